@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The developer entry point: installs what is missing, configures, builds,
+# and runs the demo, the tests or the benchmarks. Idempotent; a second run
+# only rebuilds what changed.
+#
+#   ./dev.sh demo [PATH]   build and run `sockkeeper demo`
+#   ./dev.sh test          every suite, in a normal and an ASan+UBSan build
+#   ./dev.sh build         build only
+#   ./dev.sh bench [NAME]  build and run the benchmarks in bench/
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+
+BUILD=build
+BUILD_SAN=build-san
+APT_PACKAGES=(meson ninja-build pkg-config gcc clang libsystemd-dev python3-pytest
+              scdoc tmpreaper systemd iproute2 util-linux findutils)
+
+step() { printf '==> %s\n' "$*"; }
+
+install_deps() {
+        local missing=()
+        for p in "${APT_PACKAGES[@]}"; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+        done
+        [ ${#missing[@]} -eq 0 ] && return 0
+        step "installing ${missing[*]}"
+        if [ "$(id -u)" -ne 0 ]; then
+                echo "dev.sh: missing packages: ${missing[*]}; run as root or install them" >&2
+                exit 1
+        fi
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+configure() {
+        local dir=$1; shift
+        if [ ! -f "$dir/build.ninja" ]; then
+                step "configuring $dir"
+                meson setup "$dir" "$@" >/dev/null
+        fi
+}
+
+build() {
+        install_deps
+        configure "$BUILD"
+        step "building $BUILD"
+        ninja -C "$BUILD" >/dev/null
+}
+
+build_san() {
+        # clang for the sanitizer build: the same compiler the fuzz targets need.
+        CC=clang configure "$BUILD_SAN" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+        step "building $BUILD_SAN"
+        ninja -C "$BUILD_SAN" >/dev/null
+}
+
+# Runs one build dir's suites and prints the per-suite summary line.
+run_suites() {
+        local dir=$1 rc=0
+        step "testing $dir"
+        meson test -C "$dir" --print-errorlogs --num-processes 2 "${@:2}" || rc=$?
+        /usr/bin/python3 - "$dir/meson-logs/testlog.json" <<'PY'
+import json, sys
+ok = fail = skip = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL"): ok += 1
+    elif r == "SKIP": skip += 1
+    else: fail += 1
+print(f"{sys.argv[1].split('/')[0]}: {ok} passed, {fail} failed, {skip} skipped")
+PY
+        return $rc
+}
+
+cmd=${1:-help}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+demo)
+        build
+        exec "$BUILD/src/cli/sockkeeper" demo "$@"
+        ;;
+build)
+        build
+        ;;
+test)
+        build
+        build_san
+        rc=0
+        run_suites "$BUILD" "$@" || rc=1
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+                run_suites "$BUILD_SAN" "$@" || rc=1
+        exit $rc
+        ;;
+bench)
+        build
+        exec "$BUILD/bench/run" "$@"
+        ;;
+*)
+        sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'
+        [ "$cmd" = help ] || exit 64
+        ;;
+esac

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Entry points of the subcommands; each returns the process exit status. */
+int verb_demo(int argc, char *argv[]);
+
+/* Prints why sk_keeper_new()/sk_keeper_bind() refused PATH, in words an
+ * admin can act on, and returns the negative error. */
+int log_keeper_error(const char *path, int r);

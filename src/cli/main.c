@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* sockkeeper: dispatch to one subcommand per file. */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "cli.h"
+
+static const struct verb {
+        const char *name;
+        int (*run)(int argc, char *argv[]);
+        const char *summary;
+} verbs[] = {
+        { "demo", verb_demo, "show a socket surviving a cleaner, live" },
+};
+
+static void help(void) {
+        printf("Usage: sockkeeper [--help] [--version] COMMAND [ARGS...]\n"
+               "\n"
+               "Keep AF_UNIX sockets reachable when cleaners delete their path.\n"
+               "\n"
+               "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %-18s %s\n", verbs[i].name, verbs[i].summary);
+        printf("\n"
+               "Run 'sockkeeper COMMAND --help' for a command's options.\n"
+               "See sockkeeper(1) and libsockkeeper(3).\n");
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {}
+        };
+        int c;
+
+        log_set_program("sockkeeper");
+
+        /* Options before the command only; the rest belongs to the verb. */
+        while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case 'V':
+                        printf("sockkeeper %s\n", PACKAGE_VERSION);
+                        return 0;
+                default:
+                        return 64; /* EX_USAGE */
+                }
+
+        if (optind >= argc) {
+                help();
+                return 64;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strcmp(argv[optind], verbs[i].name) == 0) {
+                        argv += optind;
+                        argc -= optind;
+                        optind = 0; /* reset getopt for the verb */
+                        return verbs[i].run(argc, argv);
+                }
+
+        log_error("unknown command '%s'; see 'sockkeeper --help'", argv[optind]);
+        return 64;
+}

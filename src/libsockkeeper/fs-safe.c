@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* Filesystem operations on paths that other users (or cleaners) may change
+ * under us. Each mutation first pins the inode with O_PATH|O_NOFOLLOW,
+ * verifies it is the one we bound, and then acts on that fd through
+ * /proc/self/fd, so a symlink swapped in at the name is never followed. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs-safe.h"
+#include "macro.h"
+
+#define PROC_FD_PATH_MAX (sizeof("/proc/self/fd/") + 3 * sizeof(int))
+
+static void proc_fd_path(int fd, char buf[static PROC_FD_PATH_MAX]) {
+        snprintf(buf, PROC_FD_PATH_MAX, "/proc/self/fd/%i", fd);
+}
+
+int fs_open_ours(int dir_fd, const char *name, inode_id id) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISLNK(st.st_mode))
+                return -ELOOP;
+        if (!S_ISSOCK(st.st_mode) || !inode_id_eq(inode_id_of(&st), id))
+                return -ESTALE;
+
+        return TAKE_FD(fd);
+}
+
+int fs_chmod_ours(int dir_fd, const char *name, inode_id id, mode_t mode) {
+        _cleanup_close_ int fd = -EBADF;
+        char p[PROC_FD_PATH_MAX];
+
+        fd = fs_open_ours(dir_fd, name, id);
+        if (fd < 0)
+                return fd;
+
+        proc_fd_path(fd, p);
+        if (chmod(p, mode) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int fs_touch_ours(int dir_fd, const char *name, inode_id id) {
+        _cleanup_close_ int fd = -EBADF;
+        char p[PROC_FD_PATH_MAX];
+
+        fd = fs_open_ours(dir_fd, name, id);
+        if (fd < 0)
+                return fd;
+
+        proc_fd_path(fd, p);
+        if (utimensat(AT_FDCWD, p, NULL, 0) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int fs_unlink_ours(int dir_fd, const char *name, inode_id id) {
+        struct stat st;
+
+        /* The window between this check and unlinkat() is the one every
+         * unlinker has; it is narrow and needs write access to the
+         * directory, which the attacker then already has. */
+        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return negative_errno();
+        if (!S_ISSOCK(st.st_mode) || !inode_id_eq(inode_id_of(&st), id))
+                return -ESTALE;
+        if (unlinkat(dir_fd, name, 0) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int fs_mkdir_exact(int parent_fd, const char *name, mode_t mode, uid_t uid, gid_t gid, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        /* Create it private first, then open it without following links
+         * and set owner and mode on the fd, so it is never briefly open
+         * wider than MODE. */
+        if (mkdirat(parent_fd, name, 0700) < 0)
+                return negative_errno();
+
+        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (st.st_uid != geteuid())
+                return -EPERM;
+
+        if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)
+                return negative_errno();
+        if (fchmod(fd, mode & 07777) < 0)
+                return negative_errno();
+
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int fs_open_private_dir(int parent_fd, const char *name, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (mkdirat(parent_fd, name, 0700) < 0 && errno != EEXIST)
+                return negative_errno();
+
+        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOTDIR ? -ELOOP : negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (st.st_uid != geteuid() || (st.st_mode & 0077))
+                return -EPERM;
+
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}

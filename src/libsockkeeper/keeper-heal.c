@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/* What the keeper does when it looks at its path: nothing when the path
+ * still leads to our socket; relink the same inode when it is gone; rebind
+ * when the anchor is gone too; re-create a removed parent directory first;
+ * and leave alone whatever else now stands there. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keeper-internal.h"
+#include "macro.h"
+
+static void keeper_succeeded(sk_keeper *k) {
+        k->retry_delay = 0;
+        k->next_retry = 0;
+        k->last_error = 0;
+        k->detected_at = 0;
+}
+
+/* Reports a failure and tries again later, backing off. */
+static void keeper_failed(sk_keeper *k, int r, const char *operation) {
+        keeper_schedule_retry(k);
+        keeper_emit_error(k, -r, operation);
+}
+
+static uint64_t since_detection(sk_keeper *k) {
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        return k->detected_at && now > k->detected_at ? now - k->detected_at : 0;
+}
+
+static int switch_directory(sk_keeper *k, int fd) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0) {
+                safe_close(fd);
+                return negative_errno();
+        }
+        safe_close(k->dir_fd);
+        k->dir_fd = fd;
+        k->dir_id = inode_id_of(&st);
+        return keeper_watch_directory(k);
+}
+
+/* Makes sure k->dir_fd is the directory that the path leads to now.
+ * Returns 0 when it is, negative when the socket cannot be healed yet. */
+static int ensure_directory(sk_keeper *k) {
+        struct stat st;
+        int fd, r;
+
+        if (!k->dir_restorable) {
+                /* Reached through a symlink (/var/run) or at the root: we
+                 * only ever follow the path the way a client would, and
+                 * never re-create anything. */
+                if (stat(k->dir_path, &st) >= 0 && inode_id_eq(inode_id_of(&st), k->dir_id))
+                        return 0;
+                r = errno == ENOENT || errno == 0 ? -ENOENT : negative_errno();
+                keeper_failed(k, r, "find parent directory");
+                return r;
+        }
+
+        if (fstatat(k->grandparent_fd, k->dir_name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
+                if (S_ISDIR(st.st_mode) && inode_id_eq(inode_id_of(&st), k->dir_id))
+                        return 0;
+
+                /* Re-created by someone else (tmpfiles --create, an admin):
+                 * use it when it is a real directory of the same owner.
+                 * A symlink or a stranger's directory is not ours to fill. */
+                if (!S_ISDIR(st.st_mode) || st.st_uid != k->dir_uid) {
+                        keeper_failed(k, -EEXIST, "parent directory replaced");
+                        return -EEXIST;
+                }
+                fd = openat(k->grandparent_fd, k->dir_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0 || (r = switch_directory(k, fd)) < 0) {
+                        r = fd < 0 ? negative_errno() : r;
+                        keeper_failed(k, r, "open parent directory");
+                        return r;
+                }
+                return 0;
+        }
+        if (errno != ENOENT) {
+                r = negative_errno();
+                keeper_failed(k, r, "inspect parent directory");
+                return r;
+        }
+
+        r = fs_mkdir_exact(k->grandparent_fd, k->dir_name, k->dir_mode, k->dir_uid, k->dir_gid, &fd);
+        if (r < 0) {
+                keeper_failed(k, r, "re-create parent directory");
+                return r;
+        }
+        r = switch_directory(k, fd);
+        if (r < 0) {
+                keeper_failed(k, r, "watch parent directory");
+                return r;
+        }
+
+        keeper_emit(k, &(sk_event) {
+                .type = SK_EVENT_PARENT_RESTORED,
+                .path = k->path,
+                .parent_restored.mode = k->dir_mode,
+        });
+        return 0;
+}
+
+/* Keeps an anchor in place while the path is ours, re-choosing the anchor
+ * directory if it was removed. */
+static void ensure_anchor(sk_keeper *k) {
+        int r;
+
+        if (!k->relink || k->abstract || anchor_is_intact(&k->anchor))
+                return;
+
+        r = k->anchor.dir_fd >= 0 ? anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id) : -ENOENT;
+        if (r == -ENOENT) {
+                anchor_forget_dir(&k->anchor);
+                r = anchor_open_dir(&k->anchor, k->dir_path, k->dir_fd, k->anchor_override);
+                if (r >= 0)
+                        r = anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id);
+                if (r >= 0)
+                        (void) keeper_watch_anchor(k);
+        }
+        if (r < 0)
+                keeper_failed(k, r, "link anchor");
+}
+
+static void copy_socket_settings(int from, int to) {
+        static const int options[] = { SO_PASSCRED, SO_PASSSEC };
+        int fl;
+
+        /* Status flags live in the open file description, which dup3()
+         * replaces; an epoll user set O_NONBLOCK and expects to keep it. */
+        fl = fcntl(from, F_GETFL);
+        if (fl >= 0)
+                (void) fcntl(to, F_SETFL, fl & (O_NONBLOCK | O_ASYNC));
+
+        for (size_t i = 0; i < ELEMENTSOF(options); i++) {
+                int v = 0;
+                socklen_t len = sizeof(v);
+                if (getsockopt(from, SOL_SOCKET, options[i], &v, &len) >= 0 && v)
+                        (void) setsockopt(to, SOL_SOCKET, options[i], &v, sizeof(v));
+        }
+}
+
+static int rebind(sk_keeper *k) {
+        _cleanup_close_ int old = -EBADF, fd = -EBADF;
+        inode_id id, old_id = k->sock_id;
+        int r, fd_flags;
+
+        /* Keep the old description reachable: to shut it down (so a
+         * thread blocked in accept() wakes up) and to show it to the
+         * caller for epoll bookkeeping. */
+        old = fcntl(k->fd, F_DUPFD_CLOEXEC, 3);
+        if (old < 0) {
+                r = negative_errno();
+                keeper_failed(k, r, "duplicate old socket");
+                return r;
+        }
+
+        r = keeper_open_socket(k, &fd, &id);
+        if (r == -EADDRINUSE)
+                return r; /* taken meanwhile: the caller looks again */
+        if (r < 0) {
+                keeper_failed(k, r, "bind new socket");
+                return r;
+        }
+
+        copy_socket_settings(old, fd);
+        fd_flags = fcntl(k->fd, F_GETFD);
+        if (dup3(fd, k->fd, fd_flags >= 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
+                r = negative_errno();
+                (void) fs_unlink_ours(k->dir_fd, k->name, id);
+                keeper_failed(k, r, "replace socket fd");
+                return r;
+        }
+        (void) shutdown(old, SHUT_RDWR);
+
+        k->sock_id = id;
+        k->adopted = false; /* the file at the path is ours now */
+        anchor_remove(&k->anchor);
+        ensure_anchor(k);
+
+        keeper_emit(k, &(sk_event) {
+                .type = SK_EVENT_REBOUND,
+                .path = k->path,
+                .rebound = {
+                        .fd = k->fd,
+                        .old_fd = old,
+                        .old_ino = (uint64_t) old_id.ino,
+                        .new_ino = (uint64_t) id.ino,
+                        .usec = since_detection(k),
+                },
+        });
+        return 0;
+}
+
+static int heal(sk_keeper *k) {
+        int r;
+
+        if (!k->detected_at)
+                k->detected_at = now_usec(CLOCK_MONOTONIC);
+
+        if (k->relink) {
+                r = anchor_restore(&k->anchor, k->dir_fd, k->name);
+                if (r >= 0) {
+                        uint64_t usec = since_detection(k);
+
+                        /* A cleaner deleted it for being old: it still is,
+                         * and the next run would take it again. */
+                        (void) fs_touch_ours(k->dir_fd, k->name, k->sock_id);
+                        keeper_emit(k, &(sk_event) {
+                                .type = SK_EVENT_RELINKED,
+                                .path = k->path,
+                                .relinked.usec = usec,
+                        });
+                        return 0;
+                }
+                if (r == -EEXIST)
+                        return r; /* somebody put something there: look again */
+                if (r != -ENOENT) {
+                        /* The anchor is there, the link failed (EACCES,
+                         * ENOSPC, ...): retry rather than throw the inode
+                         * and its backlog away. */
+                        keeper_failed(k, r, "relink anchor");
+                        return r;
+                }
+        }
+
+        return rebind(k);
+}
+
+static void report_conflict(sk_keeper *k, const struct stat *st) {
+        inode_id id = inode_id_of(st);
+
+        /* Once per intruder, not at every look. */
+        if (k->in_conflict && inode_id_eq(k->conflict_id, id))
+                return;
+        k->in_conflict = true;
+        k->conflict_id = id;
+        keeper_emit_conflict(k, st, keeper_classify(st));
+}
+
+void keeper_check(sk_keeper *k) {
+        if (k->abstract || !k->bound)
+                return;
+
+        /* Two rounds cover a race with whoever is changing the directory. */
+        for (int round = 0; round < 2; round++) {
+                struct stat st;
+                int r;
+
+                r = ensure_directory(k);
+                if (r < 0)
+                        return;
+
+                if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
+                        if (S_ISSOCK(st.st_mode) && inode_id_eq(inode_id_of(&st), k->sock_id)) {
+                                k->in_conflict = false;
+                                keeper_succeeded(k);
+                                ensure_anchor(k);
+                                return;
+                        }
+                        report_conflict(k, &st);
+                        return;
+                }
+                if (errno != ENOENT) {
+                        keeper_failed(k, negative_errno(), "inspect path");
+                        return;
+                }
+
+                k->in_conflict = false;
+                r = heal(k);
+                if (r >= 0) {
+                        keeper_succeeded(k);
+                        return;
+                }
+                if (r != -EEXIST && r != -EADDRINUSE)
+                        return;
+        }
+}
+
+void keeper_refresh(sk_keeper *k) {
+        int r;
+
+        if (k->abstract || !k->bound)
+                return;
+
+        r = fs_touch_ours(k->dir_fd, k->name, k->sock_id);
+        if (r == -ENOENT || r == -ESTALE || r == -ELOOP)
+                return keeper_check(k); /* not ours at the moment: look properly */
+        if (r < 0)
+                return keeper_emit_error(k, -r, "refresh timestamps");
+        if (k->sticky)
+                (void) fs_chmod_ours(k->dir_fd, k->name, k->sock_id, keeper_file_mode(k));
+
+        keeper_emit(k, &(sk_event) { .type = SK_EVENT_REFRESHED, .path = k->path });
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "anchor.h"
+#include "fs-safe.h"
+#include "sockkeeper.h"
+
+#define SK_DEFAULT_MODE 0660
+#define SK_DEFAULT_BACKLOG 16
+/* Well under a day, the shortest age any common cleaner uses. */
+#define SK_DEFAULT_REFRESH_USEC (6 * USEC_PER_HOUR)
+/* The backstop for what inotify cannot see (renamed-away parents,
+ * network filesystems); one wakeup an hour keeps idle cost negligible. */
+#define SK_DEFAULT_BACKSTOP_USEC (1 * USEC_PER_HOUR)
+#define SK_DEFAULT_POLL_USEC (60 * USEC_PER_SEC)
+#define SK_RETRY_MIN_USEC (10 * USEC_PER_MSEC)
+#define SK_RETRY_MAX_USEC (30 * USEC_PER_SEC)
+
+struct sk_keeper {
+        /* What the caller asked for. */
+        char *path;
+        char *dir_path;
+        char *name;
+        bool abstract;
+        struct sockaddr_un addr;
+        socklen_t addr_len;
+        int type;
+        mode_t mode;
+        int backlog;
+        bool sticky;
+        bool relink;
+        uint64_t refresh_usec;
+        sk_detection detection;
+        uint64_t check_usec;      /* backstop (inotify) or poll interval */
+        char *anchor_override;
+        sk_event_fn callback;
+        void *userdata;
+
+        /* What we hold. */
+        int fd;                   /* the stable listening fd number */
+        bool bound;
+        bool adopted;
+        inode_id sock_id;         /* our socket's inode at the path */
+        int dir_fd;               /* O_PATH, the socket's directory */
+        int grandparent_fd;       /* O_PATH, to re-create a removed directory */
+        char *dir_name;           /* the directory's name in the grandparent */
+        inode_id dir_id;
+        mode_t dir_mode;
+        uid_t dir_uid;
+        gid_t dir_gid;
+        bool dir_restorable;      /* false when the directory is reached through a symlink */
+        anchor anchor;
+
+        /* Event sources, all behind one epoll fd. */
+        int epoll_fd;
+        int inotify_fd;
+        int timer_fd;
+        int dir_wd;
+        int anchor_wd;
+
+        /* State of the watch. */
+        bool dirty;               /* something happened to our name */
+        bool anchor_dirty;
+        uint64_t detected_at;     /* CLOCK_MONOTONIC, when the loss was seen */
+        uint64_t next_check;      /* CLOCK_BOOTTIME deadlines, 0 = none */
+        uint64_t next_refresh;
+        uint64_t next_retry;
+        uint64_t retry_delay;
+        bool in_conflict;
+        inode_id conflict_id;     /* reported once per distinct intruder */
+        int last_error;
+        const char *last_error_op;
+        int emitted;              /* sk_event_type bits reported since the last process() */
+
+        /* Background thread mode. */
+        pthread_t thread;
+        bool thread_running;
+        int stop_fd;
+};
+
+/* keeper-event.c */
+void keeper_emit(sk_keeper *k, const sk_event *ev);
+void keeper_emit_error(sk_keeper *k, int error, const char *operation);
+void keeper_emit_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind);
+sk_conflict_kind keeper_classify(const struct stat *st);
+
+/* keeper-bind.c */
+int keeper_open_socket(sk_keeper *k, int *ret_fd, inode_id *ret_id);
+int keeper_identify_bound_file(sk_keeper *k, int fd, inode_id *ret_id);
+mode_t keeper_file_mode(sk_keeper *k);
+
+/* keeper-heal.c */
+void keeper_check(sk_keeper *k);
+void keeper_refresh(sk_keeper *k);
+
+/* keeper-loop.c */
+int keeper_watch_setup(sk_keeper *k);
+int keeper_watch_directory(sk_keeper *k);
+int keeper_watch_anchor(sk_keeper *k);
+void keeper_watch_done(sk_keeper *k);
+int keeper_arm_timer(sk_keeper *k);
+void keeper_schedule_retry(sk_keeper *k);

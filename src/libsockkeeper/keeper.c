@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/* The keeper's life cycle: settings, binding or adopting the socket safely
+ * at start, and giving everything back (only what is still ours) at free. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "keeper-internal.h"
+#include "macro.h"
+#include "unix-addr.h"
+
+SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path) {
+        sk_keeper *k;
+        int r;
+
+        if (!ret || !path)
+                return -EINVAL;
+
+        k = calloc(1, sizeof(*k));
+        if (!k)
+                return -ENOMEM;
+
+        *k = (sk_keeper) {
+                .type = SOCK_STREAM,
+                .mode = SK_DEFAULT_MODE,
+                .backlog = SK_DEFAULT_BACKLOG,
+                .relink = true,
+                .refresh_usec = SK_DEFAULT_REFRESH_USEC,
+                .detection = SK_DETECT_INOTIFY,
+                .check_usec = SK_DEFAULT_BACKSTOP_USEC,
+                .fd = -EBADF,
+                .dir_fd = -EBADF,
+                .grandparent_fd = -EBADF,
+                .anchor = ANCHOR_NULL,
+                .epoll_fd = -EBADF,
+                .inotify_fd = -EBADF,
+                .timer_fd = -EBADF,
+                .dir_wd = -1,
+                .anchor_wd = -1,
+                .stop_fd = -EBADF,
+        };
+
+        r = unix_addr_from_path(path, &k->addr, &k->addr_len);
+        if (r < 0)
+                goto fail;
+
+        k->path = strdup(path);
+        if (!k->path) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        k->abstract = path[0] == '@';
+        if (!k->abstract) {
+                r = path_split(path, &k->dir_path, &k->name);
+                if (r < 0)
+                        goto fail;
+        }
+
+        *ret = k;
+        return 0;
+
+fail:
+        sk_keeper_free(k);
+        return r;
+}
+
+SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k) {
+        if (!k)
+                return NULL;
+
+        (void) sk_keeper_stop(k);
+        keeper_watch_done(k);
+
+        /* Give the path back only if it still leads to our socket; a
+         * stranger's file there stays. Adopted sockets belong to the
+         * service manager, which removes them itself. */
+        if (k->bound && !k->abstract && !k->adopted && k->dir_fd >= 0)
+                (void) fs_unlink_ours(k->dir_fd, k->name, k->sock_id);
+        anchor_done(&k->anchor);
+
+        safe_close(k->fd);
+        safe_close(k->dir_fd);
+        safe_close(k->grandparent_fd);
+        free(k->path);
+        free(k->dir_path);
+        free(k->name);
+        free(k->dir_name);
+        free(k->anchor_override);
+        free(k);
+        return NULL;
+}
+
+#define SETTER_GUARD(k)                         \
+        do {                                    \
+                if (!(k))                       \
+                        return -EINVAL;         \
+                if ((k)->bound)                 \
+                        return -EBUSY;          \
+        } while (0)
+
+SK_EXPORT int sk_keeper_set_type(sk_keeper *k, int sock_type) {
+        SETTER_GUARD(k);
+        if (sock_type != SOCK_STREAM && sock_type != SOCK_SEQPACKET && sock_type != SOCK_DGRAM)
+                return -EINVAL;
+        k->type = sock_type;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_mode(sk_keeper *k, mode_t mode) {
+        SETTER_GUARD(k);
+        if (mode & ~(mode_t) 0777)
+                return -EINVAL;
+        k->mode = mode;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_backlog(sk_keeper *k, int backlog) {
+        SETTER_GUARD(k);
+        if (backlog < 0)
+                return -EINVAL;
+        k->backlog = backlog;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_sticky(sk_keeper *k, bool sticky) {
+        SETTER_GUARD(k);
+        k->sticky = sticky;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_refresh_interval(sk_keeper *k, uint64_t usec) {
+        SETTER_GUARD(k);
+        k->refresh_usec = usec;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_detection(sk_keeper *k, sk_detection detection, uint64_t interval_usec) {
+        SETTER_GUARD(k);
+        if (detection != SK_DETECT_INOTIFY && detection != SK_DETECT_POLL)
+                return -EINVAL;
+        if (detection == SK_DETECT_POLL && interval_usec == 0)
+                return -EINVAL;
+        k->detection = detection;
+        k->check_usec = interval_usec ?: (detection == SK_DETECT_POLL ? SK_DEFAULT_POLL_USEC : SK_DEFAULT_BACKSTOP_USEC);
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_relink(sk_keeper *k, bool relink) {
+        SETTER_GUARD(k);
+        k->relink = relink;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_anchor_dir(sk_keeper *k, const char *dir) {
+        char *copy = NULL;
+
+        SETTER_GUARD(k);
+        if (dir && dir[0] != '/')
+                return -EINVAL;
+        if (dir) {
+                copy = strdup(dir);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        free(k->anchor_override);
+        k->anchor_override = copy;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *userdata) {
+        if (!k)
+                return -EINVAL;
+        k->callback = fn;
+        k->userdata = userdata;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_get_fd(sk_keeper *k) {
+        if (!k)
+                return -EINVAL;
+        return k->bound ? k->fd : -ENOTCONN;
+}
+
+SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k) {
+        return k ? k->path : NULL;
+}
+
+SK_EXPORT const char *sk_keeper_get_anchor_path(sk_keeper *k) {
+        return k && k->anchor.present ? k->anchor.path : NULL;
+}
+
+SK_EXPORT bool sk_keeper_is_adopted(sk_keeper *k) {
+        return k && k->adopted;
+}
+
+/* Returns 1 and the fd when the service manager passed us a socket for
+ * this very address (socket activation), 0 when not. */
+static int try_adopt(sk_keeper *k, int *ret_fd) {
+        int n = sd_listen_fds(0);
+
+        for (int fd = SD_LISTEN_FDS_START; n > 0 && fd < SD_LISTEN_FDS_START + n; fd++) {
+                const char *name = k->addr.sun_path;
+                size_t len = k->abstract ? (size_t) k->addr_len - offsetof(struct sockaddr_un, sun_path) : 0;
+
+                if (sd_is_socket_unix(fd, k->type, k->type == SOCK_DGRAM ? -1 : 1, name, len) > 0) {
+                        *ret_fd = fd;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/* Does anything accept connections at the path? Only ECONNREFUSED counts
+ * as dead: a full backlog (EAGAIN) or another socket type (EPROTOTYPE)
+ * both mean somebody is there. */
+static bool socket_is_stale(sk_keeper *k) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = socket(AF_UNIX, k->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return false;
+        return connect(fd, (struct sockaddr *) &k->addr, k->addr_len) < 0 && errno == ECONNREFUSED;
+}
+
+static int errno_for_conflict(sk_conflict_kind kind) {
+        switch (kind) {
+        case SK_CONFLICT_SYMLINK:
+                return -ELOOP;
+        case SK_CONFLICT_DIRECTORY:
+                return -EISDIR;
+        case SK_CONFLICT_FOREIGN_SOCKET:
+                return -EPERM;
+        case SK_CONFLICT_LIVE_SOCKET:
+        case SK_CONFLICT_OTHER_SOCKET:
+                return -EADDRINUSE;
+        default:
+                return -EEXIST;
+        }
+}
+
+/* The path is taken at start. Clear it only for a stale socket of ours;
+ * everything else is reported and left exactly as it is. */
+static int handle_taken_path(sk_keeper *k) {
+        struct stat st;
+        sk_conflict_kind kind;
+        int r;
+
+        if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : negative_errno(); /* gone meanwhile: retry */
+
+        kind = keeper_classify(&st);
+        if (S_ISSOCK(st.st_mode)) {
+                if (st.st_uid != geteuid())
+                        kind = SK_CONFLICT_FOREIGN_SOCKET;
+                else if (!socket_is_stale(k))
+                        kind = SK_CONFLICT_LIVE_SOCKET;
+                else {
+                        r = fs_unlink_ours(k->dir_fd, k->name, inode_id_of(&st));
+                        if (r == -ENOENT)
+                                return 0;
+                        return r;
+                }
+        }
+
+        keeper_emit_conflict(k, &st, kind);
+        return errno_for_conflict(kind);
+}
+
+static int open_directory(sk_keeper *k) {
+        _cleanup_free_ char *grandparent = NULL, *dir_name = NULL;
+        struct stat st, lst;
+        int r;
+
+        k->dir_fd = open(k->dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (k->dir_fd < 0)
+                return negative_errno();
+        if (fstat(k->dir_fd, &st) < 0)
+                return negative_errno();
+
+        k->dir_id = inode_id_of(&st);
+        k->dir_mode = st.st_mode & 07777;
+        k->dir_uid = st.st_uid;
+        k->dir_gid = st.st_gid;
+
+        if (streq(k->dir_path, "/"))
+                return 0;
+
+        r = path_split(k->dir_path, &grandparent, &dir_name);
+        if (r < 0)
+                return r;
+        k->grandparent_fd = open(grandparent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (k->grandparent_fd < 0)
+                return 0; /* not fatal: we just cannot re-create the directory */
+
+        /* Re-create only a real directory at its own name, never the
+         * target of a symlink such as /var/run. */
+        k->dir_restorable = fstatat(k->grandparent_fd, dir_name, &lst, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                            S_ISDIR(lst.st_mode) && inode_id_eq(inode_id_of(&lst), k->dir_id);
+        k->dir_name = TAKE_PTR(dir_name);
+        return 0;
+}
+
+static int setup_anchor(sk_keeper *k) {
+        int r;
+
+        if (!k->relink || k->abstract)
+                return 0;
+
+        r = anchor_open_dir(&k->anchor, k->dir_path, k->dir_fd, k->anchor_override);
+        if (r < 0) {
+                keeper_emit_error(k, -r, "open anchor directory");
+                return r;
+        }
+        r = anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id);
+        if (r < 0) {
+                keeper_emit_error(k, -r, "link anchor");
+                return r;
+        }
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
+        _cleanup_close_ int fd = -EBADF;
+        inode_id id = {};
+        int r;
+
+        if (!k)
+                return -EINVAL;
+        if (k->bound)
+                return -EALREADY;
+
+        if (!k->abstract) {
+                /* A failed earlier attempt may have left these open. */
+                k->dir_fd = safe_close(k->dir_fd);
+                k->grandparent_fd = safe_close(k->grandparent_fd);
+                r = open_directory(k);
+                if (r < 0)
+                        return r;
+        }
+
+        if (try_adopt(k, &k->fd) > 0) {
+                k->adopted = true;
+                if (!k->abstract) {
+                        /* The path may already be gone (or never have been
+                         * ours); the first check then heals it. */
+                        r = keeper_identify_bound_file(k, k->fd, &id);
+                        if (r >= 0)
+                                k->sock_id = id;
+                        else
+                                k->dirty = true;
+                }
+        } else {
+                /* Two rounds: the second after clearing a stale socket. */
+                for (int attempt = 0;; attempt++) {
+                        r = keeper_open_socket(k, &fd, &id);
+                        if (r != -EADDRINUSE || k->abstract || attempt > 0)
+                                break;
+                        r = handle_taken_path(k);
+                        if (r < 0)
+                                return r;
+                }
+                if (r < 0)
+                        return r;
+                k->fd = TAKE_FD(fd);
+                k->sock_id = id;
+        }
+        k->bound = true;
+
+        /* Missing anchors are retried by the backstop; not fatal. */
+        (void) setup_anchor(k);
+
+        r = keeper_watch_setup(k);
+        if (r < 0)
+                return r;
+        return 0;
+}

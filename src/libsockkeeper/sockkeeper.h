@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * libsockkeeper: keep a listening AF_UNIX socket reachable at its path.
+ *
+ * A keeper binds (or adopts from socket activation) one socket and then
+ * defends its path against cleaners in three layers: it keeps the file fresh
+ * (prevention), links the same inode back when the path is deleted (relink,
+ * invisible to the daemon), and as a last resort binds a new socket and
+ * dup3()s it onto the same fd number (rebind).
+ *
+ * Every function returns 0 (or a non-negative count) on success and a
+ * negative errno-style value on failure. Output pointers are set only on
+ * success. The library never prints; it reports through the event callback.
+ * See libsockkeeper(3).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SK_EXPORT __attribute__((visibility("default")))
+
+typedef struct sk_keeper sk_keeper;
+
+/* Event types double as bits in the mask returned by sk_keeper_process(). */
+typedef enum sk_event_type {
+        SK_EVENT_REFRESHED        = 1 << 0, /* timestamps (and sticky bit) renewed */
+        SK_EVENT_RELINKED         = 1 << 1, /* same inode linked back at the path */
+        SK_EVENT_REBOUND          = 1 << 2, /* new socket dup3()ed onto the same fd */
+        SK_EVENT_CONFLICT         = 1 << 3, /* something else holds the path; left alone */
+        SK_EVENT_ERROR            = 1 << 4, /* an operation failed; it will be retried */
+        SK_EVENT_PARENT_RESTORED  = 1 << 5, /* the removed parent directory was re-created */
+} sk_event_type;
+
+/* What was found at the path when it is not ours. */
+typedef enum sk_conflict_kind {
+        SK_CONFLICT_REGULAR_FILE,
+        SK_CONFLICT_SYMLINK,
+        SK_CONFLICT_DIRECTORY,
+        SK_CONFLICT_LIVE_SOCKET,    /* a socket that accepts connections */
+        SK_CONFLICT_FOREIGN_SOCKET, /* a socket owned by another user */
+        SK_CONFLICT_OTHER_SOCKET,   /* a socket inode that is not ours (run time) */
+        SK_CONFLICT_OTHER,          /* fifo, device node, ... */
+} sk_conflict_kind;
+
+typedef enum sk_detection {
+        SK_DETECT_INOTIFY, /* inotify on the parent, plus a slow backstop check (default) */
+        SK_DETECT_POLL,    /* lstat() every poll interval only */
+} sk_detection;
+
+typedef struct sk_event {
+        sk_event_type type;
+        const char *path;
+        union {
+                struct {
+                        uint64_t usec;      /* from detection to the link being back */
+                } relinked;
+                struct {
+                        int fd;             /* the stable fd number, now the new socket */
+                        int old_fd;         /* a duplicate of the old, shut-down description;
+                                             * valid only during the callback */
+                        uint64_t old_ino;   /* socket inodes on the filesystem */
+                        uint64_t new_ino;
+                        uint64_t usec;      /* from detection to the new socket listening */
+                } rebound;
+                struct {
+                        sk_conflict_kind kind;
+                        mode_t mode;
+                        uid_t uid;
+                        gid_t gid;
+                } conflict;
+                struct {
+                        int error;          /* positive errno */
+                        const char *operation; /* e.g. "link anchor", "bind", "socket" */
+                        uint64_t retry_usec;   /* when it will be tried again, 0 if not */
+                } error;
+                struct {
+                        mode_t mode;        /* the directory mode that was restored */
+                } parent_restored;
+        };
+} sk_event;
+
+typedef void (*sk_event_fn)(sk_keeper *k, const sk_event *event, void *userdata);
+
+/* Life cycle. sk_keeper_new() only records the path; sk_keeper_bind() binds
+ * or adopts. A path starting with '@' names an abstract socket. */
+SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path);
+SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k);
+
+/* Settings; call before sk_keeper_bind(). */
+SK_EXPORT int sk_keeper_set_type(sk_keeper *k, int sock_type);      /* SOCK_STREAM (default), SOCK_SEQPACKET, SOCK_DGRAM */
+SK_EXPORT int sk_keeper_set_mode(sk_keeper *k, mode_t mode);        /* default 0660 */
+SK_EXPORT int sk_keeper_set_backlog(sk_keeper *k, int backlog);     /* default 16 */
+SK_EXPORT int sk_keeper_set_sticky(sk_keeper *k, bool sticky);      /* default off */
+SK_EXPORT int sk_keeper_set_refresh_interval(sk_keeper *k, uint64_t usec); /* default 6 h; 0 disables */
+SK_EXPORT int sk_keeper_set_detection(sk_keeper *k, sk_detection detection, uint64_t interval_usec);
+SK_EXPORT int sk_keeper_set_relink(sk_keeper *k, bool relink);      /* default on */
+SK_EXPORT int sk_keeper_set_anchor_dir(sk_keeper *k, const char *dir);
+SK_EXPORT int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *userdata);
+
+/* Bind and listen, or adopt a matching fd passed through LISTEN_FDS. */
+SK_EXPORT int sk_keeper_bind(sk_keeper *k);
+
+/* The listening fd; its number never changes for the keeper's lifetime. */
+SK_EXPORT int sk_keeper_get_fd(sk_keeper *k);
+SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k);
+/* The anchor hard link, or NULL when there is none (abstract socket,
+ * relink off, or no usable anchor directory). */
+SK_EXPORT const char *sk_keeper_get_anchor_path(sk_keeper *k);
+SK_EXPORT bool sk_keeper_is_adopted(sk_keeper *k);
+
+/* Mode 1: a background thread. Callbacks run on that thread. */
+SK_EXPORT int sk_keeper_start(sk_keeper *k);
+SK_EXPORT int sk_keeper_stop(sk_keeper *k);
+
+/* Mode 2: an event loop. Poll the event fd for POLLIN (it carries the
+ * keeper's timers too), then call sk_keeper_process(). It returns the mask
+ * of sk_event_type bits that happened. */
+SK_EXPORT int sk_keeper_get_event_fd(sk_keeper *k);
+SK_EXPORT int sk_keeper_process(sk_keeper *k);
+
+/* Check the path now, as if a change had been seen. Same return as process. */
+SK_EXPORT int sk_keeper_check_now(sk_keeper *k);
+
+SK_EXPORT const char *sk_event_type_to_string(sk_event_type type);
+SK_EXPORT const char *sk_conflict_kind_to_string(sk_conflict_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
