@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Helpers for the keeper's unit tests: scratch directories, clients, and
+ * an event recorder that drives a keeper in event-loop mode. */
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "sockkeeper.h"
+
+typedef struct recorder {
+        int mask;                 /* every sk_event_type seen */
+        int counts[8];            /* per bit */
+        sk_conflict_kind conflict_kind;
+        int error;
+        char error_op[64];
+        uint64_t old_ino, new_ino;
+} recorder;
+
+void record_event(sk_keeper *k, const sk_event *ev, void *userdata);
+int recorder_count(const recorder *r, sk_event_type type);
+
+/* A fresh directory under /tmp; sockets go in its "sock" subdirectory so
+ * that the anchor directory lands beside it, inside the scratch tree. */
+char *scratch_dir(void);
+char *scratch_path(const char *dir, const char *rel);
+void rm_rf(const char *path);
+
+/* Runs the keeper's event loop until one of WANT happened or TIMEOUT_MS
+ * passed; returns every event bit seen. */
+int pump(sk_keeper *k, int want, int timeout_ms);
+
+/* 0 when a stream connect to PATH works, else -errno. */
+int try_connect(const char *path);
+/* Connects to PATH and accepts on LISTEN_FD: true only if this very fd
+ * received the connection. */
+bool served_by(int listen_fd, const char *path);
+
+int count_open_fds(void);
+void write_file(const char *path, const char *content);
+bool file_has(const char *path, const char *content);
+
+/* A keeper on PATH in event-loop mode with a recorder attached. */
+sk_keeper *keeper_at(const char *path, recorder *rec);
