@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* Resource faults while healing: EMFILE during a rebind, EACCES on the
+ * directory, ENOSPC on a full filesystem. Each must be reported, retried
+ * with growing delays, and recovered from once the fault clears, without
+ * leaking a single fd. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "tap.h"
+#include "test-util.h"
+
+/* Pumps for a while and checks that the same error came back several
+ * times, i.e. it was retried rather than given up on or spun on. */
+static void check_retried(sk_keeper *k, recorder *rec, int error, const char *op) {
+        pump(k, SK_EVENT_RELINKED | SK_EVENT_REBOUND, 400);
+        check_int(rec->mask & (SK_EVENT_RELINKED | SK_EVENT_REBOUND), ==, 0);
+        check_int(rec->error, ==, error);
+        check_streq(rec->error_op, op);
+        /* 10 ms doubling: about 5 tries in 400 ms; a busy loop would make
+         * thousands. */
+        check_int(recorder_count(rec, SK_EVENT_ERROR), >=, 3);
+        check_int(recorder_count(rec, SK_EVENT_ERROR), <=, 10);
+}
+
+TEST(emfile_during_rebind) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "sock/s.sock");
+        recorder rec = {};
+        sk_keeper *k = keeper_at(path, &rec);
+        struct rlimit saved, tight;
+        int before, fillers[4], n_fillers = 0;
+
+        check_int(sk_keeper_bind(k), ==, 0);
+        before = count_open_fds();
+        check(unlink(sk_keeper_get_anchor_path(k)) >= 0);
+        check(unlink(path) >= 0);
+
+        check(getrlimit(RLIMIT_NOFILE, &saved) >= 0);
+        tight = saved;
+        /* Open fds above the limit stay valid; take the few free numbers
+         * below it, and no new fd can be had, as in a daemon that ran out.
+         * (A limit under 3 would make F_DUPFD fail with EINVAL instead.) */
+        tight.rlim_cur = 4;
+        check(setrlimit(RLIMIT_NOFILE, &tight) >= 0);
+        for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
+                fillers[n_fillers++] = fd;
+        check(errno == EMFILE);
+        check_retried(k, &rec, EMFILE, "duplicate old socket");
+
+        while (n_fillers > 0)
+                close(fillers[--n_fillers]);
+        check(setrlimit(RLIMIT_NOFILE, &saved) >= 0);
+        check(pump(k, SK_EVENT_REBOUND, 3000) & SK_EVENT_REBOUND);
+        check(served_by(sk_keeper_get_fd(k), path));
+        check_int(count_open_fds(), ==, before);
+        sk_keeper_free(k);
+        rm_rf(dir);
+}
+
+TEST(eacces_on_the_directory) {
+        char *dir = scratch_dir(), *sock_dir = scratch_path(dir, "sock"), *path = scratch_path(dir, "sock/s.sock");
+        recorder rec = {};
+        sk_keeper *k;
+        int before;
+
+        if (geteuid() == 0) {
+                /* Root ignores directory permissions; be somebody else. */
+                check(chown(dir, 65534, 65534) >= 0);
+                check(chown(sock_dir, 65534, 65534) >= 0);
+                check(setresgid(65534, 65534, 65534) >= 0);
+                check(setresuid(65534, 65534, 65534) >= 0);
+        }
+        k = keeper_at(path, &rec);
+        check_int(sk_keeper_bind(k), ==, 0);
+        before = count_open_fds();
+
+        check(unlink(path) >= 0);
+        check(chmod(sock_dir, 0555) >= 0);
+        check_retried(k, &rec, EACCES, "relink anchor");
+
+        check(chmod(sock_dir, 0755) >= 0);
+        check(pump(k, SK_EVENT_RELINKED, 3000) & SK_EVENT_RELINKED);
+        check(served_by(sk_keeper_get_fd(k), path));
+        check_int(count_open_fds(), ==, before);
+        sk_keeper_free(k);
+        rm_rf(dir);
+}
+
+TEST(enospc_on_a_full_filesystem) {
+        char *dir = scratch_dir(), *mnt = scratch_path(dir, "mnt"), *sock_dir, *path, name[4096];
+        recorder rec = {};
+        sk_keeper *k;
+        int before, fillers = 0;
+
+        if (geteuid() != 0)
+                skip("needs root for a private tmpfs mount");
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                skip("cannot make a private mount namespace here");
+        check(mkdir(mnt, 0755) >= 0);
+        /* tmpfs counts every hard link against nr_inodes, so link() on
+         * a full one fails with ENOSPC: the fault a full disk gives. */
+        check(mount("tmpfs", mnt, "tmpfs", 0, "nr_inodes=64,mode=0755") >= 0);
+        sock_dir = scratch_path(mnt, "sock");
+        path = scratch_path(mnt, "sock/s.sock");
+        check(mkdir(sock_dir, 0755) >= 0);
+
+        k = keeper_at(path, &rec);
+        check_int(sk_keeper_bind(k), ==, 0);
+        check(sk_keeper_get_anchor_path(k));
+        before = count_open_fds();
+
+        /* Fill it, delete the socket, and take the freed slot too. */
+        for (;; fillers++) {
+                int fd;
+                snprintf(name, sizeof(name), "%s/fill-%d", mnt, fillers);
+                fd = open(name, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+                if (fd < 0) {
+                        check(errno == ENOSPC);
+                        break;
+                }
+                close(fd);
+        }
+        check(unlink(path) >= 0);
+        snprintf(name, sizeof(name), "%s/fill-%d", mnt, fillers++);
+        check(close(open(name, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)) >= 0);
+
+        check_retried(k, &rec, ENOSPC, "relink anchor");
+
+        snprintf(name, sizeof(name), "%s/fill-0", mnt);
+        check(unlink(name) >= 0);
+        check(pump(k, SK_EVENT_RELINKED, 3000) & SK_EVENT_RELINKED);
+        check(served_by(sk_keeper_get_fd(k), path));
+        check_int(count_open_fds(), ==, before);
+        sk_keeper_free(k);
+        check(umount2(mnt, MNT_DETACH) >= 0);
+        rm_rf(dir);
+}
+
+TAP_MAIN(T(emfile_during_rebind),
+         T(eacces_on_the_directory),
+         T(enospc_on_a_full_filesystem))

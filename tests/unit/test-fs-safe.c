@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* The primitives every keeper mutation goes through. Each is handed a
+ * symlink, or a different file, where our socket should be, exactly as an
+ * attacker would swap it in between two steps; each must refuse without
+ * touching the target. Also the kernel's answer to "which file is this
+ * socket bound to". */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "fs-safe.h"
+#include "macro.h"
+#include "tap.h"
+#include "test-util.h"
+#include "unix-addr.h"
+#include "unix-diag.h"
+
+typedef struct scene {
+        char *dir;
+        int dir_fd;
+        char *target;     /* a file outside, which must stay untouched */
+        struct stat target_st;
+        inode_id sock_id; /* the socket that was at "s.sock" */
+        int sock_fd;
+} scene;
+
+/* Binds a socket at dir/s.sock, records its identity, then swaps a
+ * symlink to the target in at that name. */
+static void setup(scene *s) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct utimbuf old = { .actime = 1000, .modtime = 1000 };
+        struct stat st;
+        char *path, *link_tmp;
+
+        s->dir = scratch_dir();
+        s->dir_fd = open(s->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        s->target = scratch_path(s->dir, "target");
+        write_file(s->target, "target");
+        check(chmod(s->target, 0600) >= 0);
+        check(utime(s->target, &old) >= 0);
+        check(stat(s->target, &s->target_st) >= 0);
+
+        path = scratch_path(s->dir, "s.sock");
+        s->sock_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        check(bind(s->sock_fd, (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+        check(lstat(path, &st) >= 0);
+        s->sock_id = inode_id_of(&st);
+
+        link_tmp = scratch_path(s->dir, "tmp-link");
+        check(symlink(s->target, link_tmp) >= 0);
+        check(rename(link_tmp, path) >= 0);
+}
+
+static void check_target_untouched(scene *s) {
+        struct stat st;
+
+        check(stat(s->target, &st) >= 0);
+        check_int(st.st_mode, ==, s->target_st.st_mode);
+        check_int(st.st_mtime, ==, s->target_st.st_mtime);
+        check_int(st.st_atime, ==, s->target_st.st_atime);
+        check_int(st.st_nlink, ==, 1);
+        check(file_has(s->target, "target"));
+        rm_rf(s->dir);
+}
+
+TEST(chmod_refuses_swapped_symlink) {
+        scene s = {};
+        setup(&s);
+        check_int(fs_chmod_ours(s.dir_fd, "s.sock", s.sock_id, 0666), ==, -ELOOP);
+        check_target_untouched(&s);
+}
+
+TEST(touch_refuses_swapped_symlink) {
+        scene s = {};
+        setup(&s);
+        check_int(fs_touch_ours(s.dir_fd, "s.sock", s.sock_id), ==, -ELOOP);
+        check_target_untouched(&s);
+}
+
+TEST(unlink_refuses_swapped_symlink) {
+        scene s = {};
+        struct stat st;
+
+        setup(&s);
+        check_int(fs_unlink_ours(s.dir_fd, "s.sock", s.sock_id), ==, -ESTALE);
+        check(fstatat(s.dir_fd, "s.sock", &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISLNK(st.st_mode));
+        check_target_untouched(&s);
+}
+
+TEST(operations_refuse_another_socket) {
+        scene s = {};
+        struct stat st;
+        inode_id wrong;
+
+        setup(&s);
+        check(unlinkat(s.dir_fd, "s.sock", 0) >= 0);
+        {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/s.sock", s.dir);
+                check(bind(fd, (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+        }
+        check(fstatat(s.dir_fd, "s.sock", &st, AT_SYMLINK_NOFOLLOW) >= 0);
+        wrong = s.sock_id;
+        wrong.ino = st.st_ino + 1;
+        check_int(fs_chmod_ours(s.dir_fd, "s.sock", wrong, 0600), ==, -ESTALE);
+        check_int(fs_touch_ours(s.dir_fd, "s.sock", wrong), ==, -ESTALE);
+        check_int(fs_unlink_ours(s.dir_fd, "s.sock", wrong), ==, -ESTALE);
+        check_int(fs_unlink_ours(s.dir_fd, "s.sock", inode_id_of(&st)), ==, 0);
+        check_target_untouched(&s);
+}
+
+TEST(mkdir_refuses_planted_symlink) {
+        scene s = {};
+        struct stat st;
+        char *victim_dir;
+        int fd = -1;
+
+        setup(&s);
+        victim_dir = scratch_path(s.dir, "victim");
+        check(mkdir(victim_dir, 0700) >= 0);
+        check(symlinkat(victim_dir, s.dir_fd, "restored") >= 0);
+        check_int(fs_mkdir_exact(s.dir_fd, "restored", 0777, 0, 0, &fd), ==, -EEXIST);
+        check_int(fd, ==, -1);
+        check(stat(victim_dir, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 0700);
+        check(rmdir(victim_dir) >= 0);
+        check_target_untouched(&s);
+}
+
+TEST(mkdir_sets_exact_mode) {
+        scene s = {};
+        struct stat st;
+        int fd = -1;
+
+        setup(&s);
+        umask(0077);
+        check_int(fs_mkdir_exact(s.dir_fd, "made", 01777, geteuid(), getegid(), &fd), ==, 0);
+        check(fstat(fd, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 01777);
+        close(fd);
+        check_target_untouched(&s);
+}
+
+TEST(private_dir_refuses_symlink_foreign_and_open_dirs) {
+        scene s = {};
+        int fd = -1;
+
+        setup(&s);
+        check(symlinkat(s.dir, s.dir_fd, "via-link") >= 0);
+        check_int(fs_open_private_dir(s.dir_fd, "via-link", &fd), ==, -ELOOP);
+        check(mkdirat(s.dir_fd, "open", 0755) >= 0);
+        check(fchmodat(s.dir_fd, "open", 0755, 0) >= 0);
+        check_int(fs_open_private_dir(s.dir_fd, "open", &fd), ==, -EPERM);
+        if (geteuid() == 0) {
+                check(mkdirat(s.dir_fd, "foreign", 0700) >= 0);
+                check(fchownat(s.dir_fd, "foreign", 65534, 65534, 0) >= 0);
+                check_int(fs_open_private_dir(s.dir_fd, "foreign", &fd), ==, -EPERM);
+        }
+        check_int(fd, ==, -1);
+        check_int(fs_open_private_dir(s.dir_fd, "mine", &fd), ==, 0);
+        check(fd >= 0);
+        close(fd);
+        check_target_untouched(&s);
+}
+
+TEST(kernel_names_the_bound_file) {
+        scene s = {};
+        inode_id diag;
+        int r;
+
+        setup(&s);
+        r = unix_diag_vfs_id(s.sock_fd, &diag);
+        if (r == -EOPNOTSUPP)
+                skip("kernel without unix_diag");
+        check_int(r, ==, 0);
+        check(unix_diag_matches(diag, s.sock_id));
+        /* The path now holds a symlink: lstat would lie, the kernel not. */
+        check_int(unix_diag_vfs_id(0, &diag), <, 0);
+        check_target_untouched(&s);
+}
+
+TEST(addresses_and_splitting) {
+        struct sockaddr_un sa;
+        socklen_t len;
+        char *d = NULL, *n = NULL;
+        char abs108[110];
+
+        check_int(unix_addr_from_path("/run/a.sock", &sa, &len), ==, 0);
+        check_streq(sa.sun_path, "/run/a.sock");
+        check_int(unix_addr_from_path("@name", &sa, &len), ==, 0);
+        check_int(sa.sun_path[0], ==, 0);
+        check_int(len, ==, offsetof(struct sockaddr_un, sun_path) + 5);
+        memset(abs108, 'x', 109);
+        abs108[0] = '@';
+        abs108[109] = '\0';
+        check_int(unix_addr_from_path(abs108, &sa, &len), ==, -ENAMETOOLONG);
+        abs108[108] = '\0';
+        check_int(unix_addr_from_path(abs108, &sa, &len), ==, 0);
+
+        check_int(path_split("/x.sock", &d, &n), ==, 0);
+        check_streq(d, "/");
+        check_streq(n, "x.sock");
+        free(d), free(n);
+        check_int(path_split("/a/b/c", &d, &n), ==, 0);
+        check_streq(d, "/a/b");
+        check_streq(n, "c");
+        free(d), free(n);
+        check_int(path_split("/a/..", &d, &n), ==, -EINVAL);
+        check_int(path_split("a/b", &d, &n), ==, -EINVAL);
+}
+
+TAP_MAIN(T(chmod_refuses_swapped_symlink),
+         T(touch_refuses_swapped_symlink),
+         T(unlink_refuses_swapped_symlink),
+         T(operations_refuse_another_socket),
+         T(mkdir_refuses_planted_symlink),
+         T(mkdir_sets_exact_mode),
+         T(private_dir_refuses_symlink_foreign_and_open_dirs),
+         T(kernel_names_the_bound_file),
+         T(addresses_and_splitting))
