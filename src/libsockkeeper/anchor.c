@@ -116,23 +116,12 @@ int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, c
                         break; /* further up is another filesystem too */
         }
 
-        /* 2. Our state directory, when it shares the filesystem. */
+        /* 2. Our state directory, when it shares the filesystem. Its
+         *    parent (/var/lib, ~/.local/state) is not ours to create. */
         state = state_dir();
-        if (state) {
-                _cleanup_free_ char *base = strdup(state), *anchors = NULL;
-                char *slash;
-
-                if (!base)
-                        return -ENOMEM;
-                slash = strrchr(base, '/');
-                if (slash && slash != base) {
-                        *slash = '\0';
-                        /* "/var/lib" exists; "sockkeeper" in it may not. */
-                        if (mkdir(state, 0755) >= 0 || errno == EEXIST)
-                                if (try_dir(a, state, "anchors", st.st_dev) >= 0)
-                                        return 0;
-                }
-        }
+        if (state && (mkdir(state, 0755) >= 0 || errno == EEXIST) &&
+            try_dir(a, state, "anchors", st.st_dev) >= 0)
+                return 0;
 
         /* 3. Last resort: a hidden directory beside the socket. The flock
          *    still keeps tmpfiles out; an rm -rf would take it. */

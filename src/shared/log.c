@@ -15,7 +15,7 @@ void log_set_program(const char *name) {
         program = name;
 }
 
-static void vlog(FILE *f, int error, const char *fmt, va_list ap) {
+_printf_(3, 0) static void vlog(FILE *f, int error, const char *fmt, va_list ap) {
         fprintf(f, "%s: ", program);
         vfprintf(f, fmt, ap);
         if (error)

@@ -46,20 +46,30 @@ int recorder_count(const recorder *r, sk_event_type type) {
         return r->counts[__builtin_ctz((unsigned) type)];
 }
 
+/* Scratch names live until the test process ends; keeping them reachable
+ * here keeps LeakSanitizer's report about the code under test. */
+static char *scratch_names[256];
+static size_t n_scratch_names;
+
+static char *keep(char *s) {
+        check(n_scratch_names < ELEMENTSOF(scratch_names));
+        scratch_names[n_scratch_names++] = s;
+        return s;
+}
+
 char *scratch_dir(void) {
         char *d = strdup("/tmp/sk-test-XXXXXX"), *sock;
 
         check(d && mkdtemp(d));
         sock = scratch_path(d, "sock");
         check(mkdir(sock, 0755) >= 0);
-        free(sock);
-        return d;
+        return keep(d);
 }
 
 char *scratch_path(const char *dir, const char *rel) {
         char *p;
         check(asprintf(&p, "%s/%s", dir, rel) >= 0);
-        return p;
+        return keep(p);
 }
 
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
