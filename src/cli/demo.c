@@ -121,6 +121,15 @@ static int connect_until(const char *path, uint64_t deadline_usec, char *buf, si
         return -EINTR;
 }
 
+/* The client can connect a moment before the keeper's callback has run;
+ * wait for it before counting. */
+static void wait_for_count(atomic_int *counter, int value) {
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + DEMO_WAIT_USEC;
+
+        while (*counter < value && !interrupted && now_usec(CLOCK_MONOTONIC) < deadline)
+                usleep(100);
+}
+
 static int help(void) {
         printf("Usage: sockkeeper demo [PATH]\n"
                "\n"
@@ -194,18 +203,33 @@ int verb_demo(int argc, char *argv[]) {
                 goto fail;
         if (connect_until(path, DEMO_WAIT_USEC, reply, sizeof(reply), &usec) < 0)
                 goto fail;
+        wait_for_count(&d.relinks, 1);
         printf("   relinked: the same inode is back; client connected after %" PRIu64 " us (keeper: %" PRIu64 " us)\n",
                usec, (uint64_t) d.last_event_usec);
         printf("   client: %s\n", reply);
 
         printf("3. A cleaner deletes the anchor and the path ...\n");
+        /* Both at once, as far as the keeper can tell: pause its thread,
+         * or it re-creates the anchor between the two unlinks (it does
+         * that within microseconds) and simply relinks again. */
+        r = sk_keeper_stop(d.keeper);
+        if (r < 0) {
+                log_error_errno(r, "pausing the keeper");
+                goto out;
+        }
         snprintf(anchor, sizeof(anchor), "%s", strempty(sk_keeper_get_anchor_path(d.keeper)));
         if (anchor[0] && unlink(anchor) < 0)
                 goto fail;
         if (unlink(path) < 0)
                 goto fail;
+        r = sk_keeper_start(d.keeper);
+        if (r < 0) {
+                log_error_errno(r, "resuming the keeper");
+                goto out;
+        }
         if (connect_until(path, DEMO_WAIT_USEC, reply, sizeof(reply), &usec) < 0)
                 goto fail;
+        wait_for_count(&d.rebinds, 1);
         printf("   rebound: a new socket on the same fd %d; client connected after %" PRIu64 " us (keeper: %" PRIu64 " us)\n",
                d.fd, usec, (uint64_t) d.last_event_usec);
         printf("   the blocked accept() woke up %d time(s) and went on serving\n", (int) d.accept_wakeups);

@@ -85,6 +85,17 @@ static char *state_dir(void) {
         return NULL;
 }
 
+static bool same_device_as_parent(const char *path, dev_t dev) {
+        _cleanup_free_ char *parent = strdup(path);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+        struct stat st;
+
+        if (!slash || slash == parent)
+                return false;
+        *slash = '\0';
+        return stat(parent, &st) >= 0 && st.st_dev == dev;
+}
+
 int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, const char *override) {
         _cleanup_free_ char *walk = NULL, *state = NULL;
         char name[32];
@@ -117,9 +128,11 @@ int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, c
         }
 
         /* 2. Our state directory, when it shares the filesystem. Its
-         *    parent (/var/lib, ~/.local/state) is not ours to create. */
+         *    parent (/var/lib, ~/.local/state) is not ours to create,
+         *    and we create nothing on a filesystem we cannot use. */
         state = state_dir();
-        if (state && (mkdir(state, 0755) >= 0 || errno == EEXIST) &&
+        if (state && same_device_as_parent(state, st.st_dev) &&
+            (mkdir(state, 0755) >= 0 || errno == EEXIST) &&
             try_dir(a, state, "anchors", st.st_dev) >= 0)
                 return 0;
 

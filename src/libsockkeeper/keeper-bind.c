@@ -28,12 +28,12 @@ int keeper_identify_bound_file(sk_keeper *k, int fd, inode_id *ret_id) {
                 return -ESTALE;
 
         /* Someone with write access to the directory could have swapped
-         * the file between bind() and fstatat(); the kernel knows. */
+         * the file between bind() and fstatat(); the kernel knows. When it
+         * cannot answer (no unix_diag, no fd for the query) the fstatat()
+         * right after bind() is the best evidence there is. */
         r = unix_diag_vfs_id(fd, &diag);
         if (r >= 0 && !unix_diag_matches(diag, inode_id_of(&st)))
                 return -ESTALE;
-        if (r < 0 && r != -EOPNOTSUPP)
-                return r;
 
         *ret_id = inode_id_of(&st);
         return 0;
@@ -60,17 +60,25 @@ int keeper_open_socket(sk_keeper *k, int *ret_fd, inode_id *ret_id) {
         if (!k->abstract) {
                 r = keeper_identify_bound_file(k, fd, &id);
                 if (r < 0)
-                        return r;
+                        return r; /* not ours to remove */
                 /* Add back what the umask took, on the verified inode. */
                 r = fs_chmod_ours(k->dir_fd, k->name, id, keeper_file_mode(k));
                 if (r < 0)
-                        return r;
+                        goto fail;
         }
 
-        if (k->type != SOCK_DGRAM && listen(fd, k->backlog) < 0)
-                return negative_errno();
+        if (k->type != SOCK_DGRAM && listen(fd, k->backlog) < 0) {
+                r = negative_errno();
+                goto fail;
+        }
 
         *ret_fd = TAKE_FD(fd);
         *ret_id = id;
         return 0;
+
+fail:
+        /* Leave no file behind that nobody listens on. */
+        if (!k->abstract)
+                (void) fs_unlink_ours(k->dir_fd, k->name, id);
+        return r;
 }

@@ -12,19 +12,17 @@ void keeper_emit(sk_keeper *k, const sk_event *ev) {
                 k->callback(k, ev, k->userdata);
 }
 
-void keeper_emit_error(sk_keeper *k, int error, const char *operation) {
+void keeper_emit_error(sk_keeper *k, int error, const char *operation, uint64_t retry_usec) {
         sk_event ev = {
                 .type = SK_EVENT_ERROR,
                 .path = k->path,
                 .error = {
                         .error = error,
                         .operation = operation,
-                        .retry_usec = k->retry_delay,
+                        .retry_usec = retry_usec,
                 },
         };
 
-        k->last_error = error;
-        k->last_error_op = operation;
         keeper_emit(k, &ev);
 }
 

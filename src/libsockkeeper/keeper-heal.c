@@ -13,17 +13,17 @@
 #include "keeper-internal.h"
 #include "macro.h"
 
-static void keeper_succeeded(sk_keeper *k) {
+/* The path leads to our socket again: the healing backoff starts over. */
+static void keeper_healed(sk_keeper *k) {
         k->retry_delay = 0;
         k->next_retry = 0;
-        k->last_error = 0;
         k->detected_at = 0;
 }
 
-/* Reports a failure and tries again later, backing off. */
+/* Reports a failure to heal and tries again soon, backing off. */
 static void keeper_failed(sk_keeper *k, int r, const char *operation) {
         keeper_schedule_retry(k);
-        keeper_emit_error(k, -r, operation);
+        keeper_emit_error(k, -r, operation, k->retry_delay);
 }
 
 static uint64_t since_detection(sk_keeper *k) {
@@ -106,12 +106,18 @@ static int ensure_directory(sk_keeper *k) {
 }
 
 /* Keeps an anchor in place while the path is ours, re-choosing the anchor
- * directory if it was removed. */
-static void ensure_anchor(sk_keeper *k) {
+ * directory if it was removed. A failure has its own, slower backoff: the
+ * socket is reachable meanwhile, only the next relink is at stake. */
+void keeper_ensure_anchor(sk_keeper *k) {
         int r;
 
-        if (!k->relink || k->abstract || anchor_is_intact(&k->anchor))
+        if (!k->relink || k->abstract)
                 return;
+        if (anchor_is_intact(&k->anchor)) {
+                k->anchor_retry_delay = 0;
+                k->next_anchor_retry = 0;
+                return;
+        }
 
         r = k->anchor.dir_fd >= 0 ? anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id) : -ENOENT;
         if (r == -ENOENT) {
@@ -122,8 +128,13 @@ static void ensure_anchor(sk_keeper *k) {
                 if (r >= 0)
                         (void) keeper_watch_anchor(k);
         }
-        if (r < 0)
-                keeper_failed(k, r, "link anchor");
+        if (r < 0) {
+                keeper_schedule_anchor_retry(k);
+                keeper_emit_error(k, -r, "link anchor", k->anchor_retry_delay);
+                return;
+        }
+        k->anchor_retry_delay = 0;
+        k->next_anchor_retry = 0;
 }
 
 static void copy_socket_settings(int from, int to) {
@@ -180,7 +191,7 @@ static int rebind(sk_keeper *k) {
         k->sock_id = id;
         k->adopted = false; /* the file at the path is ours now */
         anchor_remove(&k->anchor);
-        ensure_anchor(k);
+        keeper_ensure_anchor(k);
 
         keeper_emit(k, &(sk_event) {
                 .type = SK_EVENT_REBOUND,
@@ -258,8 +269,8 @@ void keeper_check(sk_keeper *k) {
                 if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
                         if (S_ISSOCK(st.st_mode) && inode_id_eq(inode_id_of(&st), k->sock_id)) {
                                 k->in_conflict = false;
-                                keeper_succeeded(k);
-                                ensure_anchor(k);
+                                keeper_healed(k);
+                                keeper_ensure_anchor(k);
                                 return;
                         }
                         report_conflict(k, &st);
@@ -273,7 +284,7 @@ void keeper_check(sk_keeper *k) {
                 k->in_conflict = false;
                 r = heal(k);
                 if (r >= 0) {
-                        keeper_succeeded(k);
+                        keeper_healed(k);
                         return;
                 }
                 if (r != -EEXIST && r != -EADDRINUSE)
@@ -291,7 +302,7 @@ void keeper_refresh(sk_keeper *k) {
         if (r == -ENOENT || r == -ESTALE || r == -ELOOP)
                 return keeper_check(k); /* not ours at the moment: look properly */
         if (r < 0)
-                return keeper_emit_error(k, -r, "refresh timestamps");
+                return keeper_emit_error(k, -r, "refresh timestamps", k->refresh_usec);
         if (k->sticky)
                 (void) fs_chmod_ours(k->dir_fd, k->name, k->sock_id, keeper_file_mode(k));
 

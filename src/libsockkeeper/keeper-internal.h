@@ -17,8 +17,12 @@
  * network filesystems); one wakeup an hour keeps idle cost negligible. */
 #define SK_DEFAULT_BACKSTOP_USEC (1 * USEC_PER_HOUR)
 #define SK_DEFAULT_POLL_USEC (60 * USEC_PER_SEC)
+/* Healing retries: the path is unreachable meanwhile, so retry soon. */
 #define SK_RETRY_MIN_USEC (10 * USEC_PER_MSEC)
 #define SK_RETRY_MAX_USEC (30 * USEC_PER_SEC)
+/* Anchor retries: the socket still works meanwhile; back off towards the
+ * backstop interval rather than spin on a lasting failure. */
+#define SK_ANCHOR_RETRY_MIN_USEC (1 * USEC_PER_SEC)
 
 struct sk_keeper {
         /* What the caller asked for. */
@@ -70,10 +74,10 @@ struct sk_keeper {
         uint64_t next_refresh;
         uint64_t next_retry;
         uint64_t retry_delay;
+        uint64_t next_anchor_retry;
+        uint64_t anchor_retry_delay;
         bool in_conflict;
         inode_id conflict_id;     /* reported once per distinct intruder */
-        int last_error;
-        const char *last_error_op;
         int emitted;              /* sk_event_type bits reported since the last process() */
 
         /* Background thread mode. */
@@ -84,7 +88,7 @@ struct sk_keeper {
 
 /* keeper-event.c */
 void keeper_emit(sk_keeper *k, const sk_event *ev);
-void keeper_emit_error(sk_keeper *k, int error, const char *operation);
+void keeper_emit_error(sk_keeper *k, int error, const char *operation, uint64_t retry_usec);
 void keeper_emit_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind);
 sk_conflict_kind keeper_classify(const struct stat *st);
 
@@ -95,6 +99,7 @@ mode_t keeper_file_mode(sk_keeper *k);
 
 /* keeper-heal.c */
 void keeper_check(sk_keeper *k);
+void keeper_ensure_anchor(sk_keeper *k);
 void keeper_refresh(sk_keeper *k);
 
 /* keeper-loop.c */
@@ -104,3 +109,6 @@ int keeper_watch_anchor(sk_keeper *k);
 void keeper_watch_done(sk_keeper *k);
 int keeper_arm_timer(sk_keeper *k);
 void keeper_schedule_retry(sk_keeper *k);
+void keeper_schedule_anchor_retry(sk_keeper *k);
+/* keeper.c */
+void keeper_unbind(sk_keeper *k);

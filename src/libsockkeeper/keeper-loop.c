@@ -57,6 +57,13 @@ void keeper_schedule_retry(sk_keeper *k) {
         k->next_retry = now_usec(KEEPER_CLOCK) + k->retry_delay;
 }
 
+void keeper_schedule_anchor_retry(sk_keeper *k) {
+        k->anchor_retry_delay = k->anchor_retry_delay ? k->anchor_retry_delay * 2 : SK_ANCHOR_RETRY_MIN_USEC;
+        if (k->anchor_retry_delay > k->check_usec)
+                k->anchor_retry_delay = k->check_usec;
+        k->next_anchor_retry = now_usec(KEEPER_CLOCK) + k->anchor_retry_delay;
+}
+
 static uint64_t earliest(uint64_t a, uint64_t b) {
         if (!a)
                 return b;
@@ -66,7 +73,8 @@ static uint64_t earliest(uint64_t a, uint64_t b) {
 }
 
 int keeper_arm_timer(sk_keeper *k) {
-        uint64_t next = earliest(earliest(k->next_check, k->next_refresh), k->next_retry);
+        uint64_t next = earliest(earliest(k->next_check, k->next_refresh),
+                                 earliest(k->next_retry, k->next_anchor_retry));
         struct itimerspec its = {};
 
         if (k->timer_fd < 0)
@@ -121,7 +129,7 @@ int keeper_watch_setup(sk_keeper *k) {
 
         k->next_check = now + k->check_usec;
         k->next_refresh = k->refresh_usec ? now + k->refresh_usec : 0;
-        if (k->dirty || (k->relink && !k->anchor.present))
+        if (k->dirty)
                 k->next_retry = now; /* look at once */
         return keeper_arm_timer(k);
 }
@@ -187,12 +195,13 @@ SK_EXPORT int sk_keeper_process(sk_keeper *k) {
         now = now_usec(KEEPER_CLOCK);
         check = k->dirty || k->anchor_dirty ||
                 (k->next_check && now >= k->next_check) ||
-                (k->next_retry && now >= k->next_retry);
+                (k->next_retry && now >= k->next_retry) ||
+                (k->next_anchor_retry && now >= k->next_anchor_retry);
         refresh = k->next_refresh && now >= k->next_refresh;
 
         if (check) {
                 k->dirty = k->anchor_dirty = false;
-                k->next_retry = 0;
+                k->next_retry = k->next_anchor_retry = 0;
                 keeper_check(k);
                 k->next_check = now + k->check_usec;
         }
@@ -231,8 +240,11 @@ static void *thread_main(void *userdata) {
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)
                                 continue;
-                        keeper_emit_error(k, errno, "poll");
-                        break;
+                        /* ENOMEM, or nfds over RLIMIT_NOFILE: transient.
+                         * Keep the thread, so "running" stays true. */
+                        keeper_emit_error(k, errno, "poll", USEC_PER_SEC);
+                        (void) poll(NULL, 0, 1000);
+                        continue;
                 }
                 if (p[1].revents)
                         break;

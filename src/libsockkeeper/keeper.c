@@ -71,11 +71,9 @@ fail:
         return r;
 }
 
-SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k) {
-        if (!k)
-                return NULL;
-
-        (void) sk_keeper_stop(k);
+/* Gives back everything sk_keeper_bind() took, so that it can be called
+ * again (after a failure) or the keeper freed. */
+void keeper_unbind(sk_keeper *k) {
         keeper_watch_done(k);
 
         /* Give the path back only if it still leads to our socket; a
@@ -85,13 +83,25 @@ SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k) {
                 (void) fs_unlink_ours(k->dir_fd, k->name, k->sock_id);
         anchor_done(&k->anchor);
 
-        safe_close(k->fd);
-        safe_close(k->dir_fd);
-        safe_close(k->grandparent_fd);
+        /* An adopted fd is the service manager's to close. */
+        if (!k->adopted)
+                k->fd = safe_close(k->fd);
+        k->dir_fd = safe_close(k->dir_fd);
+        k->grandparent_fd = safe_close(k->grandparent_fd);
+        free(k->dir_name);
+        k->dir_name = NULL;
+        k->bound = k->adopted = false;
+}
+
+SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k) {
+        if (!k)
+                return NULL;
+
+        (void) sk_keeper_stop(k);
+        keeper_unbind(k);
         free(k->path);
         free(k->dir_path);
         free(k->name);
-        free(k->dir_name);
         free(k->anchor_override);
         free(k);
         return NULL;
@@ -144,8 +154,6 @@ SK_EXPORT int sk_keeper_set_refresh_interval(sk_keeper *k, uint64_t usec) {
 SK_EXPORT int sk_keeper_set_detection(sk_keeper *k, sk_detection detection, uint64_t interval_usec) {
         SETTER_GUARD(k);
         if (detection != SK_DETECT_INOTIFY && detection != SK_DETECT_POLL)
-                return -EINVAL;
-        if (detection == SK_DETECT_POLL && interval_usec == 0)
                 return -EINVAL;
         k->detection = detection;
         k->check_usec = interval_usec ?: (detection == SK_DETECT_POLL ? SK_DEFAULT_POLL_USEC : SK_DEFAULT_BACKSTOP_USEC);
@@ -307,25 +315,6 @@ static int open_directory(sk_keeper *k) {
         return 0;
 }
 
-static int setup_anchor(sk_keeper *k) {
-        int r;
-
-        if (!k->relink || k->abstract)
-                return 0;
-
-        r = anchor_open_dir(&k->anchor, k->dir_path, k->dir_fd, k->anchor_override);
-        if (r < 0) {
-                keeper_emit_error(k, -r, "open anchor directory");
-                return r;
-        }
-        r = anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id);
-        if (r < 0) {
-                keeper_emit_error(k, -r, "link anchor");
-                return r;
-        }
-        return 0;
-}
-
 SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
         _cleanup_close_ int fd = -EBADF;
         inode_id id = {};
@@ -337,17 +326,18 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
                 return -EALREADY;
 
         if (!k->abstract) {
-                /* A failed earlier attempt may have left these open. */
-                k->dir_fd = safe_close(k->dir_fd);
-                k->grandparent_fd = safe_close(k->grandparent_fd);
                 r = open_directory(k);
-                if (r < 0)
+                if (r < 0) {
+                        keeper_unbind(k);
                         return r;
+                }
         }
 
         if (try_adopt(k, &k->fd) > 0) {
                 k->adopted = true;
                 if (!k->abstract) {
+                        struct stat st;
+
                         /* The path may already be gone (or never have been
                          * ours); the first check then heals it. */
                         r = keeper_identify_bound_file(k, k->fd, &id);
@@ -355,6 +345,10 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
                                 k->sock_id = id;
                         else
                                 k->dirty = true;
+                        /* The service manager chose the mode (SocketMode=);
+                         * refresh and rebind keep it. */
+                        if (r >= 0 && fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0)
+                                k->mode = st.st_mode & 0777;
                 }
         } else {
                 /* Two rounds: the second after clearing a stale socket. */
@@ -363,21 +357,28 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
                         if (r != -EADDRINUSE || k->abstract || attempt > 0)
                                 break;
                         r = handle_taken_path(k);
-                        if (r < 0)
+                        if (r < 0) {
+                                keeper_unbind(k);
                                 return r;
+                        }
                 }
-                if (r < 0)
+                if (r < 0) {
+                        keeper_unbind(k);
                         return r;
+                }
                 k->fd = TAKE_FD(fd);
                 k->sock_id = id;
         }
         k->bound = true;
 
-        /* Missing anchors are retried by the backstop; not fatal. */
-        (void) setup_anchor(k);
+        /* Not fatal: without an anchor the keeper rebinds, and it keeps
+         * trying to make one. */
+        keeper_ensure_anchor(k);
 
         r = keeper_watch_setup(k);
-        if (r < 0)
+        if (r < 0) {
+                keeper_unbind(k);
                 return r;
+        }
         return 0;
 }

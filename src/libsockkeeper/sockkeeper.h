@@ -77,8 +77,8 @@ typedef struct sk_event {
                 } conflict;
                 struct {
                         int error;          /* positive errno */
-                        const char *operation; /* e.g. "link anchor", "bind", "socket" */
-                        uint64_t retry_usec;   /* when it will be tried again, 0 if not */
+                        const char *operation; /* e.g. "relink anchor", "bind new socket", "link anchor" */
+                        uint64_t retry_usec;   /* how soon it will be tried again */
                 } error;
                 struct {
                         mode_t mode;        /* the directory mode that was restored */
@@ -99,6 +99,7 @@ SK_EXPORT int sk_keeper_set_mode(sk_keeper *k, mode_t mode);        /* default 0
 SK_EXPORT int sk_keeper_set_backlog(sk_keeper *k, int backlog);     /* default 16 */
 SK_EXPORT int sk_keeper_set_sticky(sk_keeper *k, bool sticky);      /* default off */
 SK_EXPORT int sk_keeper_set_refresh_interval(sk_keeper *k, uint64_t usec); /* default 6 h; 0 disables */
+/* interval 0 picks the default: 1 h backstop (inotify) or 60 s (poll). */
 SK_EXPORT int sk_keeper_set_detection(sk_keeper *k, sk_detection detection, uint64_t interval_usec);
 SK_EXPORT int sk_keeper_set_relink(sk_keeper *k, bool relink);      /* default on */
 SK_EXPORT int sk_keeper_set_anchor_dir(sk_keeper *k, const char *dir);
@@ -111,7 +112,9 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k);
 SK_EXPORT int sk_keeper_get_fd(sk_keeper *k);
 SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k);
 /* The anchor hard link, or NULL when there is none (abstract socket,
- * relink off, or no usable anchor directory). */
+ * relink off, or no usable anchor directory). The keeper replaces the
+ * string when it makes a new anchor: in thread mode, read it from the
+ * callback or while the thread is stopped. */
 SK_EXPORT const char *sk_keeper_get_anchor_path(sk_keeper *k);
 SK_EXPORT bool sk_keeper_is_adopted(sk_keeper *k);
 

@@ -28,6 +28,8 @@ static int service(const char *path) {
 
         check(getenv("LISTEN_FDS"));
         check(lstat(path, &before) >= 0);
+        check_int(sk_keeper_set_refresh_interval(k, 20 * USEC_PER_MSEC), ==, 0);
+        check_int(sk_keeper_set_sticky(k, true), ==, 0); /* refresh then chmods */
         check_int(sk_keeper_bind(k), ==, 0);
         check(sk_keeper_is_adopted(k));
         fd = sk_keeper_get_fd(k);
@@ -45,6 +47,13 @@ static int service(const char *path) {
                 check(sk_keeper_get_fd(other) != 3);
                 sk_keeper_free(other);
         }
+
+        /* The service manager chose the mode (SocketMode=); a refresh
+         * adds the sticky bit but must not impose the keeper's 0660. */
+        check(pump(k, SK_EVENT_REFRESHED, 3000) & SK_EVENT_REFRESHED);
+        check(lstat(path, &after) >= 0);
+        check_int(after.st_mode & 07777, ==, (before.st_mode & 0777) | S_ISVTX);
+        check((before.st_mode & 0777) != 0660); /* or the check proves nothing */
 
         check(unlink(path) >= 0);
         check(pump(k, SK_EVENT_RELINKED, 3000) & SK_EVENT_RELINKED);

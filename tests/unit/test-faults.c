@@ -4,6 +4,7 @@
  * with growing delays, and recovered from once the fault clears, without
  * leaking a single fd. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -144,6 +145,104 @@ TEST(enospc_on_a_full_filesystem) {
         rm_rf(dir);
 }
 
+TEST(lasting_anchor_failure_backs_off) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "sock/s.sock"), *open_dir = scratch_path(dir, "open");
+        recorder rec = {};
+        sk_keeper *k = keeper_at(path, &rec);
+
+        /* An anchor directory others can write is refused, every time. */
+        check(mkdir(open_dir, 0755) >= 0);
+        check(chmod(open_dir, 0755) >= 0);
+        check_int(sk_keeper_set_anchor_dir(k, open_dir), ==, 0);
+        check_int(sk_keeper_bind(k), ==, 0);
+        check(sk_keeper_get_anchor_path(k) == NULL);
+        check_int(rec.error, ==, EPERM);
+        check_streq(rec.error_op, "link anchor");
+
+        /* 1 s, then 2 s: at most three tries in 2.5 s, not hundreds. */
+        pump(k, SK_EVENT_REBOUND, 2500);
+        check_int(recorder_count(&rec, SK_EVENT_ERROR), >=, 2);
+        check_int(recorder_count(&rec, SK_EVENT_ERROR), <=, 3);
+
+        /* Without an anchor the keeper still heals, by rebinding. */
+        check(unlink(path) >= 0);
+        check(pump(k, SK_EVENT_REBOUND, 3000) & SK_EVENT_REBOUND);
+        check(served_by(sk_keeper_get_fd(k), path));
+        sk_keeper_free(k);
+        rm_rf(dir);
+}
+
+static int highest_open_fd(void) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+        int high = 0;
+
+        check(d);
+        while ((de = readdir(d)))
+                if (atoi(de->d_name) > high)
+                        high = atoi(de->d_name);
+        closedir(d);
+        return high;
+}
+
+/* Makes exactly N new fds available: fills every free number up to the
+ * highest one in use and sets the limit N above it. Returns the old limit. */
+static struct rlimit allow_new_fds(int n, int *fillers, int *n_fillers) {
+        struct rlimit saved, tight;
+        int high = highest_open_fd();
+
+        check(getrlimit(RLIMIT_NOFILE, &saved) >= 0);
+        tight = saved;
+        tight.rlim_cur = (rlim_t) high + 1;
+        check(setrlimit(RLIMIT_NOFILE, &tight) >= 0);
+        for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) {
+                check(*n_fillers < 512);
+                fillers[(*n_fillers)++] = fd;
+        }
+        check(errno == EMFILE);
+        tight.rlim_cur = (rlim_t) high + 1 + (rlim_t) n;
+        check(setrlimit(RLIMIT_NOFILE, &tight) >= 0);
+        return saved;
+}
+
+TEST(bind_fails_cleanly_at_every_fd_shortage) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "sock/s.sock");
+        int succeeded_at = -1;
+
+        /* Fail each fd the keeper needs in turn: socket, directories,
+         * anchor, epoll, timer, inotify. Every failure must leave nothing
+         * behind and allow a second sk_keeper_bind(). */
+        for (int n = 0; n < 16 && succeeded_at < 0; n++) {
+                recorder rec = {};
+                sk_keeper *k = keeper_at(path, &rec);
+                int fillers[512], n_fillers = 0, before = count_open_fds(), r;
+                struct rlimit saved = allow_new_fds(n, fillers, &n_fillers);
+                struct stat st;
+
+                r = sk_keeper_bind(k);
+                check(setrlimit(RLIMIT_NOFILE, &saved) >= 0);
+                while (n_fillers > 0)
+                        close(fillers[--n_fillers]);
+
+                if (r >= 0)
+                        succeeded_at = n;
+                else {
+                        check_int(r, ==, -EMFILE);
+                        check(lstat(path, &st) < 0 && errno == ENOENT);
+                        check_int(count_open_fds(), ==, before);
+                        check_int(sk_keeper_bind(k), ==, 0); /* not -EALREADY */
+                }
+                check(served_by(sk_keeper_get_fd(k), path));
+                sk_keeper_free(k);
+                check(lstat(path, &st) < 0 && errno == ENOENT);
+                check_int(count_open_fds(), ==, before);
+        }
+        check(succeeded_at >= 4); /* the loop really hit the failures */
+        rm_rf(dir);
+}
+
 TAP_MAIN(T(emfile_during_rebind),
+         T(lasting_anchor_failure_backs_off),
+         T(bind_fails_cleanly_at_every_fd_shortage),
          T(eacces_on_the_directory),
          T(enospc_on_a_full_filesystem))
