@@ -36,32 +36,32 @@ int fs_open_ours(int dir_fd, const char *name, inode_id id) {
         return TAKE_FD(fd);
 }
 
-int fs_chmod_ours(int dir_fd, const char *name, inode_id id, mode_t mode) {
-        _cleanup_close_ int fd = -EBADF;
-        char p[PROC_FD_PATH_MAX];
+/* Pins our inode and names it by its /proc/self/fd link, which leads to
+ * exactly that inode whatever happens to NAME meanwhile. */
+static int pin_ours(int dir_fd, const char *name, inode_id id, char p[static PROC_FD_PATH_MAX]) {
+        int fd = fs_open_ours(dir_fd, name, id);
 
-        fd = fs_open_ours(dir_fd, name, id);
+        if (fd >= 0)
+                proc_fd_path(fd, p);
+        return fd;
+}
+
+int fs_chmod_ours(int dir_fd, const char *name, inode_id id, mode_t mode) {
+        char p[PROC_FD_PATH_MAX];
+        _cleanup_close_ int fd = pin_ours(dir_fd, name, id, p);
+
         if (fd < 0)
                 return fd;
-
-        proc_fd_path(fd, p);
-        if (chmod(p, mode) < 0)
-                return negative_errno();
-        return 0;
+        return chmod(p, mode) < 0 ? negative_errno() : 0;
 }
 
 int fs_touch_ours(int dir_fd, const char *name, inode_id id) {
-        _cleanup_close_ int fd = -EBADF;
         char p[PROC_FD_PATH_MAX];
+        _cleanup_close_ int fd = pin_ours(dir_fd, name, id, p);
 
-        fd = fs_open_ours(dir_fd, name, id);
         if (fd < 0)
                 return fd;
-
-        proc_fd_path(fd, p);
-        if (utimensat(AT_FDCWD, p, NULL, 0) < 0)
-                return negative_errno();
-        return 0;
+        return utimensat(AT_FDCWD, p, NULL, 0) < 0 ? negative_errno() : 0;
 }
 
 int fs_unlink_ours(int dir_fd, const char *name, inode_id id) {
