@@ -230,6 +230,10 @@ int verb_demo(int argc, char *argv[]) {
         if (connect_until(path, DEMO_WAIT_USEC, reply, sizeof(reply), &usec) < 0)
                 goto fail;
         wait_for_count(&d.rebinds, 1);
+        if (d.rebinds < 1) {
+                log_error("%s: the keeper did not rebind (%d relinks, %d rebinds)", path, (int) d.relinks, (int) d.rebinds);
+                goto out;
+        }
         printf("   rebound: a new socket on the same fd %d; client connected after %" PRIu64 " us (keeper: %" PRIu64 " us)\n",
                d.fd, usec, (uint64_t) d.last_event_usec);
         printf("   the blocked accept() woke up %d time(s) and went on serving\n", (int) d.accept_wakeups);
