@@ -155,6 +155,13 @@ static void copy_socket_settings(int from, int to) {
         }
 }
 
+/* Someone changed the path while we were healing it: taken (EEXIST from
+ * link, EADDRINUSE from bind), or our fresh file deleted (ENOENT) or
+ * swapped (ESTALE) before we could identify it. Not an error: look again. */
+static bool lost_a_race(int r) {
+        return r == -EEXIST || r == -EADDRINUSE || r == -ENOENT || r == -ESTALE;
+}
+
 static int rebind(sk_keeper *k) {
         _cleanup_close_ int old = -EBADF, fd = -EBADF;
         inode_id id, old_id = k->sock_id;
@@ -171,8 +178,8 @@ static int rebind(sk_keeper *k) {
         }
 
         r = keeper_open_socket(k, &fd, &id);
-        if (r == -EADDRINUSE)
-                return r; /* taken meanwhile: the caller looks again */
+        if (lost_a_race(r))
+                return r; /* the path changed under us: the caller looks again */
         if (r < 0) {
                 keeper_failed(k, r, "bind new socket");
                 return r;
@@ -287,9 +294,12 @@ void keeper_check(sk_keeper *k) {
                         keeper_healed(k);
                         return;
                 }
-                if (r != -EEXIST && r != -EADDRINUSE)
+                if (!lost_a_race(r))
                         return;
         }
+        /* Raced twice in a row with whoever keeps changing the path; the
+         * inotify events queued meanwhile, or this retry, bring us back. */
+        keeper_schedule_retry(k);
 }
 
 void keeper_refresh(sk_keeper *k) {
