@@ -13,8 +13,12 @@ cd "$(dirname "$(readlink -f "$0")")"
 
 BUILD=build
 BUILD_SAN=build-san
-APT_PACKAGES=(meson ninja-build pkg-config gcc clang libsystemd-dev python3-pytest
-              scdoc tmpreaper systemd iproute2 util-linux findutils)
+# clang + libclang-rt-14-dev: the sanitizer build (the runtime is not in the
+# base image); man-db: the man pages' render test; the rest: what the tests
+# drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate).
+APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
+              python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
+              util-linux findutils)
 
 step() { printf '==> %s\n' "$*"; }
 
@@ -34,11 +38,24 @@ install_deps() {
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Runs a command quietly; on failure shows its output and stops.
+quietly() {
+        local log
+        log=$(mktemp)
+        if ! "$@" >"$log" 2>&1; then
+                cat "$log" >&2
+                rm -f "$log"
+                echo "dev.sh: failed: $*" >&2
+                exit 1
+        fi
+        rm -f "$log"
+}
+
 configure() {
         local dir=$1; shift
         if [ ! -f "$dir/build.ninja" ]; then
                 step "configuring $dir"
-                meson setup "$dir" "$@" >/dev/null
+                quietly meson setup "$dir" "$@"
         fi
 }
 
@@ -46,14 +63,14 @@ build() {
         install_deps
         configure "$BUILD"
         step "building $BUILD"
-        ninja -C "$BUILD" >/dev/null
+        quietly ninja -C "$BUILD"
 }
 
 build_san() {
         # clang for the sanitizer build: the same compiler the fuzz targets need.
         CC=clang configure "$BUILD_SAN" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
         step "building $BUILD_SAN"
-        ninja -C "$BUILD_SAN" >/dev/null
+        quietly ninja -C "$BUILD_SAN"
 }
 
 # Runs one build dir's suites and prints the per-suite summary line.

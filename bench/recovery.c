@@ -740,7 +740,7 @@ static void timer_slack_restore(int *old) {
  * does, until one succeeds; *ret_when is taken right after it did. */
 static int connect_spin(const struct sockaddr_un *sa, uint64_t deadline, uint64_t pause, attempts *a,
                         uint64_t *ret_when) {
-        _cleanup_(timer_slack_restore) int slack = pause ? timer_slack_fine() : -1;
+        _unused_ _cleanup_(timer_slack_restore) int slack = pause ? timer_slack_fine() : -1;
 
         for (;;) {
                 int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -957,7 +957,7 @@ static int read_reply(int fd) {
 
 static void *storm_client_main(void *userdata) {
         storm_client *c = userdata;
-        _cleanup_(timer_slack_restore) int slack = c->pause ? timer_slack_fine() : -1;
+        _unused_ _cleanup_(timer_slack_restore) int slack = c->pause ? timer_slack_fine() : -1;
         struct timeval tv = {
                 .tv_sec = (time_t) (CLIENT_TIMEOUT_USEC / USEC_PER_SEC),
                 .tv_usec = (suseconds_t) (CLIENT_TIMEOUT_USEC % USEC_PER_SEC),
