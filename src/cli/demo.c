@@ -148,6 +148,7 @@ int verb_demo(int argc, char *argv[]) {
         };
         char default_path[64], reply[160], anchor[PATH_MAX];
         struct sigaction sa = { .sa_handler = on_sigint };
+        sigset_t all, saved;
         uint64_t usec;
         const char *path;
         demo d = {};
@@ -167,6 +168,8 @@ int verb_demo(int argc, char *argv[]) {
         snprintf(default_path, sizeof(default_path), "/tmp/sockkeeper-demo-%d.sock", (int) getpid());
         path = optind < argc ? argv[optind] : default_path;
 
+        /* A live show: each line as it happens, even into a pipe. */
+        setvbuf(stdout, NULL, _IOLBF, 0);
         /* No SA_RESTART: a blocking call returns EINTR and we clean up. */
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
@@ -186,7 +189,11 @@ int verb_demo(int argc, char *argv[]) {
                 log_error_errno(r, "starting the keeper thread");
                 goto out;
         }
+        /* Signals go to the main thread, which checks the flag. */
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &saved);
         r = -pthread_create(&d.server, NULL, server_main, &d);
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
         if (r < 0) {
                 log_error_errno(r, "starting the accept loop");
                 goto out;
@@ -204,6 +211,8 @@ int verb_demo(int argc, char *argv[]) {
         if (connect_until(path, DEMO_WAIT_USEC, reply, sizeof(reply), &usec) < 0)
                 goto fail;
         wait_for_count(&d.relinks, 1);
+        if (interrupted)
+                goto fail;
         printf("   relinked: the same inode is back; client connected after %" PRIu64 " us (keeper: %" PRIu64 " us)\n",
                usec, (uint64_t) d.last_event_usec);
         printf("   client: %s\n", reply);
@@ -230,6 +239,8 @@ int verb_demo(int argc, char *argv[]) {
         if (connect_until(path, DEMO_WAIT_USEC, reply, sizeof(reply), &usec) < 0)
                 goto fail;
         wait_for_count(&d.rebinds, 1);
+        if (interrupted)
+                goto fail;
         if (d.rebinds < 1) {
                 log_error("%s: the keeper did not rebind (%d relinks, %d rebinds)", path, (int) d.relinks, (int) d.rebinds);
                 goto out;

@@ -99,3 +99,34 @@ def test_help_and_usage_errors():
     assert r.returncode == 64
     r = run()
     assert r.returncode == 64
+
+
+def test_ctrl_c_ends_the_demo_cleanly(scratch):
+    """SIGINT at many points of a run, once it is under way: every run ends
+    finished (0) or interrupted (130, "Interrupted."), and leaves no socket
+    or anchor behind."""
+    import signal
+    import time
+
+    sock_dir = os.path.join(scratch, "sock")  # anchors then go to scratch/
+    os.mkdir(sock_dir)
+    outcomes = {}
+    for i in range(120):
+        path = os.path.join(sock_dir, f"d{i}.sock")
+        p = subprocess.Popen([SOCKKEEPER, "demo", path], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        first = p.stdout.readline()  # the keeper is up, the handler installed
+        assert first.startswith("1. Listening on"), first
+        time.sleep((i % 40) * 0.00005)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=20)
+        out = first + out
+        assert p.returncode in (0, 130), (p.returncode, out, err)
+        if p.returncode == 130:
+            assert out.rstrip().endswith("Interrupted."), out
+            assert err == ""
+        outcomes[p.returncode] = outcomes.get(p.returncode, 0) + 1
+        assert os.listdir(sock_dir) == []
+        assert [e for e in os.listdir(scratch) if e != "sock"] == [], "anchor left behind"
+    # The signal really landed mid-run often enough for this to mean something.
+    assert outcomes.get(130, 0) >= 10, outcomes
