@@ -15,6 +15,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -356,7 +358,49 @@ typedef struct variant {
         bool random_phase;    /* delete at a uniformly random point of the poll interval */
         uint64_t pause_usec;  /* the client sleeps this long after a failed connect(); 0 = tight loop */
         bool comparison;      /* a pausing-client row, left out with --pause-us 0 */
+        bool cpus_awake;      /* idle spinners keep every CPU from halting (see awake_start) */
 } variant;
+
+/* ---- keeping CPUs awake ----------------------------------------------- */
+
+/* On a virtual machine a halted vCPU takes the hypervisor's time to wake:
+ * measured here, that puts milliseconds on the tail of the keeper thread's
+ * wakeups. One SCHED_IDLE spinner per CPU keeps them running without taking
+ * time from any real thread, so the rows that use it show the keeper's own
+ * latency. Separate processes: as threads of this one they share its task
+ * group's CPU share and help much less. */
+#define AWAKE_MAX 64
+
+typedef struct awake {
+        pid_t pids[AWAKE_MAX];
+        size_t n;
+} awake;
+
+static void awake_start(awake *a) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+        for (a->n = 0; a->n < (size_t) cpus && a->n < AWAKE_MAX; a->n++) {
+                pid_t pid = fork();
+
+                if (pid < 0)
+                        break;
+                if (pid == 0) {
+                        struct sched_param p = {};
+                        (void) sched_setscheduler(0, SCHED_IDLE, &p);
+                        for (;;)
+                                ;
+                }
+                a->pids[a->n] = pid;
+        }
+}
+
+static void awake_stop(awake *a) {
+        while (a->n > 0) {
+                pid_t pid = a->pids[--a->n];
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+        }
+}
 
 static bool variant_wanted(const variant *v) {
         return !v->comparison || v->pause_usec;
@@ -777,6 +821,7 @@ static int run_latency(const options *o, const char *base, const variant *v, uns
         char dir[PATH_MAX], name[64];
         struct sockaddr_un sa;
         attempts a = {};
+        awake aw = {};
         int64_t sw0, sw1;
         server s;
         int r;
@@ -790,6 +835,8 @@ static int run_latency(const options *o, const char *base, const variant *v, uns
         if (r < 0)
                 goto out;
         sockaddr_for(&sa, s.path);
+        if (v->cpus_awake)
+                awake_start(&aw);
         sleep_usec(SETTLE_USEC / 4);
 
         sw0 = task_switches(s.keeper_tid);
@@ -873,6 +920,7 @@ static int run_latency(const options *o, const char *base, const variant *v, uns
 oom:
         r = log_error_errno(ENOMEM, "recording a sample");
 out:
+        awake_stop(&aw);
         server_stop(&s);
         return r;
 }
@@ -1159,10 +1207,12 @@ static const char *fs_name(long type) {
 /* The rows the targets are about: relink with the default settings. The
  * spec's client is the tight loop; the pausing client is the comparison. */
 static bool is_relink_row(const char *key) {
-        return streq(key, "relink") || streq(key, "relink_pause");
+        return streq(key, "relink") || streq(key, "relink_pause") || streq(key, "relink_awake");
 }
 
 static const char *client_kind(const char *key) {
+        if (strstr(key, "awake"))
+                return "tight loop, CPUs kept awake";
         return strstr(key, "pause") ? "pausing client" : "tight loop";
 }
 
@@ -1744,6 +1794,10 @@ int main(int argc, char *argv[]) {
                 .key = "relink_pause", .comparison = true,
                 .relink = true, .detection = SK_DETECT_INOTIFY,
         };
+        variant relink_awake = {
+                .name = "relink, CPUs kept awake", .key = "relink_awake",
+                .relink = true, .detection = SK_DETECT_INOTIFY, .cpus_awake = true,
+        };
         variant rebind_anchor = {
                 .name = "rebind (anchor deleted)", .key = "rebind_anchor_deleted",
                 .relink = true, .delete_anchor = true, .detection = SK_DETECT_INOTIFY,
@@ -1814,7 +1868,8 @@ int main(int argc, char *argv[]) {
         rebind_pause.pause_usec = o->pause_usec;
 
         if (o->run_latency && !interrupted) {
-                const variant *vs[] = { &relink, &relink_pause, &rebind_anchor, &rebind_only, &rebind_pause };
+                const variant *vs[] = { &relink, &relink_pause, &relink_awake, &rebind_anchor, &rebind_only,
+                                        &rebind_pause };
 
                 for (size_t i = 0; i < ELEMENTSOF(vs) && !interrupted; i++)
                         if (variant_wanted(vs[i]) && run_latency(o, base, vs[i], o->samples, &rp->latency[rp->n_latency]) >= 0)
@@ -1824,6 +1879,12 @@ int main(int argc, char *argv[]) {
 
                         if (streq(l->key, "rebind_relink_off"))
                                 rebind_cost = l->client.p50;
+                        if (streq(l->key, "relink_awake"))
+                                snprintf(l->note, sizeof(l->note),
+                                         "the tight-loop client again, with one SCHED_IDLE spinner process per CPU "
+                                         "so that no vCPU halts (they are the others' CPU of this row): what is left "
+                                         "is the keeper's own latency, without the hypervisor's time to wake a "
+                                         "halted vCPU");
                         if (streq(l->key, "rebind_anchor_deleted"))
                                 snprintf(l->note, sizeof(l->note),
                                          "the cleaner unlinks the anchor, then the path, back to back; in %" PRIu64
