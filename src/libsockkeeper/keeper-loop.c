@@ -176,14 +176,10 @@ static void drain_inotify(sk_keeper *k) {
         }
 }
 
-SK_EXPORT int sk_keeper_process(sk_keeper *k) {
+static int keeper_process(sk_keeper *k) {
         uint64_t now, expirations;
         bool check, refresh;
 
-        if (!k)
-                return -EINVAL;
-        if (!k->bound)
-                return -ENOTCONN;
         if (k->abstract)
                 return 0;
 
@@ -214,13 +210,25 @@ SK_EXPORT int sk_keeper_process(sk_keeper *k) {
         return k->emitted;
 }
 
+SK_EXPORT int sk_keeper_process(sk_keeper *k) {
+        if (!k)
+                return -EINVAL;
+        if (!k->bound)
+                return -ENOTCONN;
+        if (k->thread_running)
+                return -EBUSY; /* the keeper's own thread does this */
+        return keeper_process(k);
+}
+
 SK_EXPORT int sk_keeper_check_now(sk_keeper *k) {
         if (!k)
                 return -EINVAL;
         if (!k->bound)
                 return -ENOTCONN;
+        if (k->thread_running)
+                return -EBUSY;
         k->dirty = true;
-        return sk_keeper_process(k);
+        return keeper_process(k);
 }
 
 SK_EXPORT int sk_keeper_get_event_fd(sk_keeper *k) {
@@ -249,7 +257,7 @@ static void *thread_main(void *userdata) {
                 if (p[1].revents)
                         break;
                 if (p[0].revents)
-                        (void) sk_keeper_process(k);
+                        (void) keeper_process(k);
         }
         return NULL;
 }

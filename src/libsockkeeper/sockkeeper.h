@@ -118,7 +118,8 @@ SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k);
 SK_EXPORT const char *sk_keeper_get_anchor_path(sk_keeper *k);
 SK_EXPORT bool sk_keeper_is_adopted(sk_keeper *k);
 
-/* Mode 1: a background thread. Callbacks run on that thread. */
+/* Mode 1: a background thread. Callbacks run on that thread; while it
+ * runs, sk_keeper_process() and sk_keeper_check_now() return -EBUSY. */
 SK_EXPORT int sk_keeper_start(sk_keeper *k);
 SK_EXPORT int sk_keeper_stop(sk_keeper *k);
 

@@ -219,6 +219,9 @@ TEST(misuse_is_refused) {
 
         /* Joining itself would deadlock; the keeper thread says so. */
         check_int(sk_keeper_start(k), ==, 0);
+        /* Only the keeper's thread may process while it runs. */
+        check_int(sk_keeper_process(k), ==, -EBUSY);
+        check_int(sk_keeper_check_now(k), ==, -EBUSY);
         check(unlink(path) >= 0);
         for (uint64_t end = now_usec(CLOCK_MONOTONIC) + WAIT_USEC; result == 1 && now_usec(CLOCK_MONOTONIC) < end;)
                 usleep(1000);
