@@ -65,9 +65,16 @@ static int connect_soon(const char *path) {
         return r;
 }
 
-static void delete_path_and_anchor(sk_keeper *k) {
+/* Deletes both at once as far as the keeper can tell: a running keeper
+ * thread would re-create the anchor between the two unlinks (it does so
+ * within microseconds) and relink instead of rebinding. */
+static void delete_path_and_anchor(sk_keeper *k, bool thread_running) {
+        if (thread_running)
+                check_int(sk_keeper_stop(k), ==, 0);
         check(unlink(sk_keeper_get_anchor_path(k)) >= 0);
         check(unlink(sk_keeper_get_path(k)) >= 0);
+        if (thread_running)
+                check_int(sk_keeper_start(k), ==, 0);
 }
 
 TEST(blocked_accept_wakes_and_serves_again) {
@@ -89,7 +96,7 @@ TEST(blocked_accept_wakes_and_serves_again) {
         check(wait_for(&s.served, 1));
         usleep(10000); /* let the thread block in accept() again */
 
-        delete_path_and_anchor(k);
+        delete_path_and_anchor(k, true);
         check_int(connect_soon(path), ==, 0);
         check(wait_for(&s.served, 2));
         check(wait_for(&s.einval, 1));  /* the blocked accept() woke up */
@@ -164,7 +171,7 @@ TEST(epoll_user_reregisters_and_keeps_serving) {
         check_int(sk_keeper_start(k), ==, 0);
 
         check_int(epoll_serve_one(&u, path), ==, 0);
-        delete_path_and_anchor(k);
+        delete_path_and_anchor(k, true);
         check_int(epoll_serve_one(&u, path), ==, 0);
         check_int(u.rebound, ==, 1);
         fl = fcntl(u.fd, F_GETFL);
@@ -186,7 +193,7 @@ TEST(rebind_leaks_no_fds) {
         check_int(sk_keeper_bind(k), ==, 0);
         before = count_open_fds();
         for (int i = 0; i < 20; i++) {
-                delete_path_and_anchor(k);
+                delete_path_and_anchor(k, false);
                 check(pump(k, SK_EVENT_REBOUND, 3000) & SK_EVENT_REBOUND);
                 check(served_by(sk_keeper_get_fd(k), path));
         }
