@@ -54,11 +54,16 @@ static int ensure_directory(sk_keeper *k) {
                 /* Reached through a symlink (/var/run) or at the root: we
                  * only ever follow the path the way a client would, and
                  * never re-create anything. */
-                if (stat(k->dir_path, &st) >= 0 && inode_id_eq(inode_id_of(&st), k->dir_id))
-                        return 0;
-                r = errno == ENOENT || errno == 0 ? -ENOENT : negative_errno();
-                keeper_failed(k, r, "find parent directory");
-                return r;
+                if (stat(k->dir_path, &st) < 0) {
+                        r = negative_errno();
+                        keeper_failed(k, r, "find parent directory");
+                        return r;
+                }
+                if (!inode_id_eq(inode_id_of(&st), k->dir_id)) {
+                        keeper_failed(k, -EEXIST, "parent directory replaced");
+                        return -EEXIST;
+                }
+                return 0;
         }
 
         if (fstatat(k->grandparent_fd, k->dir_name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
