@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "anchor.h"
 #include "macro.h"
+#include "unix-diag.h"
 
 static int path_join(const char *a, const char *b, char **ret) {
         char *p;
@@ -139,6 +141,49 @@ int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, c
         /* 3. Last resort: a hidden directory beside the socket. The flock
          *    still keeps tmpfiles out; an rm -rf would take it. */
         return try_dir(a, socket_dir_path, name, st.st_dev);
+}
+
+static bool is_bound(const inode_id *live, size_t n, inode_id id) {
+        for (size_t i = 0; i < n; i++)
+                if (unix_diag_matches(live[i], id))
+                        return true;
+        return false;
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t l = strlen(s), m = strlen(suffix);
+        return l > m && streq(s + l - m, suffix);
+}
+
+void anchor_sweep_dead(anchor *a) {
+        _cleanup_free_ inode_id *live = NULL;
+        size_t n_live = 0;
+        struct dirent *de;
+        DIR *d;
+        int fd;
+
+        /* Without the kernel's list we cannot tell; keep everything. */
+        if (a->dir_fd < 0 || unix_diag_bound_ids(&live, &n_live) < 0)
+                return;
+
+        fd = openat(a->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+
+                if (!has_suffix(de->d_name, ".sock") ||
+                    fstatat(a->dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode))
+                        continue;
+                if (!is_bound(live, n_live, inode_id_of(&st)))
+                        (void) fs_unlink_ours(a->dir_fd, de->d_name, inode_id_of(&st));
+        }
+        closedir(d);
 }
 
 int anchor_create(anchor *a, int dir_fd, const char *name, inode_id id) {

@@ -25,6 +25,13 @@ typedef struct anchor {
  * filesystem can be had. */
 int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, const char *override);
 
+/* Removes the anchors that no bound socket uses any more: what daemons that
+ * crashed or were killed left behind, each keeping a dead inode alive. The
+ * kernel's list of bound sockets tells, so nobody is connected to. (A
+ * keeper in another network namespace looks dead from here; it re-creates
+ * its anchor as soon as it sees it go.) */
+void anchor_sweep_dead(anchor *a);
+
 /* Links the socket NAME in DIR_FD (inode ID) into the anchor directory. */
 int anchor_create(anchor *a, int dir_fd, const char *name, inode_id id);
 

@@ -128,8 +128,10 @@ void keeper_ensure_anchor(sk_keeper *k) {
         if (r == -ENOENT) {
                 anchor_forget_dir(&k->anchor);
                 r = anchor_open_dir(&k->anchor, k->dir_path, k->dir_fd, k->anchor_override);
-                if (r >= 0)
+                if (r >= 0) {
+                        anchor_sweep_dead(&k->anchor);
                         r = anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id);
+                }
                 if (r >= 0)
                         (void) keeper_watch_anchor(k);
         }

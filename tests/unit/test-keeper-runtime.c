@@ -334,6 +334,46 @@ TEST(free_gives_back_only_what_is_ours) {
         rm_rf(f.dir);
 }
 
+TEST(dead_anchors_are_swept_live_ones_kept) {
+        fixture f = {};
+        char *anchors, *other_path, *dead_path, *dead_anchor, live_anchor[4096];
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        recorder other_rec = {};
+        sk_keeper *other;
+        struct stat st;
+        int fd;
+
+        setup(&f);
+        anchors = scratch_path(f.dir, "anchors");
+        check(mkdir(anchors, 0700) >= 0);
+
+        /* A live keeper sharing the directory ... */
+        other_path = scratch_path(f.dir, "sock/other.sock");
+        other = keeper_at(other_path, &other_rec);
+        check_int(sk_keeper_set_anchor_dir(other, anchors), ==, 0);
+        check_int(sk_keeper_bind(other), ==, 0);
+        snprintf(live_anchor, sizeof(live_anchor), "%s", sk_keeper_get_anchor_path(other));
+
+        /* ... and the anchor of a daemon that died. */
+        dead_path = scratch_path(f.dir, "sock/dead.sock");
+        dead_anchor = scratch_path(anchors, "fe00.1234.sock");
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", dead_path);
+        check(bind(fd, (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+        check(link(dead_path, dead_anchor) >= 0);
+        close(fd);
+
+        check_int(sk_keeper_set_anchor_dir(f.k, anchors), ==, 0);
+        start(&f);
+        check(lstat(dead_anchor, &st) < 0 && errno == ENOENT);
+        check(lstat(live_anchor, &st) >= 0 && S_ISSOCK(st.st_mode));
+        check(lstat(dead_path, &st) >= 0); /* only the anchor directory is swept */
+        check(lstat(sk_keeper_get_anchor_path(f.k), &st) >= 0 && st.st_ino == f.ino);
+        check_int(other_rec.mask & SK_EVENT_ERROR, ==, 0);
+        sk_keeper_free(other);
+        teardown(&f);
+}
+
 TEST(poll_mode_rebinds_without_inotify) {
         fixture f = {};
         struct stat st;
@@ -363,4 +403,5 @@ TAP_MAIN(T(relink_restores_same_inode_and_fd),
          T(deleted_anchor_is_recreated),
          T(anchor_directory_swapped_for_symlink_is_not_followed),
          T(free_gives_back_only_what_is_ours),
+         T(dead_anchors_are_swept_live_ones_kept),
          T(poll_mode_rebinds_without_inotify))
