@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* Placeholder: written as part of issue 3. */

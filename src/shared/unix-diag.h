@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inode-id.h"
+
+/* Asks the kernel (NETLINK_SOCK_DIAG, UNIX_DIAG_VFS) which filesystem inode
+ * the AF_UNIX socket FD is bound to. The kernel reports only 32 bits of the
+ * inode number; compare with unix_diag_matches(). -EOPNOTSUPP when the
+ * kernel has no unix_diag, -ENOENT for a socket without a file. */
+int unix_diag_vfs_id(int fd, inode_id *ret);
+
+/* Lists the files of every bound AF_UNIX socket in this network namespace
+ * (32-bit inode numbers, as above). The caller frees *RET. */
+int unix_diag_bound_ids(inode_id **ret, size_t *ret_n);
+
+static inline bool unix_diag_matches(inode_id diag, inode_id st) {
+        return diag.dev == st.dev && (uint32_t) diag.ino == (uint32_t) st.ino;
+}
+
+/* One bound AF_UNIX socket, as sock_diag describes it. */
+typedef struct unix_socket_info {
+        uint32_t sock_ino;      /* the socket's own inode, as in /proc/PID/fd/N -> socket:[N] */
+        int type;               /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+        bool listening;         /* state TCP_LISTEN */
+        char *name;             /* the bind address: a path, "@name" for abstract, NULL when unnamed */
+        bool has_vfs;           /* bound to a file: */
+        inode_id vfs;           /* ... this one (32-bit inode number, see unix_diag_matches) */
+} unix_socket_info;
+
+/* Lists every AF_UNIX socket with a name in this network namespace. */
+int unix_diag_list(unix_socket_info **ret, size_t *ret_n);
+void unix_socket_info_free_many(unix_socket_info *s, size_t n);
