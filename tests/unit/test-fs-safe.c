@@ -218,7 +218,30 @@ TEST(addresses_and_splitting) {
         check_int(path_split("a/b", &d, &n), ==, -EINVAL);
 }
 
-TAP_MAIN(T(chmod_refuses_swapped_symlink),
+TEST(test_cleanup_never_follows_symlinks) {
+        /* The tests' own rm_rf() once chmod()ed through a fixture's symlink
+         * to /usr/lib. Bait outside the tree must keep its mode. */
+        char *outside = scratch_dir(), *file = scratch_path(outside, "file"), *dir = scratch_path(outside, "dir");
+        char *tree = scratch_dir(), *l1 = scratch_path(tree, "sock/to-file"), *l2 = scratch_path(tree, "to-dir");
+        struct stat st;
+
+        write_file(file, "bait");
+        check(chmod(file, 0604) >= 0);
+        check(mkdir(dir, 0751) >= 0);
+        check(chmod(dir, 0751) >= 0);
+        check(symlink(file, l1) >= 0);
+        check(symlink(dir, l2) >= 0);
+        rm_rf(tree);
+        check(lstat(tree, &st) < 0 && errno == ENOENT);
+        check(stat(file, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 0604);
+        check(stat(dir, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 0751);
+        rm_rf(outside);
+}
+
+TAP_MAIN(T(test_cleanup_never_follows_symlinks),
+         T(chmod_refuses_swapped_symlink),
          T(touch_refuses_swapped_symlink),
          T(unlink_refuses_swapped_symlink),
          T(operations_refuse_another_socket),
