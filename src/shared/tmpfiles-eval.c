@@ -1,2 +1,390 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: written as part of issue 3. */
+/* What one run of systemd-tmpfiles --clean (252) does with one path: which
+ * lines clean a directory above it (clean_item()), how dir_cleanup() walks
+ * down from each such directory, what stops the walk on the way (another
+ * line's path, an x or X glob, a mount, the depth limit), what spares the
+ * path itself (sticky bit, live socket, device, the first level of a "~"
+ * age), and whether it is old enough by the line's age-by. */
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+#include "tmpfiles.h"
+
+/* dir_cleanup() starts with this many levels to descend. */
+#define MAX_DEPTH 256
+
+typedef struct outcome {
+        tmpfiles_fate fate; /* AGED or PROTECTED */
+        const tmpfiles_item *rule;
+        const char *why;
+        bool expired;
+        uint64_t expires_usec;
+        uint64_t age_usec;
+        size_t level; /* of the directory the cleaning line starts from */
+} outcome;
+
+/* The path cut into its prefixes: prefix[0] is "/", prefix[n] the path. */
+typedef struct prefixes {
+        char **prefix;
+        size_t n;
+} prefixes;
+
+static void prefixes_done(prefixes *p) {
+        for (size_t i = 0; p->prefix && i <= p->n; i++)
+                free(p->prefix[i]);
+        free(p->prefix);
+}
+
+static bool type_is(char type, const char *set) {
+        return type != 0 && strchr(set, type);
+}
+
+static bool needs_glob(char type) {
+        return type_is(type, "wexXrRmzZtTaAhH");
+}
+
+/* Doubled slashes and "." parts go, as tmpfiles' own paths have none; the
+ * caller's PATH is compared with them as strings. */
+static int split_path(const char *path, prefixes *ret) {
+        _cleanup_free_ char *clean = malloc(strlen(path) + 2);
+        size_t len = 0, n = 0;
+
+        if (!clean)
+                return -ENOMEM;
+        if (path[0] != '/')
+                return -EINVAL;
+        for (const char *p = path; *p;) {
+                size_t k;
+
+                p += strspn(p, "/");
+                k = strcspn(p, "/");
+                if (k == 0 || (k == 1 && p[0] == '.')) {
+                        p += k;
+                        continue;
+                }
+                clean[len++] = '/';
+                memcpy(clean + len, p, k);
+                len += k;
+                p += k;
+                n++;
+        }
+        clean[len] = 0;
+        ret->n = n;
+        ret->prefix = calloc(n + 1, sizeof(char *));
+        if (!ret->prefix)
+                return -ENOMEM;
+        ret->prefix[0] = strdup("/");
+        for (size_t i = 1, at = 0; i <= n; i++) {
+                at += 1 + strcspn(clean + at + 1, "/");
+                ret->prefix[i] = strndup(clean, at);
+        }
+        for (size_t i = 0; i <= n; i++)
+                if (!ret->prefix[i])
+                        return -ENOMEM;
+        return 0;
+}
+
+static const char *last_component(const char *path) {
+        const char *slash = strrchr(path, '/');
+        return slash ? slash + 1 : path;
+}
+
+/* A cheap no before fnmatch(): the characters up to the first special one
+ * must match as they are. */
+static bool literal_head_matches(const char *pattern, const char *name, const char *special) {
+        size_t k = strcspn(pattern, special);
+        return strncmp(pattern, name, k) == 0;
+}
+
+/* find_glob(): fnmatch(FNM_PATHNAME | FNM_PERIOD), with no braces. */
+static bool glob_line_matches(const char *pattern, const char *name) {
+        return literal_head_matches(pattern, name, "*?[\\") && fnmatch(pattern, name, FNM_PATHNAME | FNM_PERIOD) == 0;
+}
+
+/* glibc's next_brace_sub(): the ',' or '}' that ends the alternative at P,
+ * past nested braces and escapes; NULL when there is none. */
+static const char *next_brace_sub(const char *p) {
+        unsigned depth = 0;
+
+        for (; *p; p++) {
+                if (*p == '\\' && p[1] != 0)
+                        p++;
+                else if (*p == '{')
+                        depth++;
+                else if (*p == '}' && depth > 0)
+                        depth--;
+                else if ((*p == '}' || *p == ',') && depth == 0)
+                        return p;
+        }
+        return NULL;
+}
+
+/* glob() with GLOB_BRACE, as e and X lines expand: NAME is a match if one
+ * brace alternative matches it; a malformed brace is a plain character. */
+static bool brace_glob_matches(const char *pattern, const char *name, unsigned budget) {
+        const char *open = pattern, *end;
+
+        while (*open && *open != '{')
+                open += *open == '\\' && open[1] ? 2 : 1;
+        if (*open == 0 || budget == 0)
+                return glob_line_matches(pattern, name);
+        for (end = next_brace_sub(open + 1); end && *end != '}'; end = next_brace_sub(end + 1))
+                ;
+        if (!end)
+                return glob_line_matches(pattern, name);
+        if (!literal_head_matches(pattern, name, "*?[\\{"))
+                return false;
+
+        for (const char *alt = open + 1;;) {
+                const char *stop = next_brace_sub(alt);
+                size_t head = open - pattern, k = stop - alt;
+                _cleanup_free_ char *one = malloc(head + k + strlen(end + 1) + 1);
+
+                if (!one)
+                        return false;
+                memcpy(one, pattern, head);
+                memcpy(one + head, alt, k);
+                strcpy(one + head + k, end + 1);
+                if (brace_glob_matches(one, name, budget - 1))
+                        return true;
+                if (*stop == '}')
+                        return false;
+                alt = stop + 1;
+        }
+}
+
+/* What stops dir_cleanup() at PATH: "a separate entry exists" for a line of
+ * any type at exactly this path, "a separate glob exists" for a glob line
+ * that matches it. Plain lines are looked up first, as tmpfiles does. */
+static const tmpfiles_item *claim(const tmpfiles_config *c, const char *path, const char **ret_why) {
+        for (size_t i = 0; i < c->n_items; i++) {
+                const tmpfiles_item *it = c->items + i;
+
+                if (!it->boot_only && !needs_glob(it->type) && streq(it->path, path)) {
+                        *ret_why = "own entry";
+                        return it;
+                }
+        }
+        for (size_t i = 0; i < c->n_items; i++) {
+                const tmpfiles_item *it = c->items + i;
+
+                if (!it->boot_only && needs_glob(it->type) && glob_line_matches(it->path, path)) {
+                        *ret_why = it->type == 'x' ? "excluded by x" : it->type == 'X' ? "excluded by X" : "own entry";
+                        return it;
+                }
+        }
+        return NULL;
+}
+
+/* needs_cleanup(): old only when every timestamp the age-by picks is older
+ * than now minus the age. An unknown btime is 0, so it never holds a file
+ * back. */
+static void judge_age(const tmpfiles_item *i, const tmpfiles_file *f, uint64_t now, outcome *o) {
+        bool is_dir = S_ISDIR(f->mode);
+        unsigned bits = is_dir ? (i->age_by >> 4) & 0xf : i->age_by & 0xf;
+        const uint64_t ts[4] = { f->atime_usec, f->btime_usec, f->ctime_usec, f->mtime_usec };
+        uint64_t cutoff = now - i->age_usec, latest = 0;
+
+        o->expired = true;
+        for (unsigned b = 0; b < 4; b++) {
+                if (!(bits & (1U << b)))
+                        continue;
+                if (ts[b] >= cutoff)
+                        o->expired = false;
+                if (ts[b] > latest)
+                        latest = ts[b];
+        }
+        o->expires_usec = latest > UINT64_MAX - i->age_usec - 1 ? UINT64_MAX : latest + i->age_usec + 1;
+}
+
+static outcome protected_by(const tmpfiles_item *rule, const char *why, size_t level) {
+        return (outcome) { .fate = TMPFILES_PROTECTED, .rule = rule, .why = why, .level = level };
+}
+
+typedef struct walk_ctx {
+        const tmpfiles_config *c;
+        const prefixes *p;
+        const tmpfiles_item **claims; /* per level: the line that stops a walk there */
+        const char **claim_why;
+        const tmpfiles_file *f;
+        ssize_t mount_level; /* the deepest mount at or above the path; -1 if unknown */
+        uint64_t now;
+} walk_ctx;
+
+/* The path itself, once the walk from level J has reached it. */
+static outcome judge_path(const walk_ctx *w, const tmpfiles_item *i, size_t j) {
+        const tmpfiles_file *f = w->f;
+        size_t depth = w->p->n - j;
+        bool top = depth == 1, mount_top = top && w->mount_level == (ssize_t) j;
+        const char *name = last_component(w->p->prefix[w->p->n]);
+        outcome o = { .fate = TMPFILES_AGED, .rule = i, .why = "aged", .age_usec = i->age_usec, .level = j };
+
+        if (f && S_ISDIR(f->mode)) {
+                if (mount_top && streq(name, "lost+found") && f->uid == 0)
+                        return protected_by(NULL, "lost+found", j);
+        } else if (f) {
+                if (f->mode & S_ISVTX)
+                        return protected_by(NULL, "sticky bit", j);
+                if (mount_top && S_ISREG(f->mode) && f->uid == 0 &&
+                    (streq(name, ".journal") || streq(name, "aquota.user") || streq(name, "aquota.group")))
+                        return protected_by(NULL, "journal or quota file", j);
+                if (S_ISSOCK(f->mode) && f->live_socket)
+                        return protected_by(NULL, "live socket", j);
+                if (S_ISCHR(f->mode) || S_ISBLK(f->mode))
+                        return protected_by(NULL, "device node", j);
+        }
+        if (top && i->age_spares_first_level)
+                return protected_by(i, "first level spared by ~", j);
+        if (f)
+                judge_age(i, f, w->now, &o);
+        else
+                o.expires_usec = w->now > UINT64_MAX - i->age_usec ? UINT64_MAX : w->now + i->age_usec;
+        return o;
+}
+
+/* dir_cleanup() from the directory at level J down to the path. */
+static outcome walk(const walk_ctx *w, const tmpfiles_item *i, size_t j) {
+        for (size_t k = j + 1; k <= w->p->n; k++) {
+                size_t depth = k - j;
+
+                if ((ssize_t) k == w->mount_level || (k == w->p->n && w->f && w->f->mount_point))
+                        return protected_by(NULL, "mount point", j);
+                if (w->claims[k])
+                        return protected_by(w->claims[k], w->claim_why[k], j);
+                if (k == w->p->n)
+                        break;
+                /* An intermediate directory: its owner is unknown, and
+                 * lost+found is root's in practice. */
+                if (depth == 1 && w->mount_level == (ssize_t) j &&
+                    streq(last_component(w->p->prefix[k]), "lost+found"))
+                        return protected_by(NULL, "lost+found", j);
+                if (depth > MAX_DEPTH)
+                        return protected_by(NULL, "too deep", j);
+        }
+        return judge_path(w, i, j);
+}
+
+/* The levels whose directory the line I cleans (clean_item()): its own path
+ * for d, D, v, q, Q, x and C, each glob match for e and X. */
+static bool cleans_level(const tmpfiles_item *i, const prefixes *p, size_t j) {
+        if (type_is(i->type, "dDvqQxC"))
+                return streq(i->path, p->prefix[j]);
+        if (type_is(i->type, "eX"))
+                return brace_glob_matches(i->path, p->prefix[j], 16);
+        return false;
+}
+
+/* Of two outcomes, the one that tells what happens: deletion by any line
+ * beats protection; an expired line beats one that waits; the sooner the
+ * better; else the protection nearest the path. */
+static bool better(const outcome *a, const outcome *b) {
+        if (a->fate != b->fate)
+                return a->fate == TMPFILES_AGED;
+        if (a->fate == TMPFILES_AGED) {
+                if (a->expired != b->expired)
+                        return a->expired;
+                return a->expires_usec < b->expires_usec;
+        }
+        return a->level > b->level;
+}
+
+static ssize_t level_of(const prefixes *p, const char *path) {
+        for (size_t k = 0; path && k <= p->n; k++)
+                if (streq(p->prefix[k], path))
+                        return (ssize_t) k;
+        return -1;
+}
+
+/* Would a '!' line clean a directory above the path, were it not boot-only? */
+static const tmpfiles_item *boot_only_cleaner(const tmpfiles_config *c, const prefixes *p) {
+        for (size_t n = 0; n < c->n_items; n++) {
+                const tmpfiles_item *i = c->items + n;
+
+                if (!i->boot_only || !i->has_age)
+                        continue;
+                for (size_t j = 0; j < p->n; j++)
+                        if (cleans_level(i, p, j))
+                                return i;
+        }
+        return NULL;
+}
+
+static void evaluate(const walk_ctx *w, tmpfiles_verdict *ret) {
+        const tmpfiles_config *c = w->c;
+        outcome best = {};
+        bool any = false;
+
+        for (size_t n = 0; n < c->n_items; n++) {
+                const tmpfiles_item *i = c->items + n;
+
+                /* clean_item_instance() does nothing while now < age. */
+                if (i->boot_only || !i->has_age || w->now < i->age_usec)
+                        continue;
+                for (size_t j = 0; j < w->p->n; j++) {
+                        outcome o;
+
+                        if (!cleans_level(i, w->p, j))
+                                continue;
+                        o = walk(w, i, j);
+                        if (!any || better(&o, &best))
+                                best = o;
+                        any = true;
+                }
+        }
+        if (!any) {
+                const tmpfiles_item *boot = boot_only_cleaner(c, w->p);
+
+                *ret = boot ? (tmpfiles_verdict) { .fate = TMPFILES_PROTECTED, .rule = boot, .why = "boot-only line" }
+                            : (tmpfiles_verdict) { .fate = TMPFILES_UNCOVERED, .why = "no aging line" };
+                return;
+        }
+        *ret = (tmpfiles_verdict) {
+                .fate = best.fate,
+                .rule = best.rule,
+                .why = best.why,
+                .age_usec = best.fate == TMPFILES_AGED ? best.age_usec : 0,
+                .expired = best.fate == TMPFILES_AGED && w->f && best.expired,
+                .expires_usec = best.fate == TMPFILES_AGED ? best.expires_usec : 0,
+        };
+}
+
+int tmpfiles_evaluate(const tmpfiles_config *c, const char *path, const tmpfiles_file *f, uint64_t now_usec,
+                      tmpfiles_verdict *ret) {
+        _cleanup_free_ const tmpfiles_item **claims = NULL;
+        _cleanup_free_ const char **why = NULL;
+        _cleanup_(prefixes_done) prefixes p = {};
+        _cleanup_(prefixes_done) prefixes mount = {};
+        walk_ctx w;
+        int r;
+
+        if (!c || !path || !ret)
+                return -EINVAL;
+        r = split_path(path, &p);
+        if (r < 0)
+                return r;
+        claims = calloc(p.n + 1, sizeof(*claims));
+        why = calloc(p.n + 1, sizeof(*why));
+        if (!claims || !why)
+                return -ENOMEM;
+        for (size_t k = 1; k <= p.n; k++)
+                claims[k] = claim(c, p.prefix[k], &why[k]);
+
+        w = (walk_ctx) { .c = c, .p = &p, .claims = claims, .claim_why = why, .f = f, .mount_level = -1,
+                         .now = now_usec };
+        if (f && f->mount_root) {
+                r = split_path(f->mount_root, &mount);
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0)
+                        w.mount_level = level_of(&p, mount.prefix[mount.n]);
+        }
+        if (f && f->mount_point)
+                w.mount_level = (ssize_t) p.n;
+        evaluate(&w, ret);
+        return 0;
+}

@@ -23,24 +23,43 @@ enum {
         TMPFILES_AGE_BY_DEFAULT = 0xff & ~TMPFILES_AGE_BY_DIR_CTIME, /* "abcmABM" */
 };
 
+/* The rest of a line. systemd-tmpfiles compares these to tell a harmless
+ * repeat of a path from a conflicting "Duplicate line", which it ignores. */
+typedef struct tmpfiles_item_settings {
+        bool append_or_force;   /* the '+' modifier */
+        char *argument;         /* after escapes, specifiers and base64; NULL if none */
+        size_t argument_size;
+        bool uid_set, uid_only_create;
+        bool gid_set, gid_only_create;
+        bool mode_set, mode_only_create, mask_perms;
+        uid_t uid;
+        gid_t gid;
+        mode_t mode;            /* the default (0755 or 0644) when not set, as tmpfiles keeps it */
+        dev_t major_minor;
+} tmpfiles_item_settings;
+
 typedef struct tmpfiles_item {
         char type;              /* the line's type letter: 'd', 'D', 'x', 'L', ... */
         bool boot_only;         /* the '!' modifier: applied only with --boot */
         char *path;             /* absolute, specifiers expanded, relative to the root */
-        bool glob;              /* path holds glob characters (* ? [) */
-        bool has_age;           /* an age field other than "-" */
+        bool glob;              /* a glob line (w e x X r R z Z t T a A h H m) with * ? or [ */
+        bool has_age;           /* an age field other than "-"; an X line also gets (and its own
+                                 * age is replaced by) the age of the d line above it, as 252 does */
         uint64_t age_usec;
         bool age_spares_first_level; /* the age started with '~' */
         unsigned age_by;        /* TMPFILES_AGE_BY_* bits */
         char *source;           /* the file the line is in, as a path in the root ("/etc/tmpfiles.d/x.conf") */
         unsigned line;          /* 1-based */
+        tmpfiles_item_settings settings;
 } tmpfiles_item;
 
 typedef struct tmpfiles_config {
-        tmpfiles_item *items;   /* in the order systemd-tmpfiles reads them */
+        tmpfiles_item *items;   /* in the order systemd-tmpfiles reads them; lines it ignores as
+                                 * duplicates are left out, '!' lines are kept but marked */
         size_t n_items;
         char **files;           /* the files read, root-relative, after overrides */
         size_t n_files;
+        char *root;             /* NULL for the running system; set by load or tmpfiles_config_set_root() */
 } tmpfiles_config;
 
 /* Called for every line or file that cannot be used: unreadable files,
@@ -48,15 +67,20 @@ typedef struct tmpfiles_config {
  * whole file. Reading goes on with the rest. */
 typedef void (*tmpfiles_warn_fn)(const char *file, unsigned line, const char *message, void *userdata);
 
-/* Reads /etc, /run, /usr/local/lib and /usr/lib tmpfiles.d (in that order
- * of precedence, a file name in an earlier directory hiding the same name
- * in a later one) under ROOT. Specifiers are expanded for the system
- * instance (%u is root, %t is /run, ...), with %m and %b read from ROOT
- * where they can be. */
+/* Reads /etc, /run, /usr/local/lib, /usr/lib and /lib tmpfiles.d (in that
+ * order of precedence, a file name in an earlier directory hiding the same
+ * name in a later one) under ROOT. /lib is read because Debian builds
+ * systemd 252 with split-usr. Specifiers are expanded for the system
+ * instance (%u is root, %t is /run, ...), with %m and os-release read from
+ * ROOT. ROOT NULL or "/" is the running system. */
 int tmpfiles_config_load(tmpfiles_config *c, const char *root, tmpfiles_warn_fn warn, void *userdata);
 
-/* Parses one configuration text (for tests and the fuzzer); FILE names it
- * in warnings. Items are appended to C. */
+/* The root that tmpfiles_config_parse() resolves %m, os-release, user and
+ * group names and C sources against, as systemd-tmpfiles --root does. */
+int tmpfiles_config_set_root(tmpfiles_config *c, const char *root);
+
+/* Parses one configuration text (for tests and the fuzzer), as one file:
+ * FILE names it in warnings. Items are appended to C. */
 int tmpfiles_config_parse(tmpfiles_config *c, const char *file, const char *text, size_t size,
                           tmpfiles_warn_fn warn, void *userdata);
 
@@ -75,6 +99,10 @@ typedef struct tmpfiles_file {
         uint64_t atime_usec, btime_usec, ctime_usec, mtime_usec; /* CLOCK_REALTIME; btime 0 if unknown */
         bool mount_point;
         bool live_socket;       /* its path string is listed in /proc/net/unix */
+        uid_t uid;              /* lost+found, .journal and aquota.* are spared at a mount's top only when root's */
+        const char *mount_root; /* root-relative: the deepest mount point at or above the path, NULL if
+                                 * unknown. A mount between a cleaning line's directory and the path
+                                 * stops that line, as tmpfiles never crosses into another mount. */
 } tmpfiles_file;
 
 typedef struct tmpfiles_verdict {
@@ -83,10 +111,13 @@ typedef struct tmpfiles_verdict {
                                     * protection is not a line: sticky bit, live socket, mount) */
         const char *why;        /* for PROTECTED: "excluded by x", "excluded by X",
                                  * "own entry", "sticky bit", "live socket", "mount point",
-                                 * "first level spared by ~", "boot-only line" */
+                                 * "first level spared by ~", "boot-only line", "device node",
+                                 * "lost+found", "journal or quota file", "too deep";
+                                 * "aged" for AGED and "no aging line" for UNCOVERED */
         uint64_t age_usec;      /* for AGED */
         bool expired;           /* for AGED: old enough now, by the rule's age-by */
-        uint64_t expires_usec;  /* for AGED: CLOCK_REALTIME when it becomes old enough */
+        uint64_t expires_usec;  /* for AGED: CLOCK_REALTIME when it becomes old enough (for F NULL:
+                                 * a file made now); UINT64_MAX never */
 } tmpfiles_verdict;
 
 /* Evaluates PATH (absolute, root-relative) against C as a run of
