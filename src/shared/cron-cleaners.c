@@ -1,2 +1,1810 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: written as part of issue 3. */
+/* Finds the cron jobs that delete under a directory: find -delete or
+ * -exec rm (or find | xargs rm), rm over a glob, tmpreaper and tmpwatch in
+ * /etc/crontab, /etc/cron.d, the run-parts directories and the user
+ * crontabs. A job is recorded only when its command reads as one of these;
+ * whether it can delete a socket is worked out from find's expression, not
+ * guessed from the presence of "-type". Also the small shell reader the
+ * tmpreaper cron job's interpretation shares with this file. */
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleaners.h"
+#include "macro.h"
+
+#define IFS_BLANK " \t\n"
+#define USEC_PER_DAY (24 * USEC_PER_HOUR)
+
+/* ---- splitting shell text into commands ---- */
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t';
+}
+
+static bool is_op_char(char c) {
+        return c != '\0' && strchr(";&|()<>", c);
+}
+
+/* Skips a $( ... ) or $(( ... )) starting at P (pointing at '$'). */
+static const char *skip_paren(const char *p, unsigned *line) {
+        int depth = 0;
+
+        p++; /* '$' */
+        for (; *p; p++) {
+                if (*p == '\n')
+                        (*line)++;
+                if (*p == '\\' && p[1]) {
+                        if (p[1] == '\n')
+                                (*line)++;
+                        p++;
+                } else if (*p == '\'') {
+                        for (p++; *p && *p != '\''; p++)
+                                if (*p == '\n')
+                                        (*line)++;
+                        if (!*p)
+                                return p;
+                } else if (*p == '(')
+                        depth++;
+                else if (*p == ')' && --depth == 0)
+                        return p + 1;
+        }
+        return p;
+}
+
+static const char *skip_backtick(const char *p, unsigned *line) {
+        for (p++; *p && *p != '`'; p++) {
+                if (*p == '\n')
+                        (*line)++;
+                if (*p == '\\' && p[1])
+                        p++;
+        }
+        return *p ? p + 1 : p;
+}
+
+static const char *skip_brace(const char *p, unsigned *line) {
+        int depth = 0;
+
+        for (p++; *p; p++) {
+                if (*p == '\n')
+                        (*line)++;
+                if (*p == '\\' && p[1])
+                        p++;
+                else if (*p == '{')
+                        depth++;
+                else if (*p == '}' && depth-- == 0)
+                        return p + 1;
+        }
+        return p;
+}
+
+/* The end of the word that starts at P. */
+static const char *scan_word(const char *p, unsigned *line) {
+        while (*p) {
+                char c = *p;
+
+                if (c == '\\') {
+                        if (p[1] == '\n')
+                                (*line)++;
+                        p += p[1] ? 2 : 1;
+                } else if (c == '\'') {
+                        for (p++; *p && *p != '\''; p++)
+                                if (*p == '\n')
+                                        (*line)++;
+                        if (*p)
+                                p++;
+                } else if (c == '"') {
+                        for (p++; *p && *p != '"';) {
+                                if (*p == '\n')
+                                        (*line)++;
+                                if (*p == '\\' && p[1]) {
+                                        if (p[1] == '\n')
+                                                (*line)++;
+                                        p += 2;
+                                } else if (*p == '`')
+                                        p = skip_backtick(p, line);
+                                else if (*p == '$' && p[1] == '(')
+                                        p = skip_paren(p, line);
+                                else
+                                        p++;
+                        }
+                        if (*p)
+                                p++;
+                } else if (c == '`')
+                        p = skip_backtick(p, line);
+                else if (c == '$' && p[1] == '(')
+                        p = skip_paren(p, line);
+                else if (c == '$' && p[1] == '{')
+                        p = skip_brace(p + 1, line);
+                else if (is_blank(c) || c == '\n' || is_op_char(c))
+                        break;
+                else
+                        p++;
+        }
+        return p;
+}
+
+void shell_commands_free(shell_command *c, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(c[i].words);
+        free(c);
+}
+
+typedef struct splitter {
+        shell_command *cmds;
+        size_t n;
+        shell_command cur;
+} splitter;
+
+static int end_command(splitter *s, bool piped) {
+        shell_command *p;
+
+        if (s->cur.n_words == 0)
+                return 0;
+        p = reallocarray(s->cmds, s->n + 1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        s->cmds = p;
+        s->cur.piped = piped;
+        s->cmds[s->n++] = s->cur;
+        s->cur = (shell_command) {};
+        return 0;
+}
+
+static int add_word(splitter *s, const char *start, const char *end, unsigned line) {
+        shell_word *p = reallocarray(s->cur.words, s->cur.n_words + 1, sizeof(*p));
+
+        if (!p)
+                return -ENOMEM;
+        s->cur.words = p;
+        p[s->cur.n_words++] = (shell_word) { .raw = start, .len = (size_t) (end - start), .line = line };
+        return 0;
+}
+
+/* The unquoted text of a here-document's delimiter word. */
+static void heredoc_delimiter(const char *w, size_t len, char *buf, size_t size) {
+        size_t o = 0;
+
+        for (size_t i = 0; i < len && o + 1 < size; i++)
+                if (w[i] != '\'' && w[i] != '"' && w[i] != '\\')
+                        buf[o++] = w[i];
+        buf[o] = '\0';
+}
+
+int shell_split(const char *text, unsigned first_line, shell_command **ret, size_t *ret_n) {
+        splitter s = {};
+        const char *p = text;
+        unsigned line = first_line;
+        char heredoc[64] = "";
+        bool heredoc_tabs = false, have_heredoc = false;
+        int r = 0;
+
+        while (*p && r >= 0) {
+                char c = *p;
+
+                if (is_blank(c)) {
+                        p++;
+                        continue;
+                }
+                if (c == '\\' && p[1] == '\n') {
+                        p += 2;
+                        line++;
+                        continue;
+                }
+                if (c == '\n') {
+                        r = end_command(&s, false);
+                        p++;
+                        line++;
+                        if (have_heredoc) {
+                                /* The body is data, never commands. */
+                                for (have_heredoc = false; *p;) {
+                                        const char *eol = strchrnul(p, '\n'), *b = p;
+
+                                        if (heredoc_tabs)
+                                                while (*b == '\t')
+                                                        b++;
+                                        p = *eol ? eol + 1 : eol;
+                                        line++;
+                                        if ((size_t) (eol - b) == strlen(heredoc) &&
+                                            strncmp(b, heredoc, (size_t) (eol - b)) == 0)
+                                                break;
+                                }
+                        }
+                        continue;
+                }
+                if (c == '#') {
+                        p = strchrnul(p, '\n');
+                        continue;
+                }
+                if (c == ';' || c == '(' || c == ')') {
+                        r = end_command(&s, false);
+                        p++;
+                        continue;
+                }
+                if (c == '&' && p[1] != '>') {
+                        r = end_command(&s, false);
+                        p += p[1] == '&' ? 2 : 1;
+                        continue;
+                }
+                if (c == '|') {
+                        bool piped = p[1] != '|';
+
+                        r = end_command(&s, piped);
+                        p += p[1] == '|' || p[1] == '&' ? 2 : 1;
+                        continue;
+                }
+                if (c == '<' || c == '>' || c == '&') {
+                        /* A redirection: the operator and its target are
+                         * not arguments. */
+                        bool here = c == '<' && p[1] == '<' && p[2] != '<';
+                        const char *t;
+
+                        if (here) {
+                                p += 2;
+                                heredoc_tabs = *p == '-';
+                                if (heredoc_tabs)
+                                        p++;
+                        } else {
+                                p++;
+                                while (*p == '>' || *p == '<' || *p == '&' || *p == '|')
+                                        p++;
+                        }
+                        while (is_blank(*p))
+                                p++;
+                        if (!here && p[-1] == '&' && (isdigit((unsigned char) *p) || *p == '-')) {
+                                while (isdigit((unsigned char) *p) || *p == '-')
+                                        p++;
+                                continue; /* 2>&1, >&- */
+                        }
+                        t = scan_word(p, &line);
+                        if (here) {
+                                heredoc_delimiter(p, (size_t) (t - p), heredoc, sizeof(heredoc));
+                                have_heredoc = heredoc[0] != '\0';
+                        }
+                        p = t;
+                        continue;
+                }
+
+                {
+                        const char *start = p;
+                        unsigned start_line = line;
+                        bool digits = true;
+
+                        p = scan_word(p, &line);
+                        for (const char *q = start; q < p; q++)
+                                digits &= isdigit((unsigned char) *q) != 0;
+                        if (digits && (*p == '<' || *p == '>'))
+                                continue; /* the fd number of "2>/dev/null" */
+                        r = add_word(&s, start, p, start_line);
+                }
+        }
+        if (r >= 0)
+                r = end_command(&s, false);
+        if (r < 0) {
+                free(s.cur.words);
+                shell_commands_free(s.cmds, s.n);
+                return r;
+        }
+        *ret = s.cmds;
+        *ret_n = s.n;
+        return 0;
+}
+
+/* ---- variables and expansion ---- */
+
+const shell_var *shell_vars_get(const shell_vars *vs, const char *name) {
+        for (size_t i = 0; vs && i < vs->n; i++)
+                if (streq(vs->v[i].name, name))
+                        return &vs->v[i];
+        return NULL;
+}
+
+int shell_vars_set(shell_vars *vs, const char *name, const char *value, const source_ref *source) {
+        _cleanup_free_ char *v = strdup(value);
+        shell_var *var = (shell_var *) shell_vars_get(vs, name);
+        int r;
+
+        if (!v)
+                return -ENOMEM;
+        if (!var) {
+                shell_var *p = reallocarray(vs->v, vs->n + 1, sizeof(*p));
+
+                if (!p)
+                        return -ENOMEM;
+                vs->v = p;
+                var = &p[vs->n];
+                *var = (shell_var) { .name = strdup(name) };
+                if (!var->name)
+                        return -ENOMEM;
+                vs->n++;
+        }
+        r = source_ref_set(&var->source, source ? source->file : NULL, source ? source->line : 0);
+        if (r < 0)
+                return r;
+        free(var->value);
+        var->value = TAKE_PTR(v);
+        return 0;
+}
+
+void shell_vars_done(shell_vars *vs) {
+        for (size_t i = 0; i < vs->n; i++) {
+                free(vs->v[i].name);
+                free(vs->v[i].value);
+                source_ref_done(&vs->v[i].source);
+        }
+        free(vs->v);
+        *vs = (shell_vars) {};
+}
+
+void shell_fields_free(shell_field *f, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(f[i].text);
+                free(f[i].pattern);
+                source_ref_done(&f[i].source);
+        }
+        free(f);
+}
+
+size_t shell_assignment_name(const shell_word *w) {
+        size_t i = 0;
+
+        if (w->len == 0 || !(isalpha((unsigned char) w->raw[0]) || w->raw[0] == '_'))
+                return 0;
+        while (i < w->len && (isalnum((unsigned char) w->raw[i]) || w->raw[i] == '_'))
+                i++;
+        return i < w->len && w->raw[i] == '=' ? i : 0;
+}
+
+typedef struct expander {
+        const shell_vars *vars;
+        bool split;
+        const char *file;
+        unsigned line;
+        shell_field **fields;
+        size_t *n;
+        int unknown;
+        /* The field being built. */
+        char *buf, *pat;
+        size_t len, pat_len, allocated;
+        bool exists, globbing;
+        size_t literal, n_vars;
+        const source_ref *var_source;
+} expander;
+
+static int ex_grow(expander *e, size_t more) {
+        if (e->pat_len + more + 1 > e->allocated || e->len + more + 1 > e->allocated) {
+                size_t a = (e->allocated + more + 1) * 2;
+                char *b = realloc(e->buf, a), *q;
+
+                if (!b)
+                        return -ENOMEM;
+                e->buf = b;
+                q = realloc(e->pat, a * 2);
+                if (!q)
+                        return -ENOMEM;
+                e->pat = q;
+                e->allocated = a;
+        }
+        return 0;
+}
+
+/* QUOTED: the character cannot glob; FROM_VAR: it is not literal text. */
+static int ex_putc(expander *e, char c, bool quoted, bool from_var) {
+        if (ex_grow(e, 2) < 0)
+                return -ENOMEM;
+        e->buf[e->len++] = c;
+        if (quoted && strchr("*?[]\\", c))
+                e->pat[e->pat_len++] = '\\';
+        else if (!quoted && strchr("*?[", c))
+                e->globbing = true;
+        e->pat[e->pat_len++] = c;
+        e->exists = true;
+        if (!from_var)
+                e->literal++;
+        return 0;
+}
+
+static int ex_emit(expander *e) {
+        shell_field *p, *f;
+        const source_ref *src;
+        int r;
+
+        if (!e->exists)
+                return 0;
+        p = reallocarray(*e->fields, *e->n + 1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        *e->fields = p;
+        f = &p[*e->n];
+        *f = (shell_field) { .text = strndup(e->buf ?: "", e->len) };
+        if (!f->text)
+                return -ENOMEM;
+        if (e->globbing) {
+                f->pattern = strndup(e->pat, e->pat_len);
+                if (!f->pattern) {
+                        free(f->text);
+                        return -ENOMEM;
+                }
+        }
+        src = e->literal == 0 && e->n_vars == 1 && e->var_source ? e->var_source : NULL;
+        r = src ? source_ref_set(&f->source, src->file, src->line) : source_ref_set(&f->source, e->file, e->line);
+        if (r < 0) {
+                free(f->text);
+                free(f->pattern);
+                return r;
+        }
+        (*e->n)++;
+        e->len = e->pat_len = 0;
+        e->exists = e->globbing = false;
+        e->literal = e->n_vars = 0;
+        e->var_source = NULL;
+        return 0;
+}
+
+static int ex_value(expander *e, const char *v, bool quoted, const source_ref *src) {
+        int r;
+
+        e->n_vars++;
+        e->var_source = src;
+        if (quoted || !e->split) {
+                e->exists |= quoted;
+                for (; *v; v++) {
+                        r = ex_putc(e, *v, quoted, true);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
+        for (; *v; v++) {
+                if (strchr(IFS_BLANK, *v)) {
+                        r = ex_emit(e);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (!e->exists) {
+                        /* A field that starts inside the value is the
+                         * variable's too. */
+                        e->n_vars = 1;
+                        e->var_source = src;
+                }
+                r = ex_putc(e, *v, false, true);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int ex_text(expander *e, const char *s, size_t len, bool quoted);
+
+/* ${NAME...}, or $NAME; P points after the '$'. Returns the end. */
+static const char *ex_param(expander *e, const char *p, const char *end, bool quoted, int *r) {
+        char name[128];
+        size_t n = 0;
+        const shell_var *var;
+        bool braced = *p == '{';
+        const char *op = NULL, *word = NULL, *close = NULL;
+
+        if (braced) {
+                unsigned dummy = 0;
+
+                close = skip_brace(p, &dummy) - 1;
+                if (close >= end || *close != '}') {
+                        e->unknown = 1;
+                        return end;
+                }
+                p++;
+        }
+        if (!(isalpha((unsigned char) *p) || *p == '_')) {
+                /* $1, $@, $$, $?, ${#...}: nothing a cron file's settings say. */
+                e->unknown = 1;
+                return braced ? close + 1 : p < end ? p + 1 : p;
+        }
+        while (p < end && (isalnum((unsigned char) *p) || *p == '_') && n + 1 < sizeof(name))
+                name[n++] = *p++;
+        name[n] = '\0';
+        var = shell_vars_get(e->vars, name);
+
+        if (!braced) {
+                if (var)
+                        *r = ex_value(e, var->value, quoted, &var->source);
+                else
+                        e->n_vars++;
+                return p;
+        }
+
+        if (p < close) {
+                op = p;
+                if (*op == ':')
+                        p++;
+                if (p < close && strchr("-=+?", *p)) {
+                        p++;
+                        word = p;
+                } else {
+                        e->unknown = 1; /* ${V#x}, ${V%x}... */
+                        return close + 1;
+                }
+        }
+        if (!op) {
+                if (var)
+                        *r = ex_value(e, var->value, quoted, &var->source);
+                else
+                        e->n_vars++;
+                return close + 1;
+        }
+
+        {
+                bool colon = *op == ':';
+                char kind = colon ? op[1] : op[0];
+                bool set = var && (!colon || var->value[0] != '\0');
+
+                if (kind == '+') {
+                        if (set)
+                                *r = ex_text(e, word, (size_t) (close - word), quoted);
+                } else if (set)
+                        *r = ex_value(e, var->value, quoted, &var->source);
+                else
+                        *r = ex_text(e, word, (size_t) (close - word), quoted);
+        }
+        return close + 1;
+}
+
+static int ex_text(expander *e, const char *s, size_t len, bool quoted) {
+        const char *end = s + len;
+        int r = 0;
+
+        for (const char *p = s; p < end && r >= 0;) {
+                char c = *p;
+
+                if (c == '\\') {
+                        if (p + 1 >= end) {
+                                r = ex_putc(e, '\\', quoted, false);
+                                p++;
+                        } else if (p[1] == '\n')
+                                p += 2;
+                        else if (quoted && !strchr("$`\"\\", p[1])) {
+                                r = ex_putc(e, '\\', true, false);
+                                p++;
+                        } else {
+                                r = ex_putc(e, p[1], true, false);
+                                p += 2;
+                        }
+                } else if (c == '\'' && !quoted) {
+                        const char *q = memchr(p + 1, '\'', (size_t) (end - p - 1));
+
+                        if (!q)
+                                q = end;
+                        e->exists = true;
+                        for (p++; p < q && r >= 0; p++)
+                                r = ex_putc(e, *p, true, false);
+                        p = q < end ? q + 1 : q;
+                } else if (c == '"' && !quoted) {
+                        const char *q = p + 1;
+
+                        while (q < end && *q != '"') {
+                                if (*q == '\\' && q + 1 < end)
+                                        q += 2;
+                                else if (*q == '`') {
+                                        unsigned dummy = 0;
+                                        q = skip_backtick(q, &dummy);
+                                } else if (*q == '$' && q + 1 < end && q[1] == '(') {
+                                        unsigned dummy = 0;
+                                        q = skip_paren(q, &dummy);
+                                } else
+                                        q++;
+                        }
+                        if (q > end)
+                                q = end;
+                        e->exists = true;
+                        r = ex_text(e, p + 1, (size_t) (q - p - 1), true);
+                        p = q < end ? q + 1 : q;
+                } else if (c == '`') {
+                        unsigned dummy = 0;
+
+                        e->unknown = 1;
+                        p = skip_backtick(p, &dummy);
+                } else if (c == '$' && p + 1 < end && p[1] == '(') {
+                        unsigned dummy = 0;
+
+                        e->unknown = 1;
+                        p = skip_paren(p, &dummy);
+                } else if (c == '$' && p + 1 < end && (isalnum((unsigned char) p[1]) || strchr("_{@*#?$!-", p[1])))
+                        p = ex_param(e, p + 1, end, quoted, &r);
+                else {
+                        r = ex_putc(e, c, quoted, false);
+                        p++;
+                }
+        }
+        return r;
+}
+
+int shell_expand(const shell_word *w, const shell_vars *vars, bool split, const char *file, shell_field **fields,
+                 size_t *n) {
+        expander e = {
+                .vars = vars,
+                .split = split,
+                .file = file,
+                .line = w->line,
+                .fields = fields,
+                .n = n,
+        };
+        int r;
+
+        r = ex_text(&e, w->raw, w->len, false);
+        if (r >= 0 && !split)
+                e.exists = true; /* an assignment always has a value */
+        if (r >= 0)
+                r = ex_emit(&e);
+        free(e.buf);
+        free(e.pat);
+        return r < 0 ? r : e.unknown;
+}
+
+/* ---- the cleaners ---- */
+
+void cron_cleaners_free(cron_cleaner *c, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(c[i].dir);
+                free(c[i].command);
+                free(c[i].pattern);
+                free(c[i].schedule);
+                source_ref_done(&c[i].source);
+        }
+        free(c);
+}
+
+static bool has_glob(const char *s) {
+        for (; *s; s++) {
+                if (*s == '\\' && s[1])
+                        s++;
+                else if (strchr("*?[", *s))
+                        return true;
+        }
+        return false;
+}
+
+/* Compares the first components of PATH with those of the glob PATTERN, the
+ * way the shell expands it: a leading dot must be explicit. Returns the
+ * number of PATH components beyond the pattern's, or -1 for no match. */
+static int glob_prefix_match(const char *pattern, const char *path) {
+        const char *p = pattern, *s = path;
+
+        for (;;) {
+                char pc[256], sc[256];
+                size_t pl, sl;
+
+                while (*p == '/')
+                        p++;
+                while (*s == '/')
+                        s++;
+                if (!*p) {
+                        int extra = 0;
+
+                        for (; *s; extra++) {
+                                s += strcspn(s, "/");
+                                while (*s == '/')
+                                        s++;
+                        }
+                        return extra;
+                }
+                if (!*s)
+                        return -1;
+                pl = strcspn(p, "/");
+                sl = strcspn(s, "/");
+                if (pl >= sizeof(pc) || sl >= sizeof(sc))
+                        return -1;
+                memcpy(pc, p, pl);
+                pc[pl] = '\0';
+                memcpy(sc, s, sl);
+                sc[sl] = '\0';
+                if (fnmatch(pc, sc, FNM_PERIOD) != 0)
+                        return -1;
+                p += pl;
+                s += sl;
+        }
+}
+
+bool cron_cleaner_covers(const cron_cleaner *c, const char *path) {
+        _cleanup_free_ char *norm = path_normalize(path);
+        const char *pattern = c->pattern ?: c->dir;
+        int extra;
+
+        if (!norm || !pattern)
+                return false;
+        if (!has_glob(pattern)) {
+                /* A literal name: dir is it, unescaped. */
+                _cleanup_free_ char *p = path_normalize(c->dir);
+                return p && (streq(p, norm) || (c->recursive && path_below(p, norm)));
+        }
+        extra = glob_prefix_match(pattern, norm);
+        return extra == 0 || (extra > 0 && c->recursive);
+}
+
+typedef struct scan {
+        const char *file;
+        const char *schedule;
+        char *command;          /* the line, trimmed */
+        unsigned line;
+        cron_cleaner **cleaners;
+        size_t *n;
+} scan;
+
+static int add_cleaner(scan *sc, const char *tool, const char *target, bool glob, bool recursive, bool sockets,
+                       uint64_t age_usec, const char *age_by) {
+        _cleanup_free_ char *norm = NULL, *dir = NULL;
+        cron_cleaner *p, *c;
+
+        if (target[0] != '/')
+                return 0; /* relative to a working directory we cannot know */
+        norm = path_normalize(target);
+        if (!norm)
+                return -ENOMEM;
+        if (glob) {
+                /* The directory above the first component with a glob. */
+                const char *g = norm;
+                size_t keep = 1;
+
+                for (const char *q = norm; *q; q++) {
+                        if (*q == '/')
+                                g = q;
+                        if (*q == '\\' && q[1])
+                                q++;
+                        else if (strchr("*?[", *q)) {
+                                keep = g == norm ? 1 : (size_t) (g - norm);
+                                break;
+                        }
+                }
+                dir = strndup(norm, keep);
+        } else {
+                /* A literal name: its glob characters match themselves. */
+                _cleanup_free_ char *escaped = malloc(strlen(norm) * 2 + 1);
+                char *o = escaped;
+
+                if (!escaped)
+                        return -ENOMEM;
+                for (const char *q = norm; *q; q++) {
+                        if (strchr("*?[\\", *q))
+                                *o++ = '\\';
+                        *o++ = *q;
+                }
+                *o = '\0';
+                dir = TAKE_PTR(norm);
+                norm = TAKE_PTR(escaped);
+        }
+        if (!dir)
+                return -ENOMEM;
+
+        p = reallocarray(*sc->cleaners, *sc->n + 1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        *sc->cleaners = p;
+        c = &p[*sc->n];
+        *c = (cron_cleaner) {
+                .dir = TAKE_PTR(dir),
+                .command = strdup(sc->command),
+                .pattern = TAKE_PTR(norm),
+                .recursive = recursive,
+                .sockets = sockets,
+                .schedule = strdup(sc->schedule),
+                .age_usec = age_usec,
+                .age_by = age_by,
+                .tool = tool,
+        };
+        if (!c->command || !c->schedule || source_ref_set(&c->source, sc->file, sc->line) < 0) {
+                free(c->dir);
+                free(c->command);
+                free(c->pattern);
+                free(c->schedule);
+                *c = (cron_cleaner) {};
+                return -ENOMEM;
+        }
+        (*sc->n)++;
+        return 0;
+}
+
+static const char *base_name(const char *s) {
+        const char *slash = strrchr(s, '/');
+        return slash ? slash + 1 : s;
+}
+
+static bool is_shell(const char *b) {
+        return streq(b, "sh") || streq(b, "bash") || streq(b, "dash");
+}
+
+static bool is_remover(const char *cmd) {
+        const char *b = base_name(cmd);
+        return streq(b, "rm") || streq(b, "unlink");
+}
+
+/* ---- find ---- */
+
+typedef struct find_fx {
+        bool may_true, may_false, del;
+} find_fx;
+
+typedef struct find_parser {
+        char **argv;
+        size_t n, i;
+        char type;              /* 's': the file is a socket; 0: any file */
+        bool print_deletes;     /* its output goes to xargs rm */
+        bool has_action;
+        bool bad;
+        uint64_t age_usec;
+        const char *age_by;
+        int negated;            /* inside !, -o or ','; ages there do not bound anything */
+} find_parser;
+
+static find_fx find_or(find_parser *fp);
+
+static bool find_is(const char *a, const char *const *set) {
+        for (; *set; set++)
+                if (streq(a, *set))
+                        return true;
+        return false;
+}
+
+static const char *const find_no_arg[] = {
+        "-print", "-print0", "-ls", "-prune", "-quit", "-true", "-false", "-empty", "-executable", "-readable",
+        "-writable", "-nouser", "-nogroup", "-depth", "-d", "-mount", "-xdev", "-noleaf", "-ignore_readdir_race",
+        "-noignore_readdir_race", "-daystart", "-follow", "-warn", "-nowarn", "-help", "--help", "-version",
+        "--version", "-delete", NULL,
+};
+
+static const char *const find_two_args[] = { "-fprintf", NULL };
+
+/* The actions that stop find from adding its own -print (-prune and -quit
+ * do not). */
+static const char *const find_actions[] = {
+        "-delete", "-exec", "-execdir", "-ok", "-okdir", "-print", "-print0", "-printf", "-ls", "-fprint",
+        "-fprint0", "-fprintf", "-fls", NULL,
+};
+
+static find_fx fx_both(void) {
+        return (find_fx) { .may_true = true, .may_false = true };
+}
+
+/* -mtime +N and friends: find counts whole days (or minutes) of age, so +N
+ * days means at least N+1 days. */
+static void find_age(find_parser *fp, const char *op, const char *arg) {
+        uint64_t unit, n;
+        char *end;
+
+        if (fp->negated || arg[0] != '+')
+                return;
+        errno = 0;
+        n = strtoull(arg + 1, &end, 10);
+        if (errno || *end || end == arg + 1)
+                return;
+        unit = op[2] == 'm' && op[3] == 'i' ? USEC_PER_MINUTE : USEC_PER_DAY;
+        n = unit == USEC_PER_DAY ? (n + 1) * unit : n * unit;
+        if (n > fp->age_usec) {
+                fp->age_usec = n;
+                fp->age_by = op[1] == 'm' ? "mtime" : op[1] == 'a' ? "atime" : "ctime";
+        }
+}
+
+static find_fx find_primary(find_parser *fp) {
+        const char *a;
+
+        if (fp->i >= fp->n) {
+                fp->bad = true;
+                return fx_both();
+        }
+        a = fp->argv[fp->i++];
+        if (streq(a, "(")) {
+                find_fx fx = find_or(fp);
+
+                if (fp->i < fp->n && streq(fp->argv[fp->i], ")"))
+                        fp->i++;
+                else
+                        fp->bad = true;
+                return fx;
+        }
+        if (streq(a, "!") || streq(a, "-not")) {
+                find_fx fx;
+
+                fp->negated++;
+                fx = find_primary(fp);
+                fp->negated--;
+                return (find_fx) { .may_true = fx.may_false, .may_false = fx.may_true, .del = fx.del };
+        }
+        if (find_is(a, find_actions))
+                fp->has_action = true;
+        if (streq(a, "-delete"))
+                return (find_fx) { .may_true = true, .may_false = true, .del = true };
+        if (streq(a, "-exec") || streq(a, "-execdir") || streq(a, "-ok") || streq(a, "-okdir")) {
+                bool rm = fp->i < fp->n && is_remover(fp->argv[fp->i]);
+
+                while (fp->i < fp->n && !streq(fp->argv[fp->i], ";") && !streq(fp->argv[fp->i], "+"))
+                        fp->i++;
+                if (fp->i < fp->n)
+                        fp->i++;
+                else
+                        fp->bad = true;
+                /* -ok asks on the terminal, which cron does not have. */
+                return (find_fx) { .may_true = true, .may_false = true, .del = rm && a[1] == 'e' };
+        }
+        if (streq(a, "-print") || streq(a, "-print0"))
+                return (find_fx) { .may_true = true, .del = fp->print_deletes };
+        if (streq(a, "-printf")) {
+                if (fp->i++ >= fp->n)
+                        fp->bad = true;
+                return (find_fx) { .may_true = true, .del = fp->print_deletes };
+        }
+        if (streq(a, "-true") || streq(a, "-prune") || streq(a, "-quit"))
+                return (find_fx) { .may_true = true };
+        if (streq(a, "-false"))
+                return (find_fx) { .may_false = true };
+        if (streq(a, "-empty"))
+                /* Only regular files and directories can be empty. */
+                return fp->type == 's' ? (find_fx) { .may_false = true } : fx_both();
+        if (find_is(a, find_no_arg))
+                return fx_both();
+        if (find_is(a, find_two_args)) {
+                fp->i += 2;
+                if (fp->i > fp->n)
+                        fp->bad = true;
+                return (find_fx) { .may_true = true };
+        }
+        if (a[0] != '-') {
+                fp->bad = true; /* a path after the expression started: not a command we understand */
+                return fx_both();
+        }
+        /* Every other primary takes one argument. */
+        if (fp->i >= fp->n) {
+                fp->bad = true;
+                return fx_both();
+        }
+        {
+                const char *arg = fp->argv[fp->i++];
+
+                if (streq(a, "-type") || streq(a, "-xtype")) {
+                        bool match = false;
+
+                        if (fp->type == 0)
+                                return fx_both();
+                        for (const char *t = arg; *t; t++)
+                                match |= *t == fp->type;
+                        return match ? (find_fx) { .may_true = true } : (find_fx) { .may_false = true };
+                }
+                if (find_is(a, (const char *const[]) { "-mtime", "-atime", "-ctime", "-mmin", "-amin", "-cmin",
+                                                       NULL }))
+                        find_age(fp, a, arg);
+                if (find_is(a, (const char *const[]) { "-fprint", "-fprint0", "-fls", NULL }))
+                        return (find_fx) { .may_true = true };
+                return fx_both();
+        }
+}
+
+static bool find_at_operand(find_parser *fp) {
+        const char *a;
+
+        if (fp->i >= fp->n)
+                return false;
+        a = fp->argv[fp->i];
+        return !streq(a, ")") && !streq(a, "-o") && !streq(a, "-or") && !streq(a, ",");
+}
+
+static find_fx find_and(find_parser *fp) {
+        find_fx a = find_primary(fp);
+
+        while (!fp->bad && find_at_operand(fp)) {
+                find_fx b;
+
+                if (streq(fp->argv[fp->i], "-a") || streq(fp->argv[fp->i], "-and"))
+                        fp->i++;
+                b = find_primary(fp);
+                a = (find_fx) {
+                        .del = a.del || (a.may_true && b.del),
+                        .may_true = a.may_true && b.may_true,
+                        .may_false = a.may_false || (a.may_true && b.may_false),
+                };
+        }
+        return a;
+}
+
+static find_fx find_or1(find_parser *fp) {
+        find_fx a = find_and(fp);
+
+        while (!fp->bad && fp->i < fp->n && (streq(fp->argv[fp->i], "-o") || streq(fp->argv[fp->i], "-or"))) {
+                find_fx b;
+
+                fp->i++;
+                fp->negated++;
+                b = find_and(fp);
+                fp->negated--;
+                a = (find_fx) {
+                        .del = a.del || (a.may_false && b.del),
+                        .may_true = a.may_true || (a.may_false && b.may_true),
+                        .may_false = a.may_false && b.may_false,
+                };
+        }
+        return a;
+}
+
+static find_fx find_or(find_parser *fp) {
+        find_fx a = find_or1(fp);
+
+        while (!fp->bad && fp->i < fp->n && streq(fp->argv[fp->i], ",")) {
+                find_fx b;
+
+                fp->i++;
+                b = find_or1(fp);
+                a = (find_fx) { .del = a.del || b.del, .may_true = b.may_true, .may_false = b.may_false };
+        }
+        return a;
+}
+
+/* Whether the expression ARGV can reach a deleting action for a file of
+ * TYPE. Without an action find prints, which deletes when piped to rm. */
+static int find_eval(char **argv, size_t n, char type, bool piped_to_rm, find_parser *ret) {
+        find_parser fp = { .argv = argv, .n = n, .type = type, .print_deletes = piped_to_rm };
+        find_fx fx = { .may_true = true };
+
+        if (n > 0)
+                fx = find_or(&fp);
+        if (fp.bad || fp.i != n)
+                return -EINVAL;
+        if (!fp.has_action && piped_to_rm)
+                fx.del |= fx.may_true;
+        *ret = fp;
+        return fx.del;
+}
+
+static int scan_find(scan *sc, char **argv, size_t n, bool piped_to_rm) {
+        size_t i = 0, first_path, n_paths;
+        find_parser any, sock;
+        int del, del_sock, r;
+
+        /* -H -L -P -D opts -Olevel come before the paths. */
+        while (i < n && (streq(argv[i], "-H") || streq(argv[i], "-L") || streq(argv[i], "-P") ||
+                         streq(argv[i], "-D") || strncmp(argv[i], "-O", 2) == 0))
+                i += streq(argv[i], "-D") ? 2 : 1;
+        first_path = i;
+        while (i < n && !(argv[i][0] == '-' && argv[i][1]) && !streq(argv[i], "(") && !streq(argv[i], "!") &&
+               !streq(argv[i], ","))
+                i++;
+        n_paths = i - first_path;
+
+        del = find_eval(argv + i, n - i, 0, piped_to_rm, &any);
+        if (del < 0) {
+                /* An expression we cannot read: when it names a deleting
+                 * action anyway, count it, sockets included. */
+                bool deletes = false;
+
+                for (size_t k = i; k < n; k++)
+                        deletes |= streq(argv[k], "-delete") ||
+                                   ((streq(argv[k], "-exec") || streq(argv[k], "-execdir")) && k + 1 < n &&
+                                    is_remover(argv[k + 1]));
+                for (size_t k = 0; deletes && k < n_paths; k++) {
+                        r = add_cleaner(sc, "find", argv[first_path + k], false, true, true, 0, NULL);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
+        if (del == 0)
+                return 0;
+        del_sock = find_eval(argv + i, n - i, 's', piped_to_rm, &sock);
+        if (del_sock < 0)
+                del_sock = 1;
+
+        for (size_t k = 0; k < n_paths; k++) {
+                r = add_cleaner(sc, "find", argv[first_path + k], false, true, del_sock > 0, any.age_usec,
+                                any.age_by);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- rm ---- */
+
+static int scan_rm(scan *sc, char **argv, char **patterns, size_t n) {
+        bool recursive = false, options = true;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *a = argv[i];
+
+                if (options && streq(a, "--")) {
+                        options = false;
+                        continue;
+                }
+                if (options && a[0] == '-' && a[1]) {
+                        if (streq(a, "--recursive"))
+                                recursive = true;
+                        else if (a[1] != '-')
+                                recursive |= strchr(a, 'r') || strchr(a, 'R');
+                        continue;
+                }
+                /* rm unlinks sockets like any other non-directory. */
+                r = add_cleaner(sc, "rm", patterns[i] ?: a, patterns[i] != NULL, recursive, true, 0, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- tmpreaper, tmpwatch ---- */
+
+static const char *age_by_of(bool mtime, bool ctime) {
+        return mtime ? "mtime" : ctime ? "atime and ctime" : "atime";
+}
+
+static int scan_tmpreaper(scan *sc, char **argv, size_t n) {
+        _cleanup_(tmpreaper_args_done) tmpreaper_args a = {};
+        int r;
+
+        r = tmpreaper_args_parse(argv, n, &a);
+        if (r < 0)
+                return r;
+        if (!a.ok)
+                return 0;
+        for (size_t i = 0; i < a.n_dirs; i++) {
+                r = add_cleaner(sc, "tmpreaper", argv[a.dir_args[i]], false, true, a.all, a.grace_usec,
+                                age_by_of(a.mtime, a.ctime));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* tmpwatch [-umcMadlfqstvx] <hours> <dirs>: the same family as tmpreaper;
+ * without --all it leaves sockets alone. */
+static int scan_tmpwatch(scan *sc, char **argv, size_t n) {
+        static const char *const with_arg[] = { "-x", "--exclude", "-X", "--exclude-pattern", "-U",
+                                                "--exclude-user", NULL };
+        bool all = false, test = false, mtime = false, ctime = false, options = true;
+        size_t first = SIZE_MAX;
+        uint64_t age = 0;
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *a = argv[i];
+
+                if (options && streq(a, "--")) {
+                        options = false;
+                        continue;
+                }
+                if (options && a[0] == '-' && a[1]) {
+                        if (find_is(a, with_arg))
+                                i++;
+                        else if (streq(a, "--all"))
+                                all = true;
+                        else if (streq(a, "--test"))
+                                test = true;
+                        else if (streq(a, "--mtime"))
+                                mtime = true;
+                        else if (streq(a, "--ctime"))
+                                ctime = true;
+                        else if (a[1] != '-') {
+                                all |= strchr(a, 'a') != NULL;
+                                test |= strchr(a, 't') != NULL;
+                                mtime |= strchr(a, 'm') != NULL;
+                                ctime |= strchr(a, 'c') != NULL;
+                                if (strpbrk(a + 1, "xXU") && !a[strcspn(a, "xXU") + 1])
+                                        i++; /* -x PATH */
+                        }
+                        continue;
+                }
+                if (first == SIZE_MAX) {
+                        first = i;
+                        if (tmpreaper_parse_time(a, &age) < 0)
+                                return 0;
+                        continue;
+                }
+                if (test)
+                        return 0;
+                r = add_cleaner(sc, "tmpwatch", a, false, true, all, age, mtime ? "mtime" : ctime ? "ctime" : "atime");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- commands ---- */
+
+typedef struct argv_buf {
+        char **argv;
+        char **patterns;
+        unsigned *lines;        /* the line of the word each argument came from */
+        size_t n;
+        bool unknown;
+} argv_buf;
+
+static void argv_buf_done(argv_buf *a) {
+        for (size_t i = 0; i < a->n; i++) {
+                free(a->argv[i]);
+                free(a->patterns[i]);
+        }
+        free(a->argv);
+        free(a->patterns);
+        free(a->lines);
+        *a = (argv_buf) {};
+}
+
+static int expand_command(const shell_command *c, const shell_vars *vars, const char *file, argv_buf *ret) {
+        shell_field *f = NULL;
+        size_t n = 0;
+        argv_buf a = {};
+        unsigned *lines = NULL;
+        int r;
+
+        for (size_t i = 0; i < c->n_words; i++) {
+                size_t before = n;
+                unsigned *l;
+
+                r = shell_expand(&c->words[i], vars, true, file, &f, &n);
+                if (r < 0) {
+                        free(lines);
+                        shell_fields_free(f, n);
+                        return r;
+                }
+                a.unknown |= r > 0;
+                l = reallocarray(lines, n + 1, sizeof(*l));
+                if (!l) {
+                        free(lines);
+                        shell_fields_free(f, n);
+                        return -ENOMEM;
+                }
+                lines = l;
+                for (size_t k = before; k < n; k++)
+                        lines[k] = c->words[i].line;
+        }
+        a.argv = calloc(n + 1, sizeof(char *));
+        a.patterns = calloc(n + 1, sizeof(char *));
+        if (!a.argv || !a.patterns) {
+                free(a.argv);
+                free(a.patterns);
+                free(lines);
+                shell_fields_free(f, n);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                a.argv[i] = TAKE_PTR(f[i].text);
+                a.patterns[i] = TAKE_PTR(f[i].pattern);
+        }
+        a.n = n;
+        a.lines = lines;
+        shell_fields_free(f, n);
+        *ret = a;
+        return 0;
+}
+
+/* Steps over what runs the real command: keywords, assignments, and
+ * wrappers such as nice, ionice, timeout, flock, env, sudo. */
+static size_t skip_wrappers(char **argv, size_t n) {
+        static const char *const keywords[] = { "if", "then", "else", "elif", "do", "while", "until", "!", "{",
+                                                "time", "exec", "command", "nohup", "chronic", "setsid",
+                                                "run-one", NULL };
+        size_t i = 0;
+
+        while (i < n) {
+                const char *b = base_name(argv[i]);
+                shell_word w = { .raw = argv[i], .len = strlen(argv[i]) };
+
+                if (find_is(argv[i], keywords) || shell_assignment_name(&w) > 0) {
+                        i++;
+                        continue;
+                }
+                if (streq(b, "nice")) {
+                        for (i++; i < n && argv[i][0] == '-';)
+                                i += streq(argv[i], "-n") ? 2 : 1;
+                        continue;
+                }
+                if (streq(b, "ionice")) {
+                        for (i++; i < n && argv[i][0] == '-';)
+                                i += (streq(argv[i], "-c") || streq(argv[i], "-n") || streq(argv[i], "-p") ||
+                                      streq(argv[i], "-P") || streq(argv[i], "-u")) ?
+                                             2 :
+                                             1;
+                        continue;
+                }
+                if (streq(b, "timeout")) {
+                        for (i++; i < n && argv[i][0] == '-';)
+                                i += (streq(argv[i], "-s") || streq(argv[i], "-k")) ? 2 : 1;
+                        i++; /* the duration */
+                        continue;
+                }
+                if (streq(b, "flock")) {
+                        for (i++; i < n && argv[i][0] == '-';)
+                                i += (streq(argv[i], "-w") || streq(argv[i], "-E") || streq(argv[i], "--timeout") ||
+                                      streq(argv[i], "--conflict-exit-code")) ?
+                                             2 :
+                                             1;
+                        i++; /* the lock file */
+                        continue;
+                }
+                if (streq(b, "env")) {
+                        for (i++; i < n; i++) {
+                                shell_word e = { .raw = argv[i], .len = strlen(argv[i]) };
+
+                                if (streq(argv[i], "-u"))
+                                        i++;
+                                else if (argv[i][0] != '-' && shell_assignment_name(&e) == 0)
+                                        break;
+                        }
+                        continue;
+                }
+                if (streq(b, "sudo")) {
+                        for (i++; i < n && argv[i][0] == '-';)
+                                i += (streq(argv[i], "-u") || streq(argv[i], "-g")) ? 2 : 1;
+                        continue;
+                }
+                break;
+        }
+        return i;
+}
+
+static int scan_commands(scan *sc, const shell_command *cmds, size_t n, const shell_vars *vars, int depth);
+
+static int scan_command(scan *sc, const shell_command *cmds, size_t n_cmds, size_t k, const shell_vars *vars,
+                        int depth) {
+        _cleanup_(argv_buf_done) argv_buf a = {};
+        size_t i;
+        const char *tool;
+        int r;
+
+        r = expand_command(&cmds[k], vars, sc->file, &a);
+        if (r < 0)
+                return r;
+        /* The line the command starts on: inside a "sh -c" string too. */
+        sc->line = cmds[k].words[0].line;
+        i = skip_wrappers(a.argv, a.n);
+        if (i >= a.n)
+                return 0;
+        tool = base_name(a.argv[i]);
+
+        if (streq(tool, "find")) {
+                bool piped_to_rm = false;
+
+                if (cmds[k].piped && k + 1 < n_cmds) {
+                        _cleanup_(argv_buf_done) argv_buf x = {};
+                        size_t j;
+
+                        r = expand_command(&cmds[k + 1], vars, sc->file, &x);
+                        if (r < 0)
+                                return r;
+                        j = skip_wrappers(x.argv, x.n);
+                        if (j < x.n && streq(base_name(x.argv[j]), "xargs")) {
+                                /* Past xargs' own options: the command it runs. */
+                                for (j++; j < x.n && x.argv[j][0] == '-'; j++)
+                                        if (find_is(x.argv[j], (const char *const[]) { "-n", "-P", "-I", "-d", "-L",
+                                                                                       "-s", "-E", "-a", NULL }))
+                                                j++;
+                                piped_to_rm = j < x.n && is_remover(x.argv[j]);
+                        }
+                }
+                return scan_find(sc, a.argv + i + 1, a.n - i - 1, piped_to_rm);
+        }
+        if (streq(tool, "rm"))
+                return scan_rm(sc, a.argv + i + 1, a.patterns + i + 1, a.n - i - 1);
+        if (streq(tool, "tmpreaper"))
+                return scan_tmpreaper(sc, a.argv + i + 1, a.n - i - 1);
+        if (streq(tool, "tmpwatch"))
+                return scan_tmpwatch(sc, a.argv + i + 1, a.n - i - 1);
+        {
+                /* A shell string run by a shell: sh -c '...', su -c '...',
+                 * runuser -c, and start-stop-daemon --startas /bin/sh -- -c
+                 * '...' (Debian's man-db job cleans its cache that way). */
+                size_t c = SIZE_MAX;
+
+                if (is_shell(tool) && i + 2 < a.n && streq(a.argv[i + 1], "-c"))
+                        c = i + 2;
+                else if (streq(tool, "su") || streq(tool, "runuser")) {
+                        for (size_t j = i + 1; j + 1 < a.n; j++)
+                                if (streq(a.argv[j], "-c") || streq(a.argv[j], "--command")) {
+                                        c = j + 1;
+                                        break;
+                                }
+                } else if (streq(tool, "start-stop-daemon")) {
+                        bool shell = false;
+
+                        for (size_t j = i + 1; j < a.n; j++) {
+                                if (j + 1 < a.n && (streq(a.argv[j], "--startas") || streq(a.argv[j], "-a") ||
+                                                    streq(a.argv[j], "--exec") || streq(a.argv[j], "-x")))
+                                        shell |= is_shell(base_name(a.argv[j + 1]));
+                                if (streq(a.argv[j], "--")) {
+                                        if (shell && j + 2 < a.n && streq(a.argv[j + 1], "-c"))
+                                                c = j + 2;
+                                        break;
+                                }
+                        }
+                }
+                if (c != SIZE_MAX && depth < 4) {
+                        shell_command *inner = NULL;
+                        size_t n_inner = 0;
+
+                        r = shell_split(a.argv[c], a.lines[c], &inner, &n_inner);
+                        if (r < 0)
+                                return r;
+                        r = scan_commands(sc, inner, n_inner, vars, depth + 1);
+                        shell_commands_free(inner, n_inner);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+static int scan_commands(scan *sc, const shell_command *cmds, size_t n, const shell_vars *vars, int depth) {
+        for (size_t k = 0; k < n; k++) {
+                int r = scan_command(sc, cmds, n, k, vars, depth);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The text of a command as written, on one line, for humans: continued
+ * lines joined, runs of blanks made one. */
+static char *command_text(const shell_command *c) {
+        const char *start = c->words[0].raw, *end = c->words[c->n_words - 1].raw + c->words[c->n_words - 1].len;
+        char *s = malloc((size_t) (end - start) + 1), *o = s;
+
+        if (!s)
+                return NULL;
+        for (const char *p = start; p < end; p++) {
+                bool blank = *p == ' ' || *p == '\t' || *p == '\n' || (*p == '\\' && p + 1 < end && p[1] == '\n');
+
+                if (blank) {
+                        if (*p == '\\')
+                                p++;
+                        if (o > s && o[-1] != ' ')
+                                *o++ = ' ';
+                } else
+                        *o++ = *p;
+        }
+        *o = '\0';
+        return s;
+}
+
+/* A run-parts script: every command in it, whatever the control flow, with
+ * the variables it assigned before (last assignment wins). */
+static int scan_script(scan *sc, const char *text) {
+        shell_command *cmds = NULL;
+        size_t n = 0;
+        shell_vars vars = {};
+        int r;
+
+        r = shell_split(text, 1, &cmds, &n);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < n && r >= 0; k++) {
+                const shell_command *c = &cmds[k];
+
+                for (size_t w = 0; w < c->n_words && r >= 0; w++) {
+                        size_t nl = shell_assignment_name(&c->words[w]);
+                        shell_field *f = NULL;
+                        size_t nf = 0;
+                        char name[128];
+                        shell_word value;
+
+                        if (nl == 0 || nl >= sizeof(name))
+                                break;
+                        memcpy(name, c->words[w].raw, nl);
+                        name[nl] = '\0';
+                        value = (shell_word) { .raw = c->words[w].raw + nl + 1, .len = c->words[w].len - nl - 1,
+                                               .line = c->words[w].line };
+                        r = shell_expand(&value, &vars, false, sc->file, &f, &nf);
+                        if (r >= 0 && nf == 1) {
+                                source_ref src = { .file = (char *) sc->file, .line = c->words[w].line };
+                                r = shell_vars_set(&vars, name, f[0].text, &src);
+                        }
+                        shell_fields_free(f, nf);
+                }
+                if (r < 0)
+                        break;
+
+                free(sc->command);
+                sc->command = command_text(c);
+                if (!sc->command) {
+                        r = -ENOMEM;
+                        break;
+                }
+                sc->line = c->words[0].line;
+                r = scan_command(sc, cmds, n, k, &vars, 0);
+        }
+        shell_vars_done(&vars);
+        shell_commands_free(cmds, n);
+        return r;
+}
+
+/* Skips N whitespace-separated fields of a crontab line. */
+static const char *skip_fields(const char *p, unsigned n) {
+        for (unsigned i = 0; i < n; i++) {
+                while (is_blank(*p))
+                        p++;
+                if (!*p)
+                        return NULL;
+                while (*p && !is_blank(*p))
+                        p++;
+        }
+        while (is_blank(*p))
+                p++;
+        return *p ? p : NULL;
+}
+
+/* The first N fields of a crontab line, single-spaced. */
+static char *copy_fields(const char *p, unsigned n) {
+        char *out = malloc(strlen(p) + 1), *o = out;
+
+        if (!out)
+                return NULL;
+        for (unsigned i = 0; i < n; i++) {
+                while (is_blank(*p))
+                        p++;
+                if (!*p)
+                        break;
+                if (o != out)
+                        *o++ = ' ';
+                while (*p && !is_blank(*p))
+                        *o++ = *p++;
+        }
+        *o = '\0';
+        return out;
+}
+
+/* cron's own "NAME = value" lines, which set the commands' environment. */
+static int crontab_env(const char *line, shell_vars *vars, const char *file, unsigned line_no) {
+        const char *p = line, *name = line;
+        size_t name_len, vlen;
+        _cleanup_free_ char *n = NULL, *v = NULL;
+        source_ref src = { .file = (char *) file, .line = line_no };
+
+        if (!(isalpha((unsigned char) *p) || *p == '_'))
+                return 0;
+        while (isalnum((unsigned char) *p) || *p == '_')
+                p++;
+        name_len = (size_t) (p - name);
+        while (is_blank(*p))
+                p++;
+        if (*p != '=')
+                return 0;
+        p++;
+        while (is_blank(*p))
+                p++;
+        vlen = strlen(p);
+        while (vlen > 0 && is_blank(p[vlen - 1]))
+                vlen--;
+        if (vlen >= 2 && (p[0] == '"' || p[0] == '\'') && p[vlen - 1] == p[0]) {
+                p++;
+                vlen -= 2;
+        }
+        n = strndup(name, name_len);
+        v = strndup(p, vlen);
+        if (!n || !v)
+                return -ENOMEM;
+        return shell_vars_set(vars, n, v, &src) < 0 ? -ENOMEM : 1;
+}
+
+/* A crontab: "m h dom mon dow [user] command", "@daily [user] command" and
+ * NAME=value lines. cron cuts the command at the first unescaped '%'. */
+static int scan_crontab(scan *sc, const char *text, bool user_field) {
+        shell_vars vars = {};
+        unsigned line_no = 0;
+        int r = 0;
+
+        for (const char *p = text; *p && r >= 0;) {
+                const char *eol = strchrnul(p, '\n');
+                _cleanup_free_ char *line = strndup(p, (size_t) (eol - p)), *cmd = NULL, *schedule = NULL;
+                const char *s, *c;
+                shell_command *cmds = NULL;
+                size_t n = 0, o = 0;
+
+                p = *eol ? eol + 1 : eol;
+                line_no++;
+                if (!line) {
+                        r = -ENOMEM;
+                        break;
+                }
+                s = line;
+                while (is_blank(*s))
+                        s++;
+                if (*s == '\0' || *s == '#')
+                        continue;
+                r = crontab_env(s, &vars, sc->file, line_no);
+                if (r != 0)
+                        continue;
+
+                c = skip_fields(s, (*s == '@' ? 1 : 5) + (user_field ? 1 : 0));
+                if (!c)
+                        continue;
+                schedule = copy_fields(s, *s == '@' ? 1 : 5);
+                cmd = malloc(strlen(c) + 1);
+                if (!cmd || !schedule) {
+                        r = -ENOMEM;
+                        break;
+                }
+                for (const char *q = c; *q; q++) {
+                        if (*q == '\\' && q[1] == '%') {
+                                cmd[o++] = '%';
+                                q++;
+                        } else if (*q == '%')
+                                break; /* the rest is the command's standard input */
+                        else
+                                cmd[o++] = *q;
+                }
+                cmd[o] = '\0';
+
+                r = shell_split(cmd, line_no, &cmds, &n);
+                if (r < 0)
+                        break;
+                free(sc->command);
+                sc->command = strdup(s);
+                sc->line = line_no;
+                sc->schedule = schedule;
+                r = sc->command ? scan_commands(sc, cmds, n, &vars, 0) : -ENOMEM;
+                sc->schedule = NULL;
+                shell_commands_free(cmds, n);
+        }
+        shell_vars_done(&vars);
+        return r < 0 ? r : 0;
+}
+
+static const char *const run_parts_dirs[] = {
+        "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+};
+
+int cron_cleaners_parse(const char *file, const char *text, cron_cleaner **cleaners, size_t *n) {
+        scan sc = { .file = file, .cleaners = cleaners, .n = n };
+        char schedule[64];
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(run_parts_dirs); i++) {
+                size_t l = strlen(run_parts_dirs[i]);
+
+                if (strncmp(file, run_parts_dirs[i], l) == 0 && file[l] == '/') {
+                        snprintf(schedule, sizeof(schedule), "%s (%s)", run_parts_dirs[i] + strlen("/etc/cron."),
+                                 run_parts_dirs[i]);
+                        sc.schedule = schedule;
+                        r = scan_script(&sc, text);
+                        free(sc.command);
+                        return r;
+                }
+        }
+        r = scan_crontab(&sc, text, strncmp(file, "/var/spool/cron/", 16) != 0);
+        free(sc.command);
+        return r;
+}
+
+/* run-parts' and Debian cron's rule for names in these directories:
+ * letters, digits, '_' and '-' only, so "foo.dpkg-old" never runs. */
+static bool run_parts_name(const char *name) {
+        if (!*name)
+                return false;
+        for (const char *p = name; *p; p++)
+                if (!isalnum((unsigned char) *p) && *p != '_' && *p != '-')
+                        return false;
+        return true;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int scan_file(const char *root, const char *path, cron_cleaner **cleaners, size_t *n) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = root_read_file(root, path, &text, NULL);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0; /* unreadable: nothing cron would run from it either */
+        return cron_cleaners_parse(path, text, cleaners, n);
+}
+
+typedef enum dir_rules {
+        DIR_ANY = 0,
+        DIR_NAMES = 1,          /* run-parts names only */
+        DIR_EXECUTABLE = 2,     /* run-parts runs only executables; cron.d files need not be */
+} dir_rules;
+
+/* The files of DIR that cron or run-parts would use, in their order. */
+static int scan_dir(const char *root, const char *dir, dir_rules rules, cron_cleaner **cleaners, size_t *n) {
+        _cleanup_close_ int fd = -EBADF;
+        DIR *d;
+        struct dirent *de;
+        char **names = NULL;
+        size_t n_names = 0;
+        int r = 0;
+
+        fd = root_open(root, dir, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return 0;
+        d = fdopendir(fd);
+        if (!d)
+                return negative_errno();
+        TAKE_FD(fd);
+        while (r >= 0 && (de = readdir(d))) {
+                struct stat st;
+                char **p;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                if ((rules & DIR_NAMES) && !run_parts_name(de->d_name))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                if ((rules & DIR_EXECUTABLE) && !(st.st_mode & 0111))
+                        continue;
+                p = reallocarray(names, n_names + 1, sizeof(*p));
+                if (!p) {
+                        r = -ENOMEM;
+                        break;
+                }
+                names = p;
+                names[n_names] = strdup(de->d_name);
+                if (!names[n_names])
+                        r = -ENOMEM;
+                else
+                        n_names++;
+        }
+        closedir(d);
+        if (n_names > 0)
+                qsort(names, n_names, sizeof(*names), cmp_str);
+        for (size_t i = 0; i < n_names; i++) {
+                _cleanup_free_ char *path = NULL;
+
+                if (r >= 0 && asprintf(&path, "%s/%s", dir, names[i]) < 0)
+                        r = -ENOMEM;
+                /* Debian's tmpreaper job is read by tmpreaper.c, with its
+                 * configuration; the generic reader would get it wrong. */
+                if (r >= 0 && !streq(path, "/etc/cron.daily/tmpreaper"))
+                        r = scan_file(root, path, cleaners, n);
+                free(names[i]);
+        }
+        free(names);
+        return r;
+}
+
+int cron_cleaners_load(cron_cleaner **ret, size_t *ret_n, const char *root) {
+        cron_cleaner *c = NULL;
+        size_t n = 0;
+        int r;
+
+        r = scan_file(root, "/etc/crontab", &c, &n);
+        if (r >= 0)
+                r = scan_dir(root, "/etc/cron.d", DIR_NAMES, &c, &n);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(run_parts_dirs); i++)
+                r = scan_dir(root, run_parts_dirs[i], DIR_NAMES | DIR_EXECUTABLE, &c, &n);
+        if (r >= 0)
+                r = scan_dir(root, "/var/spool/cron/crontabs", DIR_ANY, &c, &n);
+        if (r < 0) {
+                cron_cleaners_free(c, n);
+                return r;
+        }
+        *ret = c;
+        *ret_n = n;
+        return 0;
+}
+
+int cron_daemon_find(const char *root, source_ref *source) {
+        static const char *const daemons[] = {
+                "/usr/sbin/cron",                        /* Debian's cron, cronie on some */
+                "/usr/sbin/crond",                       /* cronie, busybox */
+                "/usr/sbin/anacron",
+                "/usr/lib/systemd/system/cron-daily.timer", /* systemd-cron */
+                "/lib/systemd/system/cron-daily.timer",
+                "/usr/bin/crond",
+                "/usr/sbin/bcron-start",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(daemons); i++) {
+                struct stat st;
+
+                if (root_lstat(root, daemons[i], &st) < 0)
+                        continue;
+                if (source && source_ref_set(source, daemons[i], 0) < 0)
+                        return -ENOMEM;
+                return 1;
+        }
+        return 0;
+}
