@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: MIT */
+/* sockkeeper tmpfiles-snippet: writes the tmpfiles.d lines (x, or X) that
+ * keep systemd-tmpfiles --clean away from socket paths, to standard output,
+ * to a file, or installed as /etc/tmpfiles.d/sockkeeper-NAME.conf. Files are
+ * replaced atomically, so a reader sees the old snippet or the new one,
+ * never a part, and a file this command did not write is never replaced. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+#include "cli.h"
+
+#define EXIT_USAGE 64 /* EX_USAGE, as main.c */
+
+/* The first line of every snippet starts with this; --install recognizes
+ * its own files by it, whatever the version that wrote them. */
+#define SNIPPET_MARK "# Written by sockkeeper tmpfiles-snippet"
+
+#define TMPFILES_DIR "etc/tmpfiles.d"
+#define NAME_MAX_LEN 200
+
+/* Specifiers systemd-tmpfiles expands itself: written as they are.
+ * tmpfiles.d(5) of systemd 252 lists %A and %M too, but its
+ * systemd-tmpfiles fails such a line ("Invalid slot"). */
+static const char tmpfiles_specifiers[] = "abBCgGhHlLmoStTuUvVwW%";
+/* Those that expand to an absolute path, so a PATH may start with them. */
+static const char tmpfiles_absolute_specifiers[] = "hCLStTV";
+/* Unit specifiers that name the unit or its instance: tmpfiles does not
+ * know them, and one snippet must cover every instance, so each becomes
+ * a '*' glob (DESIGN.md, Annotations). %A and %M (the OS image version
+ * and ID) join them, as a glob is right wherever tmpfiles lacks them. */
+static const char unit_glob_specifiers[] = "iIjJnNpPqAM";
+/* Unit specifiers that expand to paths with slashes, which no single glob
+ * component can stand for. */
+static const char unit_path_specifiers[] = "dEfsyY";
+
+typedef struct options {
+        const char *output;
+        bool install;
+        const char *name;
+        const char *root;
+        bool contents_age;
+        bool literal;
+} options;
+
+static int help(void) {
+        printf("Usage: sockkeeper tmpfiles-snippet [OPTIONS] PATH...\n"
+               "\n"
+               "Prints a tmpfiles.d snippet that keeps systemd-tmpfiles --clean away from\n"
+               "each PATH: an 'x' line, which spares the path and, for a directory,\n"
+               "everything in it. PATH is an absolute shell-style glob (* ? [...]) as\n"
+               "tmpfiles.d reads it. Unit specifiers that tmpfiles does not know (%%i %%I\n"
+               "%%j %%J %%n %%N %%p %%P %%q %%A %%M) become '*'; those it knows (%%t %%T %%V\n"
+               "%%h %%u %%m %%b %%H %%%% ...) are kept.\n"
+               "\n"
+               "  -h --help          show this help\n"
+               "  -o --output=FILE   write the snippet to FILE, atomically, mode 0644\n"
+               "     --install       write it to /etc/tmpfiles.d/sockkeeper-NAME.conf,\n"
+               "                     replacing only a file this command wrote\n"
+               "     --name=NAME     the NAME for --install (required with it);\n"
+               "                     letters, digits and . _ @ -\n"
+               "     --root=DIR      with --install: write under DIR instead of /\n"
+               "  -X --contents-age  write 'X' lines: spare each path itself, but let\n"
+               "                     what is inside a directory age as usual\n"
+               "     --literal       take each PATH as an exact file name: no globs,\n"
+               "                     no specifiers\n"
+               "\n"
+               "Exit status: 0 on success, 1 when the snippet could not be written or\n"
+               "--install found a file it did not write, 64 for a bad option or PATH.\n"
+               "See sockkeeper(1).\n");
+        return 0;
+}
+
+static bool is_control(unsigned char c) {
+        return c < 0x20 || c == 0x7f;
+}
+
+/* ARG as it may safely appear in a message: quoted, with control
+ * characters, quotes and backslashes escaped. */
+static char *shown(const char *arg) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *) arg; *p; p++)
+                if (*p == '\n')
+                        fputs("\\n", f);
+                else if (*p == '\t')
+                        fputs("\\t", f);
+                else if (is_control(*p))
+                        fprintf(f, "\\x%02x", *p);
+                else if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else
+                        fputc(*p, f);
+        fputc('"', f);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+_printf_(2, 3) static int path_error(const char *arg, const char *fmt, ...) {
+        _cleanup_free_ char *s = shown(arg), *msg = NULL;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        log_error("tmpfiles-snippet: %s %s", s ?: "(path)", n >= 0 ? msg : "is not usable");
+        return -EINVAL;
+}
+
+/* Collapses "//" and "/./", drops a trailing "/", as systemd-tmpfiles'
+ * path_simplify() does, so that the snippet shows the path tmpfiles will
+ * match. A ".." is refused: tmpfiles keeps it as written and compares
+ * strings, so such a line would never match anything. */
+static int normalize(const char *arg, char *p) {
+        char *out = p;
+        const char *in = p;
+
+        if (*in == '/')
+                *out++ = *in++;
+        while (*in) {
+                const char *end = strchrnul(in, '/');
+                size_t len = end - in;
+
+                if (len == 2 && in[0] == '.' && in[1] == '.')
+                        return path_error(arg, "has a '..' component; tmpfiles matches paths as strings, "
+                                               "so write the path without it");
+                if (len > 0 && !(len == 1 && in[0] == '.')) {
+                        if (out > p && out[-1] != '/')
+                                *out++ = '/';
+                        memmove(out, in, len);
+                        out += len;
+                }
+                in = *end ? end + 1 : end;
+        }
+        *out = '\0';
+        return 0;
+}
+
+/* Turns one PATH argument into the path field of a tmpfiles.d line (before
+ * quoting) and, when that differs in a way worth saying, a note for the
+ * comment above it. Logs and returns -EINVAL for unusable input. */
+static int translate(const char *arg, bool literal, char **ret_pattern, char **ret_note) {
+        _cleanup_free_ char *pattern = NULL, *note = NULL;
+        char mapped[sizeof(unit_glob_specifiers)] = "";
+        size_t size = 0, n_mapped = 0;
+        bool var_run;
+        FILE *f;
+        int r;
+
+        if (!*arg)
+                return path_error(arg, "is empty; give an absolute path such as /tmp/app.sock");
+        for (const unsigned char *p = (const unsigned char *) arg; *p; p++)
+                if (is_control(*p))
+                        return path_error(arg, "contains a control character, which a tmpfiles.d line cannot hold");
+
+        f = open_memstream(&pattern, &size);
+        if (!f)
+                return log_error_errno(ENOMEM, "tmpfiles-snippet");
+        for (const char *p = arg; *p; p++) {
+                if (literal) {
+                        /* x and X paths are always fnmatch() patterns, so
+                         * an exact name needs its glob characters and
+                         * backslashes quoted, and its '%' doubled. */
+                        if (strchr("*?[\\", *p))
+                                fputc('\\', f);
+                        if (*p == '%')
+                                fputc('%', f);
+                        fputc(*p, f);
+                        continue;
+                }
+                if (*p != '%') {
+                        fputc(*p, f);
+                        continue;
+                }
+                p++;
+                if (*p && strchr(tmpfiles_specifiers, *p))
+                        fprintf(f, "%%%c", *p);
+                else if (*p && strchr(unit_glob_specifiers, *p)) {
+                        fputc('*', f);
+                        if (!strchr(mapped, *p))
+                                mapped[n_mapped++] = *p;
+                } else {
+                        fclose(f);
+                        if (!*p)
+                                return path_error(arg, "ends in a lone %%; write %%%% for a literal %%");
+                        if (strchr(unit_path_specifiers, *p))
+                                return path_error(arg, "uses %%%c, a unit specifier that expands to a path, which no "
+                                                       "tmpfiles glob can stand for; write the path out",
+                                                  *p);
+                        return path_error(arg, "uses %%%c, which is not a specifier tmpfiles.d or units know; "
+                                               "write %%%% for a literal %%",
+                                          *p);
+                }
+        }
+        if (fclose(f) != 0)
+                return log_error_errno(ENOMEM, "tmpfiles-snippet");
+
+        if (!(pattern[0] == '/' ||
+              (pattern[0] == '%' && pattern[1] && strchr(tmpfiles_absolute_specifiers, pattern[1]))))
+                return path_error(arg, "is not an absolute path; tmpfiles.d needs one that starts with / "
+                                       "(or with a specifier such as %%t)");
+        r = normalize(arg, pattern);
+        if (r < 0)
+                return r;
+        if (strlen(pattern) >= PATH_MAX)
+                return path_error(arg, "is longer than %d bytes", PATH_MAX - 1);
+
+        /* systemd-tmpfiles reads /var/run/ as /run/ and logs a notice for
+         * every such line; write what it will use. */
+        var_run = strncmp(pattern, "/var/run/", 9) == 0;
+        if (var_run)
+                memmove(pattern, pattern + 4, strlen(pattern + 4) + 1);
+
+        if (n_mapped > 0 || var_run) {
+                f = open_memstream(&note, &size);
+                if (!f)
+                        return log_error_errno(ENOMEM, "tmpfiles-snippet");
+                fprintf(f, "From %s:", arg);
+                for (size_t i = 0; i < n_mapped; i++)
+                        fprintf(f, "%s%%%c", i > 0 ? ", " : " ", mapped[i]);
+                if (n_mapped > 0)
+                        fprintf(f, " became * (any name without a '/' or a leading '.')%s", var_run ? ";" : ".");
+                if (var_run)
+                        fprintf(f, " systemd-tmpfiles reads /var/run/ as /run/.");
+                if (fclose(f) != 0)
+                        return log_error_errno(ENOMEM, "tmpfiles-snippet");
+        }
+
+        *ret_pattern = TAKE_PTR(pattern);
+        *ret_note = TAKE_PTR(note);
+        return 0;
+}
+
+/* Writes PATTERN as a tmpfiles.d path field. systemd 252 only unquotes
+ * this field (no C escapes, despite tmpfiles.d(5)), and later versions
+ * also C-unescape it; double quotes with \" and \\ read back the same in
+ * both, while \x20 would not. Bytes >= 0x80 pass through unchanged. */
+static void put_field(FILE *f, const char *pattern) {
+        if (!strpbrk(pattern, " \"'\\")) {
+                fputs(pattern, f);
+                return;
+        }
+        fputc('"', f);
+        for (const char *p = pattern; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fputc('\\', f);
+                fputc(*p, f);
+        }
+        fputc('"', f);
+}
+
+/* The whole snippet, built in memory first so that a bad PATH anywhere
+ * means nothing is written anywhere. Logs each bad PATH. */
+static int build_snippet(char **paths, size_t n_paths, const options *o, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *text = NULL;
+        char **lines = calloc(n_paths, sizeof(char *));
+        size_t size = 0, n_lines = 0;
+        FILE *f;
+        int r = 0;
+
+        if (!lines)
+                return log_error_errno(ENOMEM, "tmpfiles-snippet");
+        f = open_memstream(&text, &size);
+        if (!f) {
+                free(lines);
+                return log_error_errno(ENOMEM, "tmpfiles-snippet");
+        }
+        fprintf(f,
+                SNIPPET_MARK " %s. Keeps systemd-tmpfiles --clean away from these sockets; see sockkeeper(1).\n"
+                "# Without it, an aged socket file is deleted while its daemon still listens, "
+                "and new clients get ENOENT.\n"
+                "# Safe to remove once the sockets have moved to /run/NAME/ or $XDG_RUNTIME_DIR, "
+                "or nothing binds them.\n",
+                PACKAGE_VERSION);
+        if (o->contents_age)
+                fprintf(f, "# X: each path itself is kept; what is inside a directory still ages.\n");
+
+        for (size_t i = 0; i < n_paths; i++) {
+                _cleanup_free_ char *pattern = NULL, *note = NULL, *line = NULL;
+                size_t line_size = 0;
+                FILE *l;
+                bool dup = false;
+                int k;
+
+                k = translate(paths[i], o->literal, &pattern, &note);
+                if (k < 0) {
+                        r = k; /* go on, to name every bad PATH at once */
+                        continue;
+                }
+                l = open_memstream(&line, &line_size);
+                if (!l) {
+                        r = log_error_errno(ENOMEM, "tmpfiles-snippet");
+                        break;
+                }
+                fputs(o->contents_age ? "X " : "x ", l);
+                put_field(l, pattern);
+                fputc('\n', l);
+                if (fclose(l) != 0) {
+                        r = log_error_errno(ENOMEM, "tmpfiles-snippet");
+                        break;
+                }
+                /* Duplicates are harmless to tmpfiles but noise to a reader. */
+                for (size_t j = 0; j < n_lines && !dup; j++)
+                        dup = streq(lines[j], line);
+                if (dup)
+                        continue;
+                if (note)
+                        fprintf(f, "# %s\n", note);
+                fputs(line, f);
+                lines[n_lines++] = TAKE_PTR(line);
+        }
+        for (size_t j = 0; j < n_lines; j++)
+                free(lines[j]);
+        free(lines);
+        if (fclose(f) != 0 && r >= 0)
+                r = log_error_errno(ENOMEM, "tmpfiles-snippet");
+        if (r < 0)
+                return r;
+        *ret_size = size;
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+static int write_all(int fd, const char *data, size_t size) {
+        while (size > 0) {
+                ssize_t n = write(fd, data, size);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                data += n;
+                size -= n;
+        }
+        return 0;
+}
+
+/* A hidden name beside NAME, not ending in ".conf", so that tmpfiles would
+ * ignore it even if it were left behind. */
+static char *temp_name(const char *name) {
+        unsigned rnd;
+        char *s;
+
+        if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+                rnd = (unsigned) (now_usec(CLOCK_MONOTONIC) ^ (uint64_t) getpid());
+        if (asprintf(&s, ".#%s.%08x", name, rnd) < 0)
+                return NULL;
+        return s;
+}
+
+/* Gives the unnamed file FD the name TARGET in DIR_FD; -EEXIST when
+ * something is there already. */
+static int link_tmpfile(int fd, int dir_fd, const char *target) {
+        char proc[64];
+
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        if (linkat(AT_FDCWD, proc, dir_fd, target, AT_SYMLINK_FOLLOW) >= 0)
+                return 0;
+        if (errno != ENOENT)
+                return negative_errno();
+        /* No /proc: AT_EMPTY_PATH works with CAP_DAC_READ_SEARCH. */
+        if (linkat(fd, "", dir_fd, target, AT_EMPTY_PATH) >= 0)
+                return 0;
+        return negative_errno();
+}
+
+/* Writes DATA as NAME in DIR_FD, mode 0644. The data goes to an unnamed
+ * O_TMPFILE (a hidden named one where the filesystem lacks it), is synced,
+ * and only then takes the name: a failure or a kill on the way leaves the
+ * old file as it was. With REPLACE false, a file that appeared at NAME
+ * meanwhile is not replaced (-EEXIST). */
+static int write_atomic(int dir_fd, const char *name, const char *data, size_t size, bool replace) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *tmp = NULL;
+        bool named = false; /* tmp exists in the directory and must go on failure */
+        int r;
+
+        fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                if (errno != EOPNOTSUPP && errno != EISDIR)
+                        return negative_errno();
+                for (int i = 0; i < 100 && fd < 0; i++) {
+                        free(tmp);
+                        tmp = temp_name(name);
+                        if (!tmp)
+                                return -ENOMEM;
+                        fd = openat(dir_fd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+                        if (fd < 0 && errno != EEXIST)
+                                return negative_errno();
+                }
+                if (fd < 0)
+                        return -EEXIST;
+                named = true;
+        }
+
+        r = write_all(fd, data, size);
+        if (r >= 0 && fchmod(fd, 0644) < 0) /* whatever the umask */
+                r = negative_errno();
+        if (r >= 0 && fsync(fd) < 0)
+                r = negative_errno();
+        if (r < 0)
+                goto fail;
+
+        if (!named && !replace) {
+                /* linkat() never replaces: the no-clobber case in one step. */
+                r = link_tmpfile(fd, dir_fd, name);
+                if (r < 0)
+                        goto fail;
+                goto synced;
+        }
+        if (!named) {
+                for (int i = 0; i < 100; i++) {
+                        free(tmp);
+                        tmp = temp_name(name);
+                        if (!tmp) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        r = link_tmpfile(fd, dir_fd, tmp);
+                        if (r != -EEXIST)
+                                break;
+                }
+                if (r < 0)
+                        goto fail;
+                named = true;
+        }
+        if (replace)
+                r = renameat(dir_fd, tmp, dir_fd, name) < 0 ? negative_errno() : 0;
+        else {
+                r = renameat2(dir_fd, tmp, dir_fd, name, RENAME_NOREPLACE) < 0 ? negative_errno() : 0;
+                if (r == -EINVAL) /* filesystems without RENAME_NOREPLACE */
+                        r = linkat(dir_fd, tmp, dir_fd, name, 0) < 0 ? negative_errno() : 0;
+        }
+        if (r < 0)
+                goto fail;
+        if (!replace) /* the linkat() fallback left the temporary name too */
+                (void) unlinkat(dir_fd, tmp, 0);
+
+synced:
+        if (fsync(dir_fd) < 0)
+                return negative_errno();
+        return 0;
+
+fail:
+        if (named)
+                (void) unlinkat(dir_fd, tmp, 0);
+        return r;
+}
+
+/* Looks at NAME in DIR_FD without following a symlink there. Returns 0
+ * when nothing is there, 1 for a regular file that may be replaced (with
+ * OURS_ONLY, only one whose first line is our mark), or logs why not and
+ * returns a negative errno. */
+static int check_target(int dir_fd, const char *name, const char *display, bool ours_only) {
+        _cleanup_close_ int path_fd = -EBADF, fd = -EBADF;
+        char head[sizeof(SNIPPET_MARK) - 1];
+        struct stat st, st2;
+        size_t got = 0;
+
+        path_fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (path_fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return log_error_errno(errno, "%s", display);
+        }
+        if (fstat(path_fd, &st) < 0)
+                return log_error_errno(errno, "%s", display);
+        if (S_ISLNK(st.st_mode)) {
+                log_error("%s: a symlink is there; not following or replacing it", display);
+                return -ELOOP;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                log_error("%s: something other than a regular file is there; not replacing it", display);
+                return -EEXIST;
+        }
+        if (!ours_only)
+                return 1;
+
+        /* Reading through a new fd: check it is the inode looked at. */
+        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "%s", display);
+        if (fstat(fd, &st2) < 0)
+                return log_error_errno(errno, "%s", display);
+        if (st.st_dev != st2.st_dev || st.st_ino != st2.st_ino) {
+                log_error("%s: changed while being read; not replacing it", display);
+                return -EBUSY;
+        }
+        while (got < sizeof(head)) {
+                ssize_t n = read(fd, head + got, sizeof(head) - got);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "%s", display);
+                }
+                if (n == 0)
+                        break;
+                got += n;
+        }
+        if (got < sizeof(head) || memcmp(head, SNIPPET_MARK, sizeof(head)) != 0) {
+                log_error("%s: exists and was not written by sockkeeper tmpfiles-snippet; not replacing it "
+                          "(choose another --name, or move it away first)",
+                          display);
+                return -EEXIST;
+        }
+        return 1;
+}
+
+/* Opens directory NAME in PARENT_FD, creating it (0755) when missing,
+ * without following a symlink at NAME. */
+static int open_or_make_dir(int parent_fd, const char *name, const char *display, int *ret_fd) {
+        int fd;
+
+        if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "%s: cannot create the directory", display);
+        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ELOOP || errno == ENOTDIR) {
+                        log_error("%s: a symlink or a file that is not a directory is there; not following it",
+                                  display);
+                        return -ENOTDIR;
+                }
+                return log_error_errno(errno, "%s", display);
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+static bool name_is_valid(const char *name) {
+        if (!*name || strlen(name) > NAME_MAX_LEN)
+                return false;
+        for (const char *p = name; *p; p++)
+                if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') ||
+                      strchr("._@-", *p)))
+                        return false;
+        return true;
+}
+
+static int install(const options *o, const char *text, size_t size) {
+        _cleanup_close_ int root_fd = -EBADF, etc_fd = -EBADF, dir_fd = -EBADF;
+        _cleanup_free_ char *file = NULL, *display = NULL, *etc_display = NULL, *dir_display = NULL;
+        const char *root = o->root ?: "/";
+        const char *sep = root[strlen(root) - 1] == '/' ? "" : "/";
+        int r;
+
+        if (asprintf(&file, "sockkeeper-%s.conf", o->name) < 0 ||
+            asprintf(&etc_display, "%s%setc", root, sep) < 0 ||
+            asprintf(&dir_display, "%s%s" TMPFILES_DIR, root, sep) < 0 ||
+            asprintf(&display, "%s/%s", dir_display, file) < 0)
+                return log_error_errno(ENOMEM, "tmpfiles-snippet");
+
+        /* The root itself is the admin's choice and may be a symlink;
+         * nothing below it is followed. */
+        root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return log_error_errno(errno, "%s: cannot open the --root directory", root);
+        r = open_or_make_dir(root_fd, "etc", etc_display, &etc_fd);
+        if (r < 0)
+                return r;
+        r = open_or_make_dir(etc_fd, "tmpfiles.d", dir_display, &dir_fd);
+        if (r < 0)
+                return r;
+
+        r = check_target(dir_fd, file, display, /* ours_only= */ true);
+        if (r < 0)
+                return r;
+        r = write_atomic(dir_fd, file, text, size, /* replace= */ r > 0);
+        if (r == -EEXIST)
+                log_error("%s: a file appeared there while writing; not replacing it", display);
+        else if (r < 0)
+                log_error_errno(r, "%s: cannot write", display);
+        return r;
+}
+
+static int write_output(const char *output, const char *text, size_t size) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        _cleanup_free_ char *dir = NULL;
+        const char *slash = strrchr(output, '/'), *name = slash ? slash + 1 : output;
+        int r;
+
+        if (!*name || streq(name, ".") || streq(name, "..")) {
+                log_error("%s: names a directory, not a file", output);
+                return -EISDIR;
+        }
+        dir = slash ? strndup(output, slash == output ? 1 : (size_t) (slash - output)) : strdup(".");
+        if (!dir)
+                return log_error_errno(ENOMEM, "tmpfiles-snippet");
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return log_error_errno(errno, "%s: cannot open its directory %s", output, dir);
+
+        r = check_target(dir_fd, name, output, /* ours_only= */ false);
+        if (r < 0)
+                return r;
+        r = write_atomic(dir_fd, name, text, size, /* replace= */ r > 0);
+        if (r == -EEXIST)
+                log_error("%s: a file appeared there while writing; not replacing it", output);
+        else if (r < 0)
+                log_error_errno(r, "%s: cannot write", output);
+        return r;
+}
+
+int verb_tmpfiles_snippet(int argc, char *argv[]) {
+        enum {
+                ARG_INSTALL = 0x100,
+                ARG_NAME,
+                ARG_ROOT,
+                ARG_LITERAL,
+        };
+        static const struct option long_options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "output", required_argument, NULL, 'o' },
+                { "install", no_argument, NULL, ARG_INSTALL },
+                { "name", required_argument, NULL, ARG_NAME },
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "contents-age", no_argument, NULL, 'X' },
+                { "literal", no_argument, NULL, ARG_LITERAL },
+                {}
+        };
+        _cleanup_free_ char *text = NULL;
+        options o = {};
+        size_t size = 0;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "ho:X", long_options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        return help();
+                case 'o':
+                        o.output = optarg;
+                        break;
+                case ARG_INSTALL:
+                        o.install = true;
+                        break;
+                case ARG_NAME:
+                        o.name = optarg;
+                        break;
+                case ARG_ROOT:
+                        o.root = optarg;
+                        break;
+                case 'X':
+                        o.contents_age = true;
+                        break;
+                case ARG_LITERAL:
+                        o.literal = true;
+                        break;
+                default:
+                        return EXIT_USAGE;
+                }
+
+        if (o.install && o.output) {
+                log_error("tmpfiles-snippet: --install and --output exclude each other");
+                return EXIT_USAGE;
+        }
+        if (!o.install && (o.name || o.root)) {
+                log_error("tmpfiles-snippet: %s only goes with --install", o.name ? "--name" : "--root");
+                return EXIT_USAGE;
+        }
+        if (o.install && !o.name) {
+                /* The file is the unit that --install replaces: a name
+                 * made up from the paths could silently replace another
+                 * run's protection. */
+                log_error("tmpfiles-snippet: --install needs --name NAME, for /etc/tmpfiles.d/sockkeeper-NAME.conf");
+                return EXIT_USAGE;
+        }
+        if (o.name && !name_is_valid(o.name)) {
+                _cleanup_free_ char *s = shown(o.name);
+                log_error("tmpfiles-snippet: --name %s: use 1 to %d letters, digits, '.', '_', '@' or '-'",
+                          s ?: "", NAME_MAX_LEN);
+                return EXIT_USAGE;
+        }
+        if (o.root && !*o.root) {
+                log_error("tmpfiles-snippet: --root needs a directory");
+                return EXIT_USAGE;
+        }
+        if (o.output && !*o.output) {
+                log_error("tmpfiles-snippet: --output needs a file name");
+                return EXIT_USAGE;
+        }
+        if (optind >= argc) {
+                log_error("tmpfiles-snippet: no PATH given; see 'sockkeeper tmpfiles-snippet --help'");
+                return EXIT_USAGE;
+        }
+
+        r = build_snippet(argv + optind, argc - optind, &o, &text, &size);
+        if (r == -EINVAL)
+                return EXIT_USAGE;
+        if (r < 0)
+                return 1;
+
+        if (o.install)
+                return install(&o, text, size) < 0 ? 1 : 0;
+        if (o.output)
+                return write_output(o.output, text, size) < 0 ? 1 : 0;
+
+        if (fwrite(text, 1, size, stdout) != size || fflush(stdout) != 0) {
+                log_error_errno(errno ?: EIO, "standard output");
+                return 1;
+        }
+        return 0;
+}
