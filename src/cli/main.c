@@ -14,7 +14,9 @@ static const struct verb {
         int (*run)(int argc, char *argv[]);
         const char *summary;
 } verbs[] = {
+        { "check", verb_check, "rate socket paths against this machine's cleaners" },
         { "demo", verb_demo, "show a socket surviving a cleaner, live" },
+        { "tmpfiles-snippet", verb_tmpfiles_snippet, "print a tmpfiles.d snippet that keeps cleaners off socket paths" },
 };
 
 static void help(void) {

@@ -1,2 +1,170 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: written as part of issue 3. */
+/* The JSON writer behind --json: valid output by construction. */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "json.h"
+
+void json_init(json_writer *w, FILE *f, bool pretty) {
+        *w = (json_writer) { .f = f, .pretty = pretty };
+        w->first[0] = true;
+}
+
+static void indent(json_writer *w) {
+        if (!w->pretty)
+                return;
+        fputc('\n', w->f);
+        for (unsigned i = 0; i < w->depth; i++)
+                fputs("  ", w->f);
+}
+
+/* Before any value or key: the comma and the line break it needs. */
+static void separate(json_writer *w) {
+        if (w->after_key) {
+                w->after_key = false;
+                return;
+        }
+        if (!w->first[w->depth])
+                fputc(',', w->f);
+        w->first[w->depth] = false;
+        if (w->depth > 0)
+                indent(w);
+}
+
+static void begin(json_writer *w, char c) {
+        separate(w);
+        fputc(c, w->f);
+        if (w->depth + 1 < JSON_DEPTH_MAX)
+                w->depth++;
+        w->first[w->depth] = true;
+}
+
+static void end(json_writer *w, char c) {
+        bool empty = w->first[w->depth];
+
+        if (w->depth > 0)
+                w->depth--;
+        if (!empty)
+                indent(w);
+        fputc(c, w->f);
+}
+
+void json_begin_object(json_writer *w) {
+        begin(w, '{');
+}
+
+void json_end_object(json_writer *w) {
+        end(w, '}');
+}
+
+void json_begin_array(json_writer *w) {
+        begin(w, '[');
+}
+
+void json_end_array(json_writer *w) {
+        end(w, ']');
+}
+
+/* Length of the valid UTF-8 sequence at S, or 0 if it is not one. */
+static size_t utf8_length(const unsigned char *s) {
+        size_t n;
+        uint32_t cp;
+
+        if (s[0] < 0x80)
+                return 1;
+        if ((s[0] & 0xe0) == 0xc0)
+                n = 2, cp = s[0] & 0x1f;
+        else if ((s[0] & 0xf0) == 0xe0)
+                n = 3, cp = s[0] & 0x0f;
+        else if ((s[0] & 0xf8) == 0xf0)
+                n = 4, cp = s[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+                return 0;
+        return n;
+}
+
+static void write_string(FILE *f, const char *s) {
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t n;
+
+                switch (*p) {
+                case '"':
+                        fputs("\\\"", f);
+                        break;
+                case '\\':
+                        fputs("\\\\", f);
+                        break;
+                case '\n':
+                        fputs("\\n", f);
+                        break;
+                case '\t':
+                        fputs("\\t", f);
+                        break;
+                default:
+                        if (*p < 0x20 || *p == 0x7f) {
+                                fprintf(f, "\\u%04x", *p);
+                                break;
+                        }
+                        n = utf8_length(p);
+                        if (n == 0) {
+                                fputs("\\ufffd", f);
+                                break;
+                        }
+                        fwrite(p, 1, n, f);
+                        p += n;
+                        continue;
+                }
+                p++;
+        }
+        fputc('"', f);
+}
+
+void json_key(json_writer *w, const char *key) {
+        separate(w);
+        write_string(w->f, key);
+        fputs(w->pretty ? ": " : ":", w->f);
+        w->after_key = true;
+}
+
+void json_string(json_writer *w, const char *s) {
+        separate(w);
+        if (s)
+                write_string(w->f, s);
+        else
+                fputs("null", w->f);
+}
+
+void json_uint(json_writer *w, uint64_t v) {
+        separate(w);
+        fprintf(w->f, "%" PRIu64, v);
+}
+
+void json_int(json_writer *w, int64_t v) {
+        separate(w);
+        fprintf(w->f, "%" PRIi64, v);
+}
+
+void json_bool(json_writer *w, bool v) {
+        separate(w);
+        fputs(v ? "true" : "false", w->f);
+}
+
+void json_null(json_writer *w) {
+        separate(w);
+        fputs("null", w->f);
+}
+
+void json_finish(json_writer *w) {
+        fputc('\n', w->f);
+}

@@ -1,2 +1,595 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: written as part of issue 3. */
+/* The risk classifier: looks at one path the way each cleaner on this
+ * machine would, and at what the path is (owner, listener, location), and
+ * turns every finding into a reason with a rating and a source. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "risk.h"
+
+#define SUN_PATH_USABLE (sizeof(((struct sockaddr_un *) 0)->sun_path) - 1)
+
+const char *risk_rating_to_string(risk_rating r) {
+        static const char *const names[] = {
+                [RISK_OK] = "ok",
+                [RISK_CAUTION] = "caution",
+                [RISK_RISKY] = "risky",
+                [RISK_ERROR] = "error",
+        };
+        return (size_t) r < ELEMENTSOF(names) ? names[r] : NULL;
+}
+
+_printf_(3, 0) static int vadd(char ***list, size_t *n, const char *fmt, va_list ap) {
+        char **p, *s;
+
+        if (vasprintf(&s, fmt, ap) < 0)
+                return -ENOMEM;
+        p = reallocarray(*list, *n + 1, sizeof(char *));
+        if (!p) {
+                free(s);
+                return -ENOMEM;
+        }
+        p[(*n)++] = s;
+        *list = p;
+        return 0;
+}
+
+_printf_(5, 6) static int add_reason(risk_report *r, risk_rating rating, const char *kind, const char *source,
+                                     const char *fmt, ...) {
+        risk_reason *p;
+        char *text;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -ENOMEM;
+        p = reallocarray(r->reasons, r->n_reasons + 1, sizeof(*p));
+        if (!p) {
+                free(text);
+                return -ENOMEM;
+        }
+        r->reasons = p;
+        p[r->n_reasons++] = (risk_reason) {
+                .rating = rating,
+                .kind = kind,
+                .text = text,
+                .source = source ? strdup(source) : NULL,
+        };
+        if (rating > r->rating)
+                r->rating = rating;
+        return 0;
+}
+
+_printf_(2, 3) static int add_advice(risk_report *r, const char *fmt, ...) {
+        va_list ap;
+        int ret;
+
+        va_start(ap, fmt);
+        ret = vadd(&r->advice, &r->n_advice, fmt, ap);
+        va_end(ap);
+        return ret;
+}
+
+/* "10d", "1d 12h", "1h 30min": days at most, as configurations write ages
+ * (a "10d" line should read back as 10d, not 1w 3d). */
+static const char *format_age(uint64_t usec, char *buf, size_t size) {
+        static const struct {
+                const char *suffix;
+                uint64_t usec;
+        } units[] = {
+                { "d", 24 * USEC_PER_HOUR }, { "h", USEC_PER_HOUR },
+                { "min", USEC_PER_MINUTE },      { "s", USEC_PER_SEC },       { "ms", USEC_PER_MSEC },
+                { "us", 1 },
+        };
+        size_t used = 0;
+        int parts = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(units) && usec > 0 && parts < 2; i++) {
+                if (usec < units[i].usec)
+                        continue;
+                used += (size_t) snprintf(buf + used, size - used, "%s%" PRIu64 "%s", parts ? " " : "",
+                                          usec / units[i].usec, units[i].suffix);
+                usec %= units[i].usec;
+                parts++;
+                if (used >= size)
+                        break;
+        }
+        if (!parts)
+                snprintf(buf, size, "0");
+        return buf;
+}
+
+static char *item_source(const tmpfiles_item *i) {
+        char *s;
+        return i && asprintf(&s, "%s:%u", i->source, i->line) >= 0 ? s : NULL;
+}
+
+static char *ref_source(const source_ref *ref) {
+        char *s;
+
+        if (!ref || !ref->file)
+                return NULL;
+        if (ref->line == 0)
+                return strdup(ref->file);
+        return asprintf(&s, "%s:%u", ref->file, ref->line) >= 0 ? s : NULL;
+}
+
+/* DIR contains PATH (or is it). Both absolute and without trailing '/'. */
+static bool path_under(const char *dir, const char *path) {
+        size_t n = strlen(dir);
+
+        while (n > 0 && dir[n - 1] == '/')
+                n--;
+        if (n == 0)
+                return true; /* "/" */
+        return strncmp(dir, path, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static char *root_join(const char *root, const char *path) {
+        char *s;
+
+        if (streq(root, "/"))
+                return strdup(path);
+        return asprintf(&s, "%s%s", root, path) >= 0 ? s : NULL;
+}
+
+static char *parent_of(const char *path) {
+        const char *slash = strrchr(path, '/');
+        return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+}
+
+int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
+        const char *rt;
+        int r;
+
+        *m = (risk_machine) {
+                .root = strdup(root),
+                .uid = geteuid(),
+                .now_usec = now_usec(CLOCK_REALTIME),
+        };
+        if (!m->root)
+                return -ENOMEM;
+
+        r = tmpfiles_config_load(&m->tmpfiles, root, warn, userdata);
+        if (r < 0)
+                return r;
+        r = tmpreaper_config_load(&m->tmpreaper, root);
+        if (r < 0)
+                return r;
+        r = cron_cleaners_load(&m->cron, &m->n_cron, root);
+        if (r < 0)
+                return r;
+        m->timer = tmpfiles_clean_timer_state(root, &m->timer_source);
+
+        /* tmpfiles tells live sockets by the bind string in /proc/net/unix,
+         * which under --root carries the root prefix too: the same list
+         * serves both. */
+        m->sockets_known = unix_diag_list(&m->sockets, &m->n_sockets) >= 0;
+
+        rt = getenv("XDG_RUNTIME_DIR");
+        if (streq(root, "/") && rt && rt[0] == '/') {
+                m->runtime_dir = strdup(rt);
+                if (!m->runtime_dir)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+void risk_machine_done(risk_machine *m) {
+        tmpfiles_config_done(&m->tmpfiles);
+        tmpreaper_config_done(&m->tmpreaper);
+        cron_cleaners_free(m->cron, m->n_cron);
+        source_ref_done(&m->timer_source);
+        unix_socket_info_free_many(m->sockets, m->n_sockets);
+        free(m->runtime_dir);
+        free(m->root);
+        *m = (risk_machine) {};
+}
+
+void risk_report_done(risk_report *r) {
+        for (size_t i = 0; i < r->n_reasons; i++) {
+                free(r->reasons[i].text);
+                free(r->reasons[i].source);
+        }
+        for (size_t i = 0; i < r->n_advice; i++)
+                free(r->advice[i]);
+        free(r->reasons);
+        free(r->advice);
+        free(r->path);
+        *r = (risk_report) {};
+}
+
+/* The name is usable as a socket address at all. */
+static bool check_name(risk_report *r, const char *path) {
+        size_t len = strlen(path);
+
+        for (const char *p = path; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+                        add_reason(r, RISK_ERROR, "name", NULL, "the path contains control characters");
+                        return false;
+                }
+        if (path[0] == '@') {
+                add_reason(r, RISK_OK, "abstract", NULL,
+                           "an abstract socket name: there is no file, so no cleaner can delete it");
+                return false;
+        }
+        if (path[0] != '/') {
+                add_reason(r, RISK_ERROR, "name", NULL,
+                           "not an absolute path: a relative bind makes the socket invisible to tmpfiles' "
+                           "liveness check, and clients cannot rely on it");
+                return false;
+        }
+        if (len > SUN_PATH_USABLE) {
+                add_reason(r, RISK_ERROR, "length", NULL,
+                           "%zu bytes: longer than the %zu that fit in sun_path, so bind() and connect() fail",
+                           len, (size_t) SUN_PATH_USABLE);
+                return false;
+        }
+        return true;
+}
+
+static void check_location(const risk_machine *m, risk_report *r, const char *path) {
+        if (m->runtime_dir && path_under(m->runtime_dir, path))
+                add_reason(r, RISK_OK, "runtime-dir", NULL,
+                           "under $XDG_RUNTIME_DIR (%s): private to its user and aged by no cleaner",
+                           m->runtime_dir);
+        else if (path_under("/run", path) || path_under("/var/run", path))
+                add_reason(r, RISK_CAUTION, "run", NULL,
+                           "under /run: emptied at boot and not aged, so fine for system services; "
+                           "a directory of the service's own (RuntimeDirectory=) keeps it apart from others");
+}
+
+static void check_file(const risk_machine *m, risk_report *r, const char *full, const struct stat *st,
+                       bool exists) {
+        _cleanup_free_ char *parent = parent_of(full);
+        bool ours = exists && st->st_uid == m->uid;
+        struct stat pst;
+
+        if (!exists)
+                add_reason(r, RISK_OK, "missing", NULL, "nothing is at the path now");
+        else if (S_ISSOCK(st->st_mode))
+                add_reason(r, RISK_OK, "owner", NULL, "a socket, owner %u:%u, mode %04o", (unsigned) st->st_uid,
+                           (unsigned) st->st_gid, (unsigned) (st->st_mode & 07777));
+        else if (S_ISLNK(st->st_mode))
+                add_reason(r, RISK_CAUTION, "symlink", NULL,
+                           "a symlink: clients follow it, sockkeeper never does");
+        else
+                add_reason(r, RISK_ERROR, "not-a-socket", NULL, "a %s is at the path, not a socket: bind() fails",
+                           S_ISDIR(st->st_mode) ? "directory" : S_ISREG(st->st_mode) ? "regular file" : "special file");
+
+        /* Anyone may create names in a world-writable directory: while the
+         * socket is missing, or if it is someone else's, the name is up for
+         * grabs. (The sticky bit only protects existing files.) */
+        if (parent && stat(parent, &pst) >= 0 && (pst.st_mode & S_IWOTH) && !ours)
+                add_reason(r, RISK_CAUTION, "squatting", NULL,
+                           "the directory is world-writable (mode %04o): while the socket is missing, any user "
+                           "can take the name, and sockkeeper never takes a path from its owner",
+                           (unsigned) (pst.st_mode & 07777));
+}
+
+static bool listed_live(const risk_machine *m, const char *full) {
+        for (size_t i = 0; i < m->n_sockets; i++)
+                if (m->sockets[i].name && streq(m->sockets[i].name, full))
+                        return true;
+        return false;
+}
+
+static bool mount_id_of(const char *full, uint64_t *ret) {
+        struct statx stx;
+
+        if (statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+                return false;
+        *ret = stx.stx_mnt_id;
+        return true;
+}
+
+/* The deepest mount point at or above PATH (root-relative), found by
+ * walking up until the mount id changes: tmpfiles never crosses into
+ * another mount, so a mount between an aging line and the path stops it. */
+static char *mount_root_of(const char *root, const char *path) {
+        _cleanup_free_ char *cur = strdup(path);
+        uint64_t id, parent_id;
+
+        if (!cur)
+                return NULL;
+        for (;;) {
+                _cleanup_free_ char *full = root_join(root, cur), *up = NULL;
+
+                if (!full)
+                        return NULL;
+                if (mount_id_of(full, &id))
+                        break;
+                if (streq(cur, "/"))
+                        return NULL;
+                up = parent_of(cur); /* a path that does not exist yet: start above it */
+                free(cur);
+                cur = TAKE_PTR(up);
+        }
+        while (!streq(cur, "/")) {
+                _cleanup_free_ char *up = parent_of(cur), *up_full = NULL;
+
+                up_full = up ? root_join(root, up) : NULL;
+                if (!up_full || !mount_id_of(up_full, &parent_id) || parent_id != id)
+                        break;
+                free(cur);
+                cur = TAKE_PTR(up);
+        }
+        return TAKE_PTR(cur);
+}
+
+static void fill_tmpfiles_file(const char *full, const struct stat *st, tmpfiles_file *f) {
+        struct statx stx;
+
+        *f = (tmpfiles_file) {
+                .mode = st->st_mode,
+                .uid = st->st_uid,
+                .atime_usec = (uint64_t) st->st_atim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_atim.tv_nsec / 1000,
+                .ctime_usec = (uint64_t) st->st_ctim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_ctim.tv_nsec / 1000,
+                .mtime_usec = (uint64_t) st->st_mtim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_mtim.tv_nsec / 1000,
+        };
+        if (statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_MNT_ID, &stx) >= 0) {
+                if (stx.stx_mask & STATX_BTIME)
+                        f->btime_usec = (uint64_t) stx.stx_btime.tv_sec * USEC_PER_SEC + stx.stx_btime.tv_nsec / 1000;
+                f->mount_point = stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT &&
+                                 stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
+        }
+}
+
+static const char *timer_words(timer_state t) {
+        switch (t) {
+        case TIMER_ABSENT:
+                return "there is no systemd-tmpfiles-clean.timer";
+        case TIMER_DISABLED:
+                return "systemd-tmpfiles-clean.timer is not enabled";
+        case TIMER_MASKED:
+                return "systemd-tmpfiles-clean.timer is masked";
+        default:
+                return "";
+        }
+}
+
+static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *path, const char *full,
+                           const struct stat *st, bool exists) {
+        tmpfiles_verdict now, unprotected;
+        tmpfiles_file f;
+        _cleanup_free_ char *src = NULL, *timer_src = ref_source(&m->timer_source),
+                            *mount_root = mount_root_of(m->root, path);
+        char age[32], when[64] = "";
+        bool enabled = m->timer == TIMER_ENABLED;
+
+        if (exists)
+                fill_tmpfiles_file(full, st, &f);
+        else
+                f = (tmpfiles_file) { .mode = S_IFSOCK };
+        f.live_socket = listed_live(m, full);
+        f.mount_root = mount_root;
+        if (tmpfiles_evaluate(&m->tmpfiles, path, exists ? &f : NULL, m->now_usec, &now) < 0)
+                return;
+        r->tmpfiles_evaluated = true;
+        r->tmpfiles = now;
+
+        /* The same file without the listener: which rule waits behind the
+         * liveness check, should the name ever stop matching. */
+        f.live_socket = false;
+        if (tmpfiles_evaluate(&m->tmpfiles, path, exists ? &f : NULL, m->now_usec, &unprotected) < 0)
+                return;
+
+        switch (now.fate) {
+        case TMPFILES_UNCOVERED:
+                add_reason(r, RISK_OK, "tmpfiles-none", NULL, "no tmpfiles.d line ages this directory");
+                return;
+
+        case TMPFILES_AGED:
+                src = item_source(now.rule);
+                format_age(now.age_usec, age, sizeof(age));
+                if (exists && now.expired)
+                        snprintf(when, sizeof(when), "; it is old enough already");
+                else if (exists && now.expires_usec > m->now_usec) {
+                        char left[32];
+                        snprintf(when, sizeof(when), "; in %s at the earliest",
+                                 format_age(now.expires_usec - m->now_usec, left, sizeof(left)));
+                }
+                if (enabled)
+                        add_reason(r, RISK_RISKY, "tmpfiles-age", src,
+                                   "systemd-tmpfiles --clean (daily timer) deletes it once it is %s old%s", age,
+                                   when);
+                else
+                        add_reason(r, RISK_CAUTION, "tmpfiles-age", src,
+                                   "a tmpfiles.d line deletes it once it is %s old%s, but %s (%s), so only a "
+                                   "manual systemd-tmpfiles --clean does",
+                                   age, when, timer_words(m->timer), strempty(timer_src));
+                return;
+
+        case TMPFILES_PROTECTED:
+                if (streq(now.why, "live socket") && unprotected.fate == TMPFILES_AGED) {
+                        src = item_source(unprotected.rule);
+                        add_reason(r, enabled ? RISK_CAUTION : RISK_OK, "tmpfiles-live", src,
+                                   "a tmpfiles.d line ages it (%s), and tmpfiles spares it only while a socket "
+                                   "is listed in /proc/net/unix under exactly this name; a rename, a restart "
+                                   "into another network namespace or PrivateTmp= ends that",
+                                   format_age(unprotected.age_usec, age, sizeof(age)));
+                        return;
+                }
+                src = item_source(now.rule);
+                add_reason(r, RISK_OK, "tmpfiles-exclusion", src, "systemd-tmpfiles --clean leaves it alone: %s",
+                           now.why);
+                return;
+        }
+}
+
+static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *path, bool exists) {
+        const tmpreaper_config *c = &m->tmpreaper;
+        tmpreaper_verdict v;
+        _cleanup_free_ char *src = NULL;
+        char age[32];
+
+        if (!c->installed)
+                return;
+        /* What is there now decides (type, owner, the directories on the
+         * way); a missing path is judged as the socket it will be. */
+        if (!exists || tmpreaper_evaluate_at(c, m->root, path, &v) < 0)
+                tmpreaper_evaluate(c, path, true, &v);
+        r->tmpreaper_evaluated = true;
+        r->tmpreaper = v;
+        r->tmpreaper_runs = c->runs;
+        if (!v.reaches)
+                return;
+
+        if (!c->runs) {
+                src = ref_source(&c->disabled_by);
+                add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper is installed but its cron job does not clean: %s",
+                           strempty(c->disabled_reason));
+        } else if (v.protected_by) {
+                src = ref_source(v.protected_source);
+                add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper's daily job protects it (--protect '%s')",
+                           v.protected_by);
+        } else if (v.deletes) {
+                src = ref_source(c->all ? &c->all_source : &c->dirs_source);
+                add_reason(r, RISK_RISKY, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
+                           "tmpreaper's daily cron job deletes it once its %s are %s old%s%s",
+                           strempty(v.age_by), format_age(v.age_usec, age, sizeof(age)),
+                           c->all ? " (--all: sockets too)" : "",
+                           c->cron_daemon ? "" : "; no cron daemon runs it on this machine now");
+        } else {
+                src = ref_source(&c->dirs_source);
+                add_reason(r, RISK_OK, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
+                           "tmpreaper's daily cron job reaches it but leaves it alone: %s",
+                           v.kept_because ?: "sockets need --all");
+        }
+}
+
+static void check_cron(const risk_machine *m, risk_report *r, const char *path) {
+        for (size_t i = 0; i < m->n_cron; i++) {
+                const cron_cleaner *c = &m->cron[i];
+                _cleanup_free_ char *src = NULL;
+
+                if (!cron_cleaner_covers(c, path))
+                        continue;
+                src = ref_source(&c->source);
+                if (c->sockets)
+                        add_reason(r, RISK_RISKY, "cron", src, "a cron job deletes under %s, sockets included: %s",
+                                   c->dir, c->command);
+                else
+                        add_reason(r, RISK_OK, "cron", src, "a cron job cleans %s, but not sockets: %s", c->dir,
+                                   c->command);
+        }
+}
+
+static void check_tmpfs(const risk_machine *m, risk_report *r, const char *path) {
+        _cleanup_(source_ref_done) source_ref src_ref = {};
+        _cleanup_free_ char *src = NULL;
+
+        if (path_on_tmpfs(m->root, path, &src_ref) <= 0)
+                return;
+        src = ref_source(&src_ref);
+        add_reason(r, RISK_OK, "tmpfs", src,
+                   "on a tmpfs, emptied at every boot: the daemon must create its directory and bind anew "
+                   "when it starts");
+}
+
+static void check_listeners(const risk_machine *m, risk_report *r, const char *full, const struct stat *st,
+                            bool exists) {
+        const unix_socket_info *named = NULL, *on_file = NULL;
+
+        if (!m->sockets_known)
+                return;
+        for (size_t i = 0; i < m->n_sockets; i++) {
+                const unix_socket_info *s = &m->sockets[i];
+
+                if (!s->listening && s->type != SOCK_DGRAM)
+                        continue;
+                if (s->name && streq(s->name, full))
+                        named = s;
+                else if (exists && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
+                        on_file = s;
+        }
+
+        if (named && !exists)
+                add_reason(r, RISK_RISKY, "orphaned", "sock_diag",
+                           "a socket (inode %" PRIu32 ") is bound to this name, but the file is gone: every "
+                           "client gets ENOENT until the service binds again",
+                           named->sock_ino);
+        else if (named && exists && named->has_vfs && !unix_diag_matches(named->vfs, inode_id_of(st)))
+                add_reason(r, RISK_RISKY, "hijacked", "sock_diag",
+                           "a socket is bound to this name, but the path now leads to another file");
+        else if (named)
+                add_reason(r, RISK_OK, "listener", "sock_diag", "a socket listens here now");
+        else if (on_file)
+                add_reason(r, RISK_CAUTION, "renamed", "sock_diag",
+                           "the socket on this file was bound as '%s' (renamed after bind, or a relative path): "
+                           "tmpfiles does not count it as live",
+                           strempty(on_file->name));
+        else if (exists && S_ISSOCK(st->st_mode))
+                add_reason(r, RISK_OK, "stale", "sock_diag", "nothing listens on this socket file now");
+}
+
+static void advise(risk_report *r, const char *path) {
+        bool tmpfiles = false, others = false, orphaned = false;
+
+        if (r->rating < RISK_CAUTION)
+                return;
+        for (size_t i = 0; i < r->n_reasons; i++) {
+                const char *k = r->reasons[i].kind;
+                if (r->reasons[i].rating < RISK_CAUTION)
+                        continue;
+                tmpfiles |= strncmp(k, "tmpfiles-", 9) == 0;
+                others |= streq(k, "tmpreaper") || streq(k, "cron");
+                orphaned |= streq(k, "orphaned") || streq(k, "hijacked");
+        }
+        if (orphaned)
+                add_advice(r, "restart the service that listens on it, or heal it in place: sockkeeper guard %s", path);
+        if (tmpfiles)
+                add_advice(r, "exclude it from tmpfiles: sockkeeper tmpfiles-snippet --install %s", path);
+        if (others)
+                add_advice(r, "keep it alive whatever deletes it: link the daemon with libsockkeeper, or run "
+                              "sockkeeper guard %s", path);
+        add_advice(r, "move it where no cleaner looks: /run/NAME/ with RuntimeDirectory= for a system service, "
+                      "$XDG_RUNTIME_DIR for a user's (sockkeeper migrate UNIT suggests the change)");
+}
+
+int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
+        risk_report r = { .rating = RISK_OK };
+        _cleanup_free_ char *full = NULL;
+        struct stat st = {};
+        bool exists;
+
+        r.path = strdup(path);
+        if (!r.path)
+                return -ENOMEM;
+
+        if (check_name(&r, path)) {
+                full = root_join(m->root, path);
+                if (!full) {
+                        risk_report_done(&r);
+                        return -ENOMEM;
+                }
+                exists = lstat(full, &st) >= 0;
+
+                check_location(m, &r, path);
+                check_file(m, &r, full, &st, exists);
+                check_tmpfiles(m, &r, path, full, &st, exists);
+                check_tmpreaper(m, &r, path, exists);
+                check_cron(m, &r, path);
+                check_tmpfs(m, &r, path);
+                check_listeners(m, &r, full, &st, exists);
+                advise(&r, path);
+        }
+
+        *ret = r;
+        return 0;
+}

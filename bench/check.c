@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/* bench/check: how long `sockkeeper check` takes for 1,000 paths against
+ * this machine's real configuration, side by side with one run of
+ * `systemd-tmpfiles --cat-config` (which reads the same tmpfiles.d tree).
+ * Both are timed as whole processes, interleaved, and the medians compared.
+ * It prints numbers; it is not a pass/fail test. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+
+extern char **environ;
+
+#define TARGET_RATIO 1.0
+
+/* Directories a socket might be in, and names in them: a mix of existing
+ * and missing paths, under aged and unaged trees. */
+static const char *const dirs[] = { "/tmp", "/var/tmp", "/run", "/tmp/app", "/run/user/0", "/var/lib/app", "/dev/shm" };
+
+static char **make_paths(unsigned n) {
+        char **paths = calloc(n + 1, sizeof(char *));
+
+        if (!paths)
+                return NULL;
+        for (unsigned i = 0; i < n; i++)
+                if (asprintf(&paths[i], "%s/bench-%u.sock", dirs[i % ELEMENTSOF(dirs)], i) < 0)
+                        return NULL;
+        return paths;
+}
+
+/* Runs ARGV with stdout and stderr on /dev/null; returns the wall time. */
+static int time_run(char *const argv[], uint64_t *ret_usec, int *ret_status) {
+        posix_spawn_file_actions_t fa;
+        uint64_t start;
+        pid_t pid;
+        int r, status;
+
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        start = now_usec(CLOCK_MONOTONIC);
+        r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (r != 0)
+                return -r;
+        if (waitpid(pid, &status, 0) < 0)
+                return negative_errno();
+        *ret_usec = now_usec(CLOCK_MONOTONIC) - start;
+        *ret_status = status;
+        return 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, unsigned n) {
+        qsort(v, n, sizeof(*v), cmp_u64);
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int help(void) {
+        printf("Usage: check [--paths N] [--runs N] [--json]\n"
+               "\n"
+               "Times `sockkeeper check` on N paths (default 1000) against this machine's\n"
+               "configuration and `systemd-tmpfiles --cat-config`, each run R times\n"
+               "(default 21), interleaved; prints medians and their ratio.\n");
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "paths", required_argument, NULL, 'p' },
+                { "runs", required_argument, NULL, 'r' },
+                { "json", no_argument, NULL, 'j' },
+                {}
+        };
+        char *cat_argv[] = { (char *) "/usr/bin/systemd-tmpfiles", (char *) "--cat-config", NULL };
+        unsigned n_paths = 1000, runs = 21;
+        _cleanup_free_ uint64_t *t_check = NULL, *t_cat = NULL;
+        char **check_argv, **paths;
+        uint64_t m_check, m_cat;
+        bool json = false;
+        int c, status = 0;
+
+        log_set_program("bench/check");
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        return help();
+                case 'p':
+                        n_paths = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
+                case 'r':
+                        runs = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                default:
+                        return 64;
+                }
+        if (n_paths == 0 || runs == 0)
+                return log_error("--paths and --runs must be positive"), 64;
+
+        paths = make_paths(n_paths);
+        check_argv = calloc(n_paths + 4, sizeof(char *));
+        t_check = calloc(runs, sizeof(uint64_t));
+        t_cat = calloc(runs, sizeof(uint64_t));
+        if (!paths || !check_argv || !t_check || !t_cat)
+                return log_error_errno(ENOMEM, "allocating"), 1;
+        check_argv[0] = (char *) SOCKKEEPER_BINARY;
+        check_argv[1] = (char *) "check";
+        check_argv[2] = (char *) "--json";
+        memcpy(check_argv + 3, paths, n_paths * sizeof(char *));
+
+        /* Interleaved, so that a noisy neighbour hits both alike. One
+         * untimed round first warms the page cache for both. */
+        for (unsigned i = 0; i <= runs; i++) {
+                uint64_t a, b;
+                int r = time_run(check_argv, &a, &status);
+
+                if (r < 0)
+                        return log_error_errno(r, "running %s", check_argv[0]), 1;
+                if (!WIFEXITED(status) || WEXITSTATUS(status) > 3)
+                        return log_error("sockkeeper check failed (status %d)", status), 1;
+                r = time_run(cat_argv, &b, &status);
+                if (r < 0)
+                        return log_error_errno(r, "running %s", cat_argv[0]), 1;
+                if (i > 0) {
+                        t_check[i - 1] = a;
+                        t_cat[i - 1] = b;
+                }
+        }
+        m_check = median(t_check, runs);
+        m_cat = median(t_cat, runs);
+
+        if (json) {
+                printf("{\"paths\": %u, \"runs\": %u, \"check_median_us\": %" PRIu64
+                       ", \"cat_config_median_us\": %" PRIu64 ", \"ratio\": %.3f}\n",
+                       n_paths, runs, m_check, m_cat, (double) m_check / (double) m_cat);
+                return 0;
+        }
+        printf("bench/check: %u paths, %u interleaved runs of each, medians of whole-process wall time\n",
+               n_paths, runs);
+        printf("  sockkeeper check --json (%u paths)   %8.2f ms   (min %.2f, max %.2f)\n", n_paths,
+               (double) m_check / 1000, (double) t_check[0] / 1000, (double) t_check[runs - 1] / 1000);
+        printf("  systemd-tmpfiles --cat-config       %8.2f ms   (min %.2f, max %.2f)\n", (double) m_cat / 1000,
+               (double) t_cat[0] / 1000, (double) t_cat[runs - 1] / 1000);
+        printf("  ratio check / cat-config            %8.2f      [target <= %.1f] %s\n",
+               (double) m_check / (double) m_cat, TARGET_RATIO,
+               (double) m_check / (double) m_cat <= TARGET_RATIO ? "PASS" : "MISS");
+        return 0;
+}

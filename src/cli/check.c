@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/* sockkeeper check: will something on this machine delete these socket
+ * paths, when, and because of which rule? Human or JSON output; the exit
+ * status is the worst rating. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "json.h"
+#include "log.h"
+#include "macro.h"
+#include "risk.h"
+
+/* Exit statuses: the worst rating, or a failure. */
+enum {
+        CHECK_EXIT_OK = 0,
+        CHECK_EXIT_CAUTION = 1,
+        CHECK_EXIT_RISKY = 2,
+        CHECK_EXIT_ERROR = 3,   /* a path that cannot work, or check itself failed */
+        CHECK_EXIT_USAGE = 64,
+};
+
+static void warn_config(const char *file, unsigned line, const char *message, void *userdata) {
+        if (line)
+                log_error("%s:%u: %s", file, line, message);
+        else
+                log_error("%s: %s", file, message);
+}
+
+static void print_human(const risk_report *r) {
+        printf("%s: %s\n", r->path, risk_rating_to_string(r->rating));
+        for (size_t i = 0; i < r->n_reasons; i++) {
+                const risk_reason *x = &r->reasons[i];
+
+                printf("  %-8s %s\n", risk_rating_to_string(x->rating), x->text);
+                if (x->source)
+                        printf("  %-8s (%s)\n", "", x->source);
+        }
+        for (size_t i = 0; i < r->n_advice; i++)
+                printf("  %s %s\n", i == 0 ? "what to do:" : "           ", r->advice[i]);
+}
+
+static void print_json_tmpfiles(json_writer *w, const tmpfiles_verdict *v) {
+        static const char *const fates[] = {
+                [TMPFILES_UNCOVERED] = "uncovered",
+                [TMPFILES_PROTECTED] = "protected",
+                [TMPFILES_AGED] = "aged",
+        };
+        _cleanup_free_ char *rule = NULL;
+
+        if (v->rule && asprintf(&rule, "%s:%u", v->rule->source, v->rule->line) < 0)
+                rule = NULL;
+        json_key(w, "tmpfiles");
+        json_begin_object(w);
+        json_key(w, "fate");
+        json_string(w, fates[v->fate]);
+        json_key(w, "rule");
+        json_string(w, rule);
+        json_key(w, "why");
+        json_string(w, v->fate == TMPFILES_PROTECTED ? v->why : NULL);
+        if (v->fate == TMPFILES_AGED) {
+                json_key(w, "age_us");
+                json_uint(w, v->age_usec);
+                json_key(w, "expired");
+                json_bool(w, v->expired);
+        }
+        json_end_object(w);
+}
+
+static void print_json(json_writer *w, const risk_report *r) {
+        json_begin_object(w);
+        json_key(w, "path");
+        json_string(w, r->path);
+        json_key(w, "rating");
+        json_string(w, risk_rating_to_string(r->rating));
+        json_key(w, "reasons");
+        json_begin_array(w);
+        for (size_t i = 0; i < r->n_reasons; i++) {
+                const risk_reason *x = &r->reasons[i];
+
+                json_begin_object(w);
+                json_key(w, "rating");
+                json_string(w, risk_rating_to_string(x->rating));
+                json_key(w, "kind");
+                json_string(w, x->kind);
+                json_key(w, "text");
+                json_string(w, x->text);
+                json_key(w, "source");
+                json_string(w, x->source);
+                json_end_object(w);
+        }
+        json_end_array(w);
+        json_key(w, "advice");
+        json_begin_array(w);
+        for (size_t i = 0; i < r->n_advice; i++)
+                json_string(w, r->advice[i]);
+        json_end_array(w);
+        if (r->tmpfiles_evaluated)
+                print_json_tmpfiles(w, &r->tmpfiles);
+        if (r->tmpreaper_evaluated) {
+                json_key(w, "tmpreaper");
+                json_begin_object(w);
+                json_key(w, "runs");
+                json_bool(w, r->tmpreaper_runs);
+                json_key(w, "reaches");
+                json_bool(w, r->tmpreaper.reaches);
+                json_key(w, "deletes");
+                json_bool(w, r->tmpreaper_runs && r->tmpreaper.deletes);
+                json_key(w, "protected_by");
+                json_string(w, r->tmpreaper.protected_by);
+                json_key(w, "age_us");
+                json_uint(w, r->tmpreaper.age_usec);
+                json_end_object(w);
+        }
+        json_end_object(w);
+}
+
+static int help(void) {
+        printf("Usage: sockkeeper check [OPTIONS] PATH...\n"
+               "\n"
+               "Rates each socket path ok, caution, risky or error against this machine's\n"
+               "cleaners (tmpfiles.d, tmpreaper, cron), its mounts and its listeners, with\n"
+               "the file and line behind every reason, and says what to do about it.\n"
+               "\n"
+               "  -h --help        show this help\n"
+               "     --json       print a JSON array, one object per path\n"
+               "     --root DIR   evaluate the configuration under DIR instead of /\n"
+               "\n"
+               "Exit status: 0 all ok, 1 some caution, 2 some risky, 3 an error, 64 usage.\n");
+        return 0;
+}
+
+/* A usable --root: an existing directory, without trailing slashes. */
+static int parse_root(const char *arg, char **ret) {
+        struct stat st;
+        char *root;
+        size_t n;
+
+        if (arg[0] != '/') {
+                log_error("--root %s: not an absolute path", arg);
+                return -EINVAL;
+        }
+        if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                log_error("--root %s: not a directory", arg);
+                return -ENOTDIR;
+        }
+        root = strdup(arg);
+        if (!root)
+                return -ENOMEM;
+        for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--)
+                root[n - 1] = '\0';
+        *ret = root;
+        return 0;
+}
+
+int verb_check(int argc, char *argv[]) {
+        enum { ARG_JSON = 0x100, ARG_ROOT };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "root", required_argument, NULL, ARG_ROOT },
+                {}
+        };
+        _cleanup_(risk_machine_done) risk_machine m = {};
+        _cleanup_free_ char *root = NULL;
+        risk_rating worst = RISK_OK;
+        bool json = false;
+        json_writer w;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        return help();
+                case ARG_JSON:
+                        json = true;
+                        break;
+                case ARG_ROOT:
+                        free(root);
+                        root = NULL;
+                        if (parse_root(optarg, &root) < 0)
+                                return CHECK_EXIT_USAGE;
+                        break;
+                default:
+                        return CHECK_EXIT_USAGE;
+                }
+        if (optind >= argc) {
+                log_error("check needs at least one PATH; see 'sockkeeper check --help'");
+                return CHECK_EXIT_USAGE;
+        }
+
+        /* Configuration problems are reported and the rest is evaluated. */
+        r = risk_machine_load(&m, root ?: "/", warn_config, NULL);
+        if (r < 0) {
+                log_error_errno(r, "reading the cleaners' configuration under %s", root ?: "/");
+                return CHECK_EXIT_ERROR;
+        }
+
+        if (json) {
+                json_init(&w, stdout, true);
+                json_begin_array(&w);
+        }
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(risk_report_done) risk_report report = {};
+
+                r = risk_classify(&m, argv[i], &report);
+                if (r < 0) {
+                        log_error_errno(r, "%s", argv[i]);
+                        worst = RISK_ERROR;
+                        continue;
+                }
+                if (report.rating > worst)
+                        worst = report.rating;
+                if (json)
+                        print_json(&w, &report);
+                else
+                        print_human(&report);
+        }
+        if (json) {
+                json_end_array(&w);
+                json_finish(&w);
+        }
+        if (fflush(stdout) != 0)
+                return CHECK_EXIT_ERROR;
+
+        switch (worst) {
+        case RISK_OK:
+                return CHECK_EXIT_OK;
+        case RISK_CAUTION:
+                return CHECK_EXIT_CAUTION;
+        case RISK_RISKY:
+                return CHECK_EXIT_RISKY;
+        default:
+                return CHECK_EXIT_ERROR;
+        }
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* A streaming JSON writer for the tools' --json output: commas and nesting
+ * are tracked, strings escaped, and the output is always valid JSON. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_DEPTH_MAX 16
+
+typedef struct json_writer {
+        FILE *f;
+        bool pretty;
+        unsigned depth;
+        bool first[JSON_DEPTH_MAX]; /* no element written yet at this depth */
+        bool after_key;             /* a key was written; its value comes next */
+} json_writer;
+
+void json_init(json_writer *w, FILE *f, bool pretty);
+void json_begin_object(json_writer *w);
+void json_end_object(json_writer *w);
+void json_begin_array(json_writer *w);
+void json_end_array(json_writer *w);
+void json_key(json_writer *w, const char *key);
+/* Bytes that are not valid UTF-8 are written as U+FFFD. */
+void json_string(json_writer *w, const char *s);
+void json_uint(json_writer *w, uint64_t v);
+void json_int(json_writer *w, int64_t v);
+void json_bool(json_writer *w, bool v);
+void json_null(json_writer *w);
+/* Ends the document with a newline. */
+void json_finish(json_writer *w);

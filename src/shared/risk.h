@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The path risk classifier behind `sockkeeper check`, and later the
+ * generator: will something on this machine delete this socket path, when,
+ * and because of which rule? Every reason names its source. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cleaners.h"
+#include "tmpfiles.h"
+#include "unix-diag.h"
+
+typedef enum risk_rating {
+        RISK_OK,
+        RISK_CAUTION,
+        RISK_RISKY,
+        RISK_ERROR,             /* the path cannot work at all */
+} risk_rating;
+
+typedef struct risk_reason {
+        risk_rating rating;     /* what this finding alone means */
+        const char *kind;       /* a stable key: "tmpfiles-age", "tmpreaper", ... (see sockkeeper(1)) */
+        char *text;
+        char *source;           /* "file:line", "/proc/self/mountinfo", ... or NULL */
+} risk_reason;
+
+typedef struct risk_report {
+        char *path;
+        risk_rating rating;     /* the worst of the reasons */
+        risk_reason *reasons;
+        size_t n_reasons;
+        char **advice;          /* what to do about it, most useful first */
+        size_t n_advice;
+
+        /* The cleaners' verdicts, for machines (--json). */
+        bool tmpfiles_evaluated;
+        tmpfiles_verdict tmpfiles;      /* rule points into the machine's config */
+        bool tmpreaper_evaluated;
+        tmpreaper_verdict tmpreaper;
+        bool tmpreaper_runs;
+} risk_report;
+
+/* Everything read once per run and shared by all paths. */
+typedef struct risk_machine {
+        char *root;             /* "/" or the --root directory */
+        tmpfiles_config tmpfiles;
+        tmpreaper_config tmpreaper;
+        cron_cleaner *cron;
+        size_t n_cron;
+        timer_state timer;
+        source_ref timer_source;
+        unix_socket_info *sockets; /* bound sockets of this network namespace */
+        size_t n_sockets;
+        bool sockets_known;
+        char *runtime_dir;      /* $XDG_RUNTIME_DIR, only for the live root */
+        uid_t uid;              /* who asks: "ours" means owned by this user */
+        uint64_t now_usec;      /* CLOCK_REALTIME */
+} risk_machine;
+
+int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
+void risk_machine_done(risk_machine *m);
+
+int risk_classify(const risk_machine *m, const char *path, risk_report *ret);
+void risk_report_done(risk_report *r);
+
+const char *risk_rating_to_string(risk_rating r);

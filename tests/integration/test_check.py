@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: MIT
+"""`sockkeeper check` against fixture roots: ratings with their sources, the
+JSON schema, exit statuses, and bad input."""
+
+import json
+import os
+import socket
+import subprocess
+
+import pytest
+
+SOCKKEEPER = os.environ.get("SOCKKEEPER", "sockkeeper")
+RATINGS = {"ok", "caution", "risky", "error"}
+
+
+def check(*args, root=None):
+    cmd = [SOCKKEEPER, "check"]
+    if root is not None:
+        cmd += ["--root", str(root)]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=30)
+
+
+def check_json(*paths, root):
+    r = check("--json", *paths, root=root)
+    assert r.returncode in (0, 1, 2, 3), (r.returncode, r.stderr)
+    doc = json.loads(r.stdout)
+    validate(doc, paths)
+    return r, {o["path"]: o for o in doc}
+
+
+def validate(doc, paths):
+    """The documented schema, strictly."""
+    assert isinstance(doc, list) and [o["path"] for o in doc] == list(paths)
+    for o in doc:
+        assert o["rating"] in RATINGS
+        assert isinstance(o["reasons"], list) and o["reasons"]
+        for reason in o["reasons"]:
+            assert set(reason) == {"rating", "kind", "text", "source"}
+            assert reason["rating"] in RATINGS
+            assert isinstance(reason["kind"], str) and reason["kind"]
+            assert isinstance(reason["text"], str) and reason["text"]
+            assert reason["source"] is None or isinstance(reason["source"], str)
+        worst = max((r["rating"] for r in o["reasons"]), key=["ok", "caution", "risky", "error"].index)
+        assert o["rating"] == worst
+        assert all(isinstance(a, str) for a in o["advice"])
+        if "tmpfiles" in o:
+            assert o["tmpfiles"]["fate"] in {"uncovered", "protected", "aged"}
+
+
+def write(path, text, mode=0o644):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+@pytest.fixture
+def root(tmp_path):
+    """A Fedora-like machine: /tmp aged at 10 days by the enabled daily timer,
+    one exclusion, tmpreaper installed but off, as Debian ships it."""
+    r = tmp_path / "root"
+    write(r / "usr/lib/tmpfiles.d/tmp.conf",
+          "# aged like Fedora\n"
+          "q /tmp 1777 root root 10d\n"
+          "x /tmp/protected.sock\n")
+    unit_dir = r / "usr/lib/systemd/system"
+    write(unit_dir / "systemd-tmpfiles-clean.timer", "[Timer]\nOnUnitActiveSec=1d\n")
+    os.makedirs(unit_dir / "timers.target.wants")
+    os.symlink("../systemd-tmpfiles-clean.timer", unit_dir / "timers.target.wants/systemd-tmpfiles-clean.timer")
+    os.makedirs(r / "tmp")
+    os.chmod(r / "tmp", 0o1777)
+    os.makedirs(r / "srv/app")
+    return r
+
+
+def reasons(obj, kind):
+    return [x for x in obj["reasons"] if x["kind"] == kind]
+
+
+def test_aged_tmp_is_risky_and_names_the_line(root):
+    r, out = check_json("/tmp/app.sock", root=root)
+    assert r.returncode == 2
+    o = out["/tmp/app.sock"]
+    assert o["rating"] == "risky"
+    [age] = reasons(o, "tmpfiles-age")
+    assert age["rating"] == "risky"
+    assert age["source"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
+    assert "10d" in age["text"]
+    assert o["tmpfiles"] == {"fate": "aged", "rule": "/usr/lib/tmpfiles.d/tmp.conf:2", "why": None,
+                             "age_us": 10 * 86400 * 10**6, "expired": False}
+    assert any("tmpfiles-snippet --install /tmp/app.sock" in a for a in o["advice"])
+
+
+def test_exclusion_protects_and_names_the_line(root):
+    r, out = check_json("/tmp/protected.sock", root=root)
+    o = out["/tmp/protected.sock"]
+    [exc] = reasons(o, "tmpfiles-exclusion")
+    assert exc["rating"] == "ok" and exc["source"] == "/usr/lib/tmpfiles.d/tmp.conf:3"
+    # Still caution: /tmp is world-writable and the name is free for anyone.
+    assert reasons(o, "squatting")[0]["rating"] == "caution"
+    assert o["rating"] == "caution" and r.returncode == 1
+
+
+def test_uncovered_private_directory_is_ok(root):
+    r, out = check_json("/srv/app/app.sock", root=root)
+    assert r.returncode == 0, out
+    assert out["/srv/app/app.sock"]["rating"] == "ok"
+    assert out["/srv/app/app.sock"]["tmpfiles"]["fate"] == "uncovered"
+    assert out["/srv/app/app.sock"]["advice"] == []
+
+
+def test_disabled_timer_lowers_the_risk_to_caution(root):
+    os.unlink(root / "usr/lib/systemd/system/timers.target.wants/systemd-tmpfiles-clean.timer")
+    r, out = check_json("/tmp/app.sock", root=root)
+    [age] = reasons(out["/tmp/app.sock"], "tmpfiles-age")
+    assert age["rating"] == "caution" and "not enabled" in age["text"]
+
+
+def test_etc_overrides_usr_lib_by_file_name(root):
+    write(root / "etc/tmpfiles.d/tmp.conf", "q /tmp 1777 root root 30d\n")
+    _, out = check_json("/tmp/app.sock", root=root)
+    [age] = reasons(out["/tmp/app.sock"], "tmpfiles-age")
+    assert age["source"] == "/etc/tmpfiles.d/tmp.conf:1" and "30d" in age["text"]
+
+
+def test_expired_file_is_flagged(root):
+    path = root / "tmp/old.sock"
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(path))
+    old = 1_000_000_000
+    os.utime(path, (old, old), follow_symlinks=False)
+    _, out = check_json("/tmp/old.sock", root=root)
+    o = out["/tmp/old.sock"]
+    assert reasons(o, "owner")[0]["text"].startswith("a socket, owner")
+    assert reasons(o, "stale")
+    # btime cannot be set back, and "q ... 10d" ages by every timestamp
+    # (abcmABM): not expired until the birth time is old too.
+    assert o["tmpfiles"]["fate"] == "aged"
+
+
+def test_live_listener_and_orphan(root, tmp_path):
+    live = root / "tmp/live.sock"
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(live))
+        s.listen()
+        _, out = check_json("/tmp/live.sock", root=root)
+        o = out["/tmp/live.sock"]
+        assert reasons(o, "listener")
+        # tmpfiles spares it only while the name matches: caution, not ok.
+        [lv] = reasons(o, "tmpfiles-live")
+        assert lv["rating"] == "caution" and lv["source"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
+        os.unlink(live)  # what a cleaner does
+        r, out = check_json("/tmp/live.sock", root=root)
+        [orphan] = reasons(out["/tmp/live.sock"], "orphaned")
+        assert orphan["rating"] == "risky" and "ENOENT" in orphan["text"]
+        assert r.returncode == 2
+
+
+def test_renamed_listener_is_not_live_to_tmpfiles(root):
+    bound, moved = root / "tmp/bound.sock", root / "tmp/moved.sock"
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(bound))
+        s.listen()
+        os.rename(bound, moved)
+        _, out = check_json("/tmp/moved.sock", root=root)
+        [ren] = reasons(out["/tmp/moved.sock"], "renamed")
+        assert ren["rating"] == "caution" and str(bound) in ren["text"]
+        assert out["/tmp/moved.sock"]["tmpfiles"]["fate"] == "aged"
+
+
+REAL_TMPREAPER_JOB = "/etc/cron.daily/tmpreaper"  # dev.sh installs tmpreaper
+
+
+def install_tmpreaper(root, conf):
+    write(root / "usr/sbin/tmpreaper", "#!/bin/sh\n", 0o755)
+    write(root / "etc/cron.daily/tmpreaper", open(REAL_TMPREAPER_JOB).read(), 0o755)
+    write(root / "etc/tmpreaper.conf", conf)
+
+
+def test_tmpreaper_off_as_debian_ships_it(root):
+    install_tmpreaper(root, "SHOWWARNING=true\nTMPREAPER_DIRS='/tmp/.'\n")
+    _, out = check_json("/tmp/app.sock", root=root)
+    [tr] = reasons(out["/tmp/app.sock"], "tmpreaper")
+    assert tr["rating"] == "ok" and tr["source"] == "/etc/tmpreaper.conf:1"
+    assert "SHOWWARNING" in tr["text"]
+    assert out["/tmp/app.sock"]["tmpreaper"]["deletes"] is False
+
+
+def test_tmpreaper_with_all_is_risky(root):
+    install_tmpreaper(root, "SHOWWARNING=false\nRUNFROMCRON=true\nTMPREAPER_TIME=2d\n"
+                      "TMPREAPER_DIRS='/tmp/.'\nTMPREAPER_ADDITIONALOPTIONS='--all'\n")
+    _, out = check_json("/tmp/app.sock", root=root)
+    [tr] = reasons(out["/tmp/app.sock"], "tmpreaper")
+    assert tr["rating"] == "risky" and tr["source"] == "/etc/tmpreaper.conf:5"
+    assert out["/tmp/app.sock"]["tmpreaper"]["deletes"] is True
+    assert out["/tmp/app.sock"]["tmpreaper"]["age_us"] == 2 * 86400 * 10**6
+
+
+def test_cron_find_delete_is_risky(root):
+    write(root / "etc/cron.d/cleanup", "# nightly\n0 3 * * * root find /tmp -mtime +1 -delete\n")
+    _, out = check_json("/tmp/app.sock", root=root)
+    [cr] = reasons(out["/tmp/app.sock"], "cron")
+    assert cr["rating"] == "risky" and cr["source"] == "/etc/cron.d/cleanup:2"
+
+
+def test_abstract_and_run_and_bad_names(root):
+    long = "/tmp/" + "x" * 110
+    r, out = check_json("@abstract", "/run/app.sock", "relative.sock", long, root=root)
+    assert out["@abstract"]["rating"] == "ok" and reasons(out["@abstract"], "abstract")
+    assert reasons(out["/run/app.sock"], "run")[0]["rating"] == "caution"
+    assert out["relative.sock"]["rating"] == "error"
+    [ln] = reasons(out[long], "length")
+    assert ln["rating"] == "error" and "107" in ln["text"]
+    assert r.returncode == 3
+
+
+def test_exit_status_is_the_worst(root):
+    assert check("/srv/app/a.sock", root=root).returncode == 0
+    assert check("/srv/app/a.sock", "/tmp/protected.sock", root=root).returncode == 1
+    assert check("/srv/app/a.sock", "/tmp/protected.sock", "/tmp/app.sock", root=root).returncode == 2
+    assert check("/tmp/app.sock", "rel", root=root).returncode == 3
+
+
+def test_garbled_and_unreadable_config_is_reported_and_the_rest_evaluated(root):
+    write(root / "etc/tmpfiles.d/garbled.conf", "d /tmp/x 0755 root root 1q\n\x01 junk\nx /tmp/app.sock\n")
+    # Unreadable: systemd-tmpfiles --clean says "Failed to read" for this
+    # one (and, like it, nothing for a dangling symlink).
+    os.makedirs(root / "etc/tmpfiles.d/unreadable.conf")
+    r = check("--json", "/tmp/app.sock", "/tmp/other.sock", root=root)
+    assert "/etc/tmpfiles.d/garbled.conf:1:" in r.stderr
+    assert "/etc/tmpfiles.d/garbled.conf:2:" in r.stderr
+    assert "sockkeeper: /etc/tmpfiles.d/unreadable.conf: " in r.stderr
+    out = {o["path"]: o for o in json.loads(r.stdout)}
+    # Line 3 of the garbled file still counts; the other files too.
+    assert out["/tmp/app.sock"]["tmpfiles"]["rule"] == "/etc/tmpfiles.d/garbled.conf:3"
+    assert out["/tmp/other.sock"]["tmpfiles"]["rule"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
+
+
+def test_human_output_names_sources(root):
+    r = check("/tmp/app.sock", root=root)
+    assert r.returncode == 2
+    lines = r.stdout.splitlines()
+    assert lines[0] == "/tmp/app.sock: risky"
+    assert any(line.strip() == "(/usr/lib/tmpfiles.d/tmp.conf:2)" for line in lines)
+    assert any("what to do:" in line for line in lines)
+
+
+def test_usage_errors(root, tmp_path):
+    r = check(root=root)
+    assert r.returncode == 64 and "at least one PATH" in r.stderr
+    r = check("/tmp/a.sock", root=tmp_path / "missing")
+    assert r.returncode == 64 and "not a directory" in r.stderr
+    r = check("--no-such-option", "/tmp/a.sock")
+    assert r.returncode == 64
+    r = subprocess.run([SOCKKEEPER, "check", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "Usage: sockkeeper check" in r.stdout
+
+
+def test_live_machine_runs(tmp_path):
+    """Against this machine's own configuration: it must work, whatever the rating."""
+    r = check("--json", "/tmp/sockkeeper-check-test.sock")
+    assert r.returncode in (0, 1, 2), r.stderr
+    validate(json.loads(r.stdout), ["/tmp/sockkeeper-check-test.sock"])
