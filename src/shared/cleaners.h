@@ -215,18 +215,35 @@ timer_state tmpfiles_clean_timer_state(const char *root, source_ref *source);
  * 0 for not, negative when it cannot tell. */
 int path_on_tmpfs(const char *root, const char *path, source_ref *source);
 
+/* The same for many paths: the mount table (and, offline, tmp.mount's
+ * state) read once. */
+typedef struct mount_entry mount_entry;
+typedef struct tmpfs_table {
+        bool live;
+        mount_entry *mounts;    /* mountinfo (live) or fstab (offline) */
+        size_t n_mounts;
+        bool tmp_mount;         /* offline: an enabled tmp.mount ... */
+        bool tmp_mount_in_etc;  /* ... whose unit file is in /etc ... */
+        bool tmp_mount_tmpfs;   /* ... and mounts a tmpfs */
+        source_ref tmp_mount_source;
+} tmpfs_table;
+
+int tmpfs_table_load(tmpfs_table *t, const char *root);
+int tmpfs_table_lookup(const tmpfs_table *t, const char *path, source_ref *source);
+void tmpfs_table_done(tmpfs_table *t);
+
 void source_ref_done(source_ref *s);
 int source_ref_set(source_ref *s, const char *file, unsigned line);
 
 /* ---- helpers shared by the cleaner readers (systemd-state.c) ---- */
 
 /* One line of /proc/self/mountinfo or of an fstab. */
-typedef struct mount_entry {
+struct mount_entry {
         char *where;            /* the mount point, unescaped (\040 is a space) */
         char *fstype;
         unsigned line;
         int id, parent_id;      /* mountinfo's; -1 for fstab */
-} mount_entry;
+};
 
 /* Parse mountinfo or fstab text (fstab: comments and noauto lines skipped). */
 int mountinfo_parse(const char *text, mount_entry **ret, size_t *ret_n);

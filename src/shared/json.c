@@ -12,11 +12,10 @@ void json_init(json_writer *w, FILE *f, bool pretty) {
 }
 
 static void indent(json_writer *w) {
-        if (!w->pretty)
-                return;
-        fputc('\n', w->f);
-        for (unsigned i = 0; i < w->depth; i++)
-                fputs("  ", w->f);
+        static const char spaces[2 * JSON_DEPTH_MAX + 1] = "\n                                ";
+
+        if (w->pretty)
+                fwrite(spaces, 1, 1 + 2 * w->depth, w->f);
 }
 
 /* Before any value or key: the comma and the line break it needs. */
@@ -93,11 +92,34 @@ static size_t utf8_length(const unsigned char *s) {
         return n;
 }
 
+/* Bytes that go out as they are: printable ASCII but the quote and the
+ * backslash, and valid UTF-8 sequences. Returns the length of that run. */
+static size_t plain_run(const unsigned char *p) {
+        size_t n = 0;
+
+        for (;;) {
+                unsigned char c = p[n];
+
+                if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+                        n++;
+                else if (c >= 0x80 && utf8_length(p + n) > 0)
+                        n += utf8_length(p + n);
+                else
+                        return n;
+        }
+}
+
 static void write_string(FILE *f, const char *s) {
         fputc('"', f);
         for (const unsigned char *p = (const unsigned char *) s; *p;) {
-                size_t n;
+                size_t n = plain_run(p);
 
+                if (n > 0) {
+                        /* One call per run, not per byte: output can be large. */
+                        fwrite(p, 1, n, f);
+                        p += n;
+                        continue;
+                }
                 switch (*p) {
                 case '"':
                         fputs("\\\"", f);
@@ -112,18 +134,13 @@ static void write_string(FILE *f, const char *s) {
                         fputs("\\t", f);
                         break;
                 default:
-                        if (*p < 0x20 || *p == 0x7f) {
+                        /* A control character, or a byte that starts no
+                         * valid UTF-8 sequence. */
+                        if (*p < 0x20 || *p == 0x7f)
                                 fprintf(f, "\\u%04x", *p);
-                                break;
-                        }
-                        n = utf8_length(p);
-                        if (n == 0) {
+                        else
                                 fputs("\\ufffd", f);
-                                break;
-                        }
-                        fwrite(p, 1, n, f);
-                        p += n;
-                        continue;
+                        break;
                 }
                 p++;
         }

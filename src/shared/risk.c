@@ -175,6 +175,7 @@ int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, 
         if (r < 0)
                 return r;
         m->timer = tmpfiles_clean_timer_state(root, &m->timer_source);
+        m->mounts_known = tmpfs_table_load(&m->mounts, root) >= 0;
 
         /* tmpfiles tells live sockets by the bind string in /proc/net/unix,
          * which under --root carries the root prefix too: the same list
@@ -195,7 +196,13 @@ void risk_machine_done(risk_machine *m) {
         tmpreaper_config_done(&m->tmpreaper);
         cron_cleaners_free(m->cron, m->n_cron);
         source_ref_done(&m->timer_source);
+        tmpfs_table_done(&m->mounts);
         unix_socket_info_free_many(m->sockets, m->n_sockets);
+        for (size_t i = 0; i < m->n_dirs; i++) {
+                free(m->dirs[i].path);
+                free(m->dirs[i].mount_root);
+        }
+        free(m->dirs);
         free(m->runtime_dir);
         free(m->root);
         *m = (risk_machine) {};
@@ -254,11 +261,39 @@ static void check_location(const risk_machine *m, risk_report *r, const char *pa
                            "a directory of the service's own (RuntimeDirectory=) keeps it apart from others");
 }
 
-static void check_file(const risk_machine *m, risk_report *r, const char *full, const struct stat *st,
-                       bool exists) {
-        _cleanup_free_ char *parent = parent_of(full);
+static char *mount_root_of(const char *root, const char *path);
+
+/* What is known about a directory that holds checked paths; many paths
+ * share one, so it is looked at once. */
+static const dir_facts *facts_of_dir(const risk_machine *m, const char *path) {
+        risk_machine *mm = (risk_machine *) m; /* a cache, not a change of what the machine is */
+        _cleanup_free_ char *dir = parent_of(path), *full = NULL;
+        dir_facts facts = {}, *d;
+
+        if (!dir)
+                return NULL;
+        for (size_t i = 0; i < mm->n_dirs; i++)
+                if (streq(mm->dirs[i].path, dir))
+                        return &mm->dirs[i];
+
+        full = root_join(m->root, dir);
+        facts.exists = full && stat(full, &facts.st) >= 0;
+        facts.mount_root = mount_root_of(m->root, dir);
+        d = reallocarray(mm->dirs, mm->n_dirs + 1, sizeof(*d));
+        if (!d) {
+                free(facts.mount_root);
+                return NULL;
+        }
+        facts.path = TAKE_PTR(dir);
+        mm->dirs = d;
+        mm->dirs[mm->n_dirs] = facts;
+        return &mm->dirs[mm->n_dirs++];
+}
+
+static void check_file(const risk_machine *m, risk_report *r, const char *path, const char *full,
+                       const struct stat *st, bool exists) {
+        const dir_facts *dir = facts_of_dir(m, path);
         bool ours = exists && st->st_uid == m->uid;
-        struct stat pst;
 
         if (!exists)
                 add_reason(r, RISK_OK, "missing", NULL, "nothing is at the path now");
@@ -275,11 +310,11 @@ static void check_file(const risk_machine *m, risk_report *r, const char *full, 
         /* Anyone may create names in a world-writable directory: while the
          * socket is missing, or if it is someone else's, the name is up for
          * grabs. (The sticky bit only protects existing files.) */
-        if (parent && stat(parent, &pst) >= 0 && (pst.st_mode & S_IWOTH) && !ours)
+        if (dir && dir->exists && (dir->st.st_mode & S_IWOTH) && !ours)
                 add_reason(r, RISK_CAUTION, "squatting", NULL,
                            "the directory is world-writable (mode %04o): while the socket is missing, any user "
                            "can take the name, and sockkeeper never takes a path from its owner",
-                           (unsigned) (pst.st_mode & 07777));
+                           (unsigned) (dir->st.st_mode & 07777));
 }
 
 static bool listed_live(const risk_machine *m, const char *full) {
@@ -367,8 +402,8 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
                            const struct stat *st, bool exists) {
         tmpfiles_verdict now, unprotected;
         tmpfiles_file f;
-        _cleanup_free_ char *src = NULL, *timer_src = ref_source(&m->timer_source),
-                            *mount_root = mount_root_of(m->root, path);
+        _cleanup_free_ char *src = NULL, *timer_src = ref_source(&m->timer_source), *own_mount = NULL;
+        const dir_facts *dir = facts_of_dir(m, path);
         char age[32], when[64] = "";
         bool enabled = m->timer == TIMER_ENABLED;
 
@@ -377,7 +412,12 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
         else
                 f = (tmpfiles_file) { .mode = S_IFSOCK };
         f.live_socket = listed_live(m, full);
-        f.mount_root = mount_root;
+        /* The path's own mount only if it is a mount point itself; its
+         * directory's otherwise (shared by many paths). */
+        if (exists && f.mount_point)
+                f.mount_root = own_mount = strdup(path);
+        else
+                f.mount_root = dir ? dir->mount_root : NULL;
         if (tmpfiles_evaluate(&m->tmpfiles, path, exists ? &f : NULL, m->now_usec, &now) < 0)
                 return;
         r->tmpfiles_evaluated = true;
@@ -385,9 +425,12 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
 
         /* The same file without the listener: which rule waits behind the
          * liveness check, should the name ever stop matching. */
-        f.live_socket = false;
-        if (tmpfiles_evaluate(&m->tmpfiles, path, exists ? &f : NULL, m->now_usec, &unprotected) < 0)
-                return;
+        unprotected = now;
+        if (f.live_socket && now.fate == TMPFILES_PROTECTED) {
+                f.live_socket = false;
+                if (tmpfiles_evaluate(&m->tmpfiles, path, &f, m->now_usec, &unprotected) < 0)
+                        return;
+        }
 
         switch (now.fate) {
         case TMPFILES_UNCOVERED:
@@ -494,7 +537,7 @@ static void check_tmpfs(const risk_machine *m, risk_report *r, const char *path)
         _cleanup_(source_ref_done) source_ref src_ref = {};
         _cleanup_free_ char *src = NULL;
 
-        if (path_on_tmpfs(m->root, path, &src_ref) <= 0)
+        if (!m->mounts_known || tmpfs_table_lookup(&m->mounts, path, &src_ref) <= 0)
                 return;
         src = ref_source(&src_ref);
         add_reason(r, RISK_OK, "tmpfs", src,
@@ -581,7 +624,7 @@ int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
                 exists = lstat(full, &st) >= 0;
 
                 check_location(m, &r, path);
-                check_file(m, &r, full, &st, exists);
+                check_file(m, &r, path, full, &st, exists);
                 check_tmpfiles(m, &r, path, full, &st, exists);
                 check_tmpreaper(m, &r, path, exists);
                 check_cron(m, &r, path);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "cleaners.h"
 #include "tmpfiles.h"
@@ -43,6 +44,14 @@ typedef struct risk_report {
         bool tmpreaper_runs;
 } risk_report;
 
+/* A directory that holds checked paths (filled in as paths come). */
+typedef struct dir_facts {
+        char *path;             /* root-relative */
+        bool exists;
+        struct stat st;
+        char *mount_root;       /* the deepest mount at or above it, root-relative */
+} dir_facts;
+
 /* Everything read once per run and shared by all paths. */
 typedef struct risk_machine {
         char *root;             /* "/" or the --root directory */
@@ -52,12 +61,16 @@ typedef struct risk_machine {
         size_t n_cron;
         timer_state timer;
         source_ref timer_source;
+        tmpfs_table mounts;
+        bool mounts_known;
         unix_socket_info *sockets; /* bound sockets of this network namespace */
         size_t n_sockets;
         bool sockets_known;
         char *runtime_dir;      /* $XDG_RUNTIME_DIR, only for the live root */
         uid_t uid;              /* who asks: "ours" means owned by this user */
         uint64_t now_usec;      /* CLOCK_REALTIME */
+        dir_facts *dirs;        /* looked at once per directory */
+        size_t n_dirs;
 } risk_machine;
 
 int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);

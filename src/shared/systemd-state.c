@@ -576,55 +576,63 @@ static int mount_unit_type(const char *root, const char *unit, char **ret_type, 
         return -ENOENT;
 }
 
-static int tmpfs_live(const char *path, source_ref *source) {
-        _cleanup_free_ char *text = NULL;
-        mount_entry *m = NULL;
-        size_t n = 0;
-        const mount_entry *e;
-        int r;
-
-        r = root_read_file(NULL, "/proc/self/mountinfo", &text, NULL);
-        if (r < 0)
-                return r;
-        r = mountinfo_parse(text, &m, &n);
-        if (r < 0)
-                return r;
-        e = mount_entries_find(m, n, path);
-        if (!e) {
-                mount_entries_free(m, n);
-                return -ENOENT;
-        }
-        r = streq(e->fstype, "tmpfs");
-        if (source && source_ref_set(source, "/proc/self/mountinfo", e->line) < 0)
-                r = -ENOMEM;
-        mount_entries_free(m, n);
-        return r;
+void tmpfs_table_done(tmpfs_table *t) {
+        mount_entries_free(t->mounts, t->n_mounts);
+        source_ref_done(&t->tmp_mount_source);
+        *t = (tmpfs_table) {};
 }
 
-/* An offline tree: what it would mount at boot. /etc/fstab first, then the
- * tmpfs that systemd mounts by itself (/run, /dev/shm) and tmp.mount. An
- * fstab line for /tmp beats a tmp.mount from /usr/lib, because the fstab
- * generator's unit comes earlier in the search path, but not one in /etc. */
-static int tmpfs_offline(const char *root, const char *path, source_ref *source) {
-        static const char *const api_tmpfs[] = { "/run", "/dev/shm" };
+int tmpfs_table_load(tmpfs_table *t, const char *root) {
         _cleanup_free_ char *text = NULL, *unit = NULL, *type = NULL;
-        _cleanup_(source_ref_done) source_ref wants = {};
-        mount_entry *m = NULL;
-        size_t n = 0;
-        const mount_entry *e = NULL;
+        unsigned line = 0;
+        int r;
+
+        *t = (tmpfs_table) { .live = is_live_root(root) };
+        if (t->live) {
+                r = root_read_file(NULL, "/proc/self/mountinfo", &text, NULL);
+                if (r < 0)
+                        return r;
+                return mountinfo_parse(text, &t->mounts, &t->n_mounts);
+        }
+
+        /* An offline tree: what it would mount at boot, from /etc/fstab,
+         * the tmpfs that systemd mounts by itself, and tmp.mount. */
+        if (root_read_file(root, "/etc/fstab", &text, NULL) >= 0) {
+                r = fstab_parse(text, &t->mounts, &t->n_mounts);
+                if (r < 0)
+                        return r;
+        }
+        if (unit_state(root, "tmp.mount", "local-fs.target", &t->tmp_mount_source) == TIMER_ENABLED &&
+            unit_find(root, "tmp.mount", &unit) == UNIT_FILE) {
+                t->tmp_mount = true;
+                t->tmp_mount_in_etc = strncmp(unit, "/etc/", 5) == 0;
+                t->tmp_mount_tmpfs = mount_unit_type(root, unit, &type, &line) >= 0 && streq(type, "tmpfs");
+        }
+        return 0;
+}
+
+static int lookup_live(const tmpfs_table *t, const char *path, source_ref *source) {
+        const mount_entry *e = mount_entries_find(t->mounts, t->n_mounts, path);
+
+        if (!e)
+                return -ENOENT;
+        if (source && source_ref_set(source, "/proc/self/mountinfo", e->line) < 0)
+                return -ENOMEM;
+        return streq(e->fstype, "tmpfs");
+}
+
+/* An fstab line for /tmp beats a tmp.mount from /usr/lib, because the
+ * fstab generator's unit comes earlier in the search path, but not one in
+ * /etc. */
+static int lookup_offline(const tmpfs_table *t, const char *path, source_ref *source) {
+        static const char *const api_tmpfs[] = { "/run", "/dev/shm" };
+        const mount_entry *e = mount_entries_find(t->mounts, t->n_mounts, path);
         struct {
                 const char *where, *file;
                 unsigned line;
                 bool tmpfs;
         } best = {};
-        int r;
 
-        if (root_read_file(root, "/etc/fstab", &text, NULL) >= 0) {
-                r = fstab_parse(text, &m, &n);
-                if (r < 0)
-                        return r;
-                e = mount_entries_find(m, n, path);
-        }
         if (e)
                 best.where = e->where, best.file = "/etc/fstab", best.line = e->line,
                 best.tmpfs = streq(e->fstype, "tmpfs");
@@ -634,33 +642,28 @@ static int tmpfs_offline(const char *root, const char *path, source_ref *source)
                         /* No file says so: the mount itself is the source. */
                         best.where = api_tmpfs[i], best.file = api_tmpfs[i], best.line = 0, best.tmpfs = true;
 
-        if (covers("/tmp", path) && (!best.where || strlen(best.where) <= strlen("/tmp")) &&
-            unit_state(root, "tmp.mount", "local-fs.target", &wants) == TIMER_ENABLED &&
-            unit_find(root, "tmp.mount", &unit) == UNIT_FILE) {
+        if (t->tmp_mount && covers("/tmp", path) && (!best.where || strlen(best.where) <= strlen("/tmp"))) {
                 bool fstab_tmp = best.where && streq(best.where, "/tmp");
 
-                if (!fstab_tmp || strncmp(unit, "/etc/", 5) == 0) {
-                        unsigned line = 0;
-
+                if (!fstab_tmp || t->tmp_mount_in_etc) {
                         /* Named by the symlink that enables it: what
                          * "systemctl mask tmp.mount" overrides. */
-                        best.where = "/tmp", best.file = wants.file, best.line = 0;
-                        best.tmpfs = mount_unit_type(root, unit, &type, &line) >= 0 && streq(type, "tmpfs");
+                        best.where = "/tmp", best.file = t->tmp_mount_source.file, best.line = 0;
+                        best.tmpfs = t->tmp_mount_tmpfs;
                 }
         }
 
-        r = 0;
-        if (best.where) {
-                r = best.tmpfs;
-                if (source && source_ref_set(source, best.file, best.line) < 0)
-                        r = -ENOMEM;
-        } else if (source)
-                source_ref_done(source); /* the root file system, not a tmpfs, and nothing says more */
-        mount_entries_free(m, n);
-        return r;
+        if (!best.where) {
+                if (source)
+                        source_ref_done(source); /* the root file system, not a tmpfs, and nothing says more */
+                return 0;
+        }
+        if (source && source_ref_set(source, best.file, best.line) < 0)
+                return -ENOMEM;
+        return best.tmpfs;
 }
 
-int path_on_tmpfs(const char *root, const char *path, source_ref *source) {
+int tmpfs_table_lookup(const tmpfs_table *t, const char *path, source_ref *source) {
         _cleanup_free_ char *norm = NULL;
 
         if (!path || path[0] != '/')
@@ -668,7 +671,15 @@ int path_on_tmpfs(const char *root, const char *path, source_ref *source) {
         norm = path_normalize(path);
         if (!norm)
                 return -ENOMEM;
-        if (is_live_root(root))
-                return tmpfs_live(norm, source);
-        return tmpfs_offline(root, norm, source);
+        return t->live ? lookup_live(t, norm, source) : lookup_offline(t, norm, source);
+}
+
+int path_on_tmpfs(const char *root, const char *path, source_ref *source) {
+        _cleanup_(tmpfs_table_done) tmpfs_table t = {};
+        int r;
+
+        r = tmpfs_table_load(&t, root);
+        if (r < 0)
+                return r;
+        return tmpfs_table_lookup(&t, path, source);
 }

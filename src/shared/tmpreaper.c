@@ -414,9 +414,23 @@ static bool glob_matches(const char *pattern, const char *path, bool is_dir) {
 }
 
 bool tmpreaper_pattern_matches(const char *pattern, const char *path, bool is_dir) {
+        size_t head = strcspn(pattern, "*?[{\\");
+        _cleanup_free_ char *literal = NULL;
+
+        while (head > 0 && pattern[head - 1] == '/') /* "dir/": a trailing slash names a directory */
+                head--;
+        literal = strndup(pattern, head);
         strv alts = {};
         bool match = false;
 
+        /* Every alternative starts with the pattern's literal head, so a
+         * path without it cannot match: skip the expansion (checking many
+         * paths against the cron job's patterns is otherwise mostly this).
+         * Only for a head that matching would not normalize ("//", "/./";
+         * a shorter head only rejects less). */
+        if (literal && !strstr(literal, "//") && !strstr(literal, "/./") && !strstr(literal, "/../") &&
+            strncmp(literal, path, head) != 0)
+                return false;
         if (brace_expand(pattern, &alts) < 0) {
                 strv_done(&alts);
                 return false;
