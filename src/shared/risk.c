@@ -17,6 +17,7 @@
 
 #include "macro.h"
 #include "risk.h"
+#include "strv.h"
 
 #define SUN_PATH_USABLE (sizeof(((struct sockaddr_un *) 0)->sun_path) - 1)
 
@@ -28,21 +29,6 @@ const char *risk_rating_to_string(risk_rating r) {
                 [RISK_ERROR] = "error",
         };
         return (size_t) r < ELEMENTSOF(names) ? names[r] : NULL;
-}
-
-_printf_(3, 0) static int vadd(char ***list, size_t *n, const char *fmt, va_list ap) {
-        char **p, *s;
-
-        if (vasprintf(&s, fmt, ap) < 0)
-                return -ENOMEM;
-        p = reallocarray(*list, *n + 1, sizeof(char *));
-        if (!p) {
-                free(s);
-                return -ENOMEM;
-        }
-        p[(*n)++] = s;
-        *list = p;
-        return 0;
 }
 
 _printf_(5, 6) static int add_reason(risk_report *r, risk_rating rating, const char *kind, const char *source,
@@ -76,12 +62,13 @@ _printf_(5, 6) static int add_reason(risk_report *r, risk_rating rating, const c
 
 _printf_(2, 3) static int add_advice(risk_report *r, const char *fmt, ...) {
         va_list ap;
-        int ret;
+        char *s;
+        int n;
 
         va_start(ap, fmt);
-        ret = vadd(&r->advice, &r->n_advice, fmt, ap);
+        n = vasprintf(&s, fmt, ap);
         va_end(ap);
-        return ret;
+        return strv_push(&r->advice, &r->n_advice, n < 0 ? NULL : s);
 }
 
 /* "10d", "1d 12h", "1h 30min": days at most, as configurations write ages
@@ -213,10 +200,8 @@ void risk_report_done(risk_report *r) {
                 free(r->reasons[i].text);
                 free(r->reasons[i].source);
         }
-        for (size_t i = 0; i < r->n_advice; i++)
-                free(r->advice[i]);
+        strv_free_n(r->advice, r->n_advice);
         free(r->reasons);
-        free(r->advice);
         free(r->path);
         *r = (risk_report) {};
 }

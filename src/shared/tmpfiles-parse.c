@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "strv.h"
 #include "tmpfiles.h"
 
 #define WHITESPACE " \t\n\r"
@@ -1731,10 +1732,9 @@ static int resolve_dirs(const tmpfiles_config *c, char *ret[static ELEMENTSOF(co
 }
 
 static int read_conf_file(tmpfiles_config *c, const char *path, tmpfiles_warn_fn warn, void *userdata) {
-        _cleanup_free_ char *full = root_join(c->root, path), *text = NULL, *copy = NULL;
+        _cleanup_free_ char *full = root_join(c->root, path), *text = NULL;
         _cleanup_close_ int fd = -EBADF;
         size_t size = 0;
-        char **bigger;
         int r;
 
         if (!full)
@@ -1755,12 +1755,8 @@ static int read_conf_file(tmpfiles_config *c, const char *path, tmpfiles_warn_fn
                         warn(path, 0, strerror(-r), userdata);
                 return 0;
         }
-        copy = strdup(path);
-        bigger = copy ? reallocarray(c->files, c->n_files + 1, sizeof(char *)) : NULL;
-        if (!bigger)
+        if (strv_extend(&c->files, &c->n_files, path) < 0)
                 return -ENOMEM;
-        c->files = bigger;
-        c->files[c->n_files++] = TAKE_PTR(copy);
         return tmpfiles_config_parse(c, path, text, size, warn, userdata);
 }
 
@@ -1800,9 +1796,7 @@ void tmpfiles_config_done(tmpfiles_config *c) {
         for (size_t i = 0; i < c->n_items; i++)
                 item_free(c->items + i);
         free(c->items);
-        for (size_t i = 0; i < c->n_files; i++)
-                free(c->files[i]);
-        free(c->files);
+        strv_free_n(c->files, c->n_files);
         free(c->root);
         *c = (tmpfiles_config) {};
 }

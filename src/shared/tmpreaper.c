@@ -28,6 +28,7 @@
 
 #include "cleaners.h"
 #include "macro.h"
+#include "strv.h"
 
 #define CRON_JOB "/etc/cron.daily/tmpreaper"
 #define CONF "/etc/tmpreaper.conf"
@@ -302,41 +303,16 @@ static const char *brace_close(const char *p) {
         return NULL;
 }
 
-typedef struct strv {
-        char **s;
-        size_t n;
-} strv;
-
-static void strv_done(strv *v) {
-        for (size_t i = 0; i < v->n; i++)
-                free(v->s[i]);
-        free(v->s);
-        *v = (strv) {};
-}
-
-static int strv_push(strv *v, char *s) {
-        char **p;
-
-        if (!s)
-                return -ENOMEM;
-        if (v->n >= MAX_BRACE_ALTERNATIVES) {
+/* Capped: each {a,b} group multiplies the alternatives. */
+static int push_alternative(char ***l, size_t *n, char *s) {
+        if (*n >= MAX_BRACE_ALTERNATIVES) {
                 free(s);
                 return -E2BIG;
         }
-        p = reallocarray(v->s, v->n + 1, sizeof(*p));
-        if (!p) {
-                free(s);
-                return -ENOMEM;
-        }
-        v->s = p;
-        p[v->n++] = s;
-        return 0;
+        return strv_push(l, n, s);
 }
 
-/* GLOB_BRACE: the first unescaped '{' with its '}' splits into its
- * comma-separated alternatives, each expanded again; a '{' without a '}'
- * is literal. */
-static int brace_expand(const char *pattern, strv *out) {
+static int brace_expand(const char *pattern, char ***out, size_t *n_out) {
         const char *open = NULL, *close;
 
         for (const char *p = pattern; *p; p++) {
@@ -348,7 +324,7 @@ static int brace_expand(const char *pattern, strv *out) {
                 }
         }
         if (!open || !(close = brace_close(open)))
-                return strv_push(out, strdup(pattern));
+                return push_alternative(out, n_out, strdup(pattern));
 
         for (const char *alt = open + 1;;) {
                 const char *end = alt;
@@ -367,7 +343,7 @@ static int brace_expand(const char *pattern, strv *out) {
                 }
                 if (asprintf(&s, "%.*s%.*s%s", (int) (open - pattern), pattern, (int) (end - alt), alt, close + 1) < 0)
                         return -ENOMEM;
-                r = brace_expand(s, out);
+                r = brace_expand(s, out, n_out);
                 free(s);
                 if (r < 0)
                         return r;
@@ -420,7 +396,8 @@ bool tmpreaper_pattern_matches(const char *pattern, const char *path, bool is_di
         while (head > 0 && pattern[head - 1] == '/') /* "dir/": a trailing slash names a directory */
                 head--;
         literal = strndup(pattern, head);
-        strv alts = {};
+        char **alts = NULL;
+        size_t n_alts = 0;
         bool match = false;
 
         /* Every alternative starts with the pattern's literal head, so a
@@ -431,13 +408,13 @@ bool tmpreaper_pattern_matches(const char *pattern, const char *path, bool is_di
         if (literal && !strstr(literal, "//") && !strstr(literal, "/./") && !strstr(literal, "/../") &&
             strncmp(literal, path, head) != 0)
                 return false;
-        if (brace_expand(pattern, &alts) < 0) {
-                strv_done(&alts);
+        if (brace_expand(pattern, &alts, &n_alts) < 0) {
+                strv_free_n(alts, n_alts);
                 return false;
         }
-        for (size_t i = 0; i < alts.n && !match; i++)
-                match = glob_matches(alts.s[i], path, is_dir);
-        strv_done(&alts);
+        for (size_t i = 0; i < n_alts && !match; i++)
+                match = glob_matches(alts[i], path, is_dir);
+        strv_free_n(alts, n_alts);
         return match;
 }
 
@@ -991,35 +968,16 @@ void tmpreaper_config_done(tmpreaper_config *c) {
         source_ref_done(&c->dirs_source);
         source_ref_done(&c->all_source);
         source_ref_done(&c->cron_daemon_source);
-        for (size_t i = 0; i < c->n_dirs; i++)
-                free(c->dirs[i]);
-        free(c->dirs);
+        strv_free_n(c->dirs, c->n_dirs);
         for (size_t i = 0; i < c->n_protect; i++) {
                 free(c->protect[i]);
                 source_ref_done(&c->protect_sources[i]);
         }
         free(c->protect);
         free(c->protect_sources);
-        for (size_t i = 0; i < c->n_argv; i++)
-                free(c->argv[i]);
-        free(c->argv);
-        for (size_t i = 0; i < c->n_skip_mounts; i++)
-                free(c->skip_mounts[i]);
-        free(c->skip_mounts);
+        strv_free_n(c->argv, c->n_argv);
+        strv_free_n(c->skip_mounts, c->n_skip_mounts);
         *c = (tmpreaper_config) {};
-}
-
-static int strv_add(char ***v, size_t *n, const char *s) {
-        char **p = reallocarray(*v, *n + 1, sizeof(*p));
-
-        if (!p)
-                return -ENOMEM;
-        *v = p;
-        p[*n] = strdup(s);
-        if (!p[*n])
-                return -ENOMEM;
-        (*n)++;
-        return 0;
 }
 
 /* Dirs resolved the way tmpreaper sees them: cron.daily runs from "/". */
@@ -1061,7 +1019,7 @@ static int find_skip_mounts(tmpreaper_config *c) {
                         for (size_t k = 0; k < c->n_skip_mounts; k++)
                                 dup |= streq(c->skip_mounts[k], m[i].where);
                         if (!dup)
-                                r = strv_add(&c->skip_mounts, &c->n_skip_mounts, m[i].where);
+                                r = strv_extend(&c->skip_mounts, &c->n_skip_mounts, m[i].where);
                 }
         }
         mount_entries_free(m, n);
@@ -1085,7 +1043,7 @@ static int fill_from_args(tmpreaper_config *c, job *j) {
                 return r;
 
         for (size_t i = 0; i < j->n_argv; i++) {
-                r = strv_add(&c->argv, &c->n_argv, j->argv[i].text);
+                r = strv_extend(&c->argv, &c->n_argv, j->argv[i].text);
                 if (r < 0)
                         return r;
         }
@@ -1118,7 +1076,7 @@ static int fill_from_args(tmpreaper_config *c, job *j) {
                         return r;
         }
         for (size_t i = 0; i < a.n_dirs; i++) {
-                r = strv_add(&c->dirs, &c->n_dirs, j->argv[a.dir_args[i]].text);
+                r = strv_extend(&c->dirs, &c->n_dirs, j->argv[a.dir_args[i]].text);
                 if (r < 0)
                         return r;
         }
@@ -1128,7 +1086,7 @@ static int fill_from_args(tmpreaper_config *c, job *j) {
         for (size_t i = 0; i < a.n_protect; i++) {
                 const source_ref *s = &j->argv[a.protect_args[i]].source;
 
-                r = strv_add(&c->protect, &c->n_protect, a.protect[i]);
+                r = strv_extend(&c->protect, &c->n_protect, a.protect[i]);
                 if (r < 0)
                         return r;
                 r = source_ref_set(&c->protect_sources[i], s->file, s->line);
@@ -1155,11 +1113,11 @@ static int fill_without_job(tmpreaper_config *c, job *j) {
                 if (!copy)
                         return -ENOMEM;
                 for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
-                        if ((r = strv_add(&c->dirs, &c->n_dirs, w)) < 0)
+                        if ((r = strv_extend(&c->dirs, &c->n_dirs, w)) < 0)
                                 return r;
                 r = source_ref_set(&c->dirs_source, v->source.file, v->source.line);
         } else {
-                r = strv_add(&c->dirs, &c->n_dirs, "/tmp/.");
+                r = strv_extend(&c->dirs, &c->n_dirs, "/tmp/.");
         }
         if (r < 0)
                 return r;

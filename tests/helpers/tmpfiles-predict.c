@@ -17,6 +17,7 @@
 
 #include "json.h"
 #include "macro.h"
+#include "strv.h"
 #include "tmpfiles.h"
 
 typedef struct names {
@@ -25,9 +26,7 @@ typedef struct names {
 } names;
 
 static void names_done(names *s) {
-        for (size_t i = 0; i < s->n; i++)
-                free(s->name[i]);
-        free(s->name);
+        strv_free_n(s->name, s->n);
 }
 
 /* load_unix_sockets(): the bind name is what follows the first ':' by 37
@@ -42,7 +41,7 @@ static int read_unix_names(names *ret) {
         if (!f)
                 return negative_errno();
         while ((len = getline(&line, &cap, f)) > 0) {
-                char *p = strchr(line, ':'), **bigger;
+                char *p = strchr(line, ':');
 
                 if (line[len - 1] == '\n')
                         line[len - 1] = 0;
@@ -56,14 +55,10 @@ static int read_unix_names(names *ret) {
                 p += strspn(p, " \t\n\r");
                 if (p[0] != '/')
                         continue;
-                bigger = reallocarray(ret->name, ret->n + 1, sizeof(char *));
-                if (!bigger || !(bigger[ret->n] = strdup(p))) {
-                        ret->name = bigger ?: ret->name;
+                if (strv_extend(&ret->name, &ret->n, p) < 0) {
                         fclose(f);
                         return -ENOMEM;
                 }
-                ret->name = bigger;
-                ret->n++;
         }
         fclose(f);
         return 0;

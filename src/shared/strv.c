@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The tools' string lists (see strv.h). */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strv.h"
+
+int strv_push(char ***l, size_t *n, char *s) {
+        char **p;
+
+        if (!s)
+                return -ENOMEM;
+        p = reallocarray(*l, *n + 1, sizeof(char *));
+        if (!p) {
+                free(s);
+                return -ENOMEM;
+        }
+        p[(*n)++] = s;
+        *l = p;
+        return 0;
+}
+
+int strv_extend(char ***l, size_t *n, const char *s) {
+        return strv_push(l, n, strdup(s));
+}
+
+void strv_free_n(char **l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(l[i]);
+        free(l);
+}

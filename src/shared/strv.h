@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* A growable array of strings with an explicit count: the one list type
+ * the tools use for paths, patterns and messages. */
+
+#include <stddef.h>
+
+/* Appends S, taking ownership; on failure S is freed. -ENOMEM for a NULL S,
+ * so that "strv_push(&l, &n, strdup(x))" needs no check of its own. */
+int strv_push(char ***l, size_t *n, char *s);
+
+/* Appends a copy of S. */
+int strv_extend(char ***l, size_t *n, const char *s);
+
+/* Frees the N strings and the array. */
+void strv_free_n(char **l, size_t n);
