@@ -166,22 +166,75 @@ static bool brace_glob_matches(const char *pattern, const char *name, unsigned b
         }
 }
 
-/* What stops dir_cleanup() at PATH: "a separate entry exists" for a line of
- * any type at exactly this path, "a separate glob exists" for a glob line
- * that matches it. Plain lines are looked up first, as tmpfiles does. */
-static const tmpfiles_item *claim(const tmpfiles_config *c, const char *path, const char **ret_why) {
-        for (size_t i = 0; i < c->n_items; i++) {
-                const tmpfiles_item *it = c->items + i;
+static int compare_plain(const void *a, const void *b) {
+        const tmpfiles_item *x = *(const tmpfiles_item *const *) a, *y = *(const tmpfiles_item *const *) b;
+        int r = strcmp(x->path, y->path);
 
-                if (!it->boot_only && !needs_glob(it->type) && streq(it->path, path)) {
-                        *ret_why = "own entry";
-                        return it;
-                }
+        /* Ties in file order: the first line for a path is the one that counts. */
+        return r ? r : (x < y ? -1 : x > y);
+}
+
+int tmpfiles_config_index(tmpfiles_config *c) {
+        const tmpfiles_item **plain = calloc(c->n_items + 1, sizeof(*plain));
+        const tmpfiles_item **globs = calloc(c->n_items + 1, sizeof(*globs));
+        size_t n_plain = 0, n_globs = 0;
+
+        if (!plain || !globs) {
+                free(plain);
+                free(globs);
+                return -ENOMEM;
         }
         for (size_t i = 0; i < c->n_items; i++) {
                 const tmpfiles_item *it = c->items + i;
 
-                if (!it->boot_only && needs_glob(it->type) && glob_line_matches(it->path, path)) {
+                if (it->boot_only)
+                        continue;
+                if (needs_glob(it->type))
+                        globs[n_globs++] = it;
+                else
+                        plain[n_plain++] = it;
+        }
+        qsort(plain, n_plain, sizeof(*plain), compare_plain);
+
+        free(c->plain);
+        free(c->globs);
+        c->plain = plain;
+        c->n_plain = n_plain;
+        c->globs = globs;
+        c->n_globs = n_globs;
+        return 0;
+}
+
+/* The first plain line for PATH, by binary search in the index. */
+static const tmpfiles_item *plain_line(const tmpfiles_config *c, const char *path) {
+        size_t lo = 0, hi = c->n_plain;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcmp(c->plain[mid]->path, path) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < c->n_plain && streq(c->plain[lo]->path, path) ? c->plain[lo] : NULL;
+}
+
+/* What stops dir_cleanup() at PATH: "a separate entry exists" for a line of
+ * any type at exactly this path, "a separate glob exists" for a glob line
+ * that matches it. Plain lines are looked up first, as tmpfiles does. It
+ * runs for every level of every path checked, hence the index. */
+static const tmpfiles_item *claim(const tmpfiles_config *c, const char *path, const char **ret_why) {
+        const tmpfiles_item *plain = plain_line(c, path);
+
+        if (plain) {
+                *ret_why = "own entry";
+                return plain;
+        }
+        for (size_t i = 0; i < c->n_globs; i++) {
+                const tmpfiles_item *it = c->globs[i];
+
+                if (glob_line_matches(it->path, path)) {
                         *ret_why = it->type == 'x' ? "excluded by x" : it->type == 'X' ? "excluded by X" : "own entry";
                         return it;
                 }

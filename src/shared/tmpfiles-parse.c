@@ -1589,13 +1589,13 @@ int tmpfiles_config_parse(tmpfiles_config *c, const char *file, const char *text
                           tmpfiles_warn_fn warn, void *userdata) {
         parser p = { .c = c, .file = file ?: "<text>", .warn = warn, .userdata = userdata };
         const char *pos = text, *end = text + size;
+        int r;
 
         for (;;) {
                 _cleanup_free_ char *line = NULL;
                 size_t len = 0;
                 ssize_t used = next_line(pos, end, &len);
                 char *l;
-                int r;
 
                 if (used == -ENOBUFS) {
                         p.line++;
@@ -1616,7 +1616,10 @@ int tmpfiles_config_parse(tmpfiles_config *c, const char *file, const char *text
                 if (r == -ENOMEM)
                         return r;
         }
-        return inherit_x_ages(c);
+        r = inherit_x_ages(c);
+        if (r < 0)
+                return r;
+        return tmpfiles_config_index(c);
 }
 
 static int read_all(int fd, char **ret, size_t *ret_size) {
@@ -1797,6 +1800,8 @@ void tmpfiles_config_done(tmpfiles_config *c) {
                 item_free(c->items + i);
         free(c->items);
         strv_free_n(c->files, c->n_files);
+        free(c->plain);
+        free(c->globs);
         free(c->root);
         *c = (tmpfiles_config) {};
 }

@@ -60,6 +60,14 @@ typedef struct tmpfiles_config {
         char **files;           /* the files read, root-relative, after overrides */
         size_t n_files;
         char *root;             /* NULL for the running system; set by load or tmpfiles_config_set_root() */
+
+        /* The lines that stop a cleanup walk, indexed after each parse (see
+         * tmpfiles_config_index()): plain lines sorted by path, ties in
+         * file order; glob lines in file order. */
+        const tmpfiles_item **plain;
+        size_t n_plain;
+        const tmpfiles_item **globs;
+        size_t n_globs;
 } tmpfiles_config;
 
 /* Called for every line or file that cannot be used: unreadable files,
@@ -85,6 +93,9 @@ int tmpfiles_config_parse(tmpfiles_config *c, const char *file, const char *text
                           tmpfiles_warn_fn warn, void *userdata);
 
 void tmpfiles_config_done(tmpfiles_config *c);
+
+/* Rebuilds the index of c->items; called at the end of every parse. */
+int tmpfiles_config_index(tmpfiles_config *c);
 
 /* What --clean would do with one path. */
 typedef enum tmpfiles_fate {
