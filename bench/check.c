@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "json.h"
 #include "log.h"
 #include "macro.h"
 
@@ -150,9 +151,22 @@ int main(int argc, char *argv[]) {
         m_cat = median(t_cat, runs);
 
         if (json) {
-                printf("{\"paths\": %u, \"runs\": %u, \"check_median_us\": %" PRIu64
-                       ", \"cat_config_median_us\": %" PRIu64 ", \"ratio\": %.3f}\n",
-                       n_paths, runs, m_check, m_cat, (double) m_check / (double) m_cat);
+                json_writer w;
+
+                json_init(&w, stdout, true);
+                json_begin_object(&w);
+                json_key(&w, "paths");
+                json_uint(&w, n_paths);
+                json_key(&w, "runs");
+                json_uint(&w, runs);
+                json_key(&w, "check_median_us");
+                json_uint(&w, m_check);
+                json_key(&w, "cat_config_median_us");
+                json_uint(&w, m_cat);
+                json_key(&w, "ratio");
+                json_double(&w, (double) m_check / (double) m_cat);
+                json_end_object(&w);
+                json_finish(&w);
                 return 0;
         }
         printf("bench/check: %u paths, %u interleaved runs of each, medians of whole-process wall time\n",

@@ -32,6 +32,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "log.h"
 #include "macro.h"
 #include "sockkeeper.h"
@@ -1420,201 +1421,190 @@ static void print_human(const report *rp) {
 }
 
 /* A small JSON writer: enough for numbers, strings and nesting. */
-typedef struct json {
-        FILE *f;
-        int depth;
-        bool first[16];
-} json;
-
-static void json_key(json *j, const char *key) {
-        if (!j->first[j->depth])
-                fputc(',', j->f);
-        j->first[j->depth] = false;
-        fprintf(j->f, "\n%*s", 2 * j->depth, "");
+/* Keyed values on the shared JSON writer (src/shared/json.c). */
+static void put_key(json_writer *w, const char *key) {
         if (key)
-                fprintf(j->f, "\"%s\": ", key);
+                json_key(w, key);
 }
 
-static void json_open(json *j, const char *key, char bracket) {
-        json_key(j, key);
-        fputc(bracket, j->f);
-        j->first[++j->depth] = true;
+static void put_open(json_writer *w, const char *key, char bracket) {
+        put_key(w, key);
+        if (bracket == '{')
+                json_begin_object(w);
+        else
+                json_begin_array(w);
 }
 
-static void json_close(json *j, char bracket) {
-        j->depth--;
-        fprintf(j->f, "\n%*s%c", 2 * j->depth, "", bracket);
+static void put_close(json_writer *w, char bracket) {
+        if (bracket == '}')
+                json_end_object(w);
+        else
+                json_end_array(w);
 }
 
-static void json_str(json *j, const char *key, const char *v) {
-        json_key(j, key);
-        fputc('"', j->f);
-        for (const char *p = v; *p; p++)
-                if (*p == '"' || *p == '\\')
-                        fprintf(j->f, "\\%c", *p);
-                else if ((unsigned char) *p < 0x20)
-                        fprintf(j->f, "\\u%04x", *p);
-                else
-                        fputc(*p, j->f);
-        fputc('"', j->f);
+static void put_str(json_writer *w, const char *key, const char *v) {
+        put_key(w, key);
+        json_string(w, v);
 }
 
-static void json_u64(json *j, const char *key, uint64_t v) {
-        json_key(j, key);
-        fprintf(j->f, "%" PRIu64, v);
+static void put_u64(json_writer *w, const char *key, uint64_t v) {
+        put_key(w, key);
+        json_uint(w, v);
 }
 
-static void json_i64(json *j, const char *key, int64_t v) {
-        json_key(j, key);
-        fprintf(j->f, "%" PRId64, v);
+static void put_i64(json_writer *w, const char *key, int64_t v) {
+        put_key(w, key);
+        json_int(w, v);
 }
 
-static void json_double(json *j, const char *key, double v) {
-        json_key(j, key);
-        fprintf(j->f, "%.4f", v);
+static void put_double(json_writer *w, const char *key, double v) {
+        put_key(w, key);
+        json_double(w, v);
 }
 
-static void json_bool(json *j, const char *key, bool v) {
-        json_key(j, key);
-        fputs(v ? "true" : "false", j->f);
+static void put_bool(json_writer *w, const char *key, bool v) {
+        put_key(w, key);
+        json_bool(w, v);
 }
 
-static void json_dist(json *j, const char *key, const dist *d) {
-        json_open(j, key, '{');
-        json_u64(j, "n", d->n);
-        json_u64(j, "p50_us", d->p50);
-        json_u64(j, "p90_us", d->p90);
-        json_u64(j, "p99_us", d->p99);
-        json_u64(j, "max_us", d->max);
-        json_u64(j, "mean_us", d->mean);
-        json_close(j, '}');
+static void put_dist(json_writer *j, const char *key, const dist *d) {
+        put_open(j, key, '{');
+        put_u64(j, "n", d->n);
+        put_u64(j, "p50_us", d->p50);
+        put_u64(j, "p90_us", d->p90);
+        put_u64(j, "p99_us", d->p99);
+        put_u64(j, "max_us", d->max);
+        put_u64(j, "mean_us", d->mean);
+        put_close(j, '}');
 }
 
 static void print_json(const report *rp) {
         const options *o = &rp->opts;
-        json j = { .f = stdout, .first = { true } };
+        json_writer j;
 
-        json_open(&j, NULL, '{');
-        json_str(&j, "benchmark", "recovery");
-        json_str(&j, "kernel", rp->kernel);
-        json_i64(&j, "cpus", rp->cpus);
-        json_str(&j, "dir", o->dir);
-        json_str(&j, "filesystem", rp->fs);
-        json_u64(&j, "elapsed_us", rp->elapsed_usec);
+        json_init(&j, stdout, true);
 
-        json_open(&j, "settings", '{');
-        json_u64(&j, "samples", o->samples);
-        json_u64(&j, "gap_us", o->gap_usec);
-        json_u64(&j, "poll_samples", o->poll_samples);
-        json_u64(&j, "poll_interval_us", o->poll_interval_usec);
-        json_u64(&j, "storm_us", o->storm_usec);
-        json_u64(&j, "storm_period_us", o->storm_period_usec);
-        json_u64(&j, "storm_clients", o->storm_clients);
-        json_u64(&j, "idle_us", o->idle_usec);
-        json_u64(&j, "pause_us", o->pause_usec);
-        json_close(&j, '}');
+        put_open(&j, NULL, '{');
+        put_str(&j, "benchmark", "recovery");
+        put_str(&j, "kernel", rp->kernel);
+        put_i64(&j, "cpus", rp->cpus);
+        put_str(&j, "dir", o->dir);
+        put_str(&j, "filesystem", rp->fs);
+        put_u64(&j, "elapsed_us", rp->elapsed_usec);
+
+        put_open(&j, "settings", '{');
+        put_u64(&j, "samples", o->samples);
+        put_u64(&j, "gap_us", o->gap_usec);
+        put_u64(&j, "poll_samples", o->poll_samples);
+        put_u64(&j, "poll_interval_us", o->poll_interval_usec);
+        put_u64(&j, "storm_us", o->storm_usec);
+        put_u64(&j, "storm_period_us", o->storm_period_usec);
+        put_u64(&j, "storm_clients", o->storm_clients);
+        put_u64(&j, "idle_us", o->idle_usec);
+        put_u64(&j, "pause_us", o->pause_usec);
+        put_close(&j, '}');
 
         if (rp->idle.ran) {
                 const idle_result *r = &rp->idle;
 
-                json_open(&j, "idle", '{');
-                json_i64(&j, "rss_before_kb", r->rss_before_kb);
-                json_i64(&j, "rss_thread_keeper_kb", r->rss_thread_kb);
-                json_i64(&j, "rss_plus_loop_keeper_kb", r->rss_loop_kb);
-                json_u64(&j, "window_us", r->window_usec);
-                json_i64(&j, "thread_wakeups", r->thread_wakeups);
-                json_u64(&j, "loop_wakeups", r->loop_wakeups);
+                put_open(&j, "idle", '{');
+                put_i64(&j, "rss_before_kb", r->rss_before_kb);
+                put_i64(&j, "rss_thread_keeper_kb", r->rss_thread_kb);
+                put_i64(&j, "rss_plus_loop_keeper_kb", r->rss_loop_kb);
+                put_u64(&j, "window_us", r->window_usec);
+                put_i64(&j, "thread_wakeups", r->thread_wakeups);
+                put_u64(&j, "loop_wakeups", r->loop_wakeups);
                 if (r->timer_found)
-                        json_u64(&j, "armed_timer_remaining_us", r->timer_remaining_usec);
-                json_u64(&j, "configured_refresh_us", LIB_REFRESH_USEC);
-                json_u64(&j, "configured_backstop_us", LIB_BACKSTOP_USEC);
-                json_double(&j, "observed_per_hour", r->observed_per_hour);
-                json_double(&j, "timers_per_hour", r->timers_per_hour);
-                json_double(&j, "wakeups_per_hour", r->total_per_hour);
-                json_double(&j, "others_cpu_percent", r->others_percent);
-                json_u64(&j, "churn_ops", r->churn_ops);
-                json_i64(&j, "churn_thread_wakeups", r->churn_thread_wakeups);
-                json_close(&j, '}');
+                        put_u64(&j, "armed_timer_remaining_us", r->timer_remaining_usec);
+                put_u64(&j, "configured_refresh_us", LIB_REFRESH_USEC);
+                put_u64(&j, "configured_backstop_us", LIB_BACKSTOP_USEC);
+                put_double(&j, "observed_per_hour", r->observed_per_hour);
+                put_double(&j, "timers_per_hour", r->timers_per_hour);
+                put_double(&j, "wakeups_per_hour", r->total_per_hour);
+                put_double(&j, "others_cpu_percent", r->others_percent);
+                put_u64(&j, "churn_ops", r->churn_ops);
+                put_i64(&j, "churn_thread_wakeups", r->churn_thread_wakeups);
+                put_close(&j, '}');
         }
 
-        json_open(&j, "latency", '[');
+        put_open(&j, "latency", '[');
         for (size_t i = 0; i < rp->n_latency; i++) {
                 const latency_result *l = &rp->latency[i];
 
-                json_open(&j, NULL, '{');
-                json_str(&j, "name", l->name);
-                json_str(&j, "key", l->key);
-                json_bool(&j, "estimate", l->estimate);
+                put_open(&j, NULL, '{');
+                put_str(&j, "name", l->name);
+                put_str(&j, "key", l->key);
+                put_bool(&j, "estimate", l->estimate);
                 if (l->note[0])
-                        json_str(&j, "note", l->note);
-                json_dist(&j, "client", &l->client);
+                        put_str(&j, "note", l->note);
+                put_dist(&j, "client", &l->client);
                 if (!l->estimate) {
-                        json_dist(&j, "client_rebind_only", &l->client_rebind);
-                        json_dist(&j, "path_back", &l->healed);
-                        json_dist(&j, "unlink_call", &l->unlink_call);
-                        json_double(&j, "others_cpu_percent", l->others_percent);
-                        json_dist(&j, "keeper_reported", &l->keeper);
-                        json_u64(&j, "requested", l->requested);
-                        json_u64(&j, "relinks", l->relinks);
-                        json_u64(&j, "rebinds", l->rebinds);
-                        json_u64(&j, "timeouts", l->timeouts);
-                        json_u64(&j, "keeper_errors", l->errors);
-                        json_u64(&j, "failed_enoent", l->failed_enoent);
-                        json_u64(&j, "failed_econnrefused", l->failed_refused);
-                        json_u64(&j, "failed_other", l->failed_other);
+                        put_dist(&j, "client_rebind_only", &l->client_rebind);
+                        put_dist(&j, "path_back", &l->healed);
+                        put_dist(&j, "unlink_call", &l->unlink_call);
+                        put_double(&j, "others_cpu_percent", l->others_percent);
+                        put_dist(&j, "keeper_reported", &l->keeper);
+                        put_u64(&j, "requested", l->requested);
+                        put_u64(&j, "relinks", l->relinks);
+                        put_u64(&j, "rebinds", l->rebinds);
+                        put_u64(&j, "timeouts", l->timeouts);
+                        put_u64(&j, "keeper_errors", l->errors);
+                        put_u64(&j, "failed_enoent", l->failed_enoent);
+                        put_u64(&j, "failed_econnrefused", l->failed_refused);
+                        put_u64(&j, "failed_other", l->failed_other);
                         if (l->wakeups_per_deletion >= 0)
-                                json_double(&j, "keeper_wakeups_per_deletion", l->wakeups_per_deletion);
+                                put_double(&j, "keeper_wakeups_per_deletion", l->wakeups_per_deletion);
                 }
-                json_close(&j, '}');
+                put_close(&j, '}');
         }
-        json_close(&j, ']');
+        put_close(&j, ']');
 
-        json_open(&j, "storm", '[');
+        put_open(&j, "storm", '[');
         for (size_t i = 0; i < rp->n_storm; i++) {
                 const storm_result *s = &rp->storm[i];
 
-                json_open(&j, NULL, '{');
-                json_str(&j, "name", s->name);
-                json_str(&j, "key", s->key);
-                json_u64(&j, "duration_us", s->duration_usec);
-                json_u64(&j, "deletions", s->deletions);
-                json_u64(&j, "deletions_path_missing", s->deletions_missing);
-                json_u64(&j, "connects", s->connects);
-                json_u64(&j, "replied", s->ok);
-                json_u64(&j, "failed_enoent", s->enoent);
-                json_u64(&j, "failed_econnrefused", s->refused);
-                json_u64(&j, "failed_other", s->other_fail);
-                json_double(&j, "failed_percent", s->fail_percent);
-                json_u64(&j, "lost", s->lost);
-                json_u64(&j, "lost_eof", s->lost_eof);
-                json_u64(&j, "lost_econnreset", s->lost_reset);
-                json_u64(&j, "lost_timeout", s->lost_timeout);
-                json_u64(&j, "lost_other", s->lost_other);
-                json_u64(&j, "server_accepted", s->accepted);
-                json_u64(&j, "accept_einval", s->accept_einval);
-                json_u64(&j, "relinks", s->relinks);
-                json_u64(&j, "rebinds", s->rebinds);
-                json_u64(&j, "keeper_errors", s->errors);
-                json_dist(&j, "client_outage", &s->outage);
-                json_dist(&j, "path_back", &s->healed);
-                json_double(&j, "path_missing_percent", s->absent_percent);
-                json_double(&j, "others_cpu_percent", s->others_percent);
-                json_close(&j, '}');
+                put_open(&j, NULL, '{');
+                put_str(&j, "name", s->name);
+                put_str(&j, "key", s->key);
+                put_u64(&j, "duration_us", s->duration_usec);
+                put_u64(&j, "deletions", s->deletions);
+                put_u64(&j, "deletions_path_missing", s->deletions_missing);
+                put_u64(&j, "connects", s->connects);
+                put_u64(&j, "replied", s->ok);
+                put_u64(&j, "failed_enoent", s->enoent);
+                put_u64(&j, "failed_econnrefused", s->refused);
+                put_u64(&j, "failed_other", s->other_fail);
+                put_double(&j, "failed_percent", s->fail_percent);
+                put_u64(&j, "lost", s->lost);
+                put_u64(&j, "lost_eof", s->lost_eof);
+                put_u64(&j, "lost_econnreset", s->lost_reset);
+                put_u64(&j, "lost_timeout", s->lost_timeout);
+                put_u64(&j, "lost_other", s->lost_other);
+                put_u64(&j, "server_accepted", s->accepted);
+                put_u64(&j, "accept_einval", s->accept_einval);
+                put_u64(&j, "relinks", s->relinks);
+                put_u64(&j, "rebinds", s->rebinds);
+                put_u64(&j, "keeper_errors", s->errors);
+                put_dist(&j, "client_outage", &s->outage);
+                put_dist(&j, "path_back", &s->healed);
+                put_double(&j, "path_missing_percent", s->absent_percent);
+                put_double(&j, "others_cpu_percent", s->others_percent);
+                put_close(&j, '}');
         }
-        json_close(&j, ']');
+        put_close(&j, ']');
 
-        json_open(&j, "targets", '[');
+        put_open(&j, "targets", '[');
         for (size_t i = 0; i < rp->n_targets; i++) {
-                json_open(&j, NULL, '{');
-                json_str(&j, "name", rp->targets[i].name);
-                json_str(&j, "value", rp->targets[i].value);
-                json_str(&j, "limit", rp->targets[i].limit);
-                json_bool(&j, "pass", rp->targets[i].pass);
-                json_close(&j, '}');
+                put_open(&j, NULL, '{');
+                put_str(&j, "name", rp->targets[i].name);
+                put_str(&j, "value", rp->targets[i].value);
+                put_str(&j, "limit", rp->targets[i].limit);
+                put_bool(&j, "pass", rp->targets[i].pass);
+                put_close(&j, '}');
         }
-        json_close(&j, ']');
-        json_close(&j, '}');
-        fputc('\n', stdout);
+        put_close(&j, ']');
+        put_close(&j, '}');
+        json_finish(&j);
 }
 
 /* ---- main ------------------------------------------------------------- */

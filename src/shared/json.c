@@ -4,6 +4,7 @@
  * halve the cost of large outputs. */
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "json.h"
@@ -172,6 +173,14 @@ void json_uint(json_writer *w, uint64_t v) {
 void json_int(json_writer *w, int64_t v) {
         separate(w);
         fprintf(w->f, "%" PRIi64, v);
+}
+
+void json_double(json_writer *w, double v) {
+        separate(w);
+        if (isfinite(v))
+                fprintf(w->f, "%.17g", v);
+        else
+                fputs_unlocked("null", w->f);
 }
 
 void json_bool(json_writer *w, bool v) {

@@ -35,6 +35,10 @@ static void nested(json_writer *w) {
         json_bool(w, true);
         json_key(w, "none");
         json_null(w);
+        json_key(w, "ratio");
+        json_double(w, 0.25);
+        json_key(w, "nan");
+        json_double(w, 0.0 / 0.0);
         json_key(w, "empty");
         json_begin_array(w);
         json_end_array(w);
@@ -46,14 +50,16 @@ static void nested(json_writer *w) {
 
 TEST(structure_and_commas) {
         char *s = render(nested, false);
-        check_streq(s, "[{\"path\":\"/tmp/a.sock\",\"n\":42,\"neg\":-7,\"ok\":true,\"none\":null,\"empty\":[]},{}]");
+        check_streq(s, "[{\"path\":\"/tmp/a.sock\",\"n\":42,\"neg\":-7,\"ok\":true,\"none\":null,"
+                       "\"ratio\":0.25,\"nan\":null,\"empty\":[]},{}]");
         free(s);
 }
 
 TEST(pretty_is_the_same_document) {
         char *s = render(nested, true);
         check_streq(s, "[\n  {\n    \"path\": \"/tmp/a.sock\",\n    \"n\": 42,\n    \"neg\": -7,\n"
-                       "    \"ok\": true,\n    \"none\": null,\n    \"empty\": []\n  },\n  {}\n]");
+                       "    \"ok\": true,\n    \"none\": null,\n    \"ratio\": 0.25,\n    \"nan\": null,\n"
+                       "    \"empty\": []\n  },\n  {}\n]");
         free(s);
 }
 
