@@ -566,7 +566,26 @@ static void check_listeners(const risk_machine *m, risk_report *r, const char *f
                 add_reason(r, RISK_OK, "stale", "sock_diag", "nothing listens on this socket file now");
 }
 
+/* A snippet name for tmpfiles-snippet --install from the path: its file
+ * name without ".sock", in the characters that command accepts. */
+static void snippet_name(const char *path, char *buf, size_t size) {
+        const char *base = strrchr(path, '/') + 1;
+        size_t n = strlen(base), k = 0;
+
+        if (n > 5 && streq(base + n - 5, ".sock"))
+                n -= 5;
+        for (size_t i = 0; i < n && k + 1 < size; i++) {
+                char c = base[i];
+                buf[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                           c == '.' || c == '_' || c == '@' || c == '-' ? c : '-';
+        }
+        buf[k] = '\0';
+        if (k == 0)
+                snprintf(buf, size, "socket");
+}
+
 static void advise(risk_report *r, const char *path) {
+        char name[64];
         bool tmpfiles = false, others = false, orphaned = false;
 
         if (r->rating < RISK_CAUTION)
@@ -579,15 +598,17 @@ static void advise(risk_report *r, const char *path) {
                 others |= streq(k, "tmpreaper") || streq(k, "cron");
                 orphaned |= streq(k, "orphaned") || streq(k, "hijacked");
         }
+        /* Only what this release can do: guard and migrate come later. */
         if (orphaned)
-                add_advice(r, "restart the service that listens on it, or heal it in place: sockkeeper guard %s", path);
+                add_advice(r, "restart the service that listens on it: until it binds again, no client reaches it");
+        snippet_name(path, name, sizeof(name));
         if (tmpfiles)
-                add_advice(r, "exclude it from tmpfiles: sockkeeper tmpfiles-snippet --install %s", path);
+                add_advice(r, "exclude it from tmpfiles: sockkeeper tmpfiles-snippet --install --name %s %s", name,
+                           path);
         if (others)
-                add_advice(r, "keep it alive whatever deletes it: link the daemon with libsockkeeper, or run "
-                              "sockkeeper guard %s", path);
+                add_advice(r, "keep it alive whatever deletes it: link the daemon with libsockkeeper(3)");
         add_advice(r, "move it where no cleaner looks: /run/NAME/ with RuntimeDirectory= for a system service, "
-                      "$XDG_RUNTIME_DIR for a user's (sockkeeper migrate UNIT suggests the change)");
+                      "$XDG_RUNTIME_DIR for a user's");
 }
 
 int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {

@@ -88,7 +88,7 @@ def test_aged_tmp_is_risky_and_names_the_line(root):
     assert "10d" in age["text"]
     assert o["tmpfiles"] == {"fate": "aged", "rule": "/usr/lib/tmpfiles.d/tmp.conf:2", "why": None,
                              "age_us": 10 * 86400 * 10**6, "expired": False}
-    assert any("tmpfiles-snippet --install /tmp/app.sock" in a for a in o["advice"])
+    assert any("sockkeeper tmpfiles-snippet --install --name app /tmp/app.sock" in a for a in o["advice"])
 
 
 def test_exclusion_protects_and_names_the_line(root):
@@ -234,6 +234,19 @@ def test_garbled_and_unreadable_config_is_reported_and_the_rest_evaluated(root):
     # Line 3 of the garbled file still counts; the other files too.
     assert out["/tmp/app.sock"]["tmpfiles"]["rule"] == "/etc/tmpfiles.d/garbled.conf:3"
     assert out["/tmp/other.sock"]["tmpfiles"]["rule"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
+
+
+def test_advice_is_a_command_that_works(root):
+    """The advised snippet command really protects the path."""
+    _, out = check_json("/tmp/app.sock", root=root)
+    [cmd] = [a.split(": ", 1)[1] for a in out["/tmp/app.sock"]["advice"] if "tmpfiles-snippet" in a]
+    argv = cmd.split()
+    assert argv[:3] == ["sockkeeper", "tmpfiles-snippet", "--install"]
+    r = subprocess.run([SOCKKEEPER, *argv[1:3], "--root", str(root), *argv[3:]], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    _, out = check_json("/tmp/app.sock", root=root)
+    assert out["/tmp/app.sock"]["tmpfiles"]["fate"] == "protected"
+    assert out["/tmp/app.sock"]["tmpfiles"]["rule"].startswith("/etc/tmpfiles.d/sockkeeper-app.conf:")
 
 
 def test_human_output_names_sources(root):
