@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "path-util.h"
+
 typedef struct source_ref {
         char *file;             /* root-relative, e.g. "/etc/tmpreaper.conf" */
         unsigned line;          /* 1-based; 0 for the file as a whole */
@@ -255,14 +257,3 @@ void mount_entries_free(mount_entry *m, size_t n);
  * NULL when none. */
 const mount_entry *mount_entries_find(const mount_entry *m, size_t n, const char *path);
 
-/* Files under a root directory: symlinks resolve inside ROOT (openat2
- * RESOLVE_IN_ROOT), as they would if ROOT were "/". ROOT NULL or "/" is the
- * live system. */
-int root_open(const char *root, const char *path, int flags);
-int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len);
-int root_lstat(const char *root, const char *path, struct stat *ret);
-
-/* "/tmp/./a//b/" -> "/tmp/a/b"; "." and empty components go, ".." stays. */
-char *path_normalize(const char *path);
-/* PATH is strictly below DIR (both normalized). */
-bool path_below(const char *dir, const char *path);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "path-util.h"
 #include "risk.h"
 #include "strv.h"
 
@@ -116,30 +117,6 @@ static char *ref_source(const source_ref *ref) {
         return asprintf(&s, "%s:%u", ref->file, ref->line) >= 0 ? s : NULL;
 }
 
-/* DIR contains PATH (or is it). Both absolute and without trailing '/'. */
-static bool path_under(const char *dir, const char *path) {
-        size_t n = strlen(dir);
-
-        while (n > 0 && dir[n - 1] == '/')
-                n--;
-        if (n == 0)
-                return true; /* "/" */
-        return strncmp(dir, path, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
-static char *root_join(const char *root, const char *path) {
-        char *s;
-
-        if (streq(root, "/"))
-                return strdup(path);
-        return asprintf(&s, "%s%s", root, path) >= 0 ? s : NULL;
-}
-
-static char *parent_of(const char *path) {
-        const char *slash = strrchr(path, '/');
-        return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
-}
-
 int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
         const char *rt;
         int r;
@@ -236,11 +213,11 @@ static bool check_name(risk_report *r, const char *path) {
 }
 
 static void check_location(const risk_machine *m, risk_report *r, const char *path) {
-        if (m->runtime_dir && path_under(m->runtime_dir, path))
+        if (m->runtime_dir && path_is_under(m->runtime_dir, path))
                 add_reason(r, RISK_OK, "runtime-dir", NULL,
                            "under $XDG_RUNTIME_DIR (%s): private to its user and aged by no cleaner",
                            m->runtime_dir);
-        else if (path_under("/run", path) || path_under("/var/run", path))
+        else if (path_is_under("/run", path) || path_is_under("/var/run", path))
                 add_reason(r, RISK_CAUTION, "run", NULL,
                            "under /run: emptied at boot and not aged, so fine for system services; "
                            "a directory of the service's own (RuntimeDirectory=) keeps it apart from others");
@@ -252,7 +229,7 @@ static char *mount_root_of(const char *root, const char *path);
  * share one, so it is looked at once. */
 static const dir_facts *facts_of_dir(const risk_machine *m, const char *path) {
         risk_machine *mm = (risk_machine *) m; /* a cache, not a change of what the machine is */
-        _cleanup_free_ char *dir = parent_of(path), *full = NULL;
+        _cleanup_free_ char *dir = path_parent(path), *full = NULL;
         dir_facts facts = {}, *d;
 
         if (!dir)
@@ -261,7 +238,7 @@ static const dir_facts *facts_of_dir(const risk_machine *m, const char *path) {
                 if (streq(mm->dirs[i].path, dir))
                         return &mm->dirs[i];
 
-        full = root_join(m->root, dir);
+        full = path_join_root(m->root, dir);
         facts.exists = full && stat(full, &facts.st) >= 0;
         facts.mount_root = mount_root_of(m->root, dir);
         d = reallocarray(mm->dirs, mm->n_dirs + 1, sizeof(*d));
@@ -328,7 +305,7 @@ static char *mount_root_of(const char *root, const char *path) {
         if (!cur)
                 return NULL;
         for (;;) {
-                _cleanup_free_ char *full = root_join(root, cur), *up = NULL;
+                _cleanup_free_ char *full = path_join_root(root, cur), *up = NULL;
 
                 if (!full)
                         return NULL;
@@ -336,14 +313,14 @@ static char *mount_root_of(const char *root, const char *path) {
                         break;
                 if (streq(cur, "/"))
                         return NULL;
-                up = parent_of(cur); /* a path that does not exist yet: start above it */
+                up = path_parent(cur); /* a path that does not exist yet: start above it */
                 free(cur);
                 cur = TAKE_PTR(up);
         }
         while (!streq(cur, "/")) {
-                _cleanup_free_ char *up = parent_of(cur), *up_full = NULL;
+                _cleanup_free_ char *up = path_parent(cur), *up_full = NULL;
 
-                up_full = up ? root_join(root, up) : NULL;
+                up_full = up ? path_join_root(root, up) : NULL;
                 if (!up_full || !mount_id_of(up_full, &parent_id) || parent_id != id)
                         break;
                 free(cur);
@@ -622,7 +599,7 @@ int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
                 return -ENOMEM;
 
         if (check_name(&r, path)) {
-                full = root_join(m->root, path);
+                full = path_join_root(m->root, path);
                 if (!full) {
                         risk_report_done(&r);
                         return -ENOMEM;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleaners.h"
+#include "path-util.h"
 #include "macro.h"
 
 /* systemd 252's system unit search path, the parts an admin or a package
@@ -48,149 +49,6 @@ int source_ref_set(source_ref *s, const char *file, unsigned line) {
         return 0;
 }
 
-/* ---- paths ---- */
-
-char *path_normalize(const char *path) {
-        size_t n = strlen(path);
-        char *out = malloc(n + 2), *o = out;
-        const char *p = path;
-
-        if (!out)
-                return NULL;
-        if (*p == '/')
-                *o++ = '/';
-        while (*p) {
-                const char *start, *end;
-
-                while (*p == '/')
-                        p++;
-                start = p;
-                while (*p && *p != '/')
-                        p++;
-                end = p;
-                if (end == start || (end - start == 1 && *start == '.'))
-                        continue;
-                if (o > out && o[-1] != '/')
-                        *o++ = '/';
-                memcpy(o, start, (size_t) (end - start));
-                o += end - start;
-        }
-        if (o == out)
-                *o++ = '.';
-        *o = '\0';
-        return out;
-}
-
-bool path_below(const char *dir, const char *path) {
-        size_t n = strlen(dir);
-
-        if (streq(dir, "/"))
-                return path[0] == '/' && path[1] != '\0';
-        return strncmp(dir, path, n) == 0 && path[n] == '/' && path[n + 1] != '\0';
-}
-
-/* ---- files under a root ---- */
-
-static bool is_live_root(const char *root) {
-        return !root || root[0] == '\0' || streq(root, "/");
-}
-
-int root_open(const char *root, const char *path, int flags) {
-        _cleanup_close_ int dfd = -EBADF;
-        _cleanup_free_ char *joined = NULL;
-        struct open_how how = {
-                .flags = (uint64_t) flags | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd;
-
-        if (is_live_root(root)) {
-                fd = open(path, flags | O_CLOEXEC);
-                return fd < 0 ? negative_errno() : fd;
-        }
-
-        dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return negative_errno();
-        /* A relative path under the root fd: with RESOLVE_IN_ROOT an
-         * absolute symlink such as /lib -> /usr/lib stays inside. */
-        fd = (int) syscall(SYS_openat2, dfd, path[0] == '/' ? path + 1 : path, &how, sizeof(how));
-        if (fd >= 0)
-                return fd;
-        if (errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter that predates openat2 */
-                return negative_errno();
-
-        if (asprintf(&joined, "%s%s", root, path) < 0)
-                return -ENOMEM;
-        fd = open(joined, flags | O_CLOEXEC);
-        return fd < 0 ? negative_errno() : fd;
-}
-
-int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, allocated = 0;
-
-        fd = root_open(root, path, O_RDONLY | O_NOCTTY);
-        if (fd < 0)
-                return fd;
-        for (;;) {
-                ssize_t n;
-
-                if (allocated - len < 4096) {
-                        size_t more = allocated ? allocated * 2 : 8192;
-                        char *p;
-
-                        if (more > 16 * 1024 * 1024)
-                                return -EFBIG; /* no configuration file is that big */
-                        p = realloc(buf, more);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                        allocated = more;
-                }
-                n = read(fd, buf + len, allocated - len - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        if (ret_len)
-                *ret_len = len;
-        return 0;
-}
-
-int root_lstat(const char *root, const char *path, struct stat *ret) {
-        _cleanup_free_ char *norm = path_normalize(path), *parent = NULL;
-        _cleanup_close_ int dfd = -EBADF;
-        const char *slash, *base;
-
-        if (!norm)
-                return -ENOMEM;
-        slash = strrchr(norm, '/');
-        if (!slash || streq(norm, "/")) {
-                dfd = root_open(root, "/", O_PATH | O_DIRECTORY);
-                if (dfd < 0)
-                        return dfd;
-                return fstat(dfd, ret) < 0 ? negative_errno() : 0;
-        }
-        parent = slash == norm ? strdup("/") : strndup(norm, (size_t) (slash - norm));
-        if (!parent)
-                return -ENOMEM;
-        base = slash + 1;
-        dfd = root_open(root, parent, O_PATH | O_DIRECTORY);
-        if (dfd < 0)
-                return dfd;
-        return fstatat(dfd, base, ret, AT_SYMLINK_NOFOLLOW) < 0 ? negative_errno() : 0;
-}
-
-/* readlink() of PATH's last component under ROOT. */
 static int root_readlink(const char *root, const char *path, char *buf, size_t size) {
         _cleanup_free_ char *norm = path_normalize(path), *parent = NULL;
         _cleanup_close_ int dfd = -EBADF;
@@ -368,10 +226,6 @@ int fstab_parse(const char *text, mount_entry **ret, size_t *ret_n) {
         return parse_mount_lines(text, fstab_line, ret, ret_n);
 }
 
-static bool covers(const char *where, const char *path) {
-        return streq(where, path) || path_below(where, path);
-}
-
 const mount_entry *mount_entries_find(const mount_entry *m, size_t n, const char *path) {
         const mount_entry *best = NULL;
         bool tree = n > 0 && m[0].id >= 0;
@@ -380,7 +234,7 @@ const mount_entry *mount_entries_find(const mount_entry *m, size_t n, const char
                 /* fstab: the deepest mount point; the later line wins, as
                  * systemd-fstab-generator keeps the last one. */
                 for (size_t i = 0; i < n; i++)
-                        if (covers(m[i].where, path) && (!best || strlen(m[i].where) >= strlen(best->where)))
+                        if (path_is_under(m[i].where, path) && (!best || strlen(m[i].where) >= strlen(best->where)))
                                 best = &m[i];
                 return best;
         }
@@ -402,14 +256,14 @@ const mount_entry *mount_entries_find(const mount_entry *m, size_t n, const char
         }
         if (!best) /* a mountinfo text without its root: deepest match */
                 for (size_t i = 0; i < n; i++)
-                        if (covers(m[i].where, path) && (!best || strlen(m[i].where) >= strlen(best->where)))
+                        if (path_is_under(m[i].where, path) && (!best || strlen(m[i].where) >= strlen(best->where)))
                                 best = &m[i];
         for (bool moved = best != NULL; moved;) {
                 const mount_entry *next = NULL;
 
                 moved = false;
                 for (size_t i = 0; i < n; i++)
-                        if (m[i].parent_id == best->id && &m[i] != best && covers(m[i].where, path))
+                        if (m[i].parent_id == best->id && &m[i] != best && path_is_under(m[i].where, path))
                                 next = &m[i]; /* the last one listed is on top */
                 if (next) {
                         best = next;
@@ -587,7 +441,7 @@ int tmpfs_table_load(tmpfs_table *t, const char *root) {
         unsigned line = 0;
         int r;
 
-        *t = (tmpfs_table) { .live = is_live_root(root) };
+        *t = (tmpfs_table) { .live = root_is_live(root) };
         if (t->live) {
                 r = root_read_file(NULL, "/proc/self/mountinfo", &text, NULL);
                 if (r < 0)
@@ -638,11 +492,11 @@ static int lookup_offline(const tmpfs_table *t, const char *path, source_ref *so
                 best.tmpfs = streq(e->fstype, "tmpfs");
 
         for (size_t i = 0; i < ELEMENTSOF(api_tmpfs); i++)
-                if (covers(api_tmpfs[i], path) && (!best.where || strlen(api_tmpfs[i]) > strlen(best.where)))
+                if (path_is_under(api_tmpfs[i], path) && (!best.where || strlen(api_tmpfs[i]) > strlen(best.where)))
                         /* No file says so: the mount itself is the source. */
                         best.where = api_tmpfs[i], best.file = api_tmpfs[i], best.line = 0, best.tmpfs = true;
 
-        if (t->tmp_mount && covers("/tmp", path) && (!best.where || strlen(best.where) <= strlen("/tmp"))) {
+        if (t->tmp_mount && path_is_under("/tmp", path) && (!best.where || strlen(best.where) <= strlen("/tmp"))) {
                 bool fstab_tmp = best.where && streq(best.where, "/tmp");
 
                 if (!fstab_tmp || t->tmp_mount_in_etc) {

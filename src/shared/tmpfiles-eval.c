@@ -44,17 +44,7 @@ static bool type_is(char type, const char *set) {
         return type != 0 && strchr(set, type);
 }
 
-/* A switch, not type_is(): it runs for every line at every level of every
- * path checked (see bench/check). */
-static bool needs_glob(char type) {
-        switch (type) {
-        case 'w': case 'e': case 'x': case 'X': case 'r': case 'R': case 'm': case 'z':
-        case 'Z': case 't': case 'T': case 'a': case 'A': case 'h': case 'H':
-                return true;
-        default:
-                return false;
-        }
-}
+
 
 /* Doubled slashes and "." parts go, as tmpfiles' own paths have none; the
  * caller's PATH is compared with them as strings. */
@@ -189,7 +179,7 @@ int tmpfiles_config_index(tmpfiles_config *c) {
 
                 if (it->boot_only)
                         continue;
-                if (needs_glob(it->type))
+                if (tmpfiles_type_is_glob(it->type))
                         globs[n_globs++] = it;
                 else
                         plain[n_plain++] = it;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "path-util.h"
 #include "strv.h"
 #include "tmpfiles.h"
 
@@ -68,27 +69,10 @@ _printf_(2, 3) static int warnf(const parser *p, const char *fmt, ...) {
         return -EINVAL;
 }
 
-static bool is_root(const char *root) {
-        return !root || root[0] == 0 || streq(root, "/");
-}
-
-/* ROOT + PATH, for opening files of the tree. */
-static char *root_join(const char *root, const char *path) {
-        char *s;
-
-        if (asprintf(&s, "%s%s", is_root(root) ? "" : root, path) < 0)
-                return NULL;
-        return s;
-}
-
 static bool type_is(char type, const char *set) {
         return type != 0 && strchr(set, type);
 }
 
-/* Line types whose path is a glob; they live in tmpfiles' "globs" table. */
-static bool needs_glob(char type) {
-        return type_is(type, "wexXrRmzZtTaAhH");
-}
 
 /* Line types that own their path; only between two of these does a second
  * line for the same path count as a conflicting duplicate. */
@@ -476,7 +460,7 @@ static int chase_in_root(const char *root, const char *path, char **ret) {
                 }
                 if (asprintf(&next, "%s/%s", done, comp) < 0)
                         return -ENOMEM;
-                full = root_join(root, next);
+                full = path_join_root(root, next);
                 if (!full)
                         return -ENOMEM;
                 if (lstat(full, &st) < 0)
@@ -516,7 +500,7 @@ static int chase_in_root(const char *root, const char *path, char **ret) {
 /* ROOT's file, or -EUNATCH when it is missing: tmpfiles then skips the line
  * ("uninitialized /etc/ detected") rather than calling it invalid. */
 static int read_root_file(const char *root, const char *path, char *buf, size_t size, size_t *ret_len) {
-        _cleanup_free_ char *full = root_join(root, path);
+        _cleanup_free_ char *full = path_join_root(root, path);
         _cleanup_close_ int fd = -EBADF;
         ssize_t n;
 
@@ -672,7 +656,7 @@ static int specifier_uname(char c, char **ret) {
  * then once more in front of the whole path, so under a root they name
  * ROOT/ROOT/run/... That is what it cleans, so that is what we say. */
 static int specifier_directory(const char *root, const char *dir, char **ret) {
-        *ret = root_join(root, dir);
+        *ret = path_join_root(root, dir);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -930,7 +914,7 @@ static int parse_uid(const char *s, uint32_t *ret) {
 /* NAME's id in ROOT's /etc/passwd or /etc/group, read without NSS, the way
  * tmpfiles resolves names under --root. */
 static int name_to_id_offline(const char *root, const char *file, const char *name, uint32_t *ret) {
-        _cleanup_free_ char *path = root_join(root, file), *line = NULL;
+        _cleanup_free_ char *path = path_join_root(root, file), *line = NULL;
         size_t cap = 0, len = strlen(name);
         FILE *f;
         int r = -ESRCH;
@@ -970,7 +954,7 @@ static int resolve_id(const parser *p, const char *name, bool group, uint32_t *r
 
         if (parse_uid(name, ret) >= 0)
                 return 0;
-        if (!is_root(p->c->root)) {
+        if (!root_is_live(p->c->root)) {
                 if (streq(name, "root")) {
                         *ret = 0;
                         return 0;
@@ -1290,7 +1274,7 @@ static int process_argument(const parser *p, tmpfiles_item *i, const char *raw, 
                 if (arg[0] != '/')
                         return warnf(p, "Source path '%s' is not absolute", arg);
                 path_simplify(arg);
-                full = root_join(p->c->root, arg);
+                full = path_join_root(p->c->root, arg);
                 if (!full)
                         return -ENOMEM;
                 if (faccessat(AT_FDCWD, full, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
@@ -1384,7 +1368,7 @@ static bool is_duplicate(const tmpfiles_config *c, const tmpfiles_item *i) {
         for (size_t n = 0; n < c->n_items; n++) {
                 const tmpfiles_item *e = c->items + n;
 
-                if (e->boot_only || needs_glob(e->type) != needs_glob(i->type) || !streq(e->path, i->path))
+                if (e->boot_only || tmpfiles_type_is_glob(e->type) != tmpfiles_type_is_glob(i->type) || !streq(e->path, i->path))
                         continue;
                 if (!takes_ownership(e->type) || !takes_ownership(i->type) || settings_equal(e, i))
                         continue;
@@ -1489,7 +1473,7 @@ static int parse_line(parser *p, const char *buffer) {
                 r = parse_age_field(p, age, &i);
         if (r != 0)
                 return r == LINE_SKIP ? 0 : r;
-        i.glob = needs_glob(i.type) && strpbrk(i.path, "*?[") != NULL;
+        i.glob = tmpfiles_type_is_glob(i.type) && strpbrk(i.path, "*?[") != NULL;
         return append_item(p, &i);
 }
 
@@ -1513,7 +1497,7 @@ static size_t *plain_table_order(const tmpfiles_config *c, size_t *ret_n) {
                 if (!is_directory_line(x))
                         continue;
                 for (size_t b = 0; b < a && !seen; b++)
-                        seen = !c->items[b].boot_only && !needs_glob(c->items[b].type) &&
+                        seen = !c->items[b].boot_only && !tmpfiles_type_is_glob(c->items[b].type) &&
                                streq(c->items[b].path, x->path);
                 if (seen)
                         continue;
@@ -1571,7 +1555,7 @@ static int inherit_x_ages(tmpfiles_config *c) {
 int tmpfiles_config_set_root(tmpfiles_config *c, const char *root) {
         char *copy = NULL;
 
-        if (!is_root(root)) {
+        if (!root_is_live(root)) {
                 copy = strdup(root);
                 if (!copy)
                         return -ENOMEM;
@@ -1667,7 +1651,7 @@ static bool name_taken(const conf_file *files, size_t n, const char *name) {
  * an earlier directory had the name. */
 static int list_dir(const tmpfiles_config *c, const char *dir, conf_file **files, size_t *n,
                     tmpfiles_warn_fn warn, void *userdata) {
-        _cleanup_free_ char *full = root_join(c->root, dir);
+        _cleanup_free_ char *full = path_join_root(c->root, dir);
         DIR *d;
         struct dirent *de;
         int r = 0;
@@ -1735,7 +1719,7 @@ static int resolve_dirs(const tmpfiles_config *c, char *ret[static ELEMENTSOF(co
 }
 
 static int read_conf_file(tmpfiles_config *c, const char *path, tmpfiles_warn_fn warn, void *userdata) {
-        _cleanup_free_ char *full = root_join(c->root, path), *text = NULL;
+        _cleanup_free_ char *full = path_join_root(c->root, path), *text = NULL;
         _cleanup_close_ int fd = -EBADF;
         size_t size = 0;
         int r;

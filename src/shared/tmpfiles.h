@@ -38,6 +38,17 @@ typedef struct tmpfiles_item_settings {
         dev_t major_minor;
 } tmpfiles_item_settings;
 
+/* Line types whose path is a glob; they live in tmpfiles' "globs" table. */
+static inline bool tmpfiles_type_is_glob(char type) {
+        switch (type) {
+        case 'w': case 'e': case 'x': case 'X': case 'r': case 'R': case 'm': case 'z':
+        case 'Z': case 't': case 'T': case 'a': case 'A': case 'h': case 'H':
+                return true;
+        default:
+                return false;
+        }
+}
+
 typedef struct tmpfiles_item {
         char type;              /* the line's type letter: 'd', 'D', 'x', 'L', ... */
         bool boot_only;         /* the '!' modifier: applied only with --boot */
