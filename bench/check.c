@@ -155,16 +155,11 @@ int main(int argc, char *argv[]) {
 
                 json_init(&w, stdout, true);
                 json_begin_object(&w);
-                json_key(&w, "paths");
-                json_uint(&w, n_paths);
-                json_key(&w, "runs");
-                json_uint(&w, runs);
-                json_key(&w, "check_median_us");
-                json_uint(&w, m_check);
-                json_key(&w, "cat_config_median_us");
-                json_uint(&w, m_cat);
-                json_key(&w, "ratio");
-                json_double(&w, (double) m_check / (double) m_cat);
+                json_pair_uint(&w, "paths", n_paths);
+                json_pair_uint(&w, "runs", runs);
+                json_pair_uint(&w, "check_median_us", m_check);
+                json_pair_uint(&w, "cat_config_median_us", m_cat);
+                json_pair_double(&w, "ratio", (double) m_check / (double) m_cat);
                 json_end_object(&w);
                 json_finish(&w);
                 return 0;

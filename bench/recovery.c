@@ -1442,39 +1442,14 @@ static void put_close(json_writer *w, char bracket) {
                 json_end_array(w);
 }
 
-static void put_str(json_writer *w, const char *key, const char *v) {
-        put_key(w, key);
-        json_string(w, v);
-}
-
-static void put_u64(json_writer *w, const char *key, uint64_t v) {
-        put_key(w, key);
-        json_uint(w, v);
-}
-
-static void put_i64(json_writer *w, const char *key, int64_t v) {
-        put_key(w, key);
-        json_int(w, v);
-}
-
-static void put_double(json_writer *w, const char *key, double v) {
-        put_key(w, key);
-        json_double(w, v);
-}
-
-static void put_bool(json_writer *w, const char *key, bool v) {
-        put_key(w, key);
-        json_bool(w, v);
-}
-
 static void put_dist(json_writer *j, const char *key, const dist *d) {
         put_open(j, key, '{');
-        put_u64(j, "n", d->n);
-        put_u64(j, "p50_us", d->p50);
-        put_u64(j, "p90_us", d->p90);
-        put_u64(j, "p99_us", d->p99);
-        put_u64(j, "max_us", d->max);
-        put_u64(j, "mean_us", d->mean);
+        json_pair_uint(j, "n", d->n);
+        json_pair_uint(j, "p50_us", d->p50);
+        json_pair_uint(j, "p90_us", d->p90);
+        json_pair_uint(j, "p99_us", d->p99);
+        json_pair_uint(j, "max_us", d->max);
+        json_pair_uint(j, "mean_us", d->mean);
         put_close(j, '}');
 }
 
@@ -1485,45 +1460,45 @@ static void print_json(const report *rp) {
         json_init(&j, stdout, true);
 
         put_open(&j, NULL, '{');
-        put_str(&j, "benchmark", "recovery");
-        put_str(&j, "kernel", rp->kernel);
-        put_i64(&j, "cpus", rp->cpus);
-        put_str(&j, "dir", o->dir);
-        put_str(&j, "filesystem", rp->fs);
-        put_u64(&j, "elapsed_us", rp->elapsed_usec);
+        json_pair_string(&j, "benchmark", "recovery");
+        json_pair_string(&j, "kernel", rp->kernel);
+        json_pair_int(&j, "cpus", rp->cpus);
+        json_pair_string(&j, "dir", o->dir);
+        json_pair_string(&j, "filesystem", rp->fs);
+        json_pair_uint(&j, "elapsed_us", rp->elapsed_usec);
 
         put_open(&j, "settings", '{');
-        put_u64(&j, "samples", o->samples);
-        put_u64(&j, "gap_us", o->gap_usec);
-        put_u64(&j, "poll_samples", o->poll_samples);
-        put_u64(&j, "poll_interval_us", o->poll_interval_usec);
-        put_u64(&j, "storm_us", o->storm_usec);
-        put_u64(&j, "storm_period_us", o->storm_period_usec);
-        put_u64(&j, "storm_clients", o->storm_clients);
-        put_u64(&j, "idle_us", o->idle_usec);
-        put_u64(&j, "pause_us", o->pause_usec);
+        json_pair_uint(&j, "samples", o->samples);
+        json_pair_uint(&j, "gap_us", o->gap_usec);
+        json_pair_uint(&j, "poll_samples", o->poll_samples);
+        json_pair_uint(&j, "poll_interval_us", o->poll_interval_usec);
+        json_pair_uint(&j, "storm_us", o->storm_usec);
+        json_pair_uint(&j, "storm_period_us", o->storm_period_usec);
+        json_pair_uint(&j, "storm_clients", o->storm_clients);
+        json_pair_uint(&j, "idle_us", o->idle_usec);
+        json_pair_uint(&j, "pause_us", o->pause_usec);
         put_close(&j, '}');
 
         if (rp->idle.ran) {
                 const idle_result *r = &rp->idle;
 
                 put_open(&j, "idle", '{');
-                put_i64(&j, "rss_before_kb", r->rss_before_kb);
-                put_i64(&j, "rss_thread_keeper_kb", r->rss_thread_kb);
-                put_i64(&j, "rss_plus_loop_keeper_kb", r->rss_loop_kb);
-                put_u64(&j, "window_us", r->window_usec);
-                put_i64(&j, "thread_wakeups", r->thread_wakeups);
-                put_u64(&j, "loop_wakeups", r->loop_wakeups);
+                json_pair_int(&j, "rss_before_kb", r->rss_before_kb);
+                json_pair_int(&j, "rss_thread_keeper_kb", r->rss_thread_kb);
+                json_pair_int(&j, "rss_plus_loop_keeper_kb", r->rss_loop_kb);
+                json_pair_uint(&j, "window_us", r->window_usec);
+                json_pair_int(&j, "thread_wakeups", r->thread_wakeups);
+                json_pair_uint(&j, "loop_wakeups", r->loop_wakeups);
                 if (r->timer_found)
-                        put_u64(&j, "armed_timer_remaining_us", r->timer_remaining_usec);
-                put_u64(&j, "configured_refresh_us", LIB_REFRESH_USEC);
-                put_u64(&j, "configured_backstop_us", LIB_BACKSTOP_USEC);
-                put_double(&j, "observed_per_hour", r->observed_per_hour);
-                put_double(&j, "timers_per_hour", r->timers_per_hour);
-                put_double(&j, "wakeups_per_hour", r->total_per_hour);
-                put_double(&j, "others_cpu_percent", r->others_percent);
-                put_u64(&j, "churn_ops", r->churn_ops);
-                put_i64(&j, "churn_thread_wakeups", r->churn_thread_wakeups);
+                        json_pair_uint(&j, "armed_timer_remaining_us", r->timer_remaining_usec);
+                json_pair_uint(&j, "configured_refresh_us", LIB_REFRESH_USEC);
+                json_pair_uint(&j, "configured_backstop_us", LIB_BACKSTOP_USEC);
+                json_pair_double(&j, "observed_per_hour", r->observed_per_hour);
+                json_pair_double(&j, "timers_per_hour", r->timers_per_hour);
+                json_pair_double(&j, "wakeups_per_hour", r->total_per_hour);
+                json_pair_double(&j, "others_cpu_percent", r->others_percent);
+                json_pair_uint(&j, "churn_ops", r->churn_ops);
+                json_pair_int(&j, "churn_thread_wakeups", r->churn_thread_wakeups);
                 put_close(&j, '}');
         }
 
@@ -1532,28 +1507,28 @@ static void print_json(const report *rp) {
                 const latency_result *l = &rp->latency[i];
 
                 put_open(&j, NULL, '{');
-                put_str(&j, "name", l->name);
-                put_str(&j, "key", l->key);
-                put_bool(&j, "estimate", l->estimate);
+                json_pair_string(&j, "name", l->name);
+                json_pair_string(&j, "key", l->key);
+                json_pair_bool(&j, "estimate", l->estimate);
                 if (l->note[0])
-                        put_str(&j, "note", l->note);
+                        json_pair_string(&j, "note", l->note);
                 put_dist(&j, "client", &l->client);
                 if (!l->estimate) {
                         put_dist(&j, "client_rebind_only", &l->client_rebind);
                         put_dist(&j, "path_back", &l->healed);
                         put_dist(&j, "unlink_call", &l->unlink_call);
-                        put_double(&j, "others_cpu_percent", l->others_percent);
+                        json_pair_double(&j, "others_cpu_percent", l->others_percent);
                         put_dist(&j, "keeper_reported", &l->keeper);
-                        put_u64(&j, "requested", l->requested);
-                        put_u64(&j, "relinks", l->relinks);
-                        put_u64(&j, "rebinds", l->rebinds);
-                        put_u64(&j, "timeouts", l->timeouts);
-                        put_u64(&j, "keeper_errors", l->errors);
-                        put_u64(&j, "failed_enoent", l->failed_enoent);
-                        put_u64(&j, "failed_econnrefused", l->failed_refused);
-                        put_u64(&j, "failed_other", l->failed_other);
+                        json_pair_uint(&j, "requested", l->requested);
+                        json_pair_uint(&j, "relinks", l->relinks);
+                        json_pair_uint(&j, "rebinds", l->rebinds);
+                        json_pair_uint(&j, "timeouts", l->timeouts);
+                        json_pair_uint(&j, "keeper_errors", l->errors);
+                        json_pair_uint(&j, "failed_enoent", l->failed_enoent);
+                        json_pair_uint(&j, "failed_econnrefused", l->failed_refused);
+                        json_pair_uint(&j, "failed_other", l->failed_other);
                         if (l->wakeups_per_deletion >= 0)
-                                put_double(&j, "keeper_wakeups_per_deletion", l->wakeups_per_deletion);
+                                json_pair_double(&j, "keeper_wakeups_per_deletion", l->wakeups_per_deletion);
                 }
                 put_close(&j, '}');
         }
@@ -1564,31 +1539,31 @@ static void print_json(const report *rp) {
                 const storm_result *s = &rp->storm[i];
 
                 put_open(&j, NULL, '{');
-                put_str(&j, "name", s->name);
-                put_str(&j, "key", s->key);
-                put_u64(&j, "duration_us", s->duration_usec);
-                put_u64(&j, "deletions", s->deletions);
-                put_u64(&j, "deletions_path_missing", s->deletions_missing);
-                put_u64(&j, "connects", s->connects);
-                put_u64(&j, "replied", s->ok);
-                put_u64(&j, "failed_enoent", s->enoent);
-                put_u64(&j, "failed_econnrefused", s->refused);
-                put_u64(&j, "failed_other", s->other_fail);
-                put_double(&j, "failed_percent", s->fail_percent);
-                put_u64(&j, "lost", s->lost);
-                put_u64(&j, "lost_eof", s->lost_eof);
-                put_u64(&j, "lost_econnreset", s->lost_reset);
-                put_u64(&j, "lost_timeout", s->lost_timeout);
-                put_u64(&j, "lost_other", s->lost_other);
-                put_u64(&j, "server_accepted", s->accepted);
-                put_u64(&j, "accept_einval", s->accept_einval);
-                put_u64(&j, "relinks", s->relinks);
-                put_u64(&j, "rebinds", s->rebinds);
-                put_u64(&j, "keeper_errors", s->errors);
+                json_pair_string(&j, "name", s->name);
+                json_pair_string(&j, "key", s->key);
+                json_pair_uint(&j, "duration_us", s->duration_usec);
+                json_pair_uint(&j, "deletions", s->deletions);
+                json_pair_uint(&j, "deletions_path_missing", s->deletions_missing);
+                json_pair_uint(&j, "connects", s->connects);
+                json_pair_uint(&j, "replied", s->ok);
+                json_pair_uint(&j, "failed_enoent", s->enoent);
+                json_pair_uint(&j, "failed_econnrefused", s->refused);
+                json_pair_uint(&j, "failed_other", s->other_fail);
+                json_pair_double(&j, "failed_percent", s->fail_percent);
+                json_pair_uint(&j, "lost", s->lost);
+                json_pair_uint(&j, "lost_eof", s->lost_eof);
+                json_pair_uint(&j, "lost_econnreset", s->lost_reset);
+                json_pair_uint(&j, "lost_timeout", s->lost_timeout);
+                json_pair_uint(&j, "lost_other", s->lost_other);
+                json_pair_uint(&j, "server_accepted", s->accepted);
+                json_pair_uint(&j, "accept_einval", s->accept_einval);
+                json_pair_uint(&j, "relinks", s->relinks);
+                json_pair_uint(&j, "rebinds", s->rebinds);
+                json_pair_uint(&j, "keeper_errors", s->errors);
                 put_dist(&j, "client_outage", &s->outage);
                 put_dist(&j, "path_back", &s->healed);
-                put_double(&j, "path_missing_percent", s->absent_percent);
-                put_double(&j, "others_cpu_percent", s->others_percent);
+                json_pair_double(&j, "path_missing_percent", s->absent_percent);
+                json_pair_double(&j, "others_cpu_percent", s->others_percent);
                 put_close(&j, '}');
         }
         put_close(&j, ']');
@@ -1596,10 +1571,10 @@ static void print_json(const report *rp) {
         put_open(&j, "targets", '[');
         for (size_t i = 0; i < rp->n_targets; i++) {
                 put_open(&j, NULL, '{');
-                put_str(&j, "name", rp->targets[i].name);
-                put_str(&j, "value", rp->targets[i].value);
-                put_str(&j, "limit", rp->targets[i].limit);
-                put_bool(&j, "pass", rp->targets[i].pass);
+                json_pair_string(&j, "name", rp->targets[i].name);
+                json_pair_string(&j, "value", rp->targets[i].value);
+                json_pair_string(&j, "limit", rp->targets[i].limit);
+                json_pair_bool(&j, "pass", rp->targets[i].pass);
                 put_close(&j, '}');
         }
         put_close(&j, ']');

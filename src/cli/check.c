@@ -57,41 +57,30 @@ static void print_json_tmpfiles(json_writer *w, const tmpfiles_verdict *v) {
                 rule = NULL;
         json_key(w, "tmpfiles");
         json_begin_object(w);
-        json_key(w, "fate");
-        json_string(w, fates[v->fate]);
-        json_key(w, "rule");
-        json_string(w, rule);
-        json_key(w, "why");
-        json_string(w, v->fate == TMPFILES_PROTECTED ? v->why : NULL);
+        json_pair_string(w, "fate", fates[v->fate]);
+        json_pair_string(w, "rule", rule);
+        json_pair_string(w, "why", v->fate == TMPFILES_PROTECTED ? v->why : NULL);
         if (v->fate == TMPFILES_AGED) {
-                json_key(w, "age_us");
-                json_uint(w, v->age_usec);
-                json_key(w, "expired");
-                json_bool(w, v->expired);
+                json_pair_uint(w, "age_us", v->age_usec);
+                json_pair_bool(w, "expired", v->expired);
         }
         json_end_object(w);
 }
 
 static void print_json(json_writer *w, const risk_report *r) {
         json_begin_object(w);
-        json_key(w, "path");
-        json_string(w, r->path);
-        json_key(w, "rating");
-        json_string(w, risk_rating_to_string(r->rating));
+        json_pair_string(w, "path", r->path);
+        json_pair_string(w, "rating", risk_rating_to_string(r->rating));
         json_key(w, "reasons");
         json_begin_array(w);
         for (size_t i = 0; i < r->n_reasons; i++) {
                 const risk_reason *x = &r->reasons[i];
 
                 json_begin_object(w);
-                json_key(w, "rating");
-                json_string(w, risk_rating_to_string(x->rating));
-                json_key(w, "kind");
-                json_string(w, x->kind);
-                json_key(w, "text");
-                json_string(w, x->text);
-                json_key(w, "source");
-                json_string(w, x->source);
+                json_pair_string(w, "rating", risk_rating_to_string(x->rating));
+                json_pair_string(w, "kind", x->kind);
+                json_pair_string(w, "text", x->text);
+                json_pair_string(w, "source", x->source);
                 json_end_object(w);
         }
         json_end_array(w);
@@ -105,16 +94,11 @@ static void print_json(json_writer *w, const risk_report *r) {
         if (r->tmpreaper_evaluated) {
                 json_key(w, "tmpreaper");
                 json_begin_object(w);
-                json_key(w, "runs");
-                json_bool(w, r->tmpreaper_runs);
-                json_key(w, "reaches");
-                json_bool(w, r->tmpreaper.reaches);
-                json_key(w, "deletes");
-                json_bool(w, r->tmpreaper_runs && r->tmpreaper.deletes);
-                json_key(w, "protected_by");
-                json_string(w, r->tmpreaper.protected_by);
-                json_key(w, "age_us");
-                json_uint(w, r->tmpreaper.age_usec);
+                json_pair_bool(w, "runs", r->tmpreaper_runs);
+                json_pair_bool(w, "reaches", r->tmpreaper.reaches);
+                json_pair_bool(w, "deletes", r->tmpreaper_runs && r->tmpreaper.deletes);
+                json_pair_string(w, "protected_by", r->tmpreaper.protected_by);
+                json_pair_uint(w, "age_us", r->tmpreaper.age_usec);
                 json_end_object(w);
         }
         json_end_object(w);

@@ -193,6 +193,31 @@ void json_null(json_writer *w) {
         fputs_unlocked("null", w->f);
 }
 
+void json_pair_string(json_writer *w, const char *key, const char *v) {
+        json_key(w, key);
+        json_string(w, v);
+}
+
+void json_pair_uint(json_writer *w, const char *key, uint64_t v) {
+        json_key(w, key);
+        json_uint(w, v);
+}
+
+void json_pair_int(json_writer *w, const char *key, int64_t v) {
+        json_key(w, key);
+        json_int(w, v);
+}
+
+void json_pair_double(json_writer *w, const char *key, double v) {
+        json_key(w, key);
+        json_double(w, v);
+}
+
+void json_pair_bool(json_writer *w, const char *key, bool v) {
+        json_key(w, key);
+        json_bool(w, v);
+}
+
 void json_finish(json_writer *w) {
         fputc_unlocked('\n', w->f);
 }

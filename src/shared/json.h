@@ -32,5 +32,12 @@ void json_int(json_writer *w, int64_t v);
 void json_double(json_writer *w, double v);
 void json_bool(json_writer *w, bool v);
 void json_null(json_writer *w);
+/* A key and its value in one call. */
+void json_pair_string(json_writer *w, const char *key, const char *v);
+void json_pair_uint(json_writer *w, const char *key, uint64_t v);
+void json_pair_int(json_writer *w, const char *key, int64_t v);
+void json_pair_double(json_writer *w, const char *key, double v);
+void json_pair_bool(json_writer *w, const char *key, bool v);
+
 /* Ends the document with a newline. */
 void json_finish(json_writer *w);
