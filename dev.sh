@@ -18,7 +18,7 @@ BUILD_SAN=build-san
 # drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate).
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
-              util-linux findutils faketime)
+              util-linux findutils faketime systemd-container debootstrap)
 
 step() { printf '==> %s\n' "$*"; }
 

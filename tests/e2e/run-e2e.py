@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""End-to-end test: the project installed into a Debian root, booted with a
+real systemd in systemd-nspawn.
+
+1. A debootstrap minbase root (bookworm, systemd + dbus), cached in
+   tests/e2e/cache/ under a key made of the suite, variant and package list.
+   The cache is never written to by a run: each run gets an overlayfs on top
+   of it (or, where overlayfs cannot be mounted, a `cp -a --reflink=auto`).
+2. `meson install --destdir` of the build dir into the per-run root, then
+   ldconfig inside it, and a first run of the installed binary (chroot).
+3. rootfs/ is copied in: sk-e2e.service (runs /usr/local/lib/sk-e2e/run-checks
+   after the boot, then powers off), fixtures, and sk-e2e-connect.
+4. `script -qc "systemd-nspawn --register=no --keep-unit -D ROOT -b" LOG`
+   (nspawn needs a terminal; --console=pipe prints nothing), with a timeout.
+5. The markers (see rootfs/usr/local/lib/sk-e2e/run-checks) are read from
+   ROOT/var/lib/sk-e2e/markers, or from LOG when the file is missing, and
+   host-side checks run on the data the checks saved. Exit 0 only when DONE
+   was seen, at least one check ran and nothing failed.
+
+Exit 77 (skip) when it cannot run here at all: not root, no debootstrap or
+systemd-nspawn, or no cached root and the mirror cannot be reached. With
+SK_E2E_REQUIRE=1 those are failures instead. SK_E2E_KEEP=1 keeps the per-run
+root for inspection; SK_E2E_MIRROR overrides the mirror.
+"""
+
+import argparse
+import contextlib
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+SUITE = 'bookworm'
+VARIANT = 'minbase'
+PACKAGES = ['systemd', 'systemd-sysv', 'dbus']
+DEFAULT_MIRROR = 'http://deb.debian.org/debian'
+SKIP = 77
+
+MARKER_RE = re.compile(r'SK-E2E: (PASS|FAIL|INFO|DONE)\b(.*)')
+FAILURE_RE = re.compile(r'run-checks|sk-e2e|FAILED|Failed|[Ee]rror|[Tt]imed out|[Tt]imeout')
+ANSI_RE = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\x00\r]')
+
+T0 = time.monotonic()
+
+
+def say(msg):
+    print(f'e2e: [{time.monotonic() - T0:5.1f}s] {msg}', flush=True)
+
+
+class Skip(Exception):
+    pass
+
+
+def run(cmd, **kw):
+    """Runs a command; on failure raises with its output."""
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, **kw)
+    if p.returncode != 0:
+        raise RuntimeError(f'{" ".join(cmd)}: exit {p.returncode}\n{p.stdout}')
+    return p.stdout
+
+
+def apt_mirror():
+    """The Debian mirror apt uses here, for SUITE."""
+    if os.environ.get('SK_E2E_MIRROR'):
+        return os.environ['SK_E2E_MIRROR'].rstrip('/')
+    found = []
+    for path in sorted(glob.glob('/etc/apt/sources.list.d/*.sources')):
+        with open(path) as f:
+            for stanza in f.read().split('\n\n'):
+                fields = {}
+                for line in stanza.splitlines():
+                    if line.startswith('#') or ':' not in line:
+                        continue
+                    k, v = line.split(':', 1)
+                    fields[k.strip().lower()] = v.split()
+                if fields.get('enabled', ['yes'])[0] == 'no':
+                    continue
+                if 'deb' in fields.get('types', []) and SUITE in fields.get('suites', []):
+                    found += fields.get('uris', [])
+    for path in ['/etc/apt/sources.list'] + sorted(glob.glob('/etc/apt/sources.list.d/*.list')):
+        with contextlib.suppress(OSError), open(path) as f:
+            for line in f:
+                w = re.sub(r'\[[^]]*\]', '', line).split()
+                if len(w) >= 3 and w[0] == 'deb' and w[2] == SUITE:
+                    found.append(w[1])
+    return (found[0] if found else DEFAULT_MIRROR).rstrip('/')
+
+
+def mirror_reachable(mirror):
+    url = f'{mirror}/dists/{SUITE}/Release'
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method='HEAD'), timeout=15):
+            return None
+    except Exception as e:  # noqa: BLE001 - any failure means "cannot reach"
+        return f'{url}: {e}'
+
+
+def cached_base(cache_dir):
+    """Path of the cached debootstrap root, creating it when missing."""
+    key = hashlib.sha256(f'{SUITE} {VARIANT} {" ".join(sorted(PACKAGES))}'.encode()).hexdigest()[:12]
+    base = os.path.join(cache_dir, f'{SUITE}-{VARIANT}-{key}')
+    root = os.path.join(base, 'root')
+    stamp = os.path.join(base, 'complete')
+    os.makedirs(cache_dir, exist_ok=True)
+    with open(os.path.join(cache_dir, '.lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(stamp):
+            say(f'cached root {base} (key: {SUITE} {VARIANT} {",".join(PACKAGES)})')
+            return root
+        mirror = apt_mirror()
+        why = mirror_reachable(mirror)
+        if why:
+            raise Skip(f'no cached root and the Debian mirror cannot be reached: {why} '
+                       f'(set SK_E2E_MIRROR to another mirror)')
+        shutil.rmtree(base, ignore_errors=True)
+        os.makedirs(base)
+        tmp = os.path.join(base, 'root.tmp')
+        log_path = os.path.join(base, 'debootstrap.log')
+        cmd = ['debootstrap', f'--variant={VARIANT}', f'--include={",".join(PACKAGES)}',
+               SUITE, tmp, mirror]
+        say(f'debootstrap (about 35 s): {" ".join(cmd)}')
+        start = time.monotonic()
+        with open(log_path, 'w') as log:
+            p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+            while True:
+                try:
+                    p.wait(timeout=10)
+                    break
+                except subprocess.TimeoutExpired:
+                    say(f'debootstrap still running ({time.monotonic() - start:.0f} s): {last_line(log_path)}')
+        if p.returncode != 0:
+            raise RuntimeError(f'debootstrap failed (exit {p.returncode}); the end of {log_path}:\n'
+                               + tail(log_path, 30))
+        # Each boot should get its own transient machine id, as a fresh image does.
+        with open(os.path.join(tmp, 'etc/machine-id'), 'w'):
+            pass
+        os.rename(tmp, root)
+        with open(stamp, 'w') as f:
+            f.write(f'{" ".join(cmd)}\n')
+        say(f'debootstrap done in {time.monotonic() - start:.0f} s, cached in {base}')
+        return root
+
+
+def last_line(path):
+    with contextlib.suppress(OSError), open(path, errors='replace') as f:
+        lines = [line.strip() for line in f if line.strip()]
+        return lines[-1] if lines else ''
+    return ''
+
+
+def tail(path, n):
+    """The last n non-blank lines, without colours and carriage returns."""
+    with open(path, errors='replace') as f:
+        lines = [ANSI_RE.sub('', line).rstrip() for line in f]
+    return '\n'.join([line for line in lines if line][-n:])
+
+
+@contextlib.contextmanager
+def run_root(base, work, keep):
+    """A fresh writable root on top of the cached base, removed afterwards."""
+    if os.path.ismount(os.path.join(work, 'root')):
+        run(['umount', os.path.join(work, 'root')])
+    shutil.rmtree(work, ignore_errors=True)
+    root = os.path.join(work, 'root')
+    for d in ('upper', 'ovlwork', 'root'):
+        os.makedirs(os.path.join(work, d))
+    mounted = subprocess.run(
+        ['mount', '-t', 'overlay', 'sk-e2e', '-o',
+         f'lowerdir={base},upperdir={work}/upper,workdir={work}/ovlwork', root],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if mounted.returncode == 0:
+        say(f'per-run root: overlayfs on the cache at {root}')
+    else:
+        say(f'overlayfs failed ({mounted.stdout.strip()}); copying the cached root instead')
+        os.rmdir(root)
+        run(['cp', '-a', '--reflink=auto', base, root])
+    try:
+        yield root
+    finally:
+        if mounted.returncode == 0:
+            subprocess.run(['umount', root], check=False)
+        if keep:
+            say(f'SK_E2E_KEEP: per-run root kept in {work}')
+        else:
+            shutil.rmtree(os.path.join(work, 'upper'), ignore_errors=True)
+            shutil.rmtree(os.path.join(work, 'ovlwork'), ignore_errors=True)
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def install(args, root):
+    say(f'meson install -C {args.build_dir} --destdir {root}')
+    out = run(['meson', 'install', '-C', args.build_dir, '--no-rebuild', '--destdir', root])
+    # Tell the checks which tmpfiles.d files the project installed, as paths
+    # inside the root (/lib is a symlink to usr/lib there, hence realpath).
+    real_root = os.path.realpath(root)
+    installed, tmpfiles = 0, []
+    for m in re.finditer(r'^Installing (?:symlink pointing to )?(\S+) to (\S+)$', out, re.M):
+        installed += 1
+        rel = os.path.relpath(os.path.realpath(m.group(2)), real_root)
+        if rel in ('usr/lib/tmpfiles.d', 'usr/local/lib/tmpfiles.d', 'etc/tmpfiles.d'):
+            tmpfiles.append(f'/{rel}/{os.path.basename(m.group(1))}')
+    shutil.copytree(args.rootfs, root, symlinks=True, dirs_exist_ok=True)
+    helper_dir = os.path.join(root, 'usr/local/lib/sk-e2e')
+    shutil.copy2(args.connect, os.path.join(helper_dir, 'sk-e2e-connect'))
+    with open(os.path.join(helper_dir, 'expected.env'), 'w') as f:
+        f.write(f"SK_VERSION='{args.version}'\nSK_TMPFILES='{' '.join(sorted(set(tmpfiles)))}'\n")
+    for target, unit in (('multi-user.target.wants', 'sk-e2e.service'),
+                         ('sockets.target.wants', 'plain.socket')):
+        d = os.path.join(root, 'etc/systemd/system', target)
+        os.makedirs(d, exist_ok=True)
+        os.symlink(f'../{unit}', os.path.join(d, unit))
+    # /usr/local/lib/<triplet> is in Debian's ld.so.conf.d but not in the cache.
+    run(['chroot', root, 'ldconfig'])
+    version = run(['chroot', root, '/usr/local/bin/sockkeeper', '--version']).strip()
+    say(f'installed: {installed} files; chroot {root} sockkeeper --version: {version}')
+
+
+def container_pids(script_pid):
+    """The script process's children (systemd-nspawn)."""
+    with contextlib.suppress(OSError), open(f'/proc/{script_pid}/task/{script_pid}/children') as f:
+        return [int(p) for p in f.read().split()]
+    return []
+
+
+def boot(root, log_path, timeout):
+    cmd = f'systemd-nspawn --register=no --keep-unit -D {root} -b'
+    say(f'booting (timeout {timeout} s): script -qc "{cmd}" {log_path}')
+    start = time.monotonic()
+    p = subprocess.Popen(['script', '-qec', cmd, log_path], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    try:
+        rc = p.wait(timeout=timeout)
+        say(f'container exited {rc} after {time.monotonic() - start:.1f} s')
+        return True
+    except subprocess.TimeoutExpired:
+        say(f'TIMEOUT after {timeout} s: stopping the container')
+        # SIGTERM makes nspawn ask the container to shut down; then force it.
+        for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            for pid in container_pids(p.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+            try:
+                p.wait(timeout=grace)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        return False
+
+
+def read_markers(root, log_path):
+    path = os.path.join(root, 'var/lib/sk-e2e/markers')
+    if os.path.exists(path):
+        source, lines = path, open(path, errors='replace').read().splitlines()
+    else:
+        source, lines = f'{log_path} (no markers file)', []
+        if os.path.exists(log_path):
+            lines = [ANSI_RE.sub('', line) for line in open(log_path, errors='replace')]
+    markers = []
+    for line in lines:
+        m = MARKER_RE.search(line)
+        if m:
+            markers.append((m.group(1), m.group(2).strip()))
+    return source, markers
+
+
+def host_checks(root, markers):
+    """Checks the container cannot do itself (no python in minbase)."""
+    data = os.path.join(root, 'var/lib/sk-e2e/data')
+    results = []
+    if ('PASS', 'check-json') in markers:
+        try:
+            with open(os.path.join(data, 'check-json')) as f:
+                doc = json.load(f)
+            assert isinstance(doc, list) and len(doc) == 1, f'want one object, got {doc!r:.200}'
+            assert doc[0].get('path') == '/tmp/x.sock', f'path is {doc[0].get("path")!r}'
+            assert doc[0].get('rating') in ('ok', 'caution', 'risky'), f'rating is {doc[0].get("rating")!r}'
+            results.append(('PASS', 'check-json-parses'))
+        except (OSError, ValueError, AssertionError) as e:
+            results.append(('FAIL', f'check-json-parses: {e}'))
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--build-dir', required=True)
+    ap.add_argument('--connect', required=True, help='the built sk-e2e-connect')
+    ap.add_argument('--version', required=True, help='the project version --version must print')
+    ap.add_argument('--rootfs', required=True, help='files copied into the root')
+    ap.add_argument('--cache', required=True)
+    ap.add_argument('--work', required=True, help='per-run directory')
+    ap.add_argument('--boot-timeout', type=int, default=180)
+    args = ap.parse_args()
+    args.work = os.path.abspath(args.work)
+    # meson passes built targets relative to the build dir.
+    if not os.path.isabs(args.connect):
+        args.connect = os.path.join(args.build_dir, args.connect)
+
+    try:
+        if os.geteuid() != 0:
+            raise Skip('needs root (debootstrap, overlayfs, systemd-nspawn)')
+        for tool, pkg in (('debootstrap', 'debootstrap'), ('systemd-nspawn', 'systemd-container'),
+                          ('script', 'util-linux')):
+            if not shutil.which(tool):
+                raise Skip(f'{tool} is not installed (apt-get install {pkg})')
+        base = cached_base(args.cache)
+    except Skip as e:
+        print(f'e2e: SKIP: {e}', flush=True)
+        if os.environ.get('SK_E2E_REQUIRE') == '1':
+            print('e2e: SK_E2E_REQUIRE=1, so a skip is a failure', flush=True)
+            return 1
+        return SKIP
+
+    keep = os.environ.get('SK_E2E_KEEP') == '1'
+    os.makedirs(os.path.dirname(args.work), exist_ok=True)
+    log_path = args.work + '.log'
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(log_path)
+    with run_root(base, args.work, keep) as root:
+        install(args, root)
+        finished = boot(root, log_path, args.boot_timeout)
+        source, markers = read_markers(root, log_path)
+        markers += host_checks(root, markers)
+
+    print(f'e2e: markers from {source}:', flush=True)
+    for kind, rest in markers:
+        print(f'SK-E2E: {kind} {rest}'.rstrip())
+    passed = [r for k, r in markers if k == 'PASS']
+    failed = [r for k, r in markers if k == 'FAIL']
+    done = any(k == 'DONE' for k, _ in markers)
+    problems = []
+    if not finished:
+        problems.append('the boot timed out')
+    if not done:
+        problems.append('no DONE marker: the checks did not finish')
+    if not passed and not failed:
+        problems.append('no check ran')
+    if failed:
+        problems.append(f'{len(failed)} check(s) failed: ' + ', '.join(r.split(':')[0] for r in failed))
+    if problems:
+        if os.path.exists(log_path):
+            print(f'e2e: lines of {log_path} about the checks or a failure:')
+            print('\n'.join([line for line in tail(log_path, 100000).splitlines()
+                             if FAILURE_RE.search(line)][-40:]))
+            print(f'e2e: the last 60 lines of {log_path}:')
+            print(tail(log_path, 60))
+        print(f'e2e: FAILED: {"; ".join(problems)} (full boot log: {log_path})', flush=True)
+        return 1
+    say(f'OK: {len(passed)} checks passed (boot log: {log_path})')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
