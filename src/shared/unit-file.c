@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "path-util.h"
 #include "strv.h"
 #include "unit-file.h"
 
@@ -88,21 +89,9 @@ static const unit_setting **mfree_ptr(const unit_setting **p) {
         return NULL;
 }
 
-static bool is_root(const char *root) {
-        return !root || !root[0] || streq(root, "/");
-}
-
-static char *root_join(const char *root, const char *path) {
-        char *s;
-
-        if (asprintf(&s, "%s%s", is_root(root) ? "" : root, path) < 0)
-                return NULL;
-        return s;
-}
-
 /* Collapses "//", "." and ".." of an absolute path, lexically, as
  * chase_symlinks(CHASE_NOFOLLOW|CHASE_NONEXISTENT) does for a link target. */
-static char *path_normalize(const char *p) {
+static char *path_resolve_dots(const char *p) {
         char *out = malloc(strlen(p) + 2);
         size_t n = 0;
 
@@ -279,7 +268,7 @@ int unit_search_path(char ***ret, size_t *ret_n) {
                                         strv_free_n(l, n);
                                         return -ENOMEM;
                                 }
-                                norm = raw[0] == '/' ? path_normalize(raw) : strdup(raw);
+                                norm = raw[0] == '/' ? path_resolve_dots(raw) : strdup(raw);
                                 if (!norm || (!strv_contains(l, n, norm) ? strv_push(&l, &n, norm) < 0
                                                                            : (free(norm), 0))) {
                                         strv_free_n(l, n);
@@ -353,7 +342,7 @@ static int classify_link(unit_lookup *lp, const char *dir, const char *name, con
                 abs = NULL;
         if (!abs)
                 return -ENOMEM;
-        norm = path_normalize(abs);
+        norm = path_resolve_dots(abs);
         if (!norm)
                 return -ENOMEM;
         if (streq(norm, "/dev/null")) {
@@ -382,7 +371,7 @@ static int classify_link(unit_lookup *lp, const char *dir, const char *name, con
 }
 
 static int map_add_dir(unit_lookup *lp, const char *dir, size_t *cap) {
-        _cleanup_free_ char *full = root_join(lp->root, dir);
+        _cleanup_free_ char *full = path_join_root(lp->root, dir);
         DIR *d;
         struct dirent *de;
         int r = 0;
@@ -465,7 +454,7 @@ int unit_lookup_init(unit_lookup *lp, const char *root, unit_warn_fn warn, void 
         size_t cap = 0, w = 0;
         int r;
 
-        if (!is_root(root)) {
+        if (!root_is_live(root)) {
                 l.root = strdup(root);
                 if (!l.root)
                         return -ENOMEM;
@@ -543,7 +532,7 @@ static int resolve(const unit_lookup *lp, const char *name, const char *instance
 /* ---- reading ---- */
 
 static int read_all(const char *root, const char *path, char **ret, size_t *ret_size, struct stat *ret_st) {
-        _cleanup_free_ char *full = root_join(root, path), *buf = NULL;
+        _cleanup_free_ char *full = path_join_root(root, path), *buf = NULL;
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
         size_t n = 0;
@@ -847,7 +836,7 @@ static int collect_dropins(const unit_lookup *lp, char **dirs, size_t n_dirs, dr
         int r = 0;
 
         for (size_t i = 0; i < n_dirs && r >= 0; i++) {
-                _cleanup_free_ char *full = root_join(lp->root, dirs[i]);
+                _cleanup_free_ char *full = path_join_root(lp->root, dirs[i]);
                 struct dirent *de;
                 DIR *d;
 
@@ -880,7 +869,7 @@ static int collect_dropins(const unit_lookup *lp, char **dirs, size_t n_dirs, dr
                                 _cleanup_free_ char *norm = NULL;
 
                                 buf[k] = 0;
-                                norm = k == 9 ? path_normalize(buf) : NULL;
+                                norm = k == 9 ? path_resolve_dots(buf) : NULL;
                                 x.masked = norm && streq(norm, "/dev/null");
                         }
                         x.base = strdup(de->d_name);
@@ -1116,7 +1105,7 @@ const unit_setting *unit_file_last(const unit_file *u, const char *section, cons
 /* ---- enumeration ---- */
 
 static int add_wants_instances(const unit_lookup *lp, const char *dir, char ***l, size_t *n) {
-        _cleanup_free_ char *full = root_join(lp->root, dir);
+        _cleanup_free_ char *full = path_join_root(lp->root, dir);
         struct dirent *de;
         DIR *d;
         int r = 0;

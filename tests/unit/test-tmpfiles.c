@@ -23,25 +23,13 @@
 #define DAY (24 * HOUR)
 #define NOW (1700000000 * USEC_PER_SEC)
 
-typedef struct warnings {
-        char text[8192];
-        unsigned count;
-} warnings;
-
-static void collect(const char *file, unsigned line, const char *message, void *userdata) {
-        warnings *w = userdata;
-        size_t n = strlen(w->text);
-
-        snprintf(w->text + n, sizeof(w->text) - n, "%s:%u: %s\n", file, line, message);
-        w->count++;
-}
 
 /* TEXT parsed as one file "t.conf" under ROOT (NULL: the running system). */
 static void parse(tmpfiles_config *c, const char *root, const char *text, warnings *w) {
         *c = (tmpfiles_config) {};
         *w = (warnings) {};
         check_int(tmpfiles_config_set_root(c, root), ==, 0);
-        check_int(tmpfiles_config_parse(c, "t.conf", text, strlen(text), collect, w), ==, 0);
+        check_int(tmpfiles_config_parse(c, "t.conf", text, strlen(text), collect_warning, w), ==, 0);
 }
 
 static const tmpfiles_item *find(const tmpfiles_config *c, char type, const char *path) {
@@ -235,7 +223,7 @@ TEST(line_ends) {
         tmpfiles_config c = {};
         warnings w = {};
 
-        check_int(tmpfiles_config_parse(&c, "t.conf", text, sizeof(text) - 1, collect, &w), ==, 0);
+        check_int(tmpfiles_config_parse(&c, "t.conf", text, sizeof(text) - 1, collect_warning, &w), ==, 0);
         check_int(c.n_items, ==, 7);
         check_int(find(&c, 'x', "/a")->line, ==, 1);
         check_int(find(&c, 'x', "/b")->line, ==, 2);
@@ -257,7 +245,7 @@ TEST(overlong_line_ends_the_file) {
         strcpy(text, "x /a\nx /");
         memset(text + 8, 'b', n - 8);
         strcpy(text + n, "\nx /c\n");
-        check_int(tmpfiles_config_parse(&c, "t.conf", text, strlen(text), collect, &w), ==, 0);
+        check_int(tmpfiles_config_parse(&c, "t.conf", text, strlen(text), collect_warning, &w), ==, 0);
         check_int(c.n_items, ==, 1);
         check(strstr(w.text, "t.conf:2: Line too long"));
         tmpfiles_config_done(&c);
@@ -512,7 +500,7 @@ TEST(load_directories_and_overrides) {
         check(mkdir(p, 0755) >= 0);
         free(p);
 
-        check_int(tmpfiles_config_load(&c, root, collect, &w), ==, 0);
+        check_int(tmpfiles_config_load(&c, root, collect_warning, &w), ==, 0);
         check_int(c.n_items, ==, 4);
         check_streq(c.items[0].path, "/from-etc-a"); /* sorted by name across directories */
         check_streq(c.items[0].source, "/etc/tmpfiles.d/a.conf");
@@ -538,7 +526,7 @@ TEST(load_resolves_directory_links) {
         p = root_path(root, "lib");
         check(symlink("/usr/lib", p) >= 0);
         free(p);
-        check_int(tmpfiles_config_load(&c, root, collect, &w), ==, 0);
+        check_int(tmpfiles_config_load(&c, root, collect_warning, &w), ==, 0);
         check_int(c.n_items, ==, 1);
         check_int(c.n_files, ==, 1);
         check_streq(c.files[0], "/usr/lib/tmpfiles.d/a.conf");

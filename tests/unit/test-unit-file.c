@@ -21,18 +21,6 @@
 #define ETC "/etc/systemd/system"
 #define RUN "/run/systemd/system"
 
-typedef struct warnings {
-        char text[8192];
-        unsigned count;
-} warnings;
-
-static void record_warning(const char *file, unsigned line, const char *message, void *userdata) {
-        warnings *w = userdata;
-        size_t len = strlen(w->text);
-
-        snprintf(w->text + len, sizeof(w->text) - len, "%s:%u: %s\n", file, line, message);
-        w->count++;
-}
 
 static void mkdir_p(const char *path) {
         char buf[PATH_MAX];
@@ -81,7 +69,7 @@ static char *fixture(void) {
 static void load(const char *root, const char *name, unit_file *u, warnings *w) {
         unit_lookup lp;
 
-        check_int(unit_lookup_init(&lp, root, record_warning, w), ==, 0);
+        check_int(unit_lookup_init(&lp, root, collect_warning, w), ==, 0);
         check_int(unit_file_load(&lp, name, u), ==, 0);
         unit_lookup_done(&lp);
 }
@@ -365,7 +353,7 @@ TEST(unreadable_dropin) {
 
 static void parse(unit_file *u, const char *text, warnings *w) {
         *u = (unit_file) {};
-        check_int(unit_file_parse(u, "/t.service", text, strlen(text), record_warning, w), ==, 0);
+        check_int(unit_file_parse(u, "/t.service", text, strlen(text), collect_warning, w), ==, 0);
 }
 
 TEST(continuation_and_whitespace) {
@@ -478,7 +466,7 @@ TEST(enumerate_with_wants_instances) {
         link_to(root, SYS "/sockets.target.requires/x@y.socket", "../x@.socket");
         link_to(root, ETC "/masked.service", "/dev/null");
         put(root, ETC "/not-a-unit.txt", "");
-        check_int(unit_lookup_init(&lp, root, record_warning, &w), ==, 0);
+        check_int(unit_lookup_init(&lp, root, collect_warning, &w), ==, 0);
         check_int(unit_enumerate(&lp, &l, &n), ==, 5);
         check_streq(l[0], "a.service");
         check_streq(l[1], "getty@.service");

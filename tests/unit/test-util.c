@@ -143,6 +143,14 @@ bool served_by(int listen_fd, const char *path) {
         return true;
 }
 
+void collect_warning(const char *file, unsigned line, const char *message, void *userdata) {
+        warnings *w = userdata;
+        size_t n = strlen(w->text);
+
+        snprintf(w->text + n, sizeof(w->text) - n, "%s:%u: %s\n", file, line, message);
+        w->count++;
+}
+
 int count_open_fds(void) {
         DIR *d = opendir("/proc/self/fd");
         struct dirent *de;

@@ -37,6 +37,15 @@ int try_connect(const char *path);
  * received the connection. */
 bool served_by(int listen_fd, const char *path);
 
+/* Collects the warnings of the configuration readers (tmpfiles.d, units):
+ * pass collect_warning and a warnings as the warn callback and userdata. */
+typedef struct warnings {
+        char text[8192];
+        unsigned count;
+} warnings;
+
+void collect_warning(const char *file, unsigned line, const char *message, void *userdata);
+
 int count_open_fds(void);
 void write_file(const char *path, const char *content);
 bool file_has(const char *path, const char *content);
