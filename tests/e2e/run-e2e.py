@@ -212,9 +212,13 @@ def install(args, root):
     shutil.copytree(args.rootfs, root, symlinks=True, dirs_exist_ok=True)
     helper_dir = os.path.join(root, 'usr/local/lib/sk-e2e')
     shutil.copy2(args.connect, os.path.join(helper_dir, 'sk-e2e-connect'))
+    # The test server links the installed libsockkeeper (ldconfig finds it).
+    shutil.copy2(args.serve, os.path.join(helper_dir, 'sk-serve'))
     with open(os.path.join(helper_dir, 'expected.env'), 'w') as f:
         f.write(f"SK_VERSION='{args.version}'\nSK_TMPFILES='{' '.join(sorted(set(tmpfiles)))}'\n")
     for target, unit in (('multi-user.target.wants', 'sk-e2e.service'),
+                         ('multi-user.target.wants', 'legacy.service'),
+                         ('sockets.target.wants', 'act.socket'),
                          ('sockets.target.wants', 'plain.socket')):
         d = os.path.join(root, 'etc/systemd/system', target)
         os.makedirs(d, exist_ok=True)
@@ -298,6 +302,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--build-dir', required=True)
     ap.add_argument('--connect', required=True, help='the built sk-e2e-connect')
+    ap.add_argument('--serve', required=True, help='the built sk-serve (tests/helpers)')
     ap.add_argument('--version', required=True, help='the project version --version must print')
     ap.add_argument('--rootfs', required=True, help='files copied into the root')
     ap.add_argument('--cache', required=True)
@@ -306,8 +311,9 @@ def main():
     args = ap.parse_args()
     args.work = os.path.abspath(args.work)
     # meson passes built targets relative to the build dir.
-    if not os.path.isabs(args.connect):
-        args.connect = os.path.join(args.build_dir, args.connect)
+    for attr in ('connect', 'serve'):
+        if not os.path.isabs(getattr(args, attr)):
+            setattr(args, attr, os.path.join(args.build_dir, getattr(args, attr)))
 
     try:
         if os.geteuid() != 0:
