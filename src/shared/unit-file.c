@@ -241,7 +241,7 @@ static int strcmp_ptr(const void *a, const void *b) {
 
 /* ---- search path ---- */
 
-int unit_search_path(char ***ret, size_t *ret_n) {
+int unit_search_path_with(const char *const *defaults, size_t n_defaults, char ***ret, size_t *ret_n) {
         const char *env = getenv("SYSTEMD_UNIT_PATH");
         char **l = NULL;
         size_t n = 0;
@@ -281,8 +281,8 @@ int unit_search_path(char ***ret, size_t *ret_n) {
                 }
         }
         if (append_default)
-                for (size_t i = 0; i < ELEMENTSOF(default_dirs); i++) {
-                        r = strv_add_unique(&l, &n, default_dirs[i]);
+                for (size_t i = 0; i < n_defaults; i++) {
+                        r = strv_add_unique(&l, &n, defaults[i]);
                         if (r < 0) {
                                 strv_free_n(l, n);
                                 return r;
@@ -291,6 +291,10 @@ int unit_search_path(char ***ret, size_t *ret_n) {
         *ret = l;
         *ret_n = n;
         return 0;
+}
+
+int unit_search_path(char ***ret, size_t *ret_n) {
+        return unit_search_path_with(default_dirs, ELEMENTSOF(default_dirs), ret, ret_n);
 }
 
 /* ---- the name map ---- */
@@ -449,20 +453,18 @@ static int map_add_dir(unit_lookup *lp, const char *dir, size_t *cap) {
         return r;
 }
 
-int unit_lookup_init(unit_lookup *lp, const char *root, unit_warn_fn warn, void *userdata) {
-        unit_lookup l = { .warn = warn, .userdata = userdata };
+int unit_lookup_init_dirs(unit_lookup *lp, const char *root, char **dirs, size_t n_dirs, unit_warn_fn warn,
+                          void *userdata) {
+        unit_lookup l = { .warn = warn, .userdata = userdata, .dirs = dirs, .n_dirs = n_dirs };
         size_t cap = 0, w = 0;
         int r;
 
         if (!root_is_live(root)) {
                 l.root = strdup(root);
-                if (!l.root)
+                if (!l.root) {
+                        unit_lookup_done(&l);
                         return -ENOMEM;
-        }
-        r = unit_search_path(&l.dirs, &l.n_dirs);
-        if (r < 0) {
-                unit_lookup_done(&l);
-                return r;
+                }
         }
         for (size_t i = 0; i < l.n_dirs; i++) {
                 r = map_add_dir(&l, l.dirs[i], &cap);
@@ -486,6 +488,17 @@ int unit_lookup_init(unit_lookup *lp, const char *root, unit_warn_fn warn, void 
         l.n_map = w;
         *lp = l;
         return 0;
+}
+
+int unit_lookup_init(unit_lookup *lp, const char *root, unit_warn_fn warn, void *userdata) {
+        char **dirs = NULL;
+        size_t n_dirs = 0;
+        int r;
+
+        r = unit_search_path(&dirs, &n_dirs);
+        if (r < 0)
+                return r;
+        return unit_lookup_init_dirs(lp, root, dirs, n_dirs, warn, userdata);
 }
 
 void unit_lookup_done(unit_lookup *lp) {

@@ -66,9 +66,17 @@ typedef struct unit_lookup {
  * list. */
 int unit_search_path(char ***ret, size_t *ret_n);
 
+/* The same rules with DEFAULTS in place of the system manager's list: the
+ * user manager's search path is built on it (user-unit-path.h). */
+int unit_search_path_with(const char *const *defaults, size_t n_defaults, char ***ret, size_t *ret_n);
+
 /* Sets up LP for ROOT (NULL or "/" for the running system): the search
  * path and the name map. WARN may be NULL. */
 int unit_lookup_init(unit_lookup *lp, const char *root, unit_warn_fn warn, void *userdata);
+/* The same over the search path DIRS (root-relative), which LP takes
+ * over, also on failure. */
+int unit_lookup_init_dirs(unit_lookup *lp, const char *root, char **dirs, size_t n_dirs, unit_warn_fn warn,
+                          void *userdata);
 void unit_lookup_done(unit_lookup *lp);
 
 /* true for a valid unit name with a known type suffix: plain ("foo.service"),
