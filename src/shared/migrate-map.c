@@ -160,7 +160,7 @@ int migrate_expand_instance(const char *text, const char *instance, char **ret) 
         unescaped[k] = 0;
 
         for (const char *p = text; *p; p++)
-                len += *p == '%' ? il + k : 1;
+                len += *p == '%' ? il + k + 2 : 1;
         out = malloc(len + 1);
         if (!out)
                 return -ENOMEM;
