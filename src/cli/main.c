@@ -16,6 +16,7 @@ static const struct verb {
 } verbs[] = {
         { "check", verb_check, "rate socket paths against this machine's cleaners" },
         { "demo", verb_demo, "show a socket surviving a cleaner, live" },
+        { "scan", verb_scan, "list listening sockets, their holders, and the ones already broken" },
         { "tmpfiles-snippet", verb_tmpfiles_snippet, "print a tmpfiles.d snippet that keeps cleaners off socket paths" },
 };
 
