@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,19 +39,18 @@ int parse_socket_link(const char *target, uint32_t *ret) {
         return 0;
 }
 
-static bool parse_pid(const char *s, pid_t *ret) {
+/* A decimal name of /proc (a pid) or of /proc/PID/fd (an fd, 0 too). */
+static bool parse_number(const char *s, int *ret) {
         long v = 0;
 
         if (!*s)
                 return false;
         for (; *s; s++) {
-                if (*s < '0' || *s > '9' || v > 4194304) /* PID_MAX_LIMIT */
+                if (*s < '0' || *s > '9' || v > INT32_MAX / 10)
                         return false;
                 v = v * 10 + (*s - '0');
         }
-        if (v <= 0)
-                return false;
-        *ret = (pid_t) v;
+        *ret = (int) v;
         return true;
 }
 
@@ -94,9 +94,9 @@ static int scan_process(int proc_fd, const char *pid_name, pid_t pid, holder_lis
                 char target[64];
                 ssize_t n;
                 uint32_t ino;
-                pid_t fd;
+                int fd;
 
-                if (de->d_name[0] == '.' || !parse_pid(de->d_name, &fd))
+                if (!parse_number(de->d_name, &fd))
                         continue;
                 /* 'socket:[4294967295]' fits; anything longer is no socket. */
                 n = readlinkat(dfd, de->d_name, target, sizeof(target) - 1);
@@ -105,7 +105,7 @@ static int scan_process(int proc_fd, const char *pid_name, pid_t pid, holder_lis
                 target[n] = '\0';
                 if (parse_socket_link(target, &ino) < 0)
                         continue;
-                r = holder_push(l, (socket_holder) { .sock_ino = ino, .pid = pid, .fd = (int) fd });
+                r = holder_push(l, (socket_holder) { .sock_ino = ino, .pid = pid, .fd = fd });
                 if (r < 0)
                         break;
         }
@@ -135,9 +135,9 @@ int socket_owners_load(socket_owners *ret, const char *proc) {
         if (!d)
                 return negative_errno();
         while ((de = readdir(d))) {
-                pid_t pid;
+                int pid;
 
-                if (!parse_pid(de->d_name, &pid))
+                if (!parse_number(de->d_name, &pid) || pid <= 0)
                         continue;
                 r = scan_process(dirfd(d), de->d_name, pid, &l);
                 if (r < 0)
