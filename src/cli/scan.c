@@ -75,12 +75,36 @@ typedef struct entry {
         const process_info *proc;       /* the holder that names the service, NULL if none visible */
 } entry;
 
+/* A directory's names by inode number (d_ino: no stat per entry), read
+ * once however many of its sockets are orphaned. */
+typedef struct dir_name {
+        uint32_t ino;   /* low 32 bits, as sock_diag reports them */
+        char *name;
+} dir_name;
+
+typedef struct dir_listing {
+        char *dir;
+        dir_name *names; /* sorted by ino */
+        size_t n;
+} dir_listing;
+
+static void dir_listing_done(dir_listing *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->names[i].name);
+        free(l->names);
+        free(l->dir);
+}
+
 typedef struct scan_context {
         risk_machine machine;
         const char *test_root;          /* TEST_ROOT_ENV, or NULL */
         unix_socket_info *sockets;      /* every named socket, taken over from the machine */
         size_t n_sockets;
         const unix_socket_info **by_name;
+        const unix_socket_info **by_vfs;  /* with a file, by its inode; built when first needed */
+        size_t n_by_vfs;
+        dir_listing *dirs;              /* directories read for renamed sockets */
+        size_t n_dirs;
         socket_owners owners;
         process_info *procs;            /* sorted by pid */
         size_t n_procs;
@@ -101,6 +125,10 @@ static void scan_context_done(scan_context *c) {
         free(c->procs);
         socket_owners_done(&c->owners);
         free(c->by_name);
+        free(c->by_vfs);
+        for (size_t i = 0; i < c->n_dirs; i++)
+                dir_listing_done(&c->dirs[i]);
+        free(c->dirs);
         free(c->scratch);
         unix_socket_info_free_many(c->sockets, c->n_sockets);
         risk_machine_done(&c->machine);
@@ -257,49 +285,136 @@ static bool seen_by_holder(const entry *e) {
         return full && lstat(full, &st) >= 0 && S_ISSOCK(st.st_mode) && unix_diag_matches(e->s->vfs, inode_id_of(&st));
 }
 
-/* A socket renamed after bind keeps its bind-time name in sock_diag; the
- * usual pattern renames within the directory, so only that one is read
- * (d_ino, no stat per entry). Never a cost for healthy sockets. */
-static int find_renamed(entry *e) {
-        _cleanup_free_ char *dir = path_parent(e->s->name);
+static int cmp_dir_name(const void *a, const void *b) {
+        const dir_name *x = a, *y = b;
+        return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+static int read_listing(const char *dir, dir_listing *ret) {
+        dir_listing l = { .dir = strdup(dir) };
+        size_t allocated = 0;
         struct dirent *de;
         DIR *d;
-        int r = 0;
+
+        if (!l.dir)
+                return -ENOMEM;
+        d = opendir(dir);
+        while (d && (de = readdir(d))) {
+                if (l.n == allocated) {
+                        size_t more = allocated ? allocated * 2 : 64;
+                        dir_name *p = reallocarray(l.names, more, sizeof(*p));
+
+                        if (!p)
+                                goto oom;
+                        l.names = p;
+                        allocated = more;
+                }
+                l.names[l.n].ino = (uint32_t) de->d_ino;
+                l.names[l.n].name = strdup(de->d_name);
+                if (!l.names[l.n].name)
+                        goto oom;
+                l.n++;
+        }
+        if (d)
+                closedir(d);
+        if (l.n > 0)
+                qsort(l.names, l.n, sizeof(*l.names), cmp_dir_name);
+        *ret = l;
+        return 0;
+oom:
+        closedir(d);
+        dir_listing_done(&l);
+        return -ENOMEM;
+}
+
+static int listing_of(scan_context *c, const char *dir, const dir_listing **ret) {
+        dir_listing *p;
+        int r;
+
+        for (size_t i = c->n_dirs; i > 0; i--) /* the last one first: orphans come in groups */
+                if (streq(c->dirs[i - 1].dir, dir)) {
+                        *ret = &c->dirs[i - 1];
+                        return 0;
+                }
+        p = reallocarray(c->dirs, c->n_dirs + 1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        c->dirs = p;
+        r = read_listing(dir, &c->dirs[c->n_dirs]);
+        if (r < 0)
+                return r;
+        *ret = &c->dirs[c->n_dirs++];
+        return 0;
+}
+
+/* A socket renamed after bind keeps its bind-time name in sock_diag; the
+ * usual pattern renames within the directory, so only that one is read.
+ * Never a cost for healthy sockets. */
+static int find_renamed(scan_context *c, entry *e) {
+        _cleanup_free_ char *dir = path_parent(e->s->name);
+        const dir_listing *l;
+        dir_name key = { .ino = (uint32_t) e->s->vfs.ino };
+        const dir_name *m;
+        int r;
 
         if (!dir || !e->s->has_vfs)
                 return 0;
-        d = opendir(dir);
-        if (!d)
+        r = listing_of(c, dir, &l);
+        if (r < 0)
+                return r;
+        m = l->n ? bsearch(&key, l->names, l->n, sizeof(*l->names), cmp_dir_name) : NULL;
+        if (!m)
                 return 0;
-        while ((de = readdir(d))) {
+        while (m > l->names && m[-1].ino == key.ino)
+                m--;
+        for (; m < l->names + l->n && m->ino == key.ino; m++) {
                 _cleanup_free_ char *full = NULL;
                 struct stat st;
 
-                if ((uint32_t) de->d_ino != (uint32_t) e->s->vfs.ino)
-                        continue;
-                if (asprintf(&full, "%s%s%s", dir, streq(dir, "/") ? "" : "/", de->d_name) < 0) {
-                        full = NULL;
-                        r = -ENOMEM;
-                        break;
-                }
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISSOCK(st.st_mode) &&
-                    unix_diag_matches(e->s->vfs, inode_id_of(&st))) {
+                if (asprintf(&full, "%s%s%s", dir, streq(dir, "/") ? "" : "/", m->name) < 0)
+                        return -ENOMEM;
+                if (lstat(full, &st) >= 0 && S_ISSOCK(st.st_mode) && unix_diag_matches(e->s->vfs, inode_id_of(&st))) {
                         e->renamed_to = TAKE_PTR(full);
-                        break;
+                        return 0;
                 }
         }
-        closedir(d);
-        return r;
+        return 0;
 }
 
-/* The named socket, other than E's, whose file the path leads to now. */
-static uint32_t file_owner(const scan_context *c, const entry *e, const struct stat *st) {
-        for (size_t i = 0; i < c->n_sockets; i++) {
-                const unix_socket_info *s = &c->sockets[i];
+static int cmp_vfs(const void *a, const void *b) {
+        const unix_socket_info *x = *(const unix_socket_info *const *) a, *y = *(const unix_socket_info *const *) b;
+        uint32_t i = (uint32_t) x->vfs.ino, j = (uint32_t) y->vfs.ino;
 
-                if (s != e->s && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
-                        return s->sock_ino;
+        return (i > j) - (i < j);
+}
+
+/* The named socket, other than E's, whose file the path leads to now
+ * (the index by file is built on the first hijacking seen). */
+static int file_owner(scan_context *c, const entry *e, const struct stat *st, uint32_t *ret) {
+        const unix_socket_info *key_s, *const *m;
+        unix_socket_info key = { .vfs = inode_id_of(st) };
+
+        if (!c->by_vfs) {
+                c->by_vfs = malloc((c->n_sockets ? c->n_sockets : 1) * sizeof(*c->by_vfs));
+                if (!c->by_vfs)
+                        return -ENOMEM;
+                for (size_t i = 0; i < c->n_sockets; i++)
+                        if (c->sockets[i].has_vfs)
+                                c->by_vfs[c->n_by_vfs++] = &c->sockets[i];
+                qsort(c->by_vfs, c->n_by_vfs, sizeof(*c->by_vfs), cmp_vfs);
         }
+        *ret = 0;
+        key_s = &key;
+        m = c->n_by_vfs ? bsearch(&key_s, c->by_vfs, c->n_by_vfs, sizeof(*c->by_vfs), cmp_vfs) : NULL;
+        if (!m)
+                return 0;
+        while (m > c->by_vfs && cmp_vfs(&m[-1], &key_s) == 0)
+                m--;
+        for (; m < c->by_vfs + c->n_by_vfs && cmp_vfs(m, &key_s) == 0; m++)
+                if (*m != e->s && unix_diag_matches((*m)->vfs, inode_id_of(st))) {
+                        *ret = (*m)->sock_ino;
+                        break;
+                }
         return 0;
 }
 
@@ -327,8 +442,7 @@ static int examine_file(scan_context *c, entry *e) {
                 }
                 e->status = STATUS_HIJACKED;
                 e->found = file_kind(st.st_mode);
-                e->found_sock = S_ISSOCK(st.st_mode) ? file_owner(c, e, &st) : 0;
-                return 0;
+                return S_ISSOCK(st.st_mode) ? file_owner(c, e, &st, &e->found_sock) : 0;
         }
         if (errno != ENOENT && errno != ENOTDIR) {
                 e->status = STATUS_UNKNOWN;
@@ -341,7 +455,7 @@ static int examine_file(scan_context *c, entry *e) {
                 return 0;
         }
         e->status = STATUS_ORPHANED;
-        return find_renamed(e);
+        return find_renamed(c, e);
 }
 
 /* The classifier's rating of E's path. It looks at the listener list once
