@@ -6,6 +6,7 @@ int verb_demo(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);
 int verb_tmpfiles_snippet(int argc, char *argv[]);
 int verb_migrate(int argc, char *argv[]);
+int verb_scan(int argc, char *argv[]);
 
 /* Prints why sk_keeper_new()/sk_keeper_bind() refused PATH, in words an
  * admin can act on, and returns the negative error. */

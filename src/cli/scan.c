@@ -1,0 +1,923 @@
+/* SPDX-License-Identifier: MIT */
+/* sockkeeper scan: every listening AF_UNIX socket of this network namespace
+ * (sock_diag), who holds it (/proc), and whether its path still leads to it:
+ * the services that a cleaner has already broken, found before their users
+ * do. The exit status says whether anything shown is broken. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "json.h"
+#include "log.h"
+#include "macro.h"
+#include "path-util.h"
+#include "risk.h"
+#include "socket-owners.h"
+#include "strv.h"
+#include "unix-diag.h"
+
+enum {
+        SCAN_EXIT_OK = 0,
+        SCAN_EXIT_BROKEN = 1,   /* something shown is orphaned or hijacked */
+        SCAN_EXIT_ERROR = 3,    /* as check's: scan itself could not work */
+        SCAN_EXIT_USAGE = 64,
+};
+
+/* A testing aid, not an interface: the classifier reads the cleaners'
+ * configuration under this directory, and judges a socket bound below it
+ * by its path inside it, as `systemd-tmpfiles --root` would. */
+#define TEST_ROOT_ENV "SOCKKEEPER_SCAN_TEST_ROOT"
+
+typedef enum scan_status {
+        STATUS_HEALTHY,
+        STATUS_AT_RISK,
+        STATUS_ORPHANED,
+        STATUS_HIJACKED,
+        STATUS_ABSTRACT,
+        STATUS_UNKNOWN,         /* the path could not be looked at (EACCES as non-root) */
+} scan_status;
+
+static const char *status_to_string(scan_status s) {
+        static const char *const names[] = {
+                [STATUS_HEALTHY] = "healthy",   [STATUS_AT_RISK] = "at-risk",   [STATUS_ORPHANED] = "orphaned",
+                [STATUS_HIJACKED] = "hijacked", [STATUS_ABSTRACT] = "abstract", [STATUS_UNKNOWN] = "unknown",
+        };
+        return names[s];
+}
+
+static bool status_broken(scan_status s) {
+        return s == STATUS_ORPHANED || s == STATUS_HIJACKED;
+}
+
+typedef struct entry {
+        const unix_socket_info *s;
+        scan_status status;
+        bool has_inode;
+        uint64_t inode;                 /* of the socket's file: lstat's when it matches, else sock_diag's 32 bits */
+        const char *found;              /* hijacked: what the path leads to now */
+        uint32_t found_sock;            /* hijacked by this socket's file, 0 if none we know */
+        char *renamed_to;               /* orphaned: where its file is now, if in the same directory */
+        bool private_mount;             /* reachable only in the holder's mount namespace */
+        int stat_error;                 /* unknown: why */
+        bool rated;
+        risk_report report;
+        const socket_holder *holders;
+        size_t n_holders;
+        const process_info *proc;       /* the holder that names the service, NULL if none visible */
+} entry;
+
+/* A directory's names by inode number (d_ino: no stat per entry), read
+ * once however many of its sockets are orphaned. */
+typedef struct dir_name {
+        uint32_t ino;   /* low 32 bits, as sock_diag reports them */
+        char *name;
+} dir_name;
+
+typedef struct dir_listing {
+        char *dir;
+        dir_name *names; /* sorted by ino */
+        size_t n;
+} dir_listing;
+
+static void dir_listing_done(dir_listing *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->names[i].name);
+        free(l->names);
+        free(l->dir);
+}
+
+typedef struct scan_context {
+        risk_machine machine;
+        const char *test_root;          /* TEST_ROOT_ENV, or NULL */
+        unix_socket_info *sockets;      /* every named socket, taken over from the machine */
+        size_t n_sockets;
+        const unix_socket_info **by_name;
+        const unix_socket_info **by_vfs;  /* with a file, by its inode; built when first needed */
+        size_t n_by_vfs;
+        dir_listing *dirs;              /* directories read for renamed sockets */
+        size_t n_dirs;
+        socket_owners owners;
+        process_info *procs;            /* sorted by pid */
+        size_t n_procs;
+        unix_socket_info *scratch;      /* what the classifier sees of the sockets, per path */
+        size_t n_scratch;
+        entry *entries;
+        size_t n_entries;
+} scan_context;
+
+static void scan_context_done(scan_context *c) {
+        for (size_t i = 0; i < c->n_entries; i++) {
+                free(c->entries[i].renamed_to);
+                risk_report_done(&c->entries[i].report);
+        }
+        free(c->entries);
+        for (size_t i = 0; i < c->n_procs; i++)
+                process_info_done(&c->procs[i]);
+        free(c->procs);
+        socket_owners_done(&c->owners);
+        free(c->by_name);
+        free(c->by_vfs);
+        for (size_t i = 0; i < c->n_dirs; i++)
+                dir_listing_done(&c->dirs[i]);
+        free(c->dirs);
+        free(c->scratch);
+        unix_socket_info_free_many(c->sockets, c->n_sockets);
+        risk_machine_done(&c->machine);
+}
+
+static void warn_config(const char *file, unsigned line, const char *message, void *userdata) {
+        if (line)
+                log_error("%s:%u: %s", file, line, message);
+        else
+                log_error("%s: %s", file, message);
+}
+
+/* The servers: listening stream and seqpacket sockets, and datagram
+ * sockets with a name (a bound datagram socket is how /dev/log and the
+ * journal serve; ss -xl lists them too). */
+static bool is_server(const unix_socket_info *s) {
+        return s->name && (s->listening || s->type == SOCK_DGRAM);
+}
+
+static int cmp_name(const void *a, const void *b) {
+        const unix_socket_info *x = *(const unix_socket_info *const *) a, *y = *(const unix_socket_info *const *) b;
+        return strcmp(x->name, y->name);
+}
+
+static int cmp_proc(const void *a, const void *b) {
+        const process_info *x = a, *y = b;
+        return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int cmp_pid(const void *a, const void *b) {
+        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
+        return (x > y) - (x < y);
+}
+
+static const process_info *find_proc(const scan_context *c, pid_t pid) {
+        process_info key = { .pid = pid };
+        return bsearch(&key, c->procs, c->n_procs, sizeof(*c->procs), cmp_proc);
+}
+
+/* The sockets bound at NAME (any state: tmpfiles' liveness check counts
+ * accepted connections too, which carry their listener's name). */
+static const unix_socket_info *const *name_group(const scan_context *c, const char *name, size_t *ret_n) {
+        size_t lo = 0, hi = c->n_sockets, end;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcmp(c->by_name[mid]->name, name) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (end = lo; end < c->n_sockets && streq(c->by_name[end]->name, name); end++)
+                ;
+        *ret_n = end - lo;
+        return &c->by_name[lo];
+}
+
+/* Reads the command and unit of every process that holds a server
+ * socket, once per process. */
+static int load_processes(scan_context *c) {
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0, k = 0;
+
+        for (size_t i = 0; i < c->n_entries; i++)
+                n += c->entries[i].n_holders;
+        if (n == 0)
+                return 0;
+        pids = malloc(n * sizeof(*pids));
+        if (!pids)
+                return -ENOMEM;
+        n = 0;
+        for (size_t i = 0; i < c->n_entries; i++)
+                for (size_t j = 0; j < c->entries[i].n_holders; j++)
+                        pids[n++] = c->entries[i].holders[j].pid;
+        qsort(pids, n, sizeof(*pids), cmp_pid);
+        for (size_t i = 0; i < n; i++)
+                if (i == 0 || pids[i] != pids[k - 1])
+                        pids[k++] = pids[i];
+
+        c->procs = calloc(k, sizeof(*c->procs));
+        if (!c->procs)
+                return -ENOMEM;
+        for (size_t i = 0; i < k; i++) {
+                int r = process_info_load(&c->procs[c->n_procs], "/proc", pids[i]);
+                if (r < 0)
+                        return r;
+                c->n_procs++;
+        }
+
+        /* The holder that names the service: systemd (PID 1, or a user's
+         * manager) keeps the fds of socket units, and a socket-activated
+         * service holds the same socket, so systemd counts last. */
+        for (size_t i = 0; i < c->n_entries; i++) {
+                entry *e = &c->entries[i];
+
+                for (size_t j = 0; j < e->n_holders; j++) {
+                        const process_info *p = find_proc(c, e->holders[j].pid);
+
+                        if (!e->proc)
+                                e->proc = p;
+                        if (p && !(p->comm && streq(p->comm, "systemd"))) {
+                                e->proc = p;
+                                break;
+                        }
+                }
+        }
+        return 0;
+}
+
+static bool unit_matches(const entry *e, char **units, size_t n_units) {
+        const process_info *p = e->proc;
+
+        if (!p || !p->unit)
+                return false;
+        for (size_t i = 0; i < n_units; i++) {
+                const char *u = units[i];
+                size_t len = strlen(u);
+
+                if (streq(p->unit, u) || (p->manager && streq(p->manager, u)))
+                        return true;
+                /* "foo" means foo.service, as systemctl reads it. */
+                if (!strchr(u, '.') && strncmp(p->unit, u, len) == 0 && streq(p->unit + len, ".service"))
+                        return true;
+        }
+        return false;
+}
+
+static const char *file_kind(mode_t mode) {
+        switch (mode & S_IFMT) {
+        case S_IFSOCK:
+                return "socket";
+        case S_IFLNK:
+                return "symlink";
+        case S_IFREG:
+                return "regular file";
+        case S_IFDIR:
+                return "directory";
+        default:
+                return "special file";
+        }
+}
+
+/* The holder's view of the path, through /proc/PID/root: a socket bound
+ * behind PrivateTmp= or in a container lives in another mount namespace
+ * under the same name. true when it leads to the socket's file there. */
+static bool seen_by_holder(const entry *e) {
+        _cleanup_free_ char *root = NULL, *full = NULL;
+        struct stat st;
+
+        if (!e->proc || !e->s->has_vfs || asprintf(&root, "/proc/%d/root", (int) e->proc->pid) < 0)
+                return false;
+        full = path_join_root(root, e->s->name);
+        return full && lstat(full, &st) >= 0 && S_ISSOCK(st.st_mode) && unix_diag_matches(e->s->vfs, inode_id_of(&st));
+}
+
+static int cmp_dir_name(const void *a, const void *b) {
+        const dir_name *x = a, *y = b;
+        return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+static int read_listing(const char *dir, dir_listing *ret) {
+        dir_listing l = { .dir = strdup(dir) };
+        size_t allocated = 0;
+        struct dirent *de;
+        DIR *d;
+
+        if (!l.dir)
+                return -ENOMEM;
+        d = opendir(dir);
+        while (d && (de = readdir(d))) {
+                if (l.n == allocated) {
+                        size_t more = allocated ? allocated * 2 : 64;
+                        dir_name *p = reallocarray(l.names, more, sizeof(*p));
+
+                        if (!p)
+                                goto oom;
+                        l.names = p;
+                        allocated = more;
+                }
+                l.names[l.n].ino = (uint32_t) de->d_ino;
+                l.names[l.n].name = strdup(de->d_name);
+                if (!l.names[l.n].name)
+                        goto oom;
+                l.n++;
+        }
+        if (d)
+                closedir(d);
+        if (l.n > 0)
+                qsort(l.names, l.n, sizeof(*l.names), cmp_dir_name);
+        *ret = l;
+        return 0;
+oom:
+        closedir(d);
+        dir_listing_done(&l);
+        return -ENOMEM;
+}
+
+static int listing_of(scan_context *c, const char *dir, const dir_listing **ret) {
+        dir_listing *p;
+        int r;
+
+        for (size_t i = c->n_dirs; i > 0; i--) /* the last one first: orphans come in groups */
+                if (streq(c->dirs[i - 1].dir, dir)) {
+                        *ret = &c->dirs[i - 1];
+                        return 0;
+                }
+        p = reallocarray(c->dirs, c->n_dirs + 1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        c->dirs = p;
+        r = read_listing(dir, &c->dirs[c->n_dirs]);
+        if (r < 0)
+                return r;
+        *ret = &c->dirs[c->n_dirs++];
+        return 0;
+}
+
+/* A socket renamed after bind keeps its bind-time name in sock_diag; the
+ * usual pattern renames within the directory, so only that one is read.
+ * Never a cost for healthy sockets. */
+static int find_renamed(scan_context *c, entry *e) {
+        _cleanup_free_ char *dir = path_parent(e->s->name);
+        const dir_listing *l;
+        dir_name key = { .ino = (uint32_t) e->s->vfs.ino };
+        const dir_name *m;
+        int r;
+
+        if (!dir || !e->s->has_vfs)
+                return 0;
+        r = listing_of(c, dir, &l);
+        if (r < 0)
+                return r;
+        m = l->n ? bsearch(&key, l->names, l->n, sizeof(*l->names), cmp_dir_name) : NULL;
+        if (!m)
+                return 0;
+        while (m > l->names && m[-1].ino == key.ino)
+                m--;
+        for (; m < l->names + l->n && m->ino == key.ino; m++) {
+                _cleanup_free_ char *full = NULL;
+                struct stat st;
+
+                if (asprintf(&full, "%s%s%s", dir, streq(dir, "/") ? "" : "/", m->name) < 0)
+                        return -ENOMEM;
+                if (lstat(full, &st) >= 0 && S_ISSOCK(st.st_mode) && unix_diag_matches(e->s->vfs, inode_id_of(&st))) {
+                        e->renamed_to = TAKE_PTR(full);
+                        return 0;
+                }
+        }
+        return 0;
+}
+
+static int cmp_vfs(const void *a, const void *b) {
+        const unix_socket_info *x = *(const unix_socket_info *const *) a, *y = *(const unix_socket_info *const *) b;
+        uint32_t i = (uint32_t) x->vfs.ino, j = (uint32_t) y->vfs.ino;
+
+        return (i > j) - (i < j);
+}
+
+/* The named socket, other than E's, whose file the path leads to now
+ * (the index by file is built on the first hijacking seen). */
+static int file_owner(scan_context *c, const entry *e, const struct stat *st, uint32_t *ret) {
+        const unix_socket_info *key_s, *const *m;
+        unix_socket_info key = { .vfs = inode_id_of(st) };
+
+        if (!c->by_vfs) {
+                c->by_vfs = malloc((c->n_sockets ? c->n_sockets : 1) * sizeof(*c->by_vfs));
+                if (!c->by_vfs)
+                        return -ENOMEM;
+                for (size_t i = 0; i < c->n_sockets; i++)
+                        if (c->sockets[i].has_vfs)
+                                c->by_vfs[c->n_by_vfs++] = &c->sockets[i];
+                qsort(c->by_vfs, c->n_by_vfs, sizeof(*c->by_vfs), cmp_vfs);
+        }
+        *ret = 0;
+        key_s = &key;
+        m = c->n_by_vfs ? bsearch(&key_s, c->by_vfs, c->n_by_vfs, sizeof(*c->by_vfs), cmp_vfs) : NULL;
+        if (!m)
+                return 0;
+        while (m > c->by_vfs && cmp_vfs(&m[-1], &key_s) == 0)
+                m--;
+        for (; m < c->by_vfs + c->n_by_vfs && cmp_vfs(m, &key_s) == 0; m++)
+                if (*m != e->s && unix_diag_matches((*m)->vfs, inode_id_of(st))) {
+                        *ret = (*m)->sock_ino;
+                        break;
+                }
+        return 0;
+}
+
+/* Where the file is, from lstat: never following a symlink at the path. */
+static int examine_file(scan_context *c, entry *e) {
+        const unix_socket_info *s = e->s;
+        struct stat st;
+
+        if (s->has_vfs) {
+                e->has_inode = true;
+                e->inode = (uint32_t) s->vfs.ino;
+        }
+        if (lstat(s->name, &st) >= 0) {
+                /* Without UNIX_DIAG_VFS any socket there has to do. */
+                if (S_ISSOCK(st.st_mode) && (!s->has_vfs || unix_diag_matches(s->vfs, inode_id_of(&st)))) {
+                        e->has_inode = true;
+                        e->inode = st.st_ino;
+                        e->status = STATUS_HEALTHY;
+                        return 0;
+                }
+                if (seen_by_holder(e)) {
+                        e->private_mount = true;
+                        e->status = STATUS_HEALTHY;
+                        return 0;
+                }
+                e->status = STATUS_HIJACKED;
+                e->found = file_kind(st.st_mode);
+                return S_ISSOCK(st.st_mode) ? file_owner(c, e, &st, &e->found_sock) : 0;
+        }
+        if (errno != ENOENT && errno != ENOTDIR) {
+                e->status = STATUS_UNKNOWN;
+                e->stat_error = errno;
+                return 0;
+        }
+        if (seen_by_holder(e)) {
+                e->private_mount = true;
+                e->status = STATUS_HEALTHY;
+                return 0;
+        }
+        e->status = STATUS_ORPHANED;
+        return find_renamed(c, e);
+}
+
+/* The classifier's rating of E's path. It looks at the listener list once
+ * per path, which for thousands of sockets is quadratic: it is shown only
+ * the sockets bound at this name, E last so that E is the listener it
+ * judges. */
+static int rate(scan_context *c, entry *e) {
+        const unix_socket_info *const *group;
+        const char *path = e->s->name;
+        size_t n, k = 0;
+        int r;
+
+        if (c->test_root) {
+                if (!path_below(c->test_root, path))
+                        return 0; /* not rated: outside the fixture */
+                path += strlen(c->test_root);
+        }
+        group = name_group(c, e->s->name, &n);
+        if (n > c->n_scratch) {
+                unix_socket_info *p = reallocarray(c->scratch, n, sizeof(*p));
+
+                if (!p)
+                        return -ENOMEM;
+                c->scratch = p;
+                c->n_scratch = n;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (group[i] != e->s)
+                        c->scratch[k++] = *group[i];
+        c->scratch[k++] = *e->s;
+
+        c->machine.sockets = c->scratch;
+        c->machine.n_sockets = k;
+        r = risk_classify(&c->machine, path, &e->report);
+        c->machine.sockets = NULL;
+        c->machine.n_sockets = 0;
+        if (r < 0)
+                return r;
+        e->rated = true;
+        return 0;
+}
+
+static int examine(scan_context *c, entry *e) {
+        int r;
+
+        if (e->s->name[0] == '@') {
+                e->status = STATUS_ABSTRACT; /* no file: nothing to clean */
+                return 0;
+        }
+        if (e->s->name[0] == '/') {
+                r = examine_file(c, e);
+                if (r < 0)
+                        return r;
+        } else {
+                /* A relative bind: the name resolves against the binder's
+                 * directory at bind time, which nobody can know now; the
+                 * classifier says why that is risky in itself. */
+                e->status = STATUS_HEALTHY;
+                if (e->s->has_vfs) {
+                        e->has_inode = true;
+                        e->inode = (uint32_t) e->s->vfs.ino;
+                }
+        }
+        r = rate(c, e);
+        if (r < 0)
+                return r;
+        if (e->status == STATUS_HEALTHY && e->rated && e->report.rating >= RISK_RISKY)
+                e->status = STATUS_AT_RISK;
+        return 0;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+        const entry *x = a, *y = b;
+        int d = strcmp(x->s->name, y->s->name);
+
+        return d ? d : (x->s->sock_ino > y->s->sock_ino) - (x->s->sock_ino < y->s->sock_ino);
+}
+
+static const char *type_to_string(int type) {
+        switch (type) {
+        case SOCK_STREAM:
+                return "stream";
+        case SOCK_DGRAM:
+                return "dgram";
+        case SOCK_SEQPACKET:
+                return "seqpacket";
+        default:
+                return "other";
+        }
+}
+
+/* The first reason at the report's own rating: what a person reads first. */
+static const risk_reason *main_reason(const entry *e) {
+        if (!e->rated || e->report.rating < RISK_CAUTION)
+                return NULL;
+        for (size_t i = 0; i < e->report.n_reasons; i++)
+                if (e->report.reasons[i].rating == e->report.rating)
+                        return &e->report.reasons[i];
+        return NULL;
+}
+
+/* One short phrase for the NOTE column and the JSON "note". */
+static char *make_note(const entry *e) {
+        const risk_reason *x;
+        char *s = NULL;
+        int n = 0;
+
+        switch (e->status) {
+        case STATUS_ORPHANED:
+                n = e->renamed_to ? asprintf(&s, "renamed after bind to %s", e->renamed_to)
+                                  : asprintf(&s, "the file is gone: clients get ENOENT");
+                break;
+        case STATUS_HIJACKED:
+                n = e->found_sock ? asprintf(&s, "the path leads to another socket (socket inode %" PRIu32 ")",
+                                             e->found_sock)
+                                  : asprintf(&s, "the path leads to another %s", e->found);
+                break;
+        case STATUS_UNKNOWN:
+                n = asprintf(&s, "lstat: %s", strerror(e->stat_error));
+                break;
+        case STATUS_ABSTRACT:
+                return NULL;
+        default:
+                if (e->private_mount)
+                        n = asprintf(&s, "the file is only in the holder's mount namespace");
+                else if ((x = main_reason(e)))
+                        n = x->source ? asprintf(&s, "%s (%s)", x->kind, x->source) : asprintf(&s, "%s", x->kind);
+                else
+                        return NULL;
+        }
+        return n < 0 ? NULL : s;
+}
+
+static void print_json_entry(json_writer *w, const entry *e) {
+        const process_info *p = e->proc;
+        _cleanup_free_ char *note = make_note(e);
+
+        json_begin_object(w);
+        json_pair_string(w, "path", e->s->name);
+        json_pair_string(w, "status", status_to_string(e->status));
+        json_pair_string(w, "type", type_to_string(e->s->type));
+        json_key(w, "inode");
+        if (e->has_inode)
+                json_uint(w, e->inode);
+        else
+                json_null(w);
+        json_pair_uint(w, "sock_ino", e->s->sock_ino);
+        json_key(w, "pid");
+        if (p)
+                json_int(w, p->pid);
+        else
+                json_null(w);
+        json_key(w, "pids");
+        json_begin_array(w);
+        for (size_t i = 0; i < e->n_holders; i++)
+                json_int(w, e->holders[i].pid);
+        json_end_array(w);
+        json_pair_string(w, "command", p ? p->comm : NULL);
+        json_pair_string(w, "cmdline", p ? p->cmdline : NULL);
+        json_pair_string(w, "unit", p ? p->unit : NULL);
+        json_pair_string(w, "unit_manager", p && p->unit ? p->manager ?: "system" : NULL);
+        json_pair_string(w, "rating", e->rated ? risk_rating_to_string(e->report.rating) : NULL);
+        json_key(w, "reasons");
+        json_begin_array(w);
+        for (size_t i = 0; e->rated && i < e->report.n_reasons; i++) {
+                const risk_reason *x = &e->report.reasons[i];
+
+                if (x->rating < RISK_CAUTION)
+                        continue;
+                json_begin_object(w);
+                json_pair_string(w, "rating", risk_rating_to_string(x->rating));
+                json_pair_string(w, "kind", x->kind);
+                json_pair_string(w, "text", x->text);
+                json_pair_string(w, "source", x->source);
+                json_end_object(w);
+        }
+        json_end_array(w);
+        json_pair_string(w, "note", note);
+        if (e->renamed_to)
+                json_pair_string(w, "renamed_to", e->renamed_to);
+        if (e->status == STATUS_HIJACKED) {
+                json_pair_string(w, "found", e->found);
+                json_key(w, "found_sock_ino");
+                if (e->found_sock)
+                        json_uint(w, e->found_sock);
+                else
+                        json_null(w);
+        }
+        if (e->private_mount)
+                json_pair_bool(w, "private_mount", true);
+        json_end_object(w);
+}
+
+/* Control characters in a name would break the table's lines. */
+static char *display_name(const char *name) {
+        size_t n = 0;
+        char *s, *q;
+
+        for (const char *p = name; *p; p++)
+                n += (unsigned char) *p < 0x20 || *p == 0x7f ? 4 : 1;
+        s = malloc(n + 1);
+        if (!s)
+                return NULL;
+        q = s;
+        for (const char *p = name; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        q += sprintf(q, "\\x%02x", (unsigned char) *p);
+                else
+                        *q++ = *p;
+        *q = '\0';
+        return s;
+}
+
+static size_t max_size(size_t a, size_t b) {
+        return a > b ? a : b;
+}
+
+typedef struct row {
+        char *path, *pid, *unit, *note;
+        char inode[24];
+        const char *status, *rating, *command;
+} row;
+
+static int print_table(const entry *shown, size_t n) {
+        enum { C_STATUS, C_RISK, C_PATH, C_INODE, C_PID, C_COMMAND, C_UNIT, _C_MAX };
+        static const char *const header[_C_MAX] = { "STATUS", "RISK", "PATH", "INODE", "PID", "COMMAND", "UNIT" };
+        size_t width[_C_MAX];
+        row *rows = calloc(n ? n : 1, sizeof(*rows));
+        int r = 0;
+
+        if (!rows)
+                return -ENOMEM;
+        for (size_t c = 0; c < _C_MAX; c++)
+                width[c] = strlen(header[c]);
+        for (size_t i = 0; i < n; i++) {
+                const entry *e = &shown[i];
+                const process_info *p = e->proc;
+                row *w = &rows[i];
+                int k = 0;
+
+                w->status = status_to_string(e->status);
+                w->rating = e->rated ? risk_rating_to_string(e->report.rating) : "-";
+                w->path = display_name(e->s->name);
+                if (e->has_inode)
+                        snprintf(w->inode, sizeof(w->inode), "%" PRIu64, e->inode);
+                else
+                        snprintf(w->inode, sizeof(w->inode), "-");
+                if (!p)
+                        w->pid = strdup("-");
+                else if (e->n_holders > 1)
+                        k = asprintf(&w->pid, "%d+%zu", (int) p->pid, e->n_holders - 1);
+                else
+                        k = asprintf(&w->pid, "%d", (int) p->pid);
+                w->command = p && p->comm ? p->comm : "-";
+                if (p && p->unit && p->manager)
+                        k |= asprintf(&w->unit, "%s/%s", p->manager, p->unit);
+                else
+                        w->unit = strdup(p && p->unit ? p->unit : "-");
+                w->note = make_note(e);
+                if (k < 0 || !w->path || !w->pid || !w->unit) {
+                        r = -ENOMEM;
+                        n = i + 1;
+                        goto finish;
+                }
+                width[C_STATUS] = max_size(width[C_STATUS], strlen(w->status));
+                width[C_RISK] = max_size(width[C_RISK], strlen(w->rating));
+                width[C_PATH] = max_size(width[C_PATH], strlen(w->path));
+                width[C_INODE] = max_size(width[C_INODE], strlen(w->inode));
+                width[C_PID] = max_size(width[C_PID], strlen(w->pid));
+                width[C_COMMAND] = max_size(width[C_COMMAND], strlen(w->command));
+                width[C_UNIT] = max_size(width[C_UNIT], strlen(w->unit));
+        }
+
+        printf("%-*s %-*s %-*s %*s %*s %-*s %-*s NOTE\n", (int) width[C_STATUS], header[C_STATUS],
+               (int) width[C_RISK], header[C_RISK], (int) width[C_PATH], header[C_PATH], (int) width[C_INODE],
+               header[C_INODE], (int) width[C_PID], header[C_PID], (int) width[C_COMMAND], header[C_COMMAND],
+               (int) width[C_UNIT], header[C_UNIT]);
+        for (size_t i = 0; i < n; i++) {
+                const row *w = &rows[i];
+
+                printf("%-*s %-*s %-*s %*s %*s %-*s %-*s %s\n", (int) width[C_STATUS], w->status,
+                       (int) width[C_RISK], w->rating, (int) width[C_PATH], w->path, (int) width[C_INODE], w->inode,
+                       (int) width[C_PID], w->pid, (int) width[C_COMMAND], w->command, (int) width[C_UNIT],
+                       w->unit, w->note ?: "-");
+        }
+finish:
+        for (size_t i = 0; i < n; i++) {
+                free(rows[i].path);
+                free(rows[i].pid);
+                free(rows[i].unit);
+                free(rows[i].note);
+        }
+        free(rows);
+        return r;
+}
+
+static int help(void) {
+        printf("Usage: sockkeeper scan [OPTIONS]\n"
+               "\n"
+               "Lists every listening AF_UNIX socket of this network namespace with the\n"
+               "process and systemd unit that hold it, and whether its path still leads\n"
+               "to it: healthy, at-risk (a cleaner will delete it), orphaned (the file is\n"
+               "gone), hijacked (the path leads to another file) or abstract.\n"
+               "\n"
+               "  -h --help        show this help\n"
+               "     --json       print a JSON array, one object per socket\n"
+               "     --broken     show only orphaned and hijacked sockets\n"
+               "     --risky      show only at-risk sockets (with --broken: both)\n"
+               "     --unit UNIT  show only the sockets of UNIT (may repeat)\n"
+               "\n"
+               "Exit status: 0 nothing shown is broken, 1 something shown is orphaned or\n"
+               "hijacked, 3 scan failed, 64 usage.\n");
+        return 0;
+}
+
+static int gather(scan_context *c) {
+        int r;
+
+        /* The classifier's machine lists the sockets already; one dump. */
+        r = risk_machine_load(&c->machine, c->test_root ?: "/", warn_config, NULL);
+        if (r < 0)
+                return log_error_errno(r, "reading the cleaners' configuration");
+        if (!c->machine.sockets_known) {
+                unix_socket_info *s = NULL;
+                size_t n = 0;
+
+                r = unix_diag_list(&s, &n); /* again, for the reason */
+                unix_socket_info_free_many(s, n);
+                return log_error_errno(r < 0 ? r : -EIO, "listing AF_UNIX sockets through sock_diag");
+        }
+        c->sockets = TAKE_PTR(c->machine.sockets);
+        c->n_sockets = c->machine.n_sockets;
+        c->machine.n_sockets = 0;
+
+        c->by_name = malloc((c->n_sockets ? c->n_sockets : 1) * sizeof(*c->by_name));
+        c->entries = calloc(c->n_sockets ? c->n_sockets : 1, sizeof(*c->entries));
+        if (!c->by_name || !c->entries)
+                return log_error_errno(-ENOMEM, "scan");
+        for (size_t i = 0; i < c->n_sockets; i++)
+                c->by_name[i] = &c->sockets[i];
+        qsort(c->by_name, c->n_sockets, sizeof(*c->by_name), cmp_name);
+
+        r = socket_owners_load(&c->owners, "/proc");
+        if (r < 0)
+                return log_error_errno(r, "reading /proc");
+        for (size_t i = 0; i < c->n_sockets; i++) {
+                entry *e;
+
+                if (!is_server(&c->sockets[i]))
+                        continue;
+                e = &c->entries[c->n_entries++];
+                e->s = &c->sockets[i];
+                e->holders = socket_owners_find(&c->owners, e->s->sock_ino, &e->n_holders);
+        }
+        r = load_processes(c);
+        if (r < 0)
+                return log_error_errno(r, "reading /proc");
+        return 0;
+}
+
+int verb_scan(int argc, char *argv[]) {
+        enum { ARG_JSON = 0x100, ARG_BROKEN, ARG_RISKY, ARG_UNIT };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "broken", no_argument, NULL, ARG_BROKEN },
+                { "risky", no_argument, NULL, ARG_RISKY },
+                { "unit", required_argument, NULL, ARG_UNIT },
+                {}
+        };
+        _cleanup_(scan_context_done) scan_context c = {};
+        char **units = NULL;
+        size_t n_units = 0, n_shown = 0;
+        bool json = false, broken = false, risky = false, any_broken = false;
+        int ch, r, ret = SCAN_EXIT_ERROR;
+
+        while ((ch = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (ch) {
+                case 'h':
+                        return help();
+                case ARG_JSON:
+                        json = true;
+                        break;
+                case ARG_BROKEN:
+                        broken = true;
+                        break;
+                case ARG_RISKY:
+                        risky = true;
+                        break;
+                case ARG_UNIT:
+                        if (!optarg[0]) {
+                                log_error("--unit needs a unit name");
+                                strv_free_n(units, n_units);
+                                return SCAN_EXIT_USAGE;
+                        }
+                        if (strv_extend(&units, &n_units, optarg) < 0) {
+                                strv_free_n(units, n_units);
+                                return SCAN_EXIT_ERROR;
+                        }
+                        break;
+                default:
+                        strv_free_n(units, n_units);
+                        return SCAN_EXIT_USAGE;
+                }
+        if (optind < argc) {
+                log_error("scan takes no arguments; see 'sockkeeper scan --help'");
+                strv_free_n(units, n_units);
+                return SCAN_EXIT_USAGE;
+        }
+
+        c.test_root = getenv(TEST_ROOT_ENV);
+        if (c.test_root && (c.test_root[0] != '/' || root_is_live(c.test_root)))
+                c.test_root = NULL;
+
+        if (gather(&c) < 0)
+                goto finish;
+
+        /* Filters first: a unit's sockets need no lstat of the others. */
+        for (size_t i = 0; i < c.n_entries; i++) {
+                entry *e = &c.entries[i];
+
+                if (n_units > 0 && !unit_matches(e, units, n_units))
+                        continue;
+                r = examine(&c, e);
+                if (r < 0) {
+                        log_error_errno(r, "%s", e->s->name);
+                        goto finish;
+                }
+                if ((broken || risky) && !((broken && status_broken(e->status)) ||
+                                           (risky && e->status == STATUS_AT_RISK)))
+                        continue;
+                any_broken |= status_broken(e->status);
+                if (n_shown != i) {
+                        /* Entries are moved down into the shown prefix. */
+                        entry tmp = c.entries[n_shown];
+                        c.entries[n_shown] = *e;
+                        *e = tmp;
+                }
+                n_shown++;
+        }
+        qsort(c.entries, n_shown, sizeof(*c.entries), cmp_entry);
+
+        if (json) {
+                json_writer w;
+
+                json_init(&w, stdout, true);
+                json_begin_array(&w);
+                for (size_t i = 0; i < n_shown; i++)
+                        print_json_entry(&w, &c.entries[i]);
+                json_end_array(&w);
+                json_finish(&w);
+        } else if (print_table(c.entries, n_shown) < 0) {
+                log_error_errno(-ENOMEM, "scan");
+                goto finish;
+        }
+        if (fflush(stdout) != 0)
+                goto finish;
+        if (c.owners.n_unreadable > 0 && !json)
+                fprintf(stderr, "sockkeeper: the fds of %u processes were not readable; run as root to see "
+                                "every holder\n", c.owners.n_unreadable);
+        ret = any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
+finish:
+        strv_free_n(units, n_units);
+        return ret;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Who holds which socket, and what those processes are: one pass over
+ * /proc/PID/fd (socket:[INO] links), then per process its command and the
+ * systemd unit its cgroup names. PROC is "/proc", or a fake tree in tests. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One process holding one socket (several fds of it count once). */
+typedef struct socket_holder {
+        uint32_t sock_ino;      /* as sock_diag's udiag_ino and "socket:[N]" */
+        pid_t pid;
+        int fd;                 /* its lowest fd number for the socket */
+} socket_holder;
+
+typedef struct socket_owners {
+        socket_holder *holders; /* sorted by sock_ino, then pid */
+        size_t n;
+        unsigned n_unreadable;  /* processes whose fds we may not read (not root) */
+} socket_owners;
+
+int socket_owners_load(socket_owners *ret, const char *proc);
+void socket_owners_done(socket_owners *o);
+/* The holders of INO, by pid: a run of *ret_n entries (NULL and 0: nobody
+ * we can see). */
+const socket_holder *socket_owners_find(const socket_owners *o, uint32_t ino, size_t *ret_n);
+
+/* "socket:[123]" -> 123; -EINVAL for any other link target. */
+int parse_socket_link(const char *target, uint32_t *ret);
+
+/* The unit a cgroup path (as in /proc/PID/cgroup) belongs to, the way
+ * systemd names it: slices skipped, the first unit below them. For a user
+ * unit, *RET_UNIT is the unit inside "user@UID.service" and *RET_MANAGER
+ * that manager; for a system unit *RET_MANAGER is NULL. -ENOENT when the
+ * path is in no unit (the root cgroup, a foreign hierarchy). */
+int cgroup_path_unit(const char *path, char **ret_unit, char **ret_manager);
+
+/* The systemd hierarchy's path from the text of /proc/PID/cgroup: the
+ * unified "0::" line, or "name=systemd" on a legacy or hybrid machine
+ * where the unified line is only "/". */
+int cgroup_file_path(const char *text, char **ret);
+
+typedef struct process_info {
+        pid_t pid;
+        char *comm;             /* NULL when the process is gone or unreadable */
+        char *cmdline;          /* arguments joined by spaces; NULL for none */
+        char *unit;             /* NULL: in no unit (or unreadable) */
+        char *manager;          /* "user@UID.service" for a user unit, else NULL */
+} process_info;
+
+/* Fills what can be read; a process that vanished leaves fields NULL. */
+int process_info_load(process_info *ret, const char *proc, pid_t pid);
+void process_info_done(process_info *p);

@@ -1,0 +1,222 @@
+# SPDX-License-Identifier: MIT
+"""sockkeeper scan against real sockets of real processes: healthy, orphaned
+(unlinked while listening), hijacked (unlinked, then another process binds
+the same path; or a regular file put there), renamed after bind, abstract,
+datagram, and at-risk under a fixture root whose cron job deletes /tmp.
+Each socket is held by its own process, so attribution is checked by PID.
+Other tests may run at the same time: only our own paths are looked at."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+TIMEOUT = 10
+
+# One holder process: binds as told, says READY, and holds until stdin closes.
+HOLDER = r"""
+import os, socket, sys
+role, path = sys.argv[1], sys.argv[2]
+kind = socket.SOCK_DGRAM if role == "dgram" else socket.SOCK_STREAM
+s = socket.socket(socket.AF_UNIX, kind)
+s.bind("\0" + path[1:] if path.startswith("@") else path)
+if kind == socket.SOCK_STREAM:
+    s.listen()
+if role in ("orphan", "hijacked", "file"):
+    os.unlink(path)
+if role == "file":
+    open(path, "w").close()
+if role == "renamed":
+    os.rename(path, path + ".new")
+print("READY", flush=True)
+sys.stdin.read()
+"""
+
+
+class Holder:
+    def __init__(self, role, path):
+        self.role, self.path = role, str(path)
+        self.proc = subprocess.Popen([sys.executable, "-c", HOLDER, role, self.path],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.pid = self.proc.pid
+        line = self.proc.stdout.readline()
+        assert line.strip() == "READY", f"holder {role} {path} did not start: {line!r}"
+        with open(f"/proc/{self.pid}/comm") as f:
+            self.comm = f.read().strip()
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=TIMEOUT)
+
+
+def sockkeeper():
+    exe = os.environ.get("SOCKKEEPER")
+    if not exe:
+        pytest.fail("SOCKKEEPER is not set; run this suite through `meson test --suite integration`")
+    return exe
+
+
+def scan(*args, env=None):
+    return subprocess.run([sockkeeper(), "scan", *args], capture_output=True, text=True, timeout=TIMEOUT,
+                          env=env)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """Every kind of socket, each in a holder of its own; and a fixture root
+    whose cron job deletes everything under /tmp, with a socket in it."""
+    base = tmp_path_factory.mktemp("scan")
+    d = base / "sock"
+    d.mkdir()
+    os.chmod(d, 0o755)
+    root = base / "root"
+    (root / "etc/cron.d").mkdir(parents=True)
+    (root / "etc/cron.d/cleanup").write_text("# nightly\n0 3 * * * root find /tmp -mtime +1 -delete\n")
+    (root / "tmp").mkdir()
+    (root / "srv").mkdir()
+
+    holders = {}
+    try:
+        for role, path in [("healthy", d / "healthy.sock"), ("orphan", d / "orphan.sock"),
+                           ("hijacked", d / "hijacked.sock"), ("file", d / "file.sock"),
+                           ("renamed", d / "renamed.sock"), ("dgram", d / "dgram.sock"),
+                           ("abstract", f"@sk-scan-test-{uuid.uuid4().hex}"),
+                           ("risky", root / "tmp/risky.sock"), ("safe", root / "srv/safe.sock")]:
+            holders[role] = Holder(role, path)
+        # The hijacker: another process binds the orphaned path of the first.
+        holders["hijacker"] = Holder("healthy", d / "hijacked.sock")
+        yield {"dir": d, "root": root, "holders": holders}
+    finally:
+        for h in holders.values():
+            h.stop()
+
+
+def ours(entries, world):
+    paths = {h.path for h in world["holders"].values()}
+    return [e for e in entries if e["path"] in paths]
+
+
+def by_role(entries, world):
+    """role -> the entry of the socket that role's holder holds (by PID)."""
+    out = {}
+    for role, h in world["holders"].items():
+        mine = [e for e in entries if e["path"] == h.path and h.pid in e["pids"]]
+        assert len(mine) <= 1, mine
+        if mine:
+            out[role] = mine[0]
+    return out
+
+
+def scan_json(*args, env=None):
+    p = scan("--json", *args, env=env)
+    assert p.returncode in (0, 1), p.stderr
+    return p, json.loads(p.stdout)
+
+
+def test_every_kind_is_classified_and_attributed(world):
+    p, entries = scan_json()
+    got = by_role(entries, world)
+    assert set(got) == set(world["holders"]), f"missing: {set(world['holders']) - set(got)}"
+    want = {"healthy": "healthy", "orphan": "orphaned", "hijacked": "hijacked", "file": "hijacked",
+            "renamed": "orphaned", "dgram": "healthy", "abstract": "abstract", "hijacker": "healthy",
+            "safe": "healthy"}
+    for role, status in want.items():
+        assert got[role]["status"] == status, (role, got[role])
+    for role, e in got.items():
+        h = world["holders"][role]
+        assert e["pid"] == h.pid and e["pids"] == [h.pid], (role, e)
+        assert e["command"] == h.comm, (role, e)
+        assert f" -c " in e["cmdline"] and e["cmdline"].endswith(f"{h.role} {h.path}"), (role, e)
+        for key in ("path", "status", "inode", "pid", "command", "unit", "type", "sock_ino", "rating", "reasons"):
+            assert key in e, (role, key)
+    # Something shown is broken.
+    assert p.returncode == 1
+
+
+def test_inodes_and_types(world):
+    _, entries = scan_json()
+    got = by_role(entries, world)
+    healthy = got["healthy"]
+    assert healthy["inode"] == os.lstat(world["holders"]["healthy"].path).st_ino
+    assert healthy["type"] == "stream" and got["dgram"]["type"] == "dgram"
+    assert got["abstract"]["inode"] is None and got["abstract"]["rating"] is None
+    # Two sockets bound at one path: each has its own file.
+    assert got["hijacked"]["inode"] != got["hijacker"]["inode"]
+    assert got["hijacker"]["inode"] == os.lstat(world["holders"]["hijacker"].path).st_ino
+    assert got["hijacked"]["found"] == "socket"
+    assert got["hijacked"]["found_sock_ino"] == got["hijacker"]["sock_ino"]
+    assert got["file"]["found"] == "regular file" and got["file"]["found_sock_ino"] is None
+    assert "renamed_to" not in got["orphan"]
+    assert got["renamed"]["renamed_to"] == world["holders"]["renamed"].path + ".new"
+    # The file it was renamed to is the socket's own.
+    assert got["renamed"]["inode"] == os.lstat(got["renamed"]["renamed_to"]).st_ino
+
+
+def test_at_risk_under_a_fixture_root(world):
+    env = dict(os.environ, SOCKKEEPER_SCAN_TEST_ROOT=str(world["root"]))
+    _, entries = scan_json(env=env)
+    got = by_role(entries, world)
+    risky = got["risky"]
+    assert risky["status"] == "at-risk" and risky["rating"] == "risky", risky
+    cron = [r for r in risky["reasons"] if r["kind"] == "cron"]
+    assert cron and cron[0]["source"] == "/etc/cron.d/cleanup:2", risky["reasons"]
+    assert got["safe"]["status"] == "healthy" and got["safe"]["rating"] == "ok"
+    # Outside the fixture root nothing is rated, and broken stays broken.
+    assert got["healthy"]["rating"] is None and got["healthy"]["status"] == "healthy"
+    assert got["orphan"]["status"] == "orphaned"
+
+    p, only = scan_json("--risky", env=env)
+    assert [e["path"] for e in ours(only, world)] == [world["holders"]["risky"].path]
+    assert all(e["status"] == "at-risk" for e in only)
+    assert p.returncode == 0  # nothing shown is broken
+
+    # Without the fixture, the live machine (Debian 12: nothing ages /tmp
+    # or /srv) does not rate it risky.
+    _, live = scan_json()
+    assert by_role(live, world)["risky"]["status"] != "at-risk"
+
+
+def test_broken_filter(world):
+    p, entries = scan_json("--broken")
+    assert p.returncode == 1
+    assert all(e["status"] in ("orphaned", "hijacked") for e in entries)
+    assert {r for r, e in by_role(entries, world).items()} == {"orphan", "hijacked", "file", "renamed"}
+
+
+def test_unit_filter_and_usage(world):
+    p, entries = scan_json("--unit", f"no-such-{uuid.uuid4().hex}.service")
+    assert entries == [] and p.returncode == 0
+    for bad in (["extra"], ["--bogus"], ["--unit="]):
+        p = scan(*bad)
+        assert p.returncode == 64, (bad, p.returncode, p.stderr)
+        assert p.stdout == ""
+        assert p.stderr.startswith("sockkeeper:") or "unrecognized" in p.stderr or "invalid" in p.stderr
+    p = scan("--help")
+    assert p.returncode == 0 and "--broken" in p.stdout
+
+
+def test_human_table(world):
+    p = scan()
+    assert p.returncode == 1, p.stderr
+    lines = p.stdout.splitlines()
+    header = lines[0].split()
+    assert header == ["STATUS", "RISK", "PATH", "INODE", "PID", "COMMAND", "UNIT", "NOTE"]
+    # Columns are aligned: every row's PATH starts where the header's does.
+    col = lines[0].index("PATH")
+    h = world["holders"]
+    rows = {}
+    for line in lines[1:]:
+        assert line[col - 1] == " " and line[col] != " ", line
+        fields = line.split(None, 7)
+        rows.setdefault(fields[2], []).append(fields)
+    healthy = rows[h["healthy"].path][0]
+    assert healthy[0] == "healthy" and healthy[4] == str(h["healthy"].pid) and healthy[5] == h["healthy"].comm
+    orphan = rows[h["orphan"].path][0]
+    assert orphan[0] == "orphaned" and orphan[4] == str(h["orphan"].pid) and "ENOENT" in orphan[7]
+    renamed = rows[h["renamed"].path][0]
+    assert renamed[0] == "orphaned" and renamed[7].endswith(h["renamed"].path + ".new")
+    assert sorted(r[0] for r in rows[h["hijacked"].path]) == ["healthy", "hijacked"]
+    assert rows[h["abstract"].path][0][0] == "abstract"

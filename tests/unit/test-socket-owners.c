@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/* Who holds which socket: the socket:[N] links of /proc/PID/fd, cgroup
+ * paths to systemd units (system, user, scopes, hybrid hierarchies), and
+ * the /proc walk itself, on a fake tree and on the live one with a socket
+ * this test holds. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "socket-owners.h"
+#include "tap.h"
+#include "test-util.h"
+
+TEST(socket_links) {
+        uint32_t ino = 0;
+
+        check_int(parse_socket_link("socket:[123]", &ino), ==, 0);
+        check_int(ino, ==, 123);
+        check_int(parse_socket_link("socket:[4294967295]", &ino), ==, 0);
+        check_int(ino, ==, 4294967295u);
+        check_int(parse_socket_link("socket:[4294967296]", &ino), ==, -ERANGE);
+        check_int(parse_socket_link("socket:[]", &ino), ==, -EINVAL);
+        check_int(parse_socket_link("socket:[12", &ino), ==, -EINVAL);
+        check_int(parse_socket_link("socket:[12]x", &ino), ==, -EINVAL);
+        check_int(parse_socket_link("socket:[-1]", &ino), ==, -EINVAL);
+        check_int(parse_socket_link("pipe:[123]", &ino), ==, -EINVAL);
+        check_int(parse_socket_link("/tmp/socket:[1]", &ino), ==, -EINVAL);
+        check_int(parse_socket_link("anon_inode:[eventpoll]", &ino), ==, -EINVAL);
+        check_int(ino, ==, 4294967295u); /* untouched by failures */
+}
+
+static void expect_unit(const char *path, const char *unit, const char *manager) {
+        char *u = NULL, *m = NULL;
+
+        check_int(cgroup_path_unit(path, &u, &m), ==, 0);
+        check_streq(u, unit);
+        if (manager)
+                check_streq(m, manager);
+        else
+                check(!m);
+        free(u);
+        free(m);
+}
+
+static void expect_no_unit(const char *path) {
+        char *u = (char *) "untouched", *m = (char *) "untouched";
+
+        check_int(cgroup_path_unit(path, &u, &m), ==, -ENOENT);
+        check_streq(u, "untouched");
+        check_streq(m, "untouched");
+}
+
+TEST(cgroup_units) {
+        expect_unit("/system.slice/legacyd.service", "legacyd.service", NULL);
+        expect_unit("/system.slice/system-getty.slice/getty@tty1.service", "getty@tty1.service", NULL);
+        /* Delegated subtrees below a unit still belong to it. */
+        expect_unit("/system.slice/docker.service/payload/x", "docker.service", NULL);
+        expect_unit("/init.scope", "init.scope", NULL);
+        expect_unit("/user.slice/user-1000.slice/session-3.scope", "session-3.scope", NULL);
+        /* User units: the one inside the user's manager, and that manager. */
+        expect_unit("/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service", "foo.service",
+                    "user@1000.service");
+        expect_unit("/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-x-123.scope",
+                    "app-gnome-x-123.scope", "user@1000.service");
+        expect_unit("/user.slice/user-1000.slice/user@1000.service/init.scope", "init.scope", "user@1000.service");
+        /* The manager itself, with nothing below it. */
+        expect_unit("/user.slice/user-1000.slice/user@1000.service", "user@1000.service", NULL);
+        expect_unit("/machine.slice/machine-web.scope/payload/system.slice/x.service", "machine-web.scope", NULL);
+        expect_no_unit("/");
+        expect_no_unit("");
+        expect_no_unit("/system.slice");
+        expect_no_unit("/lxc.payload.c1/system.slice/x.service");
+        expect_no_unit("/process_api/46c0c97f");
+}
+
+TEST(cgroup_files) {
+        char *p = NULL;
+
+        /* Unified. */
+        check_int(cgroup_file_path("0::/system.slice/a.service\n", &p), ==, 0);
+        check_streq(p, "/system.slice/a.service");
+        free(p);
+        /* Hybrid: units in name=systemd, the unified line only "/". */
+        check_int(cgroup_file_path("12:memory:/system.slice/a.service\n1:name=systemd:/system.slice/a.service\n0::/\n",
+                                   &p),
+                  ==, 0);
+        check_streq(p, "/system.slice/a.service");
+        free(p);
+        /* Legacy, no unified line at all; no trailing newline. */
+        check_int(cgroup_file_path("3:cpu:/\n1:name=systemd:/user.slice/user-1000.slice/session-2.scope", &p), ==, 0);
+        check_streq(p, "/user.slice/user-1000.slice/session-2.scope");
+        free(p);
+        /* Another controller's path is never taken for systemd's. */
+        p = NULL;
+        check_int(cgroup_file_path("4:memory:/system.slice/a.service\n", &p), ==, -ENOENT);
+        check(!p);
+        check_int(cgroup_file_path("", &p), ==, -ENOENT);
+        /* A name=systemd2 or similar hierarchy is not systemd's. */
+        check_int(cgroup_file_path("1:name=systemdx:/a.service\n", &p), ==, -ENOENT);
+}
+
+/* A fake /proc: PID/fd links and the files process_info_load reads. */
+static void fake_proc(const char *proc) {
+        char path[4096];
+        static const struct {
+                const char *pid, *fd, *target;
+        } links[] = {
+                { "100", "3", "socket:[500]" }, { "100", "4", "socket:[500]" }, { "100", "5", "pipe:[9]" },
+                { "100", "7", "/dev/null" },    { "200", "9", "socket:[500]" }, { "200", "3", "socket:[42]" },
+                { "300", "0", "socket:[7]" },
+        };
+        FILE *f;
+
+        for (size_t i = 0; i < ELEMENTSOF(links); i++) {
+                snprintf(path, sizeof(path), "%s/%s", proc, links[i].pid);
+                (void) mkdir(path, 0755);
+                snprintf(path, sizeof(path), "%s/%s/fd", proc, links[i].pid);
+                (void) mkdir(path, 0755);
+                snprintf(path, sizeof(path), "%s/%s/fd/%s", proc, links[i].pid, links[i].fd);
+                check(symlink(links[i].target, path) == 0);
+        }
+        /* Not processes: ignored. */
+        snprintf(path, sizeof(path), "%s/self", proc);
+        check(symlink("100", path) == 0);
+        snprintf(path, sizeof(path), "%s/sys", proc);
+        check(mkdir(path, 0755) == 0);
+        /* A process without an fd directory (a kernel thread's is empty). */
+        snprintf(path, sizeof(path), "%s/2", proc);
+        check(mkdir(path, 0755) == 0);
+
+        snprintf(path, sizeof(path), "%s/200/comm", proc);
+        write_file(path, "legacyd\n");
+        snprintf(path, sizeof(path), "%s/200/cmdline", proc);
+        f = fopen(path, "w");
+        check(f);
+        /* NUL-separated, with the trailing NUL the kernel writes. */
+        check(fwrite("/usr/sbin/legacyd\0--socket\0/tmp/l.sock\0", 1, 39, f) == 39);
+        check(fclose(f) == 0);
+        snprintf(path, sizeof(path), "%s/200/cgroup", proc);
+        write_file(path, "0::/user.slice/user-1000.slice/user@1000.service/app.slice/legacyd.service\n");
+}
+
+TEST(fake_proc_walk) {
+        _cleanup_free_ char *dir = scratch_dir(), *proc = NULL;
+        socket_owners o = {};
+        const socket_holder *h;
+        process_info p = {};
+        size_t n;
+
+        check(dir);
+        check(asprintf(&proc, "%s/proc", dir) > 0);
+        check(mkdir(proc, 0755) == 0);
+        fake_proc(proc);
+
+        check_int(socket_owners_load(&o, proc), ==, 0);
+        check_int(o.n, ==, 4); /* 500 by 100 (twice, once counted) and 200; 42; 7 */
+        h = socket_owners_find(&o, 500, &n);
+        check(h);
+        check_int(n, ==, 2);
+        check_int(h[0].pid, ==, 100);
+        check_int(h[0].fd, ==, 3);
+        check_int(h[1].pid, ==, 200);
+        check_int(h[1].fd, ==, 9);
+        h = socket_owners_find(&o, 42, &n);
+        check(h && n == 1 && h->pid == 200);
+        h = socket_owners_find(&o, 7, &n);
+        check(h && n == 1 && h->pid == 300 && h->fd == 0);
+        check(!socket_owners_find(&o, 9, &n) && n == 0);
+        check(!socket_owners_find(&o, 501, &n) && n == 0);
+        check(!socket_owners_find(&o, 0, &n) && n == 0);
+        socket_owners_done(&o);
+
+        check_int(process_info_load(&p, proc, 200), ==, 0);
+        check_int(p.pid, ==, 200);
+        check_streq(p.comm, "legacyd");
+        check_streq(p.cmdline, "/usr/sbin/legacyd --socket /tmp/l.sock");
+        check_streq(p.unit, "legacyd.service");
+        check_streq(p.manager, "user@1000.service");
+        process_info_done(&p);
+
+        /* Gone (or never there): nothing known, no failure. */
+        check_int(process_info_load(&p, proc, 300), ==, 0);
+        check(!p.comm && !p.cmdline && !p.unit && !p.manager);
+        process_info_done(&p);
+
+        rm_rf(dir);
+}
+
+TEST(live_proc_finds_our_socket) {
+        socket_owners o = {};
+        const socket_holder *h;
+        process_info p = {};
+        struct stat st;
+        size_t n;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        check(fd >= 0);
+        check(fstat(fd, &st) == 0);
+        check_int(socket_owners_load(&o, "/proc"), ==, 0);
+        h = socket_owners_find(&o, (uint32_t) st.st_ino, &n);
+        check(h);
+        check_int(n, ==, 1);
+        check_int(h->pid, ==, getpid());
+        check_int(h->fd, ==, fd);
+        socket_owners_done(&o);
+
+        check_int(process_info_load(&p, "/proc", getpid()), ==, 0);
+        check_streq(p.comm, "test-socket-own"); /* comm keeps 15 bytes */
+        check(p.cmdline && strstr(p.cmdline, "test-socket-owners"));
+        process_info_done(&p);
+        close(fd);
+}
+
+TAP_MAIN(T(socket_links), T(cgroup_units), T(cgroup_files), T(fake_proc_walk), T(live_proc_finds_our_socket))
