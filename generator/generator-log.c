@@ -80,8 +80,15 @@ int glog(int level, int error, const char *fmt, ...) {
         if (error && (size_t) n < sizeof(msg))
                 snprintf(msg + n, sizeof(msg) - (size_t) n, ": %s", strerror(abs(error)));
 
-        if (kmsg_fd >= 0 && dprintf(kmsg_fd, "<%d>%s[%d]: %s\n", LOG_DAEMON | level, ident, (int) getpid(), msg) > 0)
-                return -abs(error);
+        if (kmsg_fd >= 0) {
+                /* One write() is one record. Not dprintf(): glibc's lseek()s
+                 * the fd first, which /dev/kmsg refuses with EINVAL. */
+                char rec[sizeof(msg) + 128];
+                int k = snprintf(rec, sizeof(rec), "<%d>%s[%d]: %s\n", LOG_DAEMON | level, ident, (int) getpid(), msg);
+
+                if (k > 0 && write(kmsg_fd, rec, (size_t) k < sizeof(rec) ? (size_t) k : sizeof(rec) - 1) > 0)
+                        return -abs(error);
+        }
         fprintf(stderr, "%s\n", msg);
         return -abs(error);
 }
