@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-util.h"
 #include "config.h"
 #include "json.h"
 #include "log.h"
 #include "macro.h"
-
-extern char **environ;
 
 #define TARGET_RATIO 1.0
 
@@ -39,38 +37,6 @@ static char **make_paths(unsigned n) {
                 if (asprintf(&paths[i], "%s/bench-%u.sock", dirs[i % ELEMENTSOF(dirs)], i) < 0)
                         return NULL;
         return paths;
-}
-
-/* Runs ARGV with stdout and stderr on /dev/null; returns the wall time. */
-static int time_run(char *const argv[], uint64_t *ret_usec, int *ret_status) {
-        posix_spawn_file_actions_t fa;
-        uint64_t start;
-        pid_t pid;
-        int r, status;
-
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-        start = now_usec(CLOCK_MONOTONIC);
-        r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        if (r != 0)
-                return -r;
-        if (waitpid(pid, &status, 0) < 0)
-                return negative_errno();
-        *ret_usec = now_usec(CLOCK_MONOTONIC) - start;
-        *ret_status = status;
-        return 0;
-}
-
-static int cmp_u64(const void *a, const void *b) {
-        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-        return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *v, unsigned n) {
-        qsort(v, n, sizeof(*v), cmp_u64);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int help(void) {
@@ -133,13 +99,13 @@ int main(int argc, char *argv[]) {
          * untimed round first warms the page cache for both. */
         for (unsigned i = 0; i <= runs; i++) {
                 uint64_t a, b;
-                int r = time_run(check_argv, &a, &status);
+                int r = bench_time_run(check_argv, &a, &status);
 
                 if (r < 0)
                         return log_error_errno(r, "running %s", check_argv[0]), 1;
                 if (!WIFEXITED(status) || WEXITSTATUS(status) > 3)
                         return log_error("sockkeeper check failed (status %d)", status), 1;
-                r = time_run(cat_argv, &b, &status);
+                r = bench_time_run(cat_argv, &b, &status);
                 if (r < 0)
                         return log_error_errno(r, "running %s", cat_argv[0]), 1;
                 if (i > 0) {
@@ -147,8 +113,8 @@ int main(int argc, char *argv[]) {
                         t_cat[i - 1] = b;
                 }
         }
-        m_check = median(t_check, runs);
-        m_cat = median(t_cat, runs);
+        m_check = bench_median(t_check, runs);
+        m_cat = bench_median(t_cat, runs);
 
         if (json) {
                 json_writer w;

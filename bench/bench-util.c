@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Timing a whole process, as a user or systemd would start it, and the
+ * medians the benchmarks print. */
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench-util.h"
+#include "macro.h"
+
+extern char **environ;
+
+int bench_time_run(char *const argv[], uint64_t *ret_usec, int *ret_status) {
+        posix_spawn_file_actions_t fa;
+        uint64_t start;
+        pid_t pid;
+        int r, status;
+
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        start = now_usec(CLOCK_MONOTONIC);
+        r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (r != 0)
+                return -r;
+        if (waitpid(pid, &status, 0) < 0)
+                return negative_errno();
+        *ret_usec = now_usec(CLOCK_MONOTONIC) - start;
+        *ret_status = status;
+        return 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return x < y ? -1 : x > y;
+}
+
+uint64_t bench_median(uint64_t *v, unsigned n) {
+        qsort(v, n, sizeof(*v), cmp_u64);
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
