@@ -159,7 +159,9 @@ static int path_is_risky(context *c, const char *path) {
 
         if (c->machine_state == 0) {
                 /* Loaded only now: most boots have no socket unit that needs it. */
-                r = risk_machine_load(&c->machine, c->root, machine_warn, NULL);
+                /* Judged as if nothing listened: at boot nothing does yet,
+                 * and a daemon-reload must come to the same answer. */
+                r = risk_machine_load_offline(&c->machine, c->root, machine_warn, NULL);
                 if (r < 0) {
                         risk_machine_done(&c->machine);
                         c->machine_state = r;
@@ -167,12 +169,6 @@ static int path_is_risky(context *c, const char *path) {
                                                     "socket units are protected only when annotated",
                                     c->root);
                 }
-                /* Judge the paths as if nothing listened: at boot nothing
-                 * does yet, and a daemon-reload must come to the same answer. */
-                unix_socket_info_free_many(c->machine.sockets, c->machine.n_sockets);
-                c->machine.sockets = NULL;
-                c->machine.n_sockets = 0;
-                c->machine.sockets_known = false;
                 c->machine_state = 1;
         }
         if (c->machine_state < 0)
