@@ -122,13 +122,8 @@ static int add_dirs(char ***dirs, size_t *n, const char *path) {
         }
         for (p = strchr(path + base + 1, '/'); p; p = strchr(p + 1, '/')) {
                 _cleanup_free_ char *d = strndup(path, (size_t) (p - path));
-                bool seen = false;
 
-                if (!d)
-                        return -ENOMEM;
-                for (size_t i = 0; i < *n && !seen; i++)
-                        seen = streq((*dirs)[i], d);
-                if (!seen && strv_push(dirs, n, TAKE_PTR(d)) < 0)
+                if (!d || strv_add_unique(dirs, n, d) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -179,16 +174,8 @@ static int render_guard(const gen_output *o, char **ret) {
         for (size_t g = 0; g < o->n_groups && r >= 0; g++)
                 for (size_t i = 0; i < o->groups[g].n_paths && r >= 0; i++) {
                         _cleanup_free_ char *d = path_parent(o->groups[g].paths[i]);
-                        bool seen = false;
 
-                        if (!d) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        for (size_t j = 0; j < n_parents && !seen; j++)
-                                seen = streq(parents[j], d);
-                        if (!seen)
-                                r = strv_push(&parents, &n_parents, TAKE_PTR(d));
+                        r = d ? strv_add_unique(&parents, &n_parents, d) : -ENOMEM;
                 }
         fputs(HEADER "[Service]\nReadWritePaths=", f);
         for (size_t i = 0; i < n_parents; i++) {

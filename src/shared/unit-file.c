@@ -222,19 +222,6 @@ static bool alias_is_valid(const char *src, const char *dst) {
         return !strchr(dst, '@');
 }
 
-static bool strv_contains(char **l, size_t n, const char *s) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(l[i], s))
-                        return true;
-        return false;
-}
-
-static int strv_add_unique(char ***l, size_t *n, const char *s) {
-        if (strv_contains(*l, *n, s))
-                return 0;
-        return strv_extend(l, n, s);
-}
-
 static int strcmp_ptr(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
