@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Timing whole processes for the benchmarks (see bench-util.h). */
+/* Timing a whole process, as a user or systemd would start it, and the
+ * medians the benchmarks print. */
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -12,8 +13,7 @@
 
 extern char **environ;
 
-/* Runs ARGV with stdout and stderr on /dev/null; returns the wall time. */
-int time_run(char *const argv[], uint64_t *ret_usec, int *ret_status) {
+int bench_time_run(char *const argv[], uint64_t *ret_usec, int *ret_status) {
         posix_spawn_file_actions_t fa;
         uint64_t start;
         pid_t pid;
@@ -39,7 +39,7 @@ static int cmp_u64(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-uint64_t median(uint64_t *v, unsigned n) {
+uint64_t bench_median(uint64_t *v, unsigned n) {
         qsort(v, n, sizeof(*v), cmp_u64);
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }

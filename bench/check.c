@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,13 +99,13 @@ int main(int argc, char *argv[]) {
          * untimed round first warms the page cache for both. */
         for (unsigned i = 0; i <= runs; i++) {
                 uint64_t a, b;
-                int r = time_run(check_argv, &a, &status);
+                int r = bench_time_run(check_argv, &a, &status);
 
                 if (r < 0)
                         return log_error_errno(r, "running %s", check_argv[0]), 1;
                 if (!WIFEXITED(status) || WEXITSTATUS(status) > 3)
                         return log_error("sockkeeper check failed (status %d)", status), 1;
-                r = time_run(cat_argv, &b, &status);
+                r = bench_time_run(cat_argv, &b, &status);
                 if (r < 0)
                         return log_error_errno(r, "running %s", cat_argv[0]), 1;
                 if (i > 0) {
@@ -114,8 +113,8 @@ int main(int argc, char *argv[]) {
                         t_cat[i - 1] = b;
                 }
         }
-        m_check = median(t_check, runs);
-        m_cat = median(t_cat, runs);
+        m_check = bench_median(t_check, runs);
+        m_cat = bench_median(t_cat, runs);
 
         if (json) {
                 json_writer w;

@@ -148,7 +148,7 @@ int main(int argc, char *argv[]) {
         for (unsigned i = 0; i <= runs; i++)
                 for (size_t k = 0; k < ELEMENTSOF(argvs); k++) {
                         uint64_t usec = 0;
-                        int r = time_run(argvs[k], &usec, &status);
+                        int r = bench_time_run(argvs[k], &usec, &status);
 
                         if (r < 0) {
                                 log_error_errno(r, "running %s", argvs[k][0]);
@@ -163,7 +163,7 @@ int main(int argc, char *argv[]) {
                                 t[k][i - 1] = usec;
                 }
         for (size_t k = 0; k < ELEMENTSOF(t); k++)
-                m[k] = median(t[k], runs);
+                m[k] = bench_median(t[k], runs);
 
         if (json) {
                 json_writer w;

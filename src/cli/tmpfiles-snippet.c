@@ -20,6 +20,8 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "specifier.h"
+#include "strv.h"
 #include "cli.h"
 
 #define EXIT_USAGE 64 /* EX_USAGE, as main.c */
@@ -31,21 +33,6 @@
 #define TMPFILES_DIR "etc/tmpfiles.d"
 #define NAME_MAX_LEN 200
 
-/* Specifiers systemd-tmpfiles expands itself: written as they are.
- * tmpfiles.d(5) of systemd 252 lists %A and %M too, but its
- * systemd-tmpfiles fails such a line ("Invalid slot"). */
-static const char tmpfiles_specifiers[] = "abBCgGhHlLmoStTuUvVwW%";
-/* Those that expand to an absolute path, so a PATH may start with them. */
-static const char tmpfiles_absolute_specifiers[] = "hCLStTV";
-/* Unit specifiers that name the unit or its instance: tmpfiles does not
- * know them, and one snippet must cover every instance, so each becomes
- * a '*' glob (DESIGN.md, Annotations). %A and %M (the OS image version
- * and ID) join them, as a glob is right wherever tmpfiles lacks them. */
-static const char unit_glob_specifiers[] = "iIjJnNpPqAM";
-/* Unit specifiers that expand to paths with slashes, which no single glob
- * component can stand for. */
-static const char unit_path_specifiers[] = "dEfsyY";
-
 typedef struct options {
         const char *output;
         bool install;
@@ -53,10 +40,16 @@ typedef struct options {
         const char *root;
         bool contents_age;
         bool literal;
+        char **dirs;            /* --dir: X lines */
+        size_t n_dirs;
 } options;
 
+static void options_done(options *o) {
+        strv_free_n(o->dirs, o->n_dirs);
+}
+
 static int help(void) {
-        printf("Usage: sockkeeper tmpfiles-snippet [OPTIONS] PATH...\n"
+        printf("Usage: sockkeeper tmpfiles-snippet [OPTIONS] [--dir=DIR...] PATH...\n"
                "\n"
                "Prints a tmpfiles.d snippet that keeps systemd-tmpfiles --clean away from\n"
                "each PATH: an 'x' line, which spares the path and, for a directory,\n"
@@ -76,6 +69,11 @@ static int help(void) {
                "                     what is inside a directory age as usual\n"
                "     --literal       take each PATH as an exact file name: no globs,\n"
                "                     no specifiers\n"
+               "     --dir=DIR       also write an 'X' line for DIR: the directory itself\n"
+               "                     is kept, what is inside it ages as usual (repeatable)\n"
+               "\n"
+               "With --output, no PATH and no --dir is fine: the file then holds only\n"
+               "the header comment.\n"
                "\n"
                "Exit status: 0 on success, 1 when the snippet could not be written or\n"
                "--install found a file it did not write, 64 for a bad option or PATH.\n"
@@ -162,7 +160,7 @@ static int normalize(const char *arg, char *p) {
  * comment above it. Logs and returns -EINVAL for unusable input. */
 static int translate(const char *arg, bool literal, char **ret_pattern, char **ret_note) {
         _cleanup_free_ char *pattern = NULL, *note = NULL;
-        char mapped[sizeof(unit_glob_specifiers)] = "";
+        char mapped[sizeof(specifier_unit_glob)] = "";
         size_t size = 0, n_mapped = 0;
         bool var_run;
         FILE *f;
@@ -194,9 +192,9 @@ static int translate(const char *arg, bool literal, char **ret_pattern, char **r
                         continue;
                 }
                 p++;
-                if (*p && strchr(tmpfiles_specifiers, *p))
+                if (*p && strchr(specifier_tmpfiles, *p))
                         fprintf(f, "%%%c", *p);
-                else if (*p && strchr(unit_glob_specifiers, *p)) {
+                else if (*p && strchr(specifier_unit_glob, *p)) {
                         fputc('*', f);
                         if (!strchr(mapped, *p))
                                 mapped[n_mapped++] = *p;
@@ -204,7 +202,7 @@ static int translate(const char *arg, bool literal, char **ret_pattern, char **r
                         fclose(f);
                         if (!*p)
                                 return path_error(arg, "ends in a lone %%; write %%%% for a literal %%");
-                        if (strchr(unit_path_specifiers, *p))
+                        if (strchr(specifier_unit_path, *p))
                                 return path_error(arg, "uses %%%c, a unit specifier that expands to a path, which no "
                                                        "tmpfiles glob can stand for; write the path out",
                                                   *p);
@@ -217,7 +215,7 @@ static int translate(const char *arg, bool literal, char **ret_pattern, char **r
                 return log_error_errno(ENOMEM, "tmpfiles-snippet");
 
         if (!(pattern[0] == '/' ||
-              (pattern[0] == '%' && pattern[1] && strchr(tmpfiles_absolute_specifiers, pattern[1]))))
+              (pattern[0] == '%' && pattern[1] && strchr(specifier_tmpfiles_absolute, pattern[1]))))
                 return path_error(arg, "is not an absolute path; tmpfiles.d needs one that starts with / "
                                        "(or with a specifier such as %%t)");
         r = normalize(arg, pattern);
@@ -274,7 +272,8 @@ static void put_field(FILE *f, const char *pattern) {
  * means nothing is written anywhere. Logs each bad PATH. */
 static int build_snippet(char **paths, size_t n_paths, const options *o, char **ret, size_t *ret_size) {
         _cleanup_free_ char *text = NULL;
-        char **lines = calloc(n_paths, sizeof(char *));
+        size_t n_args = o->n_dirs + n_paths;
+        char **lines = calloc(n_args ?: 1, sizeof(char *));
         size_t size = 0, n_lines = 0;
         FILE *f;
         int r = 0;
@@ -293,17 +292,20 @@ static int build_snippet(char **paths, size_t n_paths, const options *o, char **
                 "# Safe to remove once the sockets have moved to /run/NAME/ or $XDG_RUNTIME_DIR, "
                 "or nothing binds them.\n",
                 PACKAGE_VERSION);
-        if (o->contents_age)
+        if (o->contents_age || o->n_dirs > 0)
                 fprintf(f, "# X: each path itself is kept; what is inside a directory still ages.\n");
 
-        for (size_t i = 0; i < n_paths; i++) {
+        /* The --dir directories first: they hold the sockets below. */
+        for (size_t i = 0; i < n_args; i++) {
+                const char *arg = i < o->n_dirs ? o->dirs[i] : paths[i - o->n_dirs];
+                bool contents_age = i < o->n_dirs || o->contents_age;
                 _cleanup_free_ char *pattern = NULL, *note = NULL, *line = NULL;
                 size_t line_size = 0;
                 FILE *l;
                 bool dup = false;
                 int k;
 
-                k = translate(paths[i], o->literal, &pattern, &note);
+                k = translate(arg, o->literal, &pattern, &note);
                 if (k < 0) {
                         r = k; /* go on, to name every bad PATH at once */
                         continue;
@@ -313,7 +315,7 @@ static int build_snippet(char **paths, size_t n_paths, const options *o, char **
                         r = log_error_errno(ENOMEM, "tmpfiles-snippet");
                         break;
                 }
-                fputs(o->contents_age ? "X " : "x ", l);
+                fputs(contents_age ? "X " : "x ", l);
                 put_field(l, pattern);
                 fputc('\n', l);
                 if (fclose(l) != 0) {
@@ -629,6 +631,7 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                 ARG_NAME,
                 ARG_ROOT,
                 ARG_LITERAL,
+                ARG_DIR,
         };
         static const struct option long_options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -638,10 +641,11 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "contents-age", no_argument, NULL, 'X' },
                 { "literal", no_argument, NULL, ARG_LITERAL },
+                { "dir", required_argument, NULL, ARG_DIR },
                 {}
         };
         _cleanup_free_ char *text = NULL;
-        options o = {};
+        _cleanup_(options_done) options o = {};
         size_t size = 0;
         int c, r;
 
@@ -666,6 +670,10 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                         break;
                 case ARG_LITERAL:
                         o.literal = true;
+                        break;
+                case ARG_DIR:
+                        if (strv_extend(&o.dirs, &o.n_dirs, optarg) < 0)
+                                return log_error_errno(ENOMEM, "tmpfiles-snippet"), 1;
                         break;
                 default:
                         return EXIT_USAGE;
@@ -700,7 +708,9 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                 log_error("tmpfiles-snippet: --output needs a file name");
                 return EXIT_USAGE;
         }
-        if (optind >= argc) {
+        /* An empty snippet is useful only as a file: sockkeeper-tmpfiles.service
+         * runs so when the generator found nothing to protect. */
+        if (optind >= argc && o.n_dirs == 0 && !o.output) {
                 log_error("tmpfiles-snippet: no PATH given; see 'sockkeeper tmpfiles-snippet --help'");
                 return EXIT_USAGE;
         }

@@ -117,7 +117,7 @@ static char *ref_source(const source_ref *ref) {
         return asprintf(&s, "%s:%u", ref->file, ref->line) >= 0 ? s : NULL;
 }
 
-int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
+static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfiles_warn_fn warn, void *userdata) {
         const char *rt;
         int r;
 
@@ -144,7 +144,7 @@ int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, 
         /* tmpfiles tells live sockets by the bind string in /proc/net/unix,
          * which under --root carries the root prefix too: the same list
          * serves both. */
-        m->sockets_known = unix_diag_list(&m->sockets, &m->n_sockets) >= 0;
+        m->sockets_known = sockets && unix_diag_list(&m->sockets, &m->n_sockets) >= 0;
 
         rt = getenv("XDG_RUNTIME_DIR");
         if (streq(root, "/") && rt && rt[0] == '/') {
@@ -153,6 +153,14 @@ int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, 
                         return -ENOMEM;
         }
         return 0;
+}
+
+int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
+        return machine_load(m, root, true, warn, userdata);
+}
+
+int risk_machine_load_offline(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
+        return machine_load(m, root, false, warn, userdata);
 }
 
 void risk_machine_done(risk_machine *m) {

@@ -74,6 +74,10 @@ typedef struct risk_machine {
 } risk_machine;
 
 int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
+/* The same without the machine's bound sockets: paths are judged as if
+ * nothing listened (the generator's view at boot, when nothing does yet).
+ * Listing the sockets is the costliest part of loading. */
+int risk_machine_load_offline(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
 void risk_machine_done(risk_machine *m);
 
 int risk_classify(const risk_machine *m, const char *path, risk_report *ret);

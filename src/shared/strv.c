@@ -31,3 +31,16 @@ void strv_free_n(char **l, size_t n) {
                 free(l[i]);
         free(l);
 }
+
+bool strv_contains(char **l, size_t n, const char *s) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(l[i], s) == 0)
+                        return true;
+        return false;
+}
+
+int strv_add_unique(char ***l, size_t *n, const char *s) {
+        if (strv_contains(*l, *n, s))
+                return 0;
+        return strv_extend(l, n, s);
+}

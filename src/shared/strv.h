@@ -4,6 +4,7 @@
 /* A growable array of strings with an explicit count: the one list type
  * the tools use for paths, patterns and messages. */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Appends S, taking ownership; on failure S is freed. -ENOMEM for a NULL S,
@@ -15,3 +16,9 @@ int strv_extend(char ***l, size_t *n, const char *s);
 
 /* Frees the N strings and the array. */
 void strv_free_n(char **l, size_t n);
+
+/* Whether S is one of the N strings of L. */
+bool strv_contains(char **l, size_t n, const char *s);
+
+/* Appends a copy of S unless it is there already; 0 either way. */
+int strv_add_unique(char ***l, size_t *n, const char *s);

@@ -222,19 +222,6 @@ static bool alias_is_valid(const char *src, const char *dst) {
         return !strchr(dst, '@');
 }
 
-static bool strv_contains(char **l, size_t n, const char *s) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(l[i], s))
-                        return true;
-        return false;
-}
-
-static int strv_add_unique(char ***l, size_t *n, const char *s) {
-        if (strv_contains(*l, *n, s))
-                return 0;
-        return strv_extend(l, n, s);
-}
-
 static int strcmp_ptr(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
@@ -392,8 +379,25 @@ static int map_add_dir(unit_lookup *lp, const char *dir, size_t *cap) {
                 unit_map_entry e = { .seq = lp->n_map };
                 struct stat st;
 
-                if (de->d_name[0] == '.' || !unit_name_is_valid(de->d_name))
+                if (de->d_name[0] == '.')
                         continue;
+                if (!unit_name_is_valid(de->d_name)) {
+                        size_t len = strlen(de->d_name);
+                        char *p;
+
+                        /* A drop-in directory: remembered, so that units
+                         * without one cost no lookup (stat() follows a
+                         * symlinked directory, as opendir() would). */
+                        if (len > 2 && streq(de->d_name + len - 2, ".d") &&
+                            fstatat(dirfd(d), de->d_name, &st, 0) >= 0 && S_ISDIR(st.st_mode)) {
+                                if (asprintf(&p, "%s/%s", streq(dir, "/") ? "" : dir, de->d_name) < 0 ||
+                                    strv_push(&lp->dropin_dirs, &lp->n_dropin_dirs, p) < 0) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                        }
+                        continue;
+                }
                 if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
                 if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
@@ -486,6 +490,8 @@ int unit_lookup_init_dirs(unit_lookup *lp, const char *root, char **dirs, size_t
                 l.map[w++] = l.map[i];
         }
         l.n_map = w;
+        if (l.n_dropin_dirs > 0)
+                qsort(l.dropin_dirs, l.n_dropin_dirs, sizeof(char *), strcmp_ptr);
         *lp = l;
         return 0;
 }
@@ -505,6 +511,7 @@ void unit_lookup_done(unit_lookup *lp) {
         free(lp->root);
         strv_free_n(lp->dirs, lp->n_dirs);
         map_free(lp->map, lp->n_map);
+        strv_free_n(lp->dropin_dirs, lp->n_dropin_dirs);
         *lp = (unit_lookup) {};
 }
 
@@ -857,6 +864,9 @@ static int collect_dropins(const unit_lookup *lp, char **dirs, size_t n_dirs, dr
                         r = -ENOMEM;
                         break;
                 }
+                if (lp->n_dropin_dirs == 0 ||
+                    !bsearch(&dirs[i], lp->dropin_dirs, lp->n_dropin_dirs, sizeof(char *), strcmp_ptr))
+                        continue;
                 d = opendir(full);
                 if (!d) {
                         if (errno != ENOENT && errno != ENOTDIR)

@@ -57,6 +57,11 @@ typedef struct unit_lookup {
          * in the search path, first occurrence winning, sorted by name. */
         unit_map_entry *map;
         size_t n_map;
+
+        /* The drop-in directories ("DIR/NAME.d") that exist, sorted: most
+         * units have none, and looking for each one costs a failed open. */
+        char **dropin_dirs;
+        size_t n_dropin_dirs;
 } unit_lookup;
 
 /* The system manager's search path, root-relative, as `systemd-analyze

@@ -3,13 +3,20 @@
  * one unit file, then the list lookups run over what came out, and the
  * parser's promises are checked: every warning names its place, every
  * setting has a section and a key without '=' or line breaks, and lines
- * only go forward. */
+ * only go forward. The [X-SockKeeper] annotation reader and the unit
+ * specifier expansion run over the result too, as the generator uses
+ * them: every Socket= word comes from a Socket= line, and expansion for a
+ * plain, a template and an instance name either fails cleanly or gives a
+ * string. */
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "annotations.h"
 #include "macro.h"
+#include "specifier.h"
 #include "unit-file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -49,6 +56,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         if (!l[j]->value[0])
                                 abort();
                 free(l);
+        }
+        {
+                static const char *const names[] = { "fuzz.service", "fuzz@.service", "fu-zz@a-b\\x2dc.service" };
+                annotation a = {};
+
+                if (annotation_parse(&u, warn, &warnings, &a) < 0)
+                        abort();
+                for (size_t i = 0; i < a.n_sockets; i++) {
+                        if (!a.sockets[i].source || !streq(a.sockets[i].source->key, "Socket"))
+                                abort();
+                        for (size_t j = 0; j < ELEMENTSOF(names); j++) {
+                                char *x = NULL, bad = 0;
+                                int r = specifier_expand_unit(a.sockets[i].path, names[j], &x, &bad);
+
+                                if (r == -ENOMEM || (r >= 0 && !x) || (r < 0 && r != -EINVAL))
+                                        abort();
+                                free(x);
+                        }
+                }
+                annotation_done(&a);
         }
         unit_file_done(&u);
         return 0;

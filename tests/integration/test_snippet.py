@@ -245,6 +245,46 @@ def test_literal_takes_names_exactly(vroot):
     assert listing(vroot / "tmp") == sorted(names), conf.read_text()
 
 
+def test_dir_keeps_the_directory_and_the_socket_but_not_the_rest(vroot):
+    """--dir=/tmp/app writes an X line: the directory stays, the socket in it
+    stays through its x line, and the rest of the directory ages as usual.
+    The generator hands sockkeeper-tmpfiles.service exactly such a command."""
+    if not shutil.which("faketime"):
+        pytest.skip("needs faketime (apt-get install faketime)")
+    (vroot / "tmp/app").mkdir()
+    stale_socket(vroot / "tmp/app/s.sock")
+    stale_socket(vroot / "tmp/app/other.sock")
+    conf = install(vroot, "dir", "--dir=/tmp/app", "/tmp/app/s.sock")
+    lines = [line for line in conf.read_text().splitlines() if not line.startswith("#")]
+    assert lines == ["X /tmp/app", "x /tmp/app/s.sock"]
+    tmpfiles(vroot, "--cat-config")
+    tmpfiles(vroot, "--clean", prefix=["faketime", "-f", "+3d"])
+    assert listing(vroot / "tmp/app") == ["s.sock"]
+
+
+def test_dir_alone_and_bad_dir(tmp_path):
+    r = run("tmpfiles-snippet", "--dir=/tmp/a", "--dir=/tmp/a", "--dir=/var/tmp/%i")
+    assert r.returncode == 0 and r.stderr == ""
+    assert [line for line in r.stdout.splitlines() if not line.startswith("#")] == ["X /tmp/a", "X /var/tmp/*"]
+    r = run("tmpfiles-snippet", "--dir=rel", "/tmp/a")
+    assert r.returncode == 64 and r.stdout == "" and '"rel" is not an absolute path' in r.stderr
+
+
+def test_empty_snippet_with_output(scratch):
+    """No PATH with --output: a header-only file, which tmpfiles reads as
+    nothing. sockkeeper-tmpfiles.service runs so when nothing is protected."""
+    out = scratch / "sockkeeper.conf"
+    r = run("tmpfiles-snippet", f"--output={out}")
+    assert r.returncode == 0 and r.stdout == "" and r.stderr == ""
+    text = out.read_text()
+    assert text.startswith(MARK)
+    assert all(line.startswith("#") for line in text.splitlines())
+    root = scratch / "root"
+    (root / "etc/tmpfiles.d").mkdir(parents=True)
+    shutil.copy(out, root / "etc/tmpfiles.d/sockkeeper.conf")
+    tmpfiles(root, "--cat-config")
+
+
 # --output
 
 def test_output_writes_0644_atomically(scratch):
@@ -435,8 +475,9 @@ def test_unknown_option_is_a_usage_error():
 def test_help():
     r = run("tmpfiles-snippet", "--help")
     assert r.returncode == 0 and r.stderr == ""
-    assert r.stdout.startswith("Usage: sockkeeper tmpfiles-snippet [OPTIONS] PATH...\n")
-    for option in ("--output=FILE", "--install", "--name=NAME", "--root=DIR", "--contents-age", "--literal"):
+    assert r.stdout.startswith("Usage: sockkeeper tmpfiles-snippet [OPTIONS] [--dir=DIR...] PATH...\n")
+    for option in ("--output=FILE", "--install", "--name=NAME", "--root=DIR", "--contents-age", "--literal",
+                   "--dir=DIR"):
         assert option in r.stdout
     main = run("--help")
     assert "tmpfiles-snippet" in main.stdout

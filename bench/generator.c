@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/* bench/generator: how long sockkeeper-generator takes, side by side with
+ * `cat` of the same unit files and drop-ins (the I/O floor: no generator
+ * can read its input faster), over (a) this machine's real unit tree and
+ * (b) 10,000 synthetic annotated units. Whole processes, interleaved
+ * runs, medians. It prints numbers; it is not a pass/fail test. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench-util.h"
+#include "json.h"
+#include "log.h"
+#include "macro.h"
+#include "strv.h"
+#include "unit-file.h"
+
+#define TARGET_RATIO 2.0
+#define TARGET_REAL_MS 10.0
+
+typedef struct result {
+        const char *name;
+        size_t n_files;
+        uint64_t gen, cat;
+} result;
+
+static int rm_tree_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path) < 0 ? -1 : 0;
+}
+
+/* Every regular file (or symlink to one) the generator may read: the
+ * search directories and their drop-in directories. */
+static int collect_files(char **dirs, size_t n_dirs, char ***files, size_t *n) {
+        for (size_t i = 0; i < n_dirs; i++) {
+                DIR *d = opendir(dirs[i]);
+                struct dirent *de;
+
+                if (!d)
+                        continue;
+                while ((de = readdir(d))) {
+                        _cleanup_free_ char *p = NULL;
+                        struct stat st;
+
+                        if (de->d_name[0] == '.' || asprintf(&p, "%s/%s", dirs[i], de->d_name) < 0)
+                                continue;
+                        if (stat(p, &st) < 0)
+                                continue;
+                        if (S_ISREG(st.st_mode) && st.st_size > 0) {
+                                if (strv_push(files, n, TAKE_PTR(p)) < 0)
+                                        return -ENOMEM;
+                        } else if (S_ISDIR(st.st_mode) && strlen(de->d_name) > 2 &&
+                                   streq(de->d_name + strlen(de->d_name) - 2, ".d")) {
+                                char *sub[] = { p };
+                                if (collect_files(sub, 1, files, n) < 0)
+                                        return -ENOMEM;
+                        }
+                }
+                closedir(d);
+        }
+        return 0;
+}
+
+static int make_synthetic(const char *dir, unsigned n) {
+        _cleanup_free_ char *units = NULL;
+
+        if (asprintf(&units, "%s/units", dir) < 0 || mkdir(units, 0755) < 0)
+                return -ENOMEM;
+        for (unsigned i = 0; i < n; i++) {
+                _cleanup_free_ char *p = NULL;
+                FILE *f;
+
+                /* Mostly plain services, some annotated, some socket units
+                 * under /tmp, some with a drop-in: a busy machine's mix. */
+                if (asprintf(&p, "%s/bench-%05u.%s", units, i, i % 10 == 9 ? "socket" : "service") < 0)
+                        return -ENOMEM;
+                f = fopen(p, "we");
+                if (!f)
+                        return negative_errno();
+                fprintf(f, "[Unit]\nDescription=Synthetic unit %u\nAfter=network.target\n\n", i);
+                if (i % 10 == 9)
+                        fprintf(f, "[Socket]\nListenStream=/tmp/bench-%u.sock\nSocketMode=0660\n", i);
+                else
+                        fprintf(f, "[Service]\nExecStart=/usr/bin/bench-daemon --id=%u\nRestart=on-failure\n"
+                                   "User=bench\n\n[X-SockKeeper]\nSocket=/tmp/bench/%u.sock\nOnLoss=restart\n",
+                                i, i);
+                fprintf(f, "\n[Install]\nWantedBy=multi-user.target\n");
+                if (fclose(f) != 0)
+                        return -EIO;
+        }
+        return 0;
+}
+
+static int measure(result *res, char *gen_path, char **cat_files, size_t n_files, unsigned runs, bool verbose) {
+        _cleanup_free_ uint64_t *tg = calloc(runs, sizeof(uint64_t)), *tc = calloc(runs, sizeof(uint64_t));
+        _cleanup_free_ char **cat_argv = calloc(n_files + 2, sizeof(char *));
+        char out[] = "/tmp/sk-bench-gen-out-XXXXXX";
+        int status;
+
+        if (!tg || !tc || !cat_argv || !mkdtemp(out))
+                return -ENOMEM;
+        cat_argv[0] = (char *) "/bin/cat";
+        memcpy(cat_argv + 1, cat_files, n_files * sizeof(char *));
+
+        for (unsigned i = 0; i <= runs; i++) { /* round 0 warms the page cache */
+                _cleanup_free_ char *dest = NULL;
+                uint64_t a, b;
+                int r;
+
+                if (asprintf(&dest, "%s/%u", out, i) < 0 || mkdir(dest, 0755) < 0)
+                        return -ENOMEM;
+                {
+                        char *argv[] = { gen_path, dest, dest, dest, NULL };
+                        r = bench_time_run(argv, &a, &status);
+                }
+                if (r < 0)
+                        return log_error_errno(r, "running %s", gen_path);
+                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        return log_error("%s failed (status %d)", gen_path, status), -EIO;
+                r = bench_time_run(cat_argv, &b, &status);
+                if (r < 0)
+                        return log_error_errno(r, "running cat");
+                if (i > 0) {
+                        tg[i - 1] = a;
+                        tc[i - 1] = b;
+                }
+        }
+        (void) nftw(out, rm_tree_one, 16, FTW_DEPTH | FTW_PHYS);
+        res->n_files = n_files;
+        res->gen = bench_median(tg, runs);
+        res->cat = bench_median(tc, runs);
+        return 0;
+}
+
+static int help(void) {
+        printf("Usage: generator [--units N] [--runs N] [--json]\n"
+               "\n"
+               "Times sockkeeper-generator over this machine's unit tree and over N\n"
+               "(default 10000) synthetic annotated units, against cat(1) of the same\n"
+               "files, each run R times (default 21), interleaved; prints medians and\n"
+               "their ratio.\n");
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "units", required_argument, NULL, 'u' },
+                { "runs", required_argument, NULL, 'r' },
+                { "json", no_argument, NULL, 'j' },
+                {}
+        };
+        char tmp[] = "/tmp/sk-bench-gen-XXXXXX";
+        char *gen = (char *) GENERATOR_BINARY;
+        unsigned n_units = 10000, runs = 21;
+        result res[2] = { { .name = "real unit tree" }, { .name = "synthetic units" } };
+        char **dirs = NULL, **files = NULL, **sfiles = NULL;
+        size_t n_dirs = 0, n_files = 0, n_sfiles = 0;
+        _cleanup_free_ char *sdir = NULL;
+        bool json = false;
+        int c, r;
+
+        log_set_program("bench/generator");
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        return help();
+                case 'u':
+                        n_units = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
+                case 'r':
+                        runs = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                default:
+                        return 64;
+                }
+        if (runs == 0)
+                return log_error("--runs must be positive"), 64;
+
+        /* (a) The real tree: the search path as the generator sees it. */
+        unsetenv("SYSTEMD_UNIT_PATH");
+        if (unit_search_path(&dirs, &n_dirs) < 0 || collect_files(dirs, n_dirs, &files, &n_files) < 0)
+                return log_error_errno(ENOMEM, "listing units"), 1;
+        r = measure(&res[0], gen, files, n_files, runs, !json);
+        if (r < 0)
+                return 1;
+
+        /* (b) Synthetic units, with the tmpfiles.d of this machine. */
+        if (!mkdtemp(tmp) || make_synthetic(tmp, n_units) < 0 || asprintf(&sdir, "%s/units", tmp) < 0)
+                return log_error_errno(errno ?: EIO, "making synthetic units"), 1;
+        setenv("SYSTEMD_UNIT_PATH", sdir, 1);
+        {
+                char *one[] = { sdir };
+                if (collect_files(one, 1, &sfiles, &n_sfiles) < 0)
+                        return log_error_errno(ENOMEM, "listing units"), 1;
+        }
+        r = measure(&res[1], gen, sfiles, n_sfiles, runs, !json);
+        (void) nftw(tmp, rm_tree_one, 16, FTW_DEPTH | FTW_PHYS);
+        if (r < 0)
+                return 1;
+
+        if (json) {
+                json_writer w;
+
+                json_init(&w, stdout, true);
+                json_begin_object(&w);
+                json_pair_uint(&w, "runs", runs);
+                json_key(&w, "trees");
+                json_begin_array(&w);
+                for (size_t i = 0; i < ELEMENTSOF(res); i++) {
+                        json_begin_object(&w);
+                        json_pair_string(&w, "tree", res[i].name);
+                        json_pair_uint(&w, "files", res[i].n_files);
+                        json_pair_uint(&w, "generator_median_us", res[i].gen);
+                        json_pair_uint(&w, "cat_median_us", res[i].cat);
+                        json_pair_double(&w, "ratio", (double) res[i].gen / (double) res[i].cat);
+                        json_end_object(&w);
+                }
+                json_end_array(&w);
+                json_end_object(&w);
+                json_finish(&w);
+        } else {
+                printf("bench/generator: %u interleaved runs of each, medians of whole-process wall time\n", runs);
+                for (size_t i = 0; i < ELEMENTSOF(res); i++) {
+                        double ratio = (double) res[i].gen / (double) res[i].cat;
+
+                        printf("  %-16s %6zu files  generator %8.2f ms  cat %8.2f ms  ratio %5.2f [<= %.1f] %s",
+                               res[i].name, res[i].n_files, (double) res[i].gen / 1000, (double) res[i].cat / 1000,
+                               ratio, TARGET_RATIO, ratio <= TARGET_RATIO ? "PASS" : "MISS");
+                        if (i == 0)
+                                printf("; [< %.0f ms] %s", TARGET_REAL_MS,
+                                       (double) res[i].gen / 1000 < TARGET_REAL_MS ? "PASS" : "MISS");
+                        printf("\n");
+                }
+        }
+        strv_free_n(dirs, n_dirs);
+        strv_free_n(files, n_files);
+        strv_free_n(sfiles, n_sfiles);
+        return 0;
+}

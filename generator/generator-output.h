@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* What sockkeeper-generator writes: the protected paths it collected,
+ * rendered as the drop-ins and symlinks of /work/contract-issue4.md, and
+ * written into the output directory, every file created exclusively. */
+
+#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "annotations.h"
+
+typedef struct guard_group {
+        char *unit;
+        on_loss on_loss;        /* resolved: never ON_LOSS_DEFAULT */
+        char **paths;           /* concrete, normalized */
+        size_t n_paths;
+} guard_group;
+
+typedef struct gen_output {
+        char **tmpfiles;        /* paths and globs ('*' from a template), unescaped */
+        size_t n_tmpfiles;
+        bool *tmpfiles_glob;    /* per path: it came from a template */
+        guard_group *groups;
+        size_t n_groups;
+        char **socket_units;    /* socket units enrolled with the guard */
+        size_t n_socket_units;
+} gen_output;
+
+void gen_output_done(gen_output *o);
+
+/* Adds PATH to the tmpfiles list (once). */
+int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob);
+
+/* Writes WORD as one word of a unit file's command line or list setting:
+ * '%' as "%%", '$' as "$$", quoted with C escapes where needed. */
+void unit_word_write(FILE *f, const char *word);
+
+/* Renders and writes everything into DEST. Nothing is written when
+ * nothing is protected. Returns 0, or a negative errno after logging. */
+int gen_output_write(const gen_output *o, const char *dest);

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/* sockkeeper-generator: at boot and at every daemon-reload, reads every
+ * unit as PID 1 will see it, collects the socket paths that need keeping
+ * ([X-SockKeeper] annotations, and the filesystem sockets of socket units
+ * that the classifier behind `sockkeeper check` rates RISKY), and writes
+ * the drop-ins that hand them to sockkeeper-tmpfiles.service and the
+ * guard (sockkeeper-generator(8)). A bad unit is logged and skipped; the
+ * generator fails only when it cannot work at all, so that it never
+ * fails a boot. Units come from the search path (SYSTEMD_UNIT_PATH for
+ * tests); the classifier reads the cleaners' configuration under
+ * $SOCKKEEPER_ROOT (default "/"). */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "annotations.h"
+#include "generator-log.h"
+#include "generator-output.h"
+#include "macro.h"
+#include "path-util.h"
+#include "risk.h"
+#include "specifier.h"
+#include "strv.h"
+#include "unit-file.h"
+#include "unquote.h"
+
+#define SUN_PATH_MAX 107 /* sizeof(sun_path) - 1 */
+
+/* A warning of the unit reader, held until it is known whether the unit
+ * matters to us: syntax problems of units without sockets or annotations
+ * are PID 1's to report, not ours. */
+typedef struct pending {
+        char *text;
+        bool file_level;        /* a whole file could not be read */
+} pending;
+
+typedef struct context {
+        const char *root;       /* for the classifier */
+        risk_machine machine;
+        int machine_state;      /* 0 not loaded, 1 loaded, negative errno: failed */
+        gen_output out;
+        pending *pending;
+        size_t n_pending;
+} context;
+
+static void collect_warning(const char *file, unsigned line, const char *message, void *userdata) {
+        context *c = userdata;
+        pending *m = reallocarray(c->pending, c->n_pending + 1, sizeof(*m));
+        size_t len = strlen(message);
+        char *text;
+
+        if (!m)
+                return;
+        c->pending = m;
+        /* systemd's style: "file:line: what, ignoring." */
+        const char *dot = len > 0 && message[len - 1] == '.' ? "" : ".";
+
+        if ((line > 0 ? asprintf(&text, "%s:%u: %s%s", file, line, message, dot)
+                      : asprintf(&text, "%s: %s%s", file, message, dot)) < 0)
+                return;
+        c->pending[c->n_pending++] = (pending) { .text = text, .file_level = line == 0 };
+}
+
+/* Logs the held warnings: at LOG_WARNING when the unit matters (and for
+ * files that could not be read at all, which might have held an
+ * annotation), at LOG_DEBUG otherwise. */
+static void flush_warnings(context *c, bool relevant) {
+        for (size_t i = 0; i < c->n_pending; i++) {
+                glog(relevant || c->pending[i].file_level ? LOG_WARNING : LOG_DEBUG, 0, "%s", c->pending[i].text);
+                free(c->pending[i].text);
+        }
+        c->n_pending = 0;
+}
+
+static bool name_is_template(const char *name) {
+        const char *at = strchr(name, '@');
+        return at && at[1] == '.';
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && streq(s + a - b, suffix);
+}
+
+/* One name per unit: an alias (or an alias's instance) is the same unit
+ * as the name its fragment has, which is loaded under that name too. */
+static bool is_canonical(const unit_file *u) {
+        const char *base = strrchr(u->fragment, '/');
+        const char *at = strchr(u->name, '@'), *dot = strrchr(u->name, '.');
+
+        base = base ? base + 1 : u->fragment;
+        if (streq(base, u->name))
+                return true;
+        /* An instance without a fragment of its own reads its template's. */
+        return at && at[1] != '.' && dot > at && strncmp(base, u->name, (size_t) (at - u->name) + 1) == 0 &&
+               streq(base + (at - u->name) + 1, dot);
+}
+
+/* SRC expanded for unit NAME, checked and normalized. NULL (after a
+ * warning naming WHERE) for a path that cannot be kept. */
+static char *expand_path(const char *src, const char *name, const unit_setting *where, const char *what) {
+        _cleanup_free_ char *expanded = NULL;
+        char *norm, bad = 0;
+        int r;
+
+        r = specifier_expand_unit(src, name, &expanded, &bad);
+        if (r == -ENOMEM)
+                return NULL;
+        if (r < 0) {
+                if (bad)
+                        glog(LOG_WARNING, 0, "%s:%u: %s=%s uses %%%c, which cannot be expanded for %s here, ignoring.",
+                             where->file, where->line, what, src, bad, name);
+                else
+                        glog(LOG_WARNING, 0, "%s:%u: %s=%s ends in a lone %%, ignoring.", where->file, where->line,
+                             what, src);
+                return NULL;
+        }
+        if (expanded[0] != '/') {
+                glog(LOG_WARNING, 0, "%s:%u: %s=%s is not an absolute path, ignoring.", where->file, where->line,
+                     what, src);
+                return NULL;
+        }
+        for (const unsigned char *p = (const unsigned char *) expanded; *p; p++)
+                if (*p < 0x20 || *p == 0x7f) {
+                        glog(LOG_WARNING, 0, "%s:%u: %s= path contains a control character, ignoring.", where->file,
+                             where->line, what);
+                        return NULL;
+                }
+        norm = path_normalize(expanded);
+        if (!norm)
+                return NULL;
+        if (strstr(norm, "/../") || has_suffix(norm, "/..")) {
+                glog(LOG_WARNING, 0, "%s:%u: %s=%s has a '..' component, ignoring.", where->file, where->line, what,
+                     src);
+                free(norm);
+                return NULL;
+        }
+        if (strlen(norm) > SUN_PATH_MAX) {
+                glog(LOG_WARNING, 0, "%s:%u: %s=%s is longer than the %d bytes of a socket address, ignoring.",
+                     where->file, where->line, what, src, SUN_PATH_MAX);
+                free(norm);
+                return NULL;
+        }
+        return norm;
+}
+
+static void machine_warn(const char *file, unsigned line, const char *message, void *userdata) {
+        glog(LOG_DEBUG, 0, "%s:%u: %s", file, line, message);
+}
+
+/* RISKY, by the classifier of `sockkeeper check`. CAUTION does not count:
+ * it is what every path under /run gets, and a generator that protected
+ * all of them would enrol every socket unit of the machine. */
+static int path_is_risky(context *c, const char *path) {
+        _cleanup_(risk_report_done) risk_report report = {};
+        int r;
+
+        if (c->machine_state == 0) {
+                /* Loaded only now: most boots have no socket unit that needs it. */
+                /* Judged as if nothing listened: at boot nothing does yet,
+                 * and a daemon-reload must come to the same answer. */
+                r = risk_machine_load_offline(&c->machine, c->root, machine_warn, NULL);
+                if (r < 0) {
+                        risk_machine_done(&c->machine);
+                        c->machine_state = r;
+                        return glog(LOG_WARNING, r, "Cannot read the cleaners' configuration under %s, "
+                                                    "socket units are protected only when annotated",
+                                    c->root);
+                }
+                c->machine_state = 1;
+        }
+        if (c->machine_state < 0)
+                return c->machine_state;
+        r = risk_classify(&c->machine, path, &report);
+        if (r < 0)
+                return r;
+        glog(LOG_DEBUG, 0, "%s: %s", path, risk_rating_to_string(report.rating));
+        return report.rating == RISK_RISKY;
+}
+
+typedef struct unit_paths {
+        char **guard;           /* concrete socket paths for the guard */
+        size_t n_guard;
+} unit_paths;
+
+/* Adds PATH (expanded) for unit U: to tmpfiles always, to the guard when
+ * concrete and a socket (not a Symlinks= link). */
+static int protect(context *c, const unit_file *u, unit_paths *p, const char *path, bool guard) {
+        bool template = name_is_template(u->name);
+        int r;
+
+        r = gen_output_add_tmpfiles(&c->out, path, template);
+        if (r < 0 || template || !guard)
+                return r;
+        for (size_t i = 0; i < p->n_guard; i++)
+                if (streq(p->guard[i], path))
+                        return 0;
+        return strv_extend(&p->guard, &p->n_guard, path);
+}
+
+/* The filesystem paths of a socket unit's Listen*= and Symlinks=. */
+static int socket_unit_paths(context *c, const unit_file *u, const annotation *a, unit_paths *p) {
+        static const char *const listen[] = { "ListenStream", "ListenSequentialPacket", "ListenDatagram",
+                                              "Symlinks" };
+        int r = 0;
+
+        for (size_t k = 0; k < ELEMENTSOF(listen) && r >= 0; k++) {
+                _cleanup_free_ const unit_setting **l = NULL;
+                bool symlinks = streq(listen[k], "Symlinks");
+                int n = unit_file_values(u, "Socket", listen[k], UNIT_VALUES_RESET_ON_EMPTY, &l);
+
+                if (n < 0)
+                        return n;
+                for (int i = 0; i < n && r >= 0; i++) {
+                        const char *v = l[i]->value;
+
+                        for (;;) {
+                                _cleanup_free_ char *word = NULL, *path = NULL;
+
+                                /* ListenStream= is one address; Symlinks= a list. */
+                                if (symlinks) {
+                                        r = extract_word(&v, &word, 0);
+                                        if (r == 0)
+                                                break;
+                                        if (r < 0) {
+                                                glog(LOG_WARNING, 0, "%s:%u: bad quoting in Symlinks=, ignoring.",
+                                                     l[i]->file, l[i]->line);
+                                                r = 0;
+                                                break;
+                                        }
+                                } else {
+                                        /* Ports, '@' abstract names, netlink, vsock: no file. */
+                                        if (v[0] != '/' && v[0] != '%')
+                                                break;
+                                        word = strdup(v);
+                                        if (!word)
+                                                return -ENOMEM;
+                                }
+                                path = expand_path(word, u->name, l[i], listen[k]);
+                                if (path) {
+                                        int risky = a->protect == 1 ? 1 : path_is_risky(c, path);
+
+                                        if (risky > 0)
+                                                r = protect(c, u, p, path, !symlinks);
+                                        else if (risky == 0)
+                                                glog(LOG_DEBUG, 0, "%s: %s is not at risk, not protected.", u->name,
+                                                     path);
+                                }
+                                if (!symlinks || r < 0)
+                                        break;
+                        }
+                }
+        }
+        return r < 0 ? r : 0;
+}
+
+static int process_unit(context *c, const unit_lookup *lp, const char *name) {
+        _cleanup_(unit_file_done) unit_file u = {};
+        _cleanup_(annotation_done) annotation a = { .protect = -1 };
+        unit_paths p = {};
+        bool socket = has_suffix(name, ".socket");
+        int r;
+
+        r = unit_file_load(lp, name, &u);
+        if (r < 0) {
+                flush_warnings(c, false);
+                return r == -ENOMEM ? r : 0;
+        }
+        if (u.state != UNIT_FOUND || !is_canonical(&u)) {
+                if (u.state == UNIT_MASKED)
+                        glog(LOG_DEBUG, 0, "%s is masked, skipping.", name);
+                flush_warnings(c, false);
+                return 0;
+        }
+        r = annotation_parse(&u, collect_warning, c, &a);
+        if (r < 0)
+                return r;
+        flush_warnings(c, a.present || socket);
+        if (!a.present && !socket)
+                return 0;
+        if (a.protect == 0) {
+                glog(LOG_DEBUG, 0, "%s has Protect=no, skipping.", name);
+                return 0;
+        }
+
+        for (size_t i = 0; i < a.n_sockets && r >= 0; i++) {
+                _cleanup_free_ char *path = NULL;
+
+                if (a.sockets[i].path[0] == '@') {
+                        glog(LOG_DEBUG, 0, "%s:%u: %s is an abstract name, nothing to protect.",
+                             a.sockets[i].source->file, a.sockets[i].source->line, a.sockets[i].path);
+                        continue;
+                }
+                path = expand_path(a.sockets[i].path, name, a.sockets[i].source, "Socket");
+                if (path)
+                        r = protect(c, &u, &p, path, true);
+        }
+        if (r >= 0 && socket)
+                r = socket_unit_paths(c, &u, &a, &p);
+
+        if (r >= 0 && p.n_guard > 0) {
+                guard_group *g = reallocarray(c->out.groups, c->out.n_groups + 1, sizeof(*g));
+
+                if (!g)
+                        r = -ENOMEM;
+                else {
+                        c->out.groups = g;
+                        g[c->out.n_groups] = (guard_group) {
+                                .unit = strdup(name),
+                                .on_loss = a.on_loss != ON_LOSS_DEFAULT ? a.on_loss
+                                           : socket                     ? ON_LOSS_RESTART
+                                                                        : ON_LOSS_RELINK_ONLY,
+                                .paths = TAKE_PTR(p.guard),
+                                .n_paths = p.n_guard,
+                        };
+                        p.n_guard = 0;
+                        if (!g[c->out.n_groups++].unit)
+                                r = -ENOMEM;
+                        else if (socket)
+                                r = strv_extend(&c->out.socket_units, &c->out.n_socket_units, name);
+                }
+        }
+        strv_free_n(p.guard, p.n_guard);
+        return r;
+}
+
+static int run(const char *dest, const char *dest_early, const char *dest_late) {
+        _cleanup_(unit_lookup_done) unit_lookup lp = {};
+        context c = { .root = getenv("SOCKKEEPER_ROOT") ?: "/" };
+        char **names = NULL;
+        size_t n_names = 0;
+        int r;
+
+        if (!c.root[0] || c.root[0] != '/')
+                return glog(LOG_ERR, EINVAL, "SOCKKEEPER_ROOT=%s is not an absolute path", c.root);
+
+        r = unit_lookup_init(&lp, NULL, collect_warning, &c);
+        if (r >= 0)
+                r = unit_enumerate(&lp, &names, &n_names);
+        flush_warnings(&c, false);
+        if (r < 0) {
+                glog(LOG_ERR, r, "Failed to read the unit search path");
+                goto finish;
+        }
+        for (size_t i = 0; i < n_names && r >= 0; i++)
+                r = process_unit(&c, &lp, names[i]);
+        if (r < 0) {
+                glog(LOG_ERR, r, "Failed to read units");
+                goto finish;
+        }
+        r = gen_output_write(&c.out, dest);
+
+finish:
+        strv_free_n(names, n_names);
+        flush_warnings(&c, false);
+        free(c.pending);
+        gen_output_done(&c.out);
+        if (c.machine_state > 0)
+                risk_machine_done(&c.machine);
+        return r;
+}
+
+int main(int argc, char *argv[]) {
+        int r;
+
+        glog_setup("sockkeeper-generator");
+        if (argc != 2 && argc != 4) {
+                glog(LOG_ERR, 0, "This program takes one or three arguments.");
+                glog_close();
+                return EXIT_FAILURE;
+        }
+        r = run(argv[1], argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
+        glog_close();
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

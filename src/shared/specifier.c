@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* The specifier tables of units and tmpfiles.d, and the unit specifier
+ * expansion of the system manager (specifier.c and unit-printf.c of
+ * systemd 252), for the paths of [X-SockKeeper] annotations and socket
+ * units. Only what a path of a system unit can use is expanded; the
+ * host's names and IDs are refused, because a generator that read them
+ * would give different globs on another machine from the same tree. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "specifier.h"
+#include "unquote.h"
+
+const char specifier_tmpfiles[] = "abBCgGhHlLmoStTuUvVwW%";
+const char specifier_tmpfiles_absolute[] = "hCLStTV";
+const char specifier_unit_glob[sizeof(SPECIFIER_UNIT_GLOB)] = SPECIFIER_UNIT_GLOB;
+const char specifier_unit_path[] = "dEfsyY";
+
+int unit_name_unescape(const char *s, size_t len, char **ret) {
+        char *out = malloc(len + 1), *o = out;
+
+        if (!out)
+                return -ENOMEM;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] == '-')
+                        *o++ = '/';
+                else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
+                         unhexchar(s[i + 2]) >= 0 && unhexchar(s[i + 3]) >= 0) {
+                        char c = (char) (unhexchar(s[i + 2]) << 4 | unhexchar(s[i + 3]));
+
+                        if (c == 0) {
+                                free(out);
+                                return -EINVAL;
+                        }
+                        *o++ = c;
+                        i += 3;
+                } else
+                        *o++ = s[i];
+        }
+        *o = 0;
+        *ret = out;
+        return 0;
+}
+
+/* The parts of a unit name: "pre-fix@inst.service". */
+typedef struct name_parts {
+        const char *name;
+        size_t prefix_len;      /* "pre-fix" */
+        const char *instance;   /* "inst", NULL without an '@' */
+        size_t instance_len;
+        size_t stem_len;        /* name without ".service" */
+} name_parts;
+
+static void split_name(const char *name, name_parts *p) {
+        const char *dot = strrchr(name, '.'), *at = strchr(name, '@');
+
+        p->name = name;
+        p->stem_len = dot ? (size_t) (dot - name) : strlen(name);
+        if (at && (size_t) (at - name) < p->stem_len) {
+                p->prefix_len = (size_t) (at - name);
+                p->instance = at + 1;
+                p->instance_len = p->stem_len - p->prefix_len - 1;
+        } else {
+                p->prefix_len = p->stem_len;
+                p->instance = NULL;
+                p->instance_len = 0;
+        }
+}
+
+static int put_unescaped(FILE *f, const char *s, size_t len) {
+        _cleanup_free_ char *u = NULL;
+        int r = unit_name_unescape(s, len, &u);
+
+        if (r < 0)
+                return r;
+        fputs(u, f);
+        return 0;
+}
+
+/* One specifier C of unit P into F. TEMPLATE: the instance is unknown. */
+static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
+        static const struct {
+                char c;
+                const char *value;
+        } fixed[] = {
+                /* The system manager's directories and user (unit-printf.c, specifier.c). */
+                { 't', "/run" }, { 'S', "/var/lib" }, { 'C', "/var/cache" }, { 'L', "/var/log" },
+                { 'E', "/etc" }, { 'T', "/tmp" },     { 'V', "/var/tmp" },   { 'h', "/root" },
+                { 'u', "root" }, { 'U', "0" },        { 'g', "root" },       { 'G', "0" },
+                { 's', "/bin/sh" }, { '%', "%" },
+        };
+        const char *dash;
+
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
+                if (fixed[i].c == c) {
+                        fputs(fixed[i].value, f);
+                        return 0;
+                }
+        switch (c) {
+        case 'n':
+                if (template)
+                        fprintf(f, "%.*s@*%s", (int) p->prefix_len, p->name, p->name + p->stem_len);
+                else
+                        fputs(p->name, f);
+                return 0;
+        case 'N':
+                if (template)
+                        fprintf(f, "%.*s@*", (int) p->prefix_len, p->name);
+                else
+                        fprintf(f, "%.*s", (int) p->stem_len, p->name);
+                return 0;
+        case 'p':
+                fprintf(f, "%.*s", (int) p->prefix_len, p->name);
+                return 0;
+        case 'P':
+                return put_unescaped(f, p->name, p->prefix_len);
+        case 'i':
+        case 'I':
+                if (template)
+                        fputc('*', f);
+                else if (c == 'i')
+                        fprintf(f, "%.*s", (int) p->instance_len, strempty(p->instance));
+                else
+                        return put_unescaped(f, strempty(p->instance), p->instance_len);
+                return 0;
+        case 'j':
+        case 'J':
+                /* The last dash-separated part of the prefix. */
+                dash = memrchr(p->name, '-', p->prefix_len);
+                dash = dash ? dash + 1 : p->name;
+                if (c == 'j')
+                        fprintf(f, "%.*s", (int) (p->prefix_len - (size_t) (dash - p->name)), dash);
+                else
+                        return put_unescaped(f, dash, p->prefix_len - (size_t) (dash - p->name));
+                return 0;
+        case 'f':
+                /* "/" and the unescaped instance (or prefix): slashes, so no glob. */
+                if (template)
+                        return -EINVAL;
+                fputc('/', f);
+                if (p->instance)
+                        return put_unescaped(f, p->instance, p->instance_len);
+                return put_unescaped(f, p->name, p->prefix_len);
+        default:
+                return -EINVAL;
+        }
+}
+
+int specifier_expand_unit(const char *text, const char *name, char **ret, char *ret_bad) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        name_parts p;
+        bool template;
+        FILE *f;
+        int r = 0;
+
+        split_name(name, &p);
+        template = p.instance && p.instance_len == 0;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        for (const char *s = text; *s; s++) {
+                if (*s != '%') {
+                        fputc(*s, f);
+                        continue;
+                }
+                s++;
+                if (!*s || (r = expand_one(f, &p, template, *s)) < 0) {
+                        if (ret_bad)
+                                *ret_bad = *s;
+                        r = r < 0 ? r : -EINVAL;
+                        break;
+                }
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}

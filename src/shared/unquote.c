@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* systemd's quoting rules, shared by the readers of tmpfiles.d and of unit
+ * files (the generator's annotations): C escapes and word splitting with
+ * quotes, as systemd's escape.c and extract-word.c do them. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "unquote.h"
+
+#define WHITESPACE " \t\n\r"
+
+int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+static int unoctchar(char c) {
+        return c >= '0' && c <= '7' ? c - '0' : -EINVAL;
+}
+
+static bool unichar_is_valid(uint32_t ch) {
+        return ch < 0x110000 && (ch & 0xFFFFF800) != 0xD800 && !(ch >= 0xFDD0 && ch <= 0xFDEF) &&
+               (ch & 0xFFFE) != 0xFFFE;
+}
+
+static size_t utf8_encode(char *out, uint32_t g) {
+        if (g < (1 << 7)) {
+                out[0] = g;
+                return 1;
+        }
+        if (g < (1 << 11)) {
+                out[0] = 0xc0 | (g >> 6);
+                out[1] = 0x80 | (g & 0x3f);
+                return 2;
+        }
+        if (g < (1 << 16)) {
+                out[0] = 0xe0 | (g >> 12);
+                out[1] = 0x80 | ((g >> 6) & 0x3f);
+                out[2] = 0x80 | (g & 0x3f);
+                return 3;
+        }
+        if (g < (1 << 21)) {
+                out[0] = 0xf0 | (g >> 18);
+                out[1] = 0x80 | ((g >> 12) & 0x3f);
+                out[2] = 0x80 | ((g >> 6) & 0x3f);
+                out[3] = 0x80 | (g & 0x3f);
+                return 4;
+        }
+        return 0;
+}
+
+/* Reads N hex digits of P into *RET. */
+static int unhex_n(const char *p, unsigned n, uint32_t *ret) {
+        uint32_t v = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                int d = unhexchar(p[i]);
+                if (d < 0)
+                        return d;
+                v = v << 4 | (uint32_t) d;
+        }
+        *ret = v;
+        return 0;
+}
+
+/* systemd's cunescape_one(): the escape after a backslash at P (LENGTH
+ * chars left). Writes the bytes to OUT and returns the characters used.
+ * NUL is refused. */
+int cunescape_one(const char *p, size_t length, char *out, size_t *ret_written) {
+        static const char simple_from[] = "abfnrtv\\\"'s", simple_to[] = "\a\b\f\n\r\t\v\\\"' ";
+        const char *s = length < 1 ? NULL : strchr(simple_from, p[0]);
+        uint32_t u;
+
+        if (length < 1 || p[0] == 0)
+                return -EINVAL;
+        if (s) {
+                out[0] = simple_to[s - simple_from];
+                *ret_written = 1;
+                return 1;
+        }
+        switch (p[0]) {
+        case 'x':
+                if (length < 3 || unhex_n(p + 1, 2, &u) < 0 || u == 0)
+                        return -EINVAL;
+                out[0] = (char) u;
+                *ret_written = 1;
+                return 3;
+        case 'u':
+                if (length < 5 || unhex_n(p + 1, 4, &u) < 0 || u == 0)
+                        return -EINVAL;
+                *ret_written = utf8_encode(out, u);
+                return 5;
+        case 'U':
+                if (length < 9 || unhex_n(p + 1, 8, &u) < 0 || u == 0 || !unichar_is_valid(u))
+                        return -EINVAL;
+                *ret_written = utf8_encode(out, u);
+                return 9;
+        case '0' ... '7':
+                u = 0;
+                for (unsigned k = 0; k < 3; k++) { /* one by one: never past the NUL */
+                        int d = k < length ? unoctchar(p[k]) : -EINVAL;
+                        if (d < 0)
+                                return -EINVAL;
+                        u = u << 3 | (uint32_t) d;
+                }
+                if (u == 0 || u > 255)
+                        return -EINVAL;
+                out[0] = (char) u;
+                *ret_written = 1;
+                return 3;
+        default:
+                return -EINVAL;
+        }
+}
+
+/* systemd's cunescape() without flags: invalid escapes are errors. */
+int cunescape(const char *s, char **ret) {
+        size_t len = strlen(s), n = 0;
+        _cleanup_free_ char *out = malloc(len + 1);
+
+        if (!out)
+                return -ENOMEM;
+        for (const char *f = s; f < s + len; f++) {
+                size_t written = 0;
+                int r;
+
+                if (*f != '\\') {
+                        out[n++] = *f;
+                        continue;
+                }
+                r = cunescape_one(f + 1, s + len - f - 1, out + n, &written);
+                if (r < 0)
+                        return r;
+                f += r;
+                n += written;
+        }
+        out[n] = 0;
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+/* Room for NEED bytes in *W; grown by doubling, so that many words from
+ * one long line cost no more than the line. */
+static int reserve(char **w, size_t *cap, size_t need) {
+        char *bigger;
+
+        if (need <= *cap)
+                return 0;
+        bigger = realloc(*w, need * 2);
+        if (!bigger)
+                return -ENOMEM;
+        *w = bigger;
+        *cap = need * 2;
+        return 0;
+}
+
+int extract_word(const char **p, char **ret, unsigned flags) {
+        _cleanup_free_ char *w = NULL;
+        const char *s = *p;
+        char quote = 0;
+        size_t n = 0, cap = 0;
+
+        *ret = NULL;
+        if (!s)
+                return 0;
+        s += strspn(s, WHITESPACE);
+        if (*s == 0) {
+                *p = NULL;
+                return 0;
+        }
+
+        for (;;) {
+                if (reserve(&w, &cap, n + 5) < 0) /* a UTF-8 character and the NUL */
+                        return -ENOMEM;
+                if (*s == '\\') {
+                        s++;
+                        if (*s == 0)
+                                return -EINVAL;
+                        if (flags & EXTRACT_CUNESCAPE) {
+                                size_t written = 0;
+                                int r = cunescape_one(s, SIZE_MAX, w + n, &written);
+
+                                if (r < 0)
+                                        return -EINVAL;
+                                s += r;
+                                n += written;
+                        } else
+                                w[n++] = *s++;
+                } else if (quote != 0) {
+                        if (*s == 0)
+                                return -EINVAL;
+                        if (*s == quote)
+                                quote = 0;
+                        else
+                                w[n++] = *s;
+                        s++;
+                } else if (*s == 0) {
+                        s = NULL;
+                        break;
+                } else if (*s == '\'' || *s == '"') {
+                        quote = *s++;
+                } else if (strchr(WHITESPACE, *s)) {
+                        s += strspn(s, WHITESPACE);
+                        if (*s == 0)
+                                s = NULL;
+                        break;
+                } else
+                        w[n++] = *s++;
+        }
+        w[n] = 0;
+        *p = s;
+        *ret = TAKE_PTR(w);
+        return 1;
+}
