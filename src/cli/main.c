@@ -16,6 +16,7 @@ static const struct verb {
 } verbs[] = {
         { "check", verb_check, "rate socket paths against this machine's cleaners" },
         { "demo", verb_demo, "show a socket surviving a cleaner, live" },
+        { "guard", verb_guard, "keep the paths of sockets that others bound (socket units, daemons)" },
         { "tmpfiles-snippet", verb_tmpfiles_snippet, "print a tmpfiles.d snippet that keeps cleaners off socket paths" },
 };
 
