@@ -144,10 +144,11 @@ static int add_path(guard *g, const char *path) {
                         return -EINVAL;
                 }
         r = sk_keeper_new(&k, path);
-        if (r < 0) {
-                if (r != -ENOMEM)
-                        (void) log_keeper_error(path, r);
+        if (r == -ENOMEM)
                 return r;
+        if (r < 0) {
+                (void) log_keeper_error(path, r);
+                return -EINVAL; /* a bad path is a usage error */
         }
         n = reallocarray(g->paths, g->n_paths + 1, sizeof(*n));
         if (!n) {

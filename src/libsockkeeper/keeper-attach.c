@@ -186,15 +186,18 @@ SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
         }
         k->bound = k->attached = true;
 
-        /* The first look decides: a socket is watched at once, a missing
-         * path is waited for, anything else is reported. */
-        keeper_check_attached(k);
-
+        /* Watch before the first look, so that nothing done to the path
+         * after the look goes unseen until the backstop check. */
         r = keeper_watch_setup(k);
         if (r < 0) {
                 keeper_unbind(k);
                 return r;
         }
+
+        /* The first look decides: a socket is watched at once, a missing
+         * path is waited for, anything else is reported. */
+        keeper_check_attached(k);
+        (void) keeper_arm_timer(k); /* the look may have scheduled a retry */
         return 0;
 }
 

@@ -255,11 +255,15 @@ static int heal(sk_keeper *k) {
 void keeper_report_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind) {
         inode_id id = inode_id_of(st);
 
-        /* Once per intruder, not at every look. */
-        if (k->in_conflict && inode_id_eq(k->conflict_id, id))
+        /* Once per intruder, not at every look. A file removed and another
+         * created between two looks often gets the same inode number. */
+        if (k->in_conflict && inode_id_eq(k->conflict_id, id) && k->conflict_mode == st->st_mode &&
+            k->conflict_ctime.tv_sec == st->st_ctim.tv_sec && k->conflict_ctime.tv_nsec == st->st_ctim.tv_nsec)
                 return;
         k->in_conflict = true;
         k->conflict_id = id;
+        k->conflict_mode = st->st_mode;
+        k->conflict_ctime = st->st_ctim;
         keeper_emit_conflict(k, st, kind);
 }
 

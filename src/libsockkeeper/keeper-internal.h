@@ -82,7 +82,9 @@ struct sk_keeper {
         uint64_t next_anchor_retry;
         uint64_t anchor_retry_delay;
         bool in_conflict;
-        inode_id conflict_id;     /* reported once per distinct intruder */
+        inode_id conflict_id;     /* reported once per distinct intruder: */
+        mode_t conflict_mode;     /* inode numbers are reused at once, so */
+        struct timespec conflict_ctime; /* type and ctime tell a new one */
         int emitted;              /* sk_event_type bits reported since the last process() */
 
         /* Background thread mode. */
