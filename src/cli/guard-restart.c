@@ -131,7 +131,7 @@ static int call_job(sd_bus *bus, const char *method, const char *unit, char **re
         return r;
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
+bool guard_has_suffix(const char *s, const char *suffix) {
         size_t l = strlen(s), m = strlen(suffix);
         return l >= m && streq(s + l - m, suffix);
 }
@@ -160,7 +160,7 @@ int guard_restart_unit(guard_bus **b, const char *unit, char **ret_why) {
                 return 0;
         }
 
-        if (!has_suffix(unit, ".socket"))
+        if (!guard_has_suffix(unit, ".socket"))
                 return call_job((*b)->bus, "TryRestartUnit", unit, ret_why) < 0 ? -EIO : 1;
 
         /* The services a socket unit triggers hold the stale listening fd:
@@ -268,7 +268,7 @@ static int unit_of_pid(pid_t pid, char **ret) {
                 if (strncmp(cg, "/user.slice", 11) == 0)
                         break;
                 for (char *c = strtok_r(cg, "/", &save); c; c = strtok_r(NULL, "/", &save))
-                        if (has_suffix(c, ".service") || has_suffix(c, ".scope")) {
+                        if (guard_has_suffix(c, ".service") || guard_has_suffix(c, ".scope")) {
                                 if (strncmp(c, "user@", 5) == 0 || streq(c, "init.scope"))
                                         break;
                                 *ret = strdup(c);

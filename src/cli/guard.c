@@ -81,11 +81,6 @@ static void help(void) {
                "See sockkeeper(1).\n");
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t l = strlen(s), m = strlen(suffix);
-        return l >= m && streq(s + l - m, suffix);
-}
-
 static int parse_seconds(const char *arg, const char *option, uint64_t *ret) {
         char *end;
         double v;
@@ -108,7 +103,7 @@ static bool unit_name_valid(const char *u) {
         if (l < 3 || l > 255 || strchr(u, '/') || u[0] == '.')
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(types); i++)
-                if (has_suffix(u, types[i]) && l > strlen(types[i]))
+                if (guard_has_suffix(u, types[i]) && l > strlen(types[i]))
                         return true;
         return false;
 }
@@ -121,7 +116,7 @@ static int add_group(guard *g, const char *unit) {
         g->groups = n;
         n[g->n_groups++] = (guard_group) {
                 .unit = unit ? strdup(unit) : NULL,
-                .policy = unit && has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
+                .policy = unit && guard_has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
         };
         if (unit && !n[g->n_groups - 1].unit)
                 return -ENOMEM;

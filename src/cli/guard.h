@@ -58,6 +58,7 @@ _printf_(5, 6) void guard_log(int priority, const char *path, const char *unit, 
                               const char *fmt, ...);
 
 /* guard-restart.c */
+bool guard_has_suffix(const char *s, const char *suffix);
 typedef struct guard_bus guard_bus;
 guard_bus *guard_bus_free(guard_bus *b);
 /* Restarts UNIT the way its type needs: a socket unit after stopping the
