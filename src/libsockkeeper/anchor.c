@@ -98,7 +98,25 @@ static bool same_device_as_parent(const char *path, dev_t dev) {
         return stat(parent, &st) >= 0 && st.st_dev == dev;
 }
 
-int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, const char *override) {
+/* Opens candidate "<base>/<name>" and links the socket there. A link that
+ * fails (EXDEV across a bind mount of the same filesystem, EROFS in a
+ * read-only view such as ProtectSystem= gives) lets the next one try. */
+static int try_place(anchor *a, const char *base, const char *name, dev_t dev,
+                     int socket_dir_fd, const char *socket_name, inode_id id) {
+        int r;
+
+        r = try_dir(a, base, name, dev);
+        if (r < 0)
+                return r;
+        anchor_sweep_dead(a);
+        r = anchor_create(a, socket_dir_fd, socket_name, id);
+        if (r < 0)
+                anchor_forget_dir(a);
+        return r;
+}
+
+int anchor_place(anchor *a, const char *socket_dir_path, int socket_dir_fd,
+                 const char *socket_name, inode_id id, const char *override) {
         _cleanup_free_ char *walk = NULL, *state = NULL;
         char name[32];
         struct stat st;
@@ -108,7 +126,7 @@ int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, c
                 return negative_errno();
 
         if (override)
-                return try_dir(a, override, NULL, st.st_dev);
+                return try_place(a, override, NULL, st.st_dev, socket_dir_fd, socket_name, id);
 
         snprintf(name, sizeof(name), ".sockkeeper-anchors-%u", (unsigned) geteuid());
 
@@ -122,11 +140,11 @@ int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, c
                 if (!slash || slash == walk)
                         break;
                 *slash = '\0';
-                r = try_dir(a, walk, name, st.st_dev);
+                r = try_place(a, walk, name, st.st_dev, socket_dir_fd, socket_name, id);
                 if (r >= 0)
                         return 0;
                 if (r == -EXDEV)
-                        break; /* further up is another filesystem too */
+                        break; /* further up is another filesystem (or mount) too */
         }
 
         /* 2. Our state directory, when it shares the filesystem. Its
@@ -135,12 +153,12 @@ int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, c
         state = state_dir();
         if (state && same_device_as_parent(state, st.st_dev) &&
             (mkdir(state, 0755) >= 0 || errno == EEXIST) &&
-            try_dir(a, state, "anchors", st.st_dev) >= 0)
+            try_place(a, state, "anchors", st.st_dev, socket_dir_fd, socket_name, id) >= 0)
                 return 0;
 
         /* 3. Last resort: a hidden directory beside the socket. The flock
          *    still keeps tmpfiles out; an rm -rf would take it. */
-        return try_dir(a, socket_dir_path, name, st.st_dev);
+        return try_place(a, socket_dir_path, name, st.st_dev, socket_dir_fd, socket_name, id);
 }
 
 static bool is_bound(const inode_id *live, size_t n, inode_id id) {

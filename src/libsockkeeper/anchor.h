@@ -19,11 +19,15 @@ typedef struct anchor {
 
 #define ANCHOR_NULL ((anchor) { .dir_fd = -EBADF })
 
-/* Picks and opens the anchor directory for a socket in SOCKET_DIR_PATH
- * (whose fd is SOCKET_DIR_FD). OVERRIDE, if set, is used as the directory
- * itself. Fails with -EXDEV when no private directory on the same
- * filesystem can be had. */
-int anchor_open_dir(anchor *a, const char *socket_dir_path, int socket_dir_fd, const char *override);
+/* Picks the anchor directory for the socket SOCKET_NAME (inode ID) in
+ * SOCKET_DIR_PATH (whose fd is SOCKET_DIR_FD), sweeps the dead anchors
+ * there and links the anchor: the first candidate in which the link
+ * actually works, since a directory on the same filesystem may still be
+ * another mount or read-only in this mount namespace. OVERRIDE, if set, is
+ * the only candidate. Fails with -EXDEV when no private directory on the
+ * same filesystem can be had. */
+int anchor_place(anchor *a, const char *socket_dir_path, int socket_dir_fd,
+                 const char *socket_name, inode_id id, const char *override);
 
 /* Removes the anchors that no bound socket uses any more: what daemons that
  * crashed or were killed left behind, each keeping a dead inode alive. The

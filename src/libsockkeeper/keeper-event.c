@@ -70,6 +70,10 @@ SK_EXPORT const char *sk_event_type_to_string(sk_event_type type) {
                 return "error";
         case SK_EVENT_PARENT_RESTORED:
                 return "parent-restored";
+        case SK_EVENT_ATTACHED:
+                return "attached";
+        case SK_EVENT_LOST:
+                return "lost";
         }
         return NULL;
 }

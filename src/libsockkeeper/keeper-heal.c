@@ -14,19 +14,19 @@
 #include "macro.h"
 
 /* The path leads to our socket again: the healing backoff starts over. */
-static void keeper_healed(sk_keeper *k) {
+void keeper_healed(sk_keeper *k) {
         k->retry_delay = 0;
         k->next_retry = 0;
         k->detected_at = 0;
 }
 
 /* Reports a failure to heal and tries again soon, backing off. */
-static void keeper_failed(sk_keeper *k, int r, const char *operation) {
+void keeper_failed(sk_keeper *k, int r, const char *operation) {
         keeper_schedule_retry(k);
         keeper_emit_error(k, -r, operation, k->retry_delay);
 }
 
-static uint64_t since_detection(sk_keeper *k) {
+uint64_t keeper_since_detection(sk_keeper *k) {
         uint64_t now = now_usec(CLOCK_MONOTONIC);
         return k->detected_at && now > k->detected_at ? now - k->detected_at : 0;
 }
@@ -46,7 +46,7 @@ static int switch_directory(sk_keeper *k, int fd) {
 
 /* Makes sure k->dir_fd is the directory that the path leads to now.
  * Returns 0 when it is, negative when the socket cannot be healed yet. */
-static int ensure_directory(sk_keeper *k) {
+int keeper_ensure_directory(sk_keeper *k) {
         struct stat st;
         int fd, r;
 
@@ -116,7 +116,7 @@ static int ensure_directory(sk_keeper *k) {
 void keeper_ensure_anchor(sk_keeper *k) {
         int r;
 
-        if (!k->relink || k->abstract)
+        if (!k->relink || k->abstract || (k->attached && !k->have_socket))
                 return;
         if (anchor_is_intact(&k->anchor)) {
                 k->anchor_retry_delay = 0;
@@ -127,11 +127,7 @@ void keeper_ensure_anchor(sk_keeper *k) {
         r = k->anchor.dir_fd >= 0 ? anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id) : -ENOENT;
         if (r == -ENOENT) {
                 anchor_forget_dir(&k->anchor);
-                r = anchor_open_dir(&k->anchor, k->dir_path, k->dir_fd, k->anchor_override);
-                if (r >= 0) {
-                        anchor_sweep_dead(&k->anchor);
-                        r = anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id);
-                }
+                r = anchor_place(&k->anchor, k->dir_path, k->dir_fd, k->name, k->sock_id, k->anchor_override);
                 if (r >= 0)
                         (void) keeper_watch_anchor(k);
         }
@@ -215,7 +211,7 @@ static int rebind(sk_keeper *k) {
                         .old_fd = old,
                         .old_ino = (uint64_t) old_id.ino,
                         .new_ino = (uint64_t) id.ino,
-                        .usec = since_detection(k),
+                        .usec = keeper_since_detection(k),
                 },
         });
         return 0;
@@ -230,7 +226,7 @@ static int heal(sk_keeper *k) {
         if (k->relink) {
                 r = anchor_restore(&k->anchor, k->dir_fd, k->name);
                 if (r >= 0) {
-                        uint64_t usec = since_detection(k);
+                        uint64_t usec = keeper_since_detection(k);
 
                         /* A cleaner deleted it for being old: it still is,
                          * and the next run would take it again. */
@@ -256,27 +252,33 @@ static int heal(sk_keeper *k) {
         return rebind(k);
 }
 
-static void report_conflict(sk_keeper *k, const struct stat *st) {
+void keeper_report_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind) {
         inode_id id = inode_id_of(st);
 
-        /* Once per intruder, not at every look. */
-        if (k->in_conflict && inode_id_eq(k->conflict_id, id))
+        /* Once per intruder, not at every look. A file removed and another
+         * created between two looks often gets the same inode number. */
+        if (k->in_conflict && inode_id_eq(k->conflict_id, id) && k->conflict_mode == st->st_mode &&
+            k->conflict_ctime.tv_sec == st->st_ctim.tv_sec && k->conflict_ctime.tv_nsec == st->st_ctim.tv_nsec)
                 return;
         k->in_conflict = true;
         k->conflict_id = id;
-        keeper_emit_conflict(k, st, keeper_classify(st));
+        k->conflict_mode = st->st_mode;
+        k->conflict_ctime = st->st_ctim;
+        keeper_emit_conflict(k, st, kind);
 }
 
 void keeper_check(sk_keeper *k) {
         if (k->abstract || !k->bound)
                 return;
+        if (k->attached)
+                return keeper_check_attached(k);
 
         /* Two rounds cover a race with whoever is changing the directory. */
         for (int round = 0; round < 2; round++) {
                 struct stat st;
                 int r;
 
-                r = ensure_directory(k);
+                r = keeper_ensure_directory(k);
                 if (r < 0)
                         return;
 
@@ -287,7 +289,7 @@ void keeper_check(sk_keeper *k) {
                                 keeper_ensure_anchor(k);
                                 return;
                         }
-                        report_conflict(k, &st);
+                        keeper_report_conflict(k, &st, keeper_classify(&st));
                         return;
                 }
                 if (errno != ENOENT) {
@@ -314,6 +316,8 @@ void keeper_refresh(sk_keeper *k) {
 
         if (k->abstract || !k->bound)
                 return;
+        if (k->attached && !k->have_socket)
+                return keeper_check(k); /* nothing to refresh: see whether a socket came */
 
         r = fs_touch_ours(k->dir_fd, k->name, k->sock_id);
         if (r == -ENOENT || r == -ESTALE || r == -ELOOP)

@@ -45,9 +45,14 @@ struct sk_keeper {
         void *userdata;
 
         /* What we hold. */
-        int fd;                   /* the stable listening fd number */
-        bool bound;
+        int fd;                   /* the stable listening fd number; none when attached */
+        bool bound;               /* bound, adopted or attached: the keeper is running */
         bool adopted;
+        bool attached;            /* watching somebody else's socket (sk_keeper_attach) */
+        bool have_socket;         /* attached: sock_id names the socket being watched */
+        bool lost;                /* attached: the loss of sock_id was reported */
+        uid_t owner_uid;          /* attached: whose sockets we follow at the path */
+        bool have_owner;
         inode_id sock_id;         /* our socket's inode at the path */
         int dir_fd;               /* O_PATH, the socket's directory */
         int grandparent_fd;       /* O_PATH, to re-create a removed directory */
@@ -77,7 +82,9 @@ struct sk_keeper {
         uint64_t next_anchor_retry;
         uint64_t anchor_retry_delay;
         bool in_conflict;
-        inode_id conflict_id;     /* reported once per distinct intruder */
+        inode_id conflict_id;     /* reported once per distinct intruder: */
+        mode_t conflict_mode;     /* inode numbers are reused at once, so */
+        struct timespec conflict_ctime; /* type and ctime tell a new one */
         int emitted;              /* sk_event_type bits reported since the last process() */
 
         /* Background thread mode. */
@@ -99,6 +106,11 @@ mode_t keeper_file_mode(sk_keeper *k);
 
 /* keeper-heal.c */
 void keeper_check(sk_keeper *k);
+int keeper_ensure_directory(sk_keeper *k);
+void keeper_healed(sk_keeper *k);
+void keeper_failed(sk_keeper *k, int r, const char *operation);
+uint64_t keeper_since_detection(sk_keeper *k);
+void keeper_report_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind);
 void keeper_ensure_anchor(sk_keeper *k);
 void keeper_refresh(sk_keeper *k);
 
@@ -112,3 +124,7 @@ void keeper_schedule_retry(sk_keeper *k);
 void keeper_schedule_anchor_retry(sk_keeper *k);
 /* keeper.c */
 void keeper_unbind(sk_keeper *k);
+int keeper_open_directory(sk_keeper *k);
+
+/* keeper-attach.c */
+void keeper_check_attached(sk_keeper *k);

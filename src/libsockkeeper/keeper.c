@@ -79,7 +79,7 @@ void keeper_unbind(sk_keeper *k) {
         /* Give the path back only if it still leads to our socket; a
          * stranger's file there stays. Adopted sockets belong to the
          * service manager, which removes them itself. */
-        if (k->bound && !k->abstract && !k->adopted && k->dir_fd >= 0)
+        if (k->bound && !k->abstract && !k->adopted && !k->attached && k->dir_fd >= 0)
                 (void) fs_unlink_ours(k->dir_fd, k->name, k->sock_id);
         anchor_done(&k->anchor);
 
@@ -90,7 +90,8 @@ void keeper_unbind(sk_keeper *k) {
         k->grandparent_fd = safe_close(k->grandparent_fd);
         free(k->dir_name);
         k->dir_name = NULL;
-        k->bound = k->adopted = false;
+        k->bound = k->adopted = k->attached = false;
+        k->have_socket = k->lost = k->have_owner = false;
 }
 
 SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k) {
@@ -193,7 +194,7 @@ SK_EXPORT int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *u
 SK_EXPORT int sk_keeper_get_fd(sk_keeper *k) {
         if (!k)
                 return -EINVAL;
-        return k->bound ? k->fd : -ENOTCONN;
+        return k->bound && !k->attached ? k->fd : -ENOTCONN;
 }
 
 SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k) {
@@ -281,7 +282,7 @@ static int handle_taken_path(sk_keeper *k) {
         return errno_for_conflict(kind);
 }
 
-static int open_directory(sk_keeper *k) {
+int keeper_open_directory(sk_keeper *k) {
         _cleanup_free_ char *grandparent = NULL, *dir_name = NULL;
         struct stat st, lst;
         int r;
@@ -326,7 +327,7 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
                 return -EALREADY;
 
         if (!k->abstract) {
-                r = open_directory(k);
+                r = keeper_open_directory(k);
                 if (r < 0) {
                         keeper_unbind(k);
                         return r;

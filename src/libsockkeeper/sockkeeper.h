@@ -36,6 +36,8 @@ typedef enum sk_event_type {
         SK_EVENT_CONFLICT         = 1 << 3, /* something else holds the path; left alone */
         SK_EVENT_ERROR            = 1 << 4, /* an operation failed; it will be retried */
         SK_EVENT_PARENT_RESTORED  = 1 << 5, /* the removed parent directory was re-created */
+        SK_EVENT_ATTACHED         = 1 << 6, /* attach mode: now watching the socket at the path */
+        SK_EVENT_LOST             = 1 << 7, /* attach mode: the path is gone and cannot be relinked */
 } sk_event_type;
 
 /* What was found at the path when it is not ours. */
@@ -83,6 +85,18 @@ typedef struct sk_event {
                 struct {
                         mode_t mode;        /* the directory mode that was restored */
                 } parent_restored;
+                struct {
+                        uint64_t dev;       /* the socket file's inode, as lstat() gives it */
+                        uint64_t ino;
+                        uid_t uid;          /* its owner; the keeper follows only this owner now */
+                        bool replaced;      /* a new socket took the place of the one watched before */
+                } attached;
+                struct {
+                        uint64_t dev;       /* the inode that was watched */
+                        uint64_t ino;
+                        bool alive;         /* still bound by someone (its anchor was gone),
+                                             * as opposed to closed by every holder */
+                } lost;
         };
 } sk_event;
 
@@ -108,7 +122,19 @@ SK_EXPORT int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *u
 /* Bind and listen, or adopt a matching fd passed through LISTEN_FDS. */
 SK_EXPORT int sk_keeper_bind(sk_keeper *k);
 
-/* The listening fd; its number never changes for the keeper's lifetime. */
+/* Attach mode: keep the path of a socket that somebody else bound. The
+ * keeper holds no fd and never binds. It refreshes and anchors the socket
+ * found at the path, relinks it when the path is deleted while the socket
+ * is still bound, reports SK_EVENT_LOST when it cannot, and follows a new
+ * socket of the same owner (SK_EVENT_ATTACHED). A missing path is waited
+ * for; anything else at the path is a conflict. Call instead of
+ * sk_keeper_bind(); the settings of sk_keeper_set_type(), _mode() and
+ * _backlog() do not apply. See libsockkeeper(3). */
+SK_EXPORT int sk_keeper_attach(sk_keeper *k);
+SK_EXPORT bool sk_keeper_is_attached(sk_keeper *k);
+
+/* The listening fd; its number never changes for the keeper's lifetime.
+ * -ENOTCONN before bind and in attach mode. */
 SK_EXPORT int sk_keeper_get_fd(sk_keeper *k);
 SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k);
 /* The anchor hard link, or NULL when there is none (abstract socket,

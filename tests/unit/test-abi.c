@@ -62,8 +62,18 @@ int main(void) {
         CHECK(sk_keeper_stop(k) == 0);
         CHECK(strcmp(sk_event_type_to_string(SK_EVENT_REBOUND), "rebound") == 0);
         CHECK(strcmp(sk_conflict_kind_to_string(SK_CONFLICT_SYMLINK), "symlink") == 0);
+        CHECK(!sk_keeper_is_attached(k));
         CHECK(sk_keeper_free(k) == NULL);
         CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+
+        /* Attach mode: nothing at the path yet is fine; it waits. */
+        CHECK(sk_keeper_new(&k, path) == 0);
+        CHECK(sk_keeper_attach(k) == 0);
+        CHECK(sk_keeper_is_attached(k));
+        CHECK(sk_keeper_get_fd(k) == -ENOTCONN);
+        CHECK(strcmp(sk_event_type_to_string(SK_EVENT_LOST), "lost") == 0);
+        CHECK(strcmp(sk_event_type_to_string(SK_EVENT_ATTACHED), "attached") == 0);
+        CHECK(sk_keeper_free(k) == NULL);
         CHECK(rmdir(dir) == 0);
         printf("1..1\nok 1 - every exported symbol links and works\n");
         return 0;

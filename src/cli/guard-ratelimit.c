@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* The guard's brake on restarts: a unit whose socket keeps vanishing right
+ * after each restart must not be restarted for ever. A sliding window of
+ * the last BURST restart times per group. */
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "guard.h"
+
+int ratelimit_init(ratelimit *rl, unsigned burst, uint64_t interval_usec) {
+        uint64_t *stamps = NULL;
+
+        if (burst > 0) {
+                stamps = calloc(burst, sizeof(*stamps));
+                if (!stamps)
+                        return -ENOMEM;
+        }
+        *rl = (ratelimit) {
+                .interval_usec = interval_usec,
+                .burst = burst,
+                .stamps = stamps,
+        };
+        return 0;
+}
+
+void ratelimit_done(ratelimit *rl) {
+        free(rl->stamps);
+        rl->stamps = NULL;
+}
+
+bool ratelimit_take(ratelimit *rl, uint64_t now) {
+        if (rl->burst == 0)
+                return false;
+        /* The slot to fill next holds the oldest of the last BURST. */
+        if (rl->used == rl->burst && now - rl->stamps[rl->next] < rl->interval_usec)
+                return false;
+        rl->stamps[rl->next] = now;
+        rl->next = (rl->next + 1) % rl->burst;
+        if (rl->used < rl->burst)
+                rl->used++;
+        rl->gave_up = false;
+        return true;
+}

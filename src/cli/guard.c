@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/* sockkeeper guard: keeps the paths of sockets that somebody else bound (a
+ * socket unit's, a legacy daemon's) with the library's attach mode, one
+ * keeper per path, all in one epoll loop with the signals and the watchdog.
+ * What the keepers cannot heal is handed to systemd as a restart, rate
+ * limited per group. The command line is the generator's contract: ordered
+ * groups of --unit=, --on-loss= and paths. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <syslog.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "guard.h"
+#include "log.h"
+#include "macro.h"
+
+#define EX_USAGE 64
+#define DEFAULT_RESTART_BURST 3
+#define DEFAULT_RESTART_INTERVAL_USEC (10 * USEC_PER_MINUTE)
+/* A socket unit being restarted by its admin looks, for an instant, like a
+ * loss: the old socket is closed and its file unlinked before the new one
+ * is bound. Wait this long for the new socket before restarting anything. */
+#define DEFAULT_RESTART_DELAY_USEC (2 * USEC_PER_SEC)
+#define ATTACH_RETRY_USEC (10 * USEC_PER_SEC)
+#define SIGNAL_TAG UINT64_MAX
+
+typedef struct guard {
+        guard_group *groups;
+        size_t n_groups;
+        guard_path *paths;
+        size_t n_paths;
+        bool systemd;
+        bool sticky;
+        uint64_t refresh_usec;         /* UINT64_MAX: the library's default */
+        uint64_t check_usec;           /* 0: the library's default */
+        uint64_t restart_delay_usec;
+        uint64_t restart_interval_usec;
+        unsigned restart_burst;
+        uint64_t watchdog_usec;        /* 0: off */
+        uint64_t next_watchdog;
+        unsigned restarts;
+        guard_bus *bus;
+        int epoll_fd;
+        int signal_fd;
+} guard;
+
+static void help(void) {
+        printf("Usage: sockkeeper guard [OPTIONS] [--unit=UNIT] [--on-loss=POLICY] PATH... [--unit=UNIT2 ...]\n"
+               "\n"
+               "Keep the paths of sockets bound by others (socket units, daemons) reachable:\n"
+               "refresh them, relink the same socket when a cleaner deletes its path, and\n"
+               "restart the unit when that is impossible.\n"
+               "\n"
+               "Groups, in order:\n"
+               "  --unit=UNIT              the unit owning the paths that follow; starts a group\n"
+               "  --on-loss=POLICY         relink-only or restart, for the paths that follow\n"
+               "                           (default: restart for socket units, else relink-only)\n"
+               "  PATH                     an absolute socket path\n"
+               "\n"
+               "Options:\n"
+               "  --systemd                log to the journal, sd_notify READY, WATCHDOG, STATUS\n"
+               "  --sticky                 also set the sticky bit on each socket file\n"
+               "  --refresh-interval=SEC   renew timestamps this often (default 6 h; 0 = never)\n"
+               "  --check-interval=SEC     backstop check besides inotify (default 1 h)\n"
+               "  --restart-delay=SEC      wait for a new socket before restarting (default 2)\n"
+               "  --restart-burst=N        at most N restarts per group ... (default 3)\n"
+               "  --restart-interval=SEC   ... within this window (default 600)\n"
+               "  -h --help                show this help\n"
+               "\n"
+               "See sockkeeper(1).\n");
+}
+
+static int parse_seconds(const char *arg, const char *option, uint64_t *ret) {
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(arg, &end);
+        if (errno || end == arg || *end || v < 0 || v > 1e9) {
+                log_error("%s: invalid number of seconds '%s'", option, arg);
+                return -EINVAL;
+        }
+        *ret = (uint64_t) (v * (double) USEC_PER_SEC);
+        return 0;
+}
+
+/* A unit name systemd could know: NAME.TYPE, no path. */
+static bool unit_name_valid(const char *u) {
+        static const char *const types[] = { ".service", ".socket", ".scope", ".target", ".mount" };
+        size_t l = strlen(u);
+
+        if (l < 3 || l > 255 || strchr(u, '/') || u[0] == '.')
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(types); i++)
+                if (guard_has_suffix(u, types[i]) && l > strlen(types[i]))
+                        return true;
+        return false;
+}
+
+static int add_group(guard *g, const char *unit) {
+        guard_group *n = reallocarray(g->groups, g->n_groups + 1, sizeof(*n));
+
+        if (!n)
+                return -ENOMEM;
+        g->groups = n;
+        n[g->n_groups++] = (guard_group) {
+                .unit = unit ? strdup(unit) : NULL,
+                .policy = unit && guard_has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
+        };
+        if (unit && !n[g->n_groups - 1].unit)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Paths point at their group by index while parsing: the array moves. */
+static int add_path(guard *g, const char *path) {
+        guard_path *n;
+        sk_keeper *k = NULL;
+        int r;
+
+        if (path[0] == '@') {
+                log_error("%s: an abstract socket has no file, so there is nothing to guard", path);
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < g->n_paths; i++)
+                if (streq(g->paths[i].path, path)) {
+                        log_error("%s: given twice", path);
+                        return -EINVAL;
+                }
+        r = sk_keeper_new(&k, path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                (void) log_keeper_error(path, r);
+                return -EINVAL; /* a bad path is a usage error */
+        }
+        n = reallocarray(g->paths, g->n_paths + 1, sizeof(*n));
+        if (!n) {
+                sk_keeper_free(k);
+                return -ENOMEM;
+        }
+        g->paths = n;
+        n[g->n_paths++] = (guard_path) {
+                .keeper = k,
+                .group = (guard_group *) (uintptr_t) (g->n_groups - 1),
+                .path = sk_keeper_get_path(k),
+        };
+        return 0;
+}
+
+/* 0 on success, -EINVAL for a usage error (already reported), or another
+ * negative errno. */
+static int parse_argv(guard *g, int argc, char *argv[]) {
+        enum {
+                ARG_SYSTEMD = 0x100,
+                ARG_UNIT,
+                ARG_ON_LOSS,
+                ARG_STICKY,
+                ARG_REFRESH,
+                ARG_CHECK,
+                ARG_RESTART_DELAY,
+                ARG_RESTART_BURST,
+                ARG_RESTART_INTERVAL,
+        };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "systemd", no_argument, NULL, ARG_SYSTEMD },
+                { "unit", required_argument, NULL, ARG_UNIT },
+                { "on-loss", required_argument, NULL, ARG_ON_LOSS },
+                { "sticky", no_argument, NULL, ARG_STICKY },
+                { "refresh-interval", required_argument, NULL, ARG_REFRESH },
+                { "check-interval", required_argument, NULL, ARG_CHECK },
+                { "restart-delay", required_argument, NULL, ARG_RESTART_DELAY },
+                { "restart-burst", required_argument, NULL, ARG_RESTART_BURST },
+                { "restart-interval", required_argument, NULL, ARG_RESTART_INTERVAL },
+                {}
+        };
+        int c, r;
+
+        /* The group of paths given before any --unit: no unit. */
+        r = add_group(g, NULL);
+        if (r < 0)
+                return r;
+
+        /* '-': paths come back in order (as 1), between the options that
+         * apply to them. ':': report a missing argument ourselves. */
+        while ((c = getopt_long(argc, argv, "-:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 1;
+                case ARG_SYSTEMD:
+                        g->systemd = true;
+                        break;
+                case ARG_UNIT:
+                        if (!unit_name_valid(optarg)) {
+                                log_error("--unit: '%s' is not a unit name (NAME.socket, NAME.service, ...)", optarg);
+                                return -EINVAL;
+                        }
+                        r = add_group(g, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_ON_LOSS:
+                        if (streq(optarg, "relink-only"))
+                                g->groups[g->n_groups - 1].policy = ON_LOSS_RELINK_ONLY;
+                        else if (streq(optarg, "restart"))
+                                g->groups[g->n_groups - 1].policy = ON_LOSS_RESTART;
+                        else {
+                                log_error("--on-loss: '%s' is neither relink-only nor restart", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_STICKY:
+                        g->sticky = true;
+                        break;
+                case ARG_REFRESH:
+                        r = parse_seconds(optarg, "--refresh-interval", &g->refresh_usec);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_CHECK:
+                        r = parse_seconds(optarg, "--check-interval", &g->check_usec);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_RESTART_DELAY:
+                        r = parse_seconds(optarg, "--restart-delay", &g->restart_delay_usec);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_RESTART_INTERVAL:
+                        r = parse_seconds(optarg, "--restart-interval", &g->restart_interval_usec);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_RESTART_BURST: {
+                        char *end;
+                        unsigned long v;
+
+                        errno = 0;
+                        v = strtoul(optarg, &end, 10);
+                        if (errno || end == optarg || *end || optarg[0] == '-' || v > 1000) {
+                                log_error("--restart-burst: invalid count '%s' (0 to 1000)", optarg);
+                                return -EINVAL;
+                        }
+                        g->restart_burst = (unsigned) v;
+                        break;
+                }
+                case 1:
+                        r = add_path(g, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ':':
+                        log_error("option '%s' needs a value; see 'sockkeeper guard --help'", argv[optind - 1]);
+                        return -EINVAL;
+                default:
+                        log_error("unknown option '%s'; see 'sockkeeper guard --help'", argv[optind - 1]);
+                        return -EINVAL;
+                }
+
+        /* Now that the array stays put: indices become pointers. */
+        for (size_t i = 0; i < g->n_paths; i++)
+                g->paths[i].group = &g->groups[(uintptr_t) g->paths[i].group];
+        for (size_t i = 0; i < g->n_groups; i++) {
+                r = ratelimit_init(&g->groups[i].rl, g->restart_burst, g->restart_interval_usec);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void guard_done(guard *g) {
+        /* Freeing a keeper removes its anchors and nothing else. */
+        for (size_t i = 0; i < g->n_paths; i++)
+                sk_keeper_free(g->paths[i].keeper);
+        for (size_t i = 0; i < g->n_groups; i++) {
+                free(g->groups[i].unit);
+                ratelimit_done(&g->groups[i].rl);
+        }
+        free(g->paths);
+        free(g->groups);
+        guard_bus_free(g->bus);
+        safe_close(g->epoll_fd);
+        safe_close(g->signal_fd);
+}
+
+static void update_status(guard *g) {
+        unsigned kept = 0, lost = 0, conflict = 0, waiting = 0;
+
+        if (!g->systemd)
+                return;
+        for (size_t i = 0; i < g->n_paths; i++) {
+                guard_path *p = &g->paths[i];
+
+                if (!p->attached)
+                        waiting++;
+                else if (p->lost)
+                        lost++;
+                else if (p->in_conflict)
+                        conflict++;
+                else
+                        kept++;
+        }
+        (void) sd_notifyf(false, "STATUS=Guarding %zu path%s: %u kept, %u lost, %u in conflict, %u not attached; %u restart%s",
+                          g->n_paths, g->n_paths == 1 ? "" : "s", kept, lost, conflict, waiting,
+                          g->restarts, g->restarts == 1 ? "" : "s");
+}
+
+static guard *the_guard;
+
+static void on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
+        guard_path *p = userdata;
+        const char *unit = p->group->unit;
+
+        switch (ev->type) {
+        case SK_EVENT_REFRESHED:
+                guard_log(LOG_DEBUG, p->path, unit, "refreshed", "timestamps renewed");
+                break;
+        case SK_EVENT_RELINKED:
+                p->lost = p->in_conflict = false;
+                p->restart_at = 0;
+                guard_log(LOG_NOTICE, p->path, unit, "relinked",
+                          "removed; linked the same socket back after %" PRIu64 " us", ev->relinked.usec);
+                break;
+        case SK_EVENT_ATTACHED:
+                p->lost = p->in_conflict = false;
+                p->restart_at = 0;
+                guard_log(LOG_INFO, p->path, unit, "attached",
+                          "%s socket (inode %" PRIu64 ", uid %u); anchor %s",
+                          ev->attached.replaced ? "a new socket of the same owner appeared; watching the new" : "watching the",
+                          ev->attached.ino, (unsigned) ev->attached.uid,
+                          sk_keeper_get_anchor_path(k) ?: "(none yet)");
+                break;
+        case SK_EVENT_LOST:
+                p->lost = true;
+                p->lost_dev = ev->lost.dev;
+                p->lost_ino = ev->lost.ino;
+                guard_log(LOG_WARNING, p->path, unit, "lost", "%s%s",
+                          ev->lost.alive ? "removed together with its anchor: the socket is still bound but unreachable"
+                                         : "removed, and nobody holds the socket any more: not linking a dead socket back",
+                          p->group->policy == ON_LOSS_RESTART ? "; a restart is due" : "; waiting for a new socket (on-loss=relink-only)");
+                if (p->group->policy == ON_LOSS_RESTART)
+                        p->restart_at = now_usec(CLOCK_MONOTONIC) + the_guard->restart_delay_usec;
+                break;
+        case SK_EVENT_CONFLICT:
+                p->in_conflict = true;
+                guard_log(LOG_WARNING, p->path, unit, "conflict", "a %s (uid %u) is at the path; leaving it alone",
+                          sk_conflict_kind_to_string(ev->conflict.kind), (unsigned) ev->conflict.uid);
+                break;
+        case SK_EVENT_ERROR:
+                guard_log(LOG_ERR, p->path, unit, "error", "%s failed: %s; retrying in %" PRIu64 " ms",
+                          ev->error.operation, strerror(ev->error.error), ev->error.retry_usec / USEC_PER_MSEC);
+                break;
+        case SK_EVENT_PARENT_RESTORED:
+                guard_log(LOG_NOTICE, p->path, unit, "parent-restored", "re-created the removed directory (mode %04o)",
+                          (unsigned) ev->parent_restored.mode);
+                break;
+        case SK_EVENT_REBOUND:
+                break; /* attach mode never binds */
+        }
+}
+
+static int attach_path(guard *g, guard_path *p) {
+        int r;
+
+        r = sk_keeper_attach(p->keeper);
+        if (r < 0) {
+                /* A directory that is not there yet (created later by a
+                 * service's RuntimeDirectory=, say): try again later. */
+                if (!p->next_attach)
+                        guard_log(LOG_ERR, p->path, p->group->unit, "error",
+                                  "cannot watch the path: %s; retrying every %" PRIu64 " s",
+                                  strerror(-r), ATTACH_RETRY_USEC / USEC_PER_SEC);
+                p->next_attach = now_usec(CLOCK_MONOTONIC) + ATTACH_RETRY_USEC;
+                return 0;
+        }
+        p->next_attach = 0;
+        p->attached = true;
+        r = sk_keeper_get_event_fd(p->keeper);
+        if (r < 0)
+                return r;
+        if (epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, r,
+                      &(struct epoll_event) { .events = EPOLLIN, .data.u64 = (uint64_t) (p - g->paths) }) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int setup_keepers(guard *g) {
+        for (size_t i = 0; i < g->n_paths; i++) {
+                guard_path *p = &g->paths[i];
+                int r;
+
+                r = sk_keeper_set_event_callback(p->keeper, on_event, p);
+                if (r >= 0 && g->refresh_usec != UINT64_MAX)
+                        r = sk_keeper_set_refresh_interval(p->keeper, g->refresh_usec);
+                if (r >= 0)
+                        r = sk_keeper_set_detection(p->keeper, SK_DETECT_INOTIFY, g->check_usec);
+                if (r >= 0)
+                        r = sk_keeper_set_sticky(p->keeper, g->sticky);
+                if (r >= 0)
+                        r = attach_path(g, p);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void restart_now(guard *g, guard_path *p) {
+        guard_group *grp = p->group;
+        _cleanup_free_ char *found = NULL, *why = NULL;
+        const char *unit = grp->unit;
+        pid_t pid = 0;
+        int r;
+
+        /* One restart serves every path of the group. */
+        for (size_t i = 0; i < g->n_paths; i++)
+                if (g->paths[i].group == grp)
+                        g->paths[i].restart_at = 0;
+
+        if (!unit) {
+                r = guard_find_holder_unit(p->lost_dev, p->lost_ino, &pid, &found);
+                if (r < 0) {
+                        guard_log(LOG_WARNING, p->path, NULL, "restart-skipped", "%s; nothing to restart",
+                                  r == -ENOENT ? "no process holds the socket" :
+                                  r == -ENXIO ? "the process holding the socket is not in a system unit" :
+                                  "cannot tell which process holds the socket");
+                        return;
+                }
+                unit = found;
+        }
+
+        if (!ratelimit_take(&grp->rl, now_usec(CLOCK_MONOTONIC))) {
+                if (!grp->rl.gave_up)
+                        guard_log(LOG_ERR, p->path, unit, "give-up",
+                                  "restarted %u times within %" PRIu64 " s and the socket is lost again; giving up",
+                                  grp->rl.burst, grp->rl.interval_usec / USEC_PER_SEC);
+                grp->rl.gave_up = true;
+                return;
+        }
+
+        r = guard_restart_unit(&g->bus, unit, &why);
+        if (r > 0) {
+                g->restarts++;
+                if (pid)
+                        guard_log(LOG_NOTICE, p->path, unit, "restart",
+                                  "restarting %s, whose process %i holds the unreachable socket", unit, (int) pid);
+                else
+                        guard_log(LOG_NOTICE, p->path, unit, "restart", "restarting %s", unit);
+        } else if (r == 0)
+                guard_log(LOG_NOTICE, p->path, unit, "restart-skipped", "not restarting: %s", strempty(why));
+        else
+                guard_log(LOG_ERR, p->path, unit, "restart-failed", "restart failed: %s", why ?: strerror(-r));
+}
+
+/* Timers of the guard itself: restarts due, attaches to retry, watchdog.
+ * Returns the epoll timeout in ms until the next one, -1 for none. */
+static int run_timers(guard *g) {
+        uint64_t now = now_usec(CLOCK_MONOTONIC), next = 0;
+
+        if (g->watchdog_usec) {
+                if (now >= g->next_watchdog) {
+                        (void) sd_notify(false, "WATCHDOG=1");
+                        g->next_watchdog = now + g->watchdog_usec / 2;
+                }
+                next = g->next_watchdog;
+        }
+        for (size_t i = 0; i < g->n_paths; i++) {
+                guard_path *p = &g->paths[i];
+
+                if (p->restart_at && now >= p->restart_at) {
+                        if (p->lost)
+                                restart_now(g, p);
+                        p->restart_at = 0;
+                        update_status(g);
+                }
+                if (p->next_attach && now >= p->next_attach) {
+                        if (attach_path(g, p) >= 0)
+                                update_status(g);
+                }
+                if (p->restart_at && (!next || p->restart_at < next))
+                        next = p->restart_at;
+                if (p->next_attach && (!next || p->next_attach < next))
+                        next = p->next_attach;
+        }
+        if (!next)
+                return -1;
+        now = now_usec(CLOCK_MONOTONIC);
+        return next <= now ? 0 : (int) ((next - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+}
+
+static int setup_signals(guard *g) {
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return negative_errno();
+        g->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (g->signal_fd < 0)
+                return negative_errno();
+        if (epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, g->signal_fd,
+                      &(struct epoll_event) { .events = EPOLLIN, .data.u64 = SIGNAL_TAG }) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int run(guard *g) {
+        for (;;) {
+                struct epoll_event events[16];
+                int n, timeout = run_timers(g);
+
+                n = epoll_wait(g->epoll_fd, events, ELEMENTSOF(events), timeout);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "epoll_wait");
+                }
+                for (int i = 0; i < n; i++) {
+                        guard_path *p;
+
+                        if (events[i].data.u64 == SIGNAL_TAG) {
+                                struct signalfd_siginfo si;
+
+                                if (read(g->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+                                        guard_log(LOG_INFO, NULL, NULL, "stop", "%s received, stopping",
+                                                  strsignal((int) si.ssi_signo));
+                                        return 0;
+                                }
+                                continue;
+                        }
+                        p = &g->paths[events[i].data.u64];
+                        if (sk_keeper_process(p->keeper) > 0)
+                                update_status(g);
+                }
+        }
+}
+
+int verb_guard(int argc, char *argv[]) {
+        _cleanup_(guard_done) guard g = {
+                .refresh_usec = UINT64_MAX,
+                .restart_delay_usec = DEFAULT_RESTART_DELAY_USEC,
+                .restart_interval_usec = DEFAULT_RESTART_INTERVAL_USEC,
+                .restart_burst = DEFAULT_RESTART_BURST,
+                .epoll_fd = -EBADF,
+                .signal_fd = -EBADF,
+        };
+        int r;
+
+        log_set_program("sockkeeper guard");
+        r = parse_argv(&g, argc, argv);
+        if (r > 0)
+                return 0;
+        if (r == -EINVAL)
+                return EX_USAGE;
+        if (r < 0) {
+                log_error_errno(r, "cannot start");
+                return 1;
+        }
+        the_guard = &g;
+        guard_log_set_journal(g.systemd);
+
+        g.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (g.epoll_fd < 0) {
+                log_error_errno(errno, "epoll_create1");
+                return 1;
+        }
+        r = setup_signals(&g);
+        if (r >= 0)
+                r = setup_keepers(&g);
+        if (r < 0) {
+                log_error_errno(r, "cannot start");
+                return 1;
+        }
+
+        if (g.systemd && sd_watchdog_enabled(false, &g.watchdog_usec) <= 0)
+                g.watchdog_usec = 0;
+        guard_log(LOG_INFO, NULL, NULL, "start", "guarding %zu path%s", g.n_paths, g.n_paths == 1 ? "" : "s");
+        if (g.systemd) {
+                (void) sd_notify(false, "READY=1");
+                update_status(&g);
+        }
+
+        r = run(&g);
+        if (g.systemd)
+                (void) sd_notify(false, "STOPPING=1");
+        return r < 0 ? 1 : 0;
+}

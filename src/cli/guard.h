@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The pieces of `sockkeeper guard`, shared by its files: guard.c (command
+ * line, event loop), guard-log.c (journal or stderr), guard-restart.c
+ * (D-Bus, the holder of a socket) and guard-ratelimit.c. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "macro.h"
+#include "sockkeeper.h"
+
+typedef enum on_loss {
+        ON_LOSS_RELINK_ONLY,
+        ON_LOSS_RESTART,
+} on_loss;
+
+/* At most BURST restarts within INTERVAL_USEC, per group. */
+typedef struct ratelimit {
+        uint64_t interval_usec;
+        unsigned burst;
+        uint64_t *stamps;      /* BURST slots, the oldest overwritten */
+        unsigned next;
+        unsigned used;
+        bool gave_up;          /* "giving up" was logged for this window */
+} ratelimit;
+
+int ratelimit_init(ratelimit *rl, unsigned burst, uint64_t interval_usec);
+void ratelimit_done(ratelimit *rl);
+/* True, and counted, when one more restart at NOW fits the limit. */
+bool ratelimit_take(ratelimit *rl, uint64_t now);
+
+typedef struct guard_group {
+        char *unit;            /* NULL: paths given by hand, no unit */
+        on_loss policy;
+        ratelimit rl;
+} guard_group;
+
+typedef struct guard_path {
+        sk_keeper *keeper;
+        guard_group *group;
+        const char *path;
+        bool attached;         /* sk_keeper_attach() succeeded */
+        uint64_t next_attach;  /* CLOCK_MONOTONIC: retry of a failed attach, 0 = none */
+        bool lost;             /* SK_EVENT_LOST seen, not yet healed */
+        uint64_t restart_at;   /* CLOCK_MONOTONIC: restart due, 0 = none */
+        uint64_t lost_dev, lost_ino; /* the socket whose holder a restart looks for */
+        bool in_conflict;
+} guard_path;
+
+/* guard-log.c: one event, to the journal (--systemd) or stderr. ACTION
+ * becomes SOCKKEEPER_ACTION=, PATH and UNIT (either may be NULL) the other
+ * fields. */
+void guard_log_set_journal(bool journal);
+_printf_(5, 6) void guard_log(int priority, const char *path, const char *unit, const char *action,
+                              const char *fmt, ...);
+
+/* guard-restart.c */
+bool guard_has_suffix(const char *s, const char *suffix);
+typedef struct guard_bus guard_bus;
+guard_bus *guard_bus_free(guard_bus *b);
+/* Restarts UNIT the way its type needs: a socket unit after stopping the
+ * service it triggers, a service with TryRestartUnit. 1 when a job was
+ * queued, 0 when the unit is not active (left alone; *RET_WHY says why),
+ * negative on failure with *RET_WHY saying what. */
+int guard_restart_unit(guard_bus **bus, const char *unit, char **ret_why);
+/* The unit of the process that holds the socket bound to file DEV:INO,
+ * found through sock_diag, /proc/PID/fd and /proc/PID/cgroup. -ENOENT when
+ * no process outside PID 1 holds it, -ENXIO when its holder is not in a
+ * system unit. */
+int guard_find_holder_unit(uint64_t dev, uint64_t ino, pid_t *ret_pid, char **ret_unit);

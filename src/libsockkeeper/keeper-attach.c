@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/* Attach mode: keeping the path of a socket that somebody else bound (a
+ * socket unit's, held by PID 1; a legacy daemon's). There is no fd to
+ * rebind onto, so what is left of the engine is prevention and relink, and
+ * relink only while the socket is still bound by someone: a dead socket
+ * linked back would make its owner's next bind() fail with EADDRINUSE. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keeper-internal.h"
+#include "macro.h"
+#include "unix-diag.h"
+
+/* Whether any socket in this network namespace is bound to inode ID. 1 or
+ * 0; when the kernel cannot tell (no unix_diag), 1: relinking is what the
+ * library does everywhere else, and the restart race it guards against
+ * needs a service manager restarting the socket at that very moment. */
+static int socket_alive(inode_id id) {
+        _cleanup_free_ inode_id *live = NULL;
+        size_t n = 0;
+
+        if (unix_diag_bound_ids(&live, &n) < 0)
+                return 1;
+        for (size_t i = 0; i < n; i++)
+                if (unix_diag_matches(live[i], id))
+                        return 1;
+        return 0;
+}
+
+/* Starts watching the socket ST at the path: anchors it and takes its mode
+ * as the one refresh keeps (the owner chose it). */
+static void watch_socket(sk_keeper *k, const struct stat *st, bool replaced) {
+        if (k->have_socket)
+                anchor_remove(&k->anchor); /* the old inode is not ours to keep alive */
+        k->sock_id = inode_id_of(st);
+        k->have_socket = true;
+        k->owner_uid = st->st_uid;
+        k->have_owner = true;
+        k->mode = st->st_mode & 0777;
+        k->lost = false;
+        k->in_conflict = false;
+        keeper_healed(k);
+        keeper_ensure_anchor(k);
+
+        keeper_emit(k, &(sk_event) {
+                .type = SK_EVENT_ATTACHED,
+                .path = k->path,
+                .attached = {
+                        .dev = (uint64_t) st->st_dev,
+                        .ino = (uint64_t) st->st_ino,
+                        .uid = st->st_uid,
+                        .replaced = replaced,
+                },
+        });
+}
+
+/* The path holds ST, which is not the socket we watch. */
+static void look_at_stranger(sk_keeper *k, const struct stat *st) {
+        if (!S_ISSOCK(st->st_mode))
+                return keeper_report_conflict(k, st, keeper_classify(st));
+        /* A socket unit restarted, a daemon restarted: the same owner's new
+         * socket. Another owner's is not ours to keep: it could be anyone's
+         * squatter in a world-writable directory. */
+        if (k->have_owner && st->st_uid != k->owner_uid)
+                return keeper_report_conflict(k, st, SK_CONFLICT_FOREIGN_SOCKET);
+        watch_socket(k, st, k->have_socket || k->lost);
+}
+
+static void report_lost(sk_keeper *k, bool alive) {
+        if (k->lost)
+                return;
+        k->lost = true;
+        keeper_emit(k, &(sk_event) {
+                .type = SK_EVENT_LOST,
+                .path = k->path,
+                .lost = {
+                        .dev = (uint64_t) k->sock_id.dev,
+                        .ino = (uint64_t) k->sock_id.ino,
+                        .alive = alive,
+                },
+        });
+}
+
+/* The path is gone. Returns 0 when it is settled (relinked, or reported
+ * lost), -EEXIST when somebody took the path meanwhile (look again),
+ * another negative errno when a retry is scheduled. */
+static int heal_attached(sk_keeper *k) {
+        int alive, r;
+
+        if (!k->have_socket || k->lost)
+                return 0; /* waiting for a socket to appear */
+        if (!k->detected_at)
+                k->detected_at = now_usec(CLOCK_MONOTONIC);
+
+        alive = socket_alive(k->sock_id);
+        if (!alive) {
+                /* Nobody holds it: keeping the inode would only block the
+                 * owner's next bind(). Forget it too: with its last link
+                 * gone its inode number is free, and the very next socket
+                 * bound here (anybody's) may well get it. */
+                anchor_remove(&k->anchor);
+                report_lost(k, false);
+                k->have_socket = false;
+                return 0;
+        }
+        if (!k->relink) {
+                report_lost(k, true);
+                return 0;
+        }
+
+        r = anchor_restore(&k->anchor, k->dir_fd, k->name);
+        if (r == -ENOENT) {
+                report_lost(k, true);
+                return 0;
+        }
+        if (r == -EEXIST)
+                return r;
+        if (r < 0) {
+                keeper_failed(k, r, "relink anchor");
+                return r;
+        }
+
+        (void) fs_touch_ours(k->dir_fd, k->name, k->sock_id);
+        keeper_emit(k, &(sk_event) {
+                .type = SK_EVENT_RELINKED,
+                .path = k->path,
+                .relinked.usec = keeper_since_detection(k),
+        });
+        keeper_healed(k);
+        return 0;
+}
+
+void keeper_check_attached(sk_keeper *k) {
+        /* Two rounds cover a race with whoever is changing the directory. */
+        for (int round = 0; round < 2; round++) {
+                struct stat st;
+                int r;
+
+                r = keeper_ensure_directory(k);
+                if (r < 0)
+                        return;
+
+                if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
+                        if (k->have_socket && S_ISSOCK(st.st_mode) && inode_id_eq(inode_id_of(&st), k->sock_id) &&
+                            st.st_uid == k->owner_uid) {
+                                /* Ours again, whoever put it back. */
+                                k->in_conflict = false;
+                                k->lost = false;
+                                keeper_healed(k);
+                                keeper_ensure_anchor(k);
+                                return;
+                        }
+                        look_at_stranger(k, &st);
+                        return;
+                }
+                if (errno != ENOENT) {
+                        keeper_failed(k, negative_errno(), "inspect path");
+                        return;
+                }
+
+                k->in_conflict = false;
+                r = heal_attached(k);
+                if (r != -EEXIST)
+                        return;
+        }
+        keeper_schedule_retry(k);
+}
+
+SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
+        int r;
+
+        if (!k)
+                return -EINVAL;
+        if (k->bound)
+                return -EALREADY;
+        if (k->abstract)
+                return -EOPNOTSUPP; /* no file, so nothing a cleaner could take */
+
+        r = keeper_open_directory(k);
+        if (r < 0) {
+                keeper_unbind(k);
+                return r;
+        }
+        k->bound = k->attached = true;
+
+        /* Watch before the first look, so that nothing done to the path
+         * after the look goes unseen until the backstop check. */
+        r = keeper_watch_setup(k);
+        if (r < 0) {
+                keeper_unbind(k);
+                return r;
+        }
+
+        /* The first look decides: a socket is watched at once, a missing
+         * path is waited for, anything else is reported. */
+        keeper_check_attached(k);
+        (void) keeper_arm_timer(k); /* the look may have scheduled a retry */
+        return 0;
+}
+
+SK_EXPORT bool sk_keeper_is_attached(sk_keeper *k) {
+        return k && k->attached;
+}

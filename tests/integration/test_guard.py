@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: MIT
+"""`sockkeeper guard` run by hand against an sk-serve that knows nothing of
+it (--mode none: a plain bind and accept loop): the same loop must serve
+after the path is deleted; a dead socket must not come back; planted
+symlinks and files are left alone; SIGTERM takes the guard's anchors away
+and nothing else; bad arguments are usage errors."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import TIMEOUT, ask, fields
+
+
+def sockkeeper():
+    exe = os.environ.get("SOCKKEEPER")
+    if not exe:
+        pytest.fail("SOCKKEEPER is not set; run this suite through `meson test --suite integration`")
+    return exe
+
+
+class Guard:
+    """A running `sockkeeper guard`; its stderr lines are collected by a thread."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([sockkeeper(), "guard", *map(str, args)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self._cursor = 0
+        self._cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self._cond:
+                self.lines.append(line.rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def expect(self, action, timeout=TIMEOUT):
+        """The next line, after the last one expected, with [action=ACTION ...]."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for i in range(self._cursor, len(self.lines)):
+                    if f"[action={action}" in self.lines[i]:
+                        self._cursor = i + 1
+                        return self.lines[i]
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    pytest.fail(f"no action={action} from the guard within {timeout}s; stderr: {self.lines}")
+                self._cond.wait(left)
+
+    def actions(self):
+        with self._cond:
+            return [fields(line.rsplit("[", 1)[1].rstrip("]"))["action"] for line in self.lines if "[action=" in line]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            pytest.fail("the guard ignored SIGTERM")
+
+
+@pytest.fixture
+def guard():
+    guards = []
+
+    def start(*args):
+        g = Guard(*args)
+        guards.append(g)
+        return g
+
+    yield start
+    for g in guards:
+        g.stop()
+
+
+def anchor_of(line):
+    return line.rsplit("; anchor ", 1)[1].split(" [action=")[0]
+
+
+def wait_for(predicate, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_help():
+    p = subprocess.run([sockkeeper(), "guard", "--help"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert p.returncode == 0
+    assert p.stdout.startswith("Usage: sockkeeper guard")
+    for option in ("--unit=", "--on-loss=", "--systemd", "--restart-burst="):
+        assert option in p.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--on-loss=sometimes", "/tmp/x.sock"], "neither relink-only nor restart"),
+    (["relative.sock"], "not an absolute socket path"),
+    (["/tmp/" + "x" * 120 + ".sock"], "too long"),
+    (["@abstract"], "nothing to guard"),
+    (["--unit=plain", "/tmp/x.sock"], "is not a unit name"),
+    (["--unit"], "needs a value"),
+    (["--frobnicate"], "unknown option"),
+    (["/tmp/x.sock", "/tmp/x.sock"], "given twice"),
+    (["--restart-burst=-1"], "invalid count"),
+    (["--restart-delay=soon"], "invalid number of seconds"),
+])
+def test_bad_arguments(args, message):
+    p = subprocess.run([sockkeeper(), "guard", *args], capture_output=True, text=True, timeout=TIMEOUT)
+    assert p.returncode == 64, p.stderr
+    assert message in p.stderr
+    assert p.stderr.count("\n") == 1, p.stderr  # one line
+    assert p.stdout == ""
+
+
+def test_relink_keeps_the_same_server(tmp_path, serve, guard):
+    path = tmp_path / "sock/g.sock"
+    path.parent.mkdir()
+    srv = serve(path, "--mode", "none")
+    first = ask(path)
+    g = guard(path)
+    anchor = anchor_of(g.expect("attached"))
+    ino = os.lstat(path).st_ino
+    assert os.lstat(anchor).st_ino == ino
+
+    for conn in (2, 3, 4):
+        os.unlink(path)
+        line = g.expect("relinked")
+        assert str(path) in line
+        assert os.lstat(path).st_ino == ino
+        reply = ask(path)
+        # The very accept loop the server started with: no new fd, no restart.
+        assert (reply.errno, reply.pid, reply.loop, reply.fd, reply.conn) == (0, srv.pid, first.loop, first.fd, conn)
+
+    assert g.stop() == 0
+    assert not os.path.lexists(anchor), "SIGTERM must take the guard's anchor away"
+    assert os.lstat(path).st_ino == ino, "...and leave the path to its owner"
+    assert ask(path).pid == srv.pid
+    assert g.actions()[-1] == "stop"
+
+
+def test_dead_socket_is_not_relinked(tmp_path, serve, guard):
+    path = tmp_path / "sock/dead.sock"
+    path.parent.mkdir()
+    srv = serve(path, "--mode", "none")
+    g = guard(path)
+    anchor = anchor_of(g.expect("attached"))
+    assert srv.stop() is None
+    assert os.path.lexists(path)  # a plain daemon leaves its file behind
+
+    os.unlink(path)
+    line = g.expect("lost")
+    assert "nobody holds the socket" in line
+    assert not os.path.lexists(path)
+    assert not os.path.lexists(anchor)
+    time.sleep(0.2)
+    assert not os.path.lexists(path)
+
+    # The next daemon binds without EADDRINUSE, and is followed.
+    srv2 = serve(path, "--mode", "none")
+    g.expect("attached")
+    os.unlink(path)
+    g.expect("relinked")
+    assert ask(path).pid == srv2.pid
+    assert "restart" not in g.actions()
+
+
+def test_symlink_and_file_attacks_are_left_alone(tmp_path, serve, guard):
+    sock_dir = tmp_path / "sock"
+    sock_dir.mkdir()
+    path = sock_dir / "s.sock"
+    victim = tmp_path / "victim.sock"
+    bait = tmp_path / "bait"
+    bait.write_text("bait")
+    os.utime(bait, (1000, 1000))
+    other = serve(victim, "--mode", "none")  # a live socket is the best target
+
+    g = guard("--refresh-interval=0.05", path)
+    g.expect("start")
+    os.symlink(victim, path)
+    line = g.expect("conflict")
+    assert "symlink" in line
+    time.sleep(0.2)  # several refresh periods
+    assert os.path.islink(path)
+    assert os.lstat(victim).st_nlink == 1, "the victim was anchored through the symlink"
+    assert not any(p.name.endswith(".sock") for p in tmp_path.glob(".sockkeeper-anchors-*/*"))
+
+    os.unlink(path)
+    os.symlink(bait, path)
+    g.expect("conflict")
+    os.unlink(path)
+    path.write_text("planted")
+    assert "regular file" in g.expect("conflict")
+    time.sleep(0.2)
+    assert path.read_text() == "planted"
+    assert os.stat(bait).st_mtime == 1000
+    assert bait.read_text() == "bait"
+    assert "attached" not in g.actions() and "relinked" not in g.actions()
+    assert ask(victim).pid == other.pid
+    assert g.stop() == 0
+    assert path.read_text() == "planted"
+
+
+def test_missing_path_and_zero_paths(tmp_path, serve, guard):
+    idle = guard()
+    idle.expect("start")
+    path = tmp_path / "later.sock"
+    g = guard("--unit=later.service", path)
+    g.expect("start")
+    srv = serve(path, "--mode", "none")
+    assert "unit=later.service" in g.expect("attached")
+    os.unlink(path)
+    g.expect("relinked")
+    assert ask(path).pid == srv.pid
+    assert idle.stop() == 0
+
+
+def test_lost_with_relink_only_restarts_nothing(tmp_path, serve, guard):
+    path = tmp_path / "s.sock"
+    srv = serve(path, "--mode", "none")
+    g = guard("--on-loss=relink-only", "--restart-delay=0", path)
+    anchor = anchor_of(g.expect("attached"))
+    os.kill(g.proc.pid, signal.SIGSTOP)
+    try:
+        os.unlink(anchor)
+        os.unlink(path)
+    finally:
+        os.kill(g.proc.pid, signal.SIGCONT)
+    line = g.expect("lost")
+    assert "still bound but unreachable" in line and "relink-only" in line
+    time.sleep(0.2)
+    assert "restart" not in g.actions()
+    assert srv.alive()
