@@ -52,6 +52,48 @@ int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob) {
         return strv_extend(&o->tmpfiles, &o->n_tmpfiles, path);
 }
 
+static bool group_is_socket(const guard_group *g) {
+        return has_suffix(g->unit, ".socket");
+}
+
+/* Whether group A should keep a path that group B names too: the socket
+ * unit, because it creates the file (and restarting it is what brings the
+ * path back); between equals, the first in enumeration order. */
+static bool group_wins(const guard_group *a, size_t ia, const guard_group *b, size_t ib) {
+        if (group_is_socket(a) != group_is_socket(b))
+                return group_is_socket(a);
+        return ia < ib;
+}
+
+void gen_output_dedupe_guard(gen_output *o) {
+        for (size_t i = 0; i < o->n_groups; i++) {
+                guard_group *g = &o->groups[i];
+
+                for (size_t k = 0; k < g->n_paths;) {
+                        bool lost = false;
+
+                        for (size_t j = 0; j < o->n_groups && !lost; j++)
+                                if (j != i && strv_contains(o->groups[j].paths, o->groups[j].n_paths, g->paths[k]) &&
+                                    !group_wins(g, i, &o->groups[j], j)) {
+                                        /* A service annotating its own socket unit's
+                                         * path is normal; two services claiming one
+                                         * path is a mistake the admin should see. */
+                                        glog(group_is_socket(&o->groups[j]) ? LOG_DEBUG : LOG_WARNING, 0,
+                                             "%s: %s is already watched for %s, ignoring.",
+                                             g->unit, g->paths[k], o->groups[j].unit);
+                                        lost = true;
+                                }
+                        if (!lost) {
+                                k++;
+                                continue;
+                        }
+                        free(g->paths[k]);
+                        memmove(g->paths + k, g->paths + k + 1, (g->n_paths - k - 1) * sizeof(char *));
+                        g->n_paths--;
+                }
+        }
+}
+
 void unit_word_write(FILE *f, const char *word) {
         bool quote = !*word;
 
@@ -194,6 +236,8 @@ static int render_guard(const gen_output *o, char **ret) {
                 const guard_group *gr = &o->groups[g];
                 _cleanup_free_ char *w = NULL;
 
+                if (gr->n_paths == 0) /* all its paths are watched for another unit */
+                        continue;
                 if (asprintf(&w, "--unit=%s", gr->unit) < 0) {
                         r = -ENOMEM;
                         break;

@@ -33,6 +33,10 @@ void gen_output_done(gen_output *o);
 /* Adds PATH to the tmpfiles list (once). */
 int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob);
 
+/* Leaves each guard path in one group only: the guard refuses a path
+ * given twice, and one keeper per path is all it takes. */
+void gen_output_dedupe_guard(gen_output *o);
+
 /* Writes WORD as one word of a unit file's command line or list setting:
  * '%' as "%%", '$' as "$$", quoted with C escapes where needed. */
 void unit_word_write(FILE *f, const char *word);

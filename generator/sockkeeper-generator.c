@@ -79,11 +79,6 @@ static bool name_is_template(const char *name) {
         return at && at[1] == '.';
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-        return a >= b && streq(s + a - b, suffix);
-}
-
 /* One name per unit: an alias (or an alias's instance) is the same unit
  * as the name its fragment has, which is loaded under that name too. */
 static bool is_canonical(const unit_file *u) {
@@ -350,6 +345,7 @@ static int run(const char *dest, const char *dest_early, const char *dest_late) 
                 glog(LOG_ERR, r, "Failed to read units");
                 goto finish;
         }
+        gen_output_dedupe_guard(&c.out);
         r = gen_output_write(&c.out, dest);
 
 finish:

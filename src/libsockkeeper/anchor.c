@@ -168,11 +168,6 @@ static bool is_bound(const inode_id *live, size_t n, inode_id id) {
         return false;
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t l = strlen(s), m = strlen(suffix);
-        return l > m && streq(s + l - m, suffix);
-}
-
 void anchor_sweep_dead(anchor *a) {
         _cleanup_free_ inode_id *live = NULL;
         size_t n_live = 0;

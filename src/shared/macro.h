@@ -5,6 +5,7 @@
  * Header-only, so the library can use it without exporting anything. */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +83,14 @@ static inline const char *strempty(const char *s) {
 
 static inline int streq(const char *a, const char *b) {
         return strcmp(a, b) == 0;
+}
+
+/* Whether the LEN bytes at S end in SUFFIX. */
+static inline bool has_suffix_n(const char *s, size_t len, const char *suffix) {
+        size_t n = strlen(suffix);
+        return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+static inline bool has_suffix(const char *s, const char *suffix) {
+        return has_suffix_n(s, strlen(s), suffix);
 }

@@ -186,16 +186,11 @@ const socket_holder *socket_owners_find(const socket_owners *o, uint32_t ino, si
         return end > lo ? &o->holders[lo] : NULL;
 }
 
-static bool has_suffix(const char *s, size_t len, const char *suffix) {
-        size_t n = strlen(suffix);
-        return len > n && memcmp(s + len - n, suffix, n) == 0;
-}
-
 /* The unit types that hold processes; anything else below the slices
  * (a container's own hierarchy, "payload") is no unit of ours. */
 static bool is_process_unit(const char *s, size_t len) {
-        return has_suffix(s, len, ".service") || has_suffix(s, len, ".scope") || has_suffix(s, len, ".socket") ||
-               has_suffix(s, len, ".mount") || has_suffix(s, len, ".swap");
+        return has_suffix_n(s, len, ".service") || has_suffix_n(s, len, ".scope") || has_suffix_n(s, len, ".socket") ||
+               has_suffix_n(s, len, ".mount") || has_suffix_n(s, len, ".swap");
 }
 
 /* The first unit below PATH's leading slices: its name and what follows
@@ -211,7 +206,7 @@ static const char *first_unit(const char *path, size_t *ret_len) {
                 if (!*p)
                         return NULL;
                 len = strcspn(p, "/");
-                if (has_suffix(p, len, ".slice")) {
+                if (has_suffix_n(p, len, ".slice")) {
                         p += len;
                         continue;
                 }
@@ -236,7 +231,7 @@ int cgroup_path_unit(const char *path, char **ret_unit, char **ret_manager) {
 
         /* A user's manager: the unit that matters is the one inside it.
          * Its own processes (systemd --user) sit in init.scope there. */
-        if (strncmp(unit, "user@", 5) == 0 && has_suffix(unit, len, ".service") &&
+        if (strncmp(unit, "user@", 5) == 0 && has_suffix_n(unit, len, ".service") &&
             (inner = first_unit(u + len, &inner_len))) {
                 manager = TAKE_PTR(unit);
                 unit = strndup(inner, inner_len);
