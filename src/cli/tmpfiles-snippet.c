@@ -13,10 +13,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic-file.h"
 #include "config.h"
 #include "log.h"
 #include "macro.h"
@@ -344,213 +344,6 @@ static int build_snippet(char **paths, size_t n_paths, const options *o, char **
         return 0;
 }
 
-static int write_all(int fd, const char *data, size_t size) {
-        while (size > 0) {
-                ssize_t n = write(fd, data, size);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                data += n;
-                size -= n;
-        }
-        return 0;
-}
-
-/* A hidden name beside NAME, not ending in ".conf", so that tmpfiles would
- * ignore it even if it were left behind. */
-static char *temp_name(const char *name) {
-        unsigned rnd;
-        char *s;
-
-        if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
-                rnd = (unsigned) (now_usec(CLOCK_MONOTONIC) ^ (uint64_t) getpid());
-        if (asprintf(&s, ".#%s.%08x", name, rnd) < 0)
-                return NULL;
-        return s;
-}
-
-/* Gives the unnamed file FD the name TARGET in DIR_FD; -EEXIST when
- * something is there already. */
-static int link_tmpfile(int fd, int dir_fd, const char *target) {
-        char proc[64];
-
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        if (linkat(AT_FDCWD, proc, dir_fd, target, AT_SYMLINK_FOLLOW) >= 0)
-                return 0;
-        if (errno != ENOENT)
-                return negative_errno();
-        /* No /proc: AT_EMPTY_PATH works with CAP_DAC_READ_SEARCH. */
-        if (linkat(fd, "", dir_fd, target, AT_EMPTY_PATH) >= 0)
-                return 0;
-        return negative_errno();
-}
-
-/* Writes DATA as NAME in DIR_FD, mode 0644. The data goes to an unnamed
- * O_TMPFILE (a hidden named one where the filesystem lacks it), is synced,
- * and only then takes the name: a failure or a kill on the way leaves the
- * old file as it was. With REPLACE false, a file that appeared at NAME
- * meanwhile is not replaced (-EEXIST). */
-static int write_atomic(int dir_fd, const char *name, const char *data, size_t size, bool replace) {
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *tmp = NULL;
-        bool named = false; /* tmp exists in the directory and must go on failure */
-        int r;
-
-        fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-        if (fd < 0) {
-                if (errno != EOPNOTSUPP && errno != EISDIR)
-                        return negative_errno();
-                for (int i = 0; i < 100 && fd < 0; i++) {
-                        free(tmp);
-                        tmp = temp_name(name);
-                        if (!tmp)
-                                return -ENOMEM;
-                        fd = openat(dir_fd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-                        if (fd < 0 && errno != EEXIST)
-                                return negative_errno();
-                }
-                if (fd < 0)
-                        return -EEXIST;
-                named = true;
-        }
-
-        r = write_all(fd, data, size);
-        if (r >= 0 && fchmod(fd, 0644) < 0) /* whatever the umask */
-                r = negative_errno();
-        if (r >= 0 && fsync(fd) < 0)
-                r = negative_errno();
-        if (r < 0)
-                goto fail;
-
-        if (!named && !replace) {
-                /* linkat() never replaces: the no-clobber case in one step. */
-                r = link_tmpfile(fd, dir_fd, name);
-                if (r < 0)
-                        goto fail;
-                goto synced;
-        }
-        if (!named) {
-                for (int i = 0; i < 100; i++) {
-                        free(tmp);
-                        tmp = temp_name(name);
-                        if (!tmp) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        r = link_tmpfile(fd, dir_fd, tmp);
-                        if (r != -EEXIST)
-                                break;
-                }
-                if (r < 0)
-                        goto fail;
-                named = true;
-        }
-        if (replace)
-                r = renameat(dir_fd, tmp, dir_fd, name) < 0 ? negative_errno() : 0;
-        else {
-                r = renameat2(dir_fd, tmp, dir_fd, name, RENAME_NOREPLACE) < 0 ? negative_errno() : 0;
-                if (r == -EINVAL) /* filesystems without RENAME_NOREPLACE */
-                        r = linkat(dir_fd, tmp, dir_fd, name, 0) < 0 ? negative_errno() : 0;
-        }
-        if (r < 0)
-                goto fail;
-        if (!replace) /* the linkat() fallback left the temporary name too */
-                (void) unlinkat(dir_fd, tmp, 0);
-
-synced:
-        if (fsync(dir_fd) < 0)
-                return negative_errno();
-        return 0;
-
-fail:
-        if (named)
-                (void) unlinkat(dir_fd, tmp, 0);
-        return r;
-}
-
-/* Looks at NAME in DIR_FD without following a symlink there. Returns 0
- * when nothing is there, 1 for a regular file that may be replaced (with
- * OURS_ONLY, only one whose first line is our mark), or logs why not and
- * returns a negative errno. */
-static int check_target(int dir_fd, const char *name, const char *display, bool ours_only) {
-        _cleanup_close_ int path_fd = -EBADF, fd = -EBADF;
-        char head[sizeof(SNIPPET_MARK) - 1];
-        struct stat st, st2;
-        size_t got = 0;
-
-        path_fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (path_fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return log_error_errno(errno, "%s", display);
-        }
-        if (fstat(path_fd, &st) < 0)
-                return log_error_errno(errno, "%s", display);
-        if (S_ISLNK(st.st_mode)) {
-                log_error("%s: a symlink is there; not following or replacing it", display);
-                return -ELOOP;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                log_error("%s: something other than a regular file is there; not replacing it", display);
-                return -EEXIST;
-        }
-        if (!ours_only)
-                return 1;
-
-        /* Reading through a new fd: check it is the inode looked at. */
-        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return log_error_errno(errno, "%s", display);
-        if (fstat(fd, &st2) < 0)
-                return log_error_errno(errno, "%s", display);
-        if (st.st_dev != st2.st_dev || st.st_ino != st2.st_ino) {
-                log_error("%s: changed while being read; not replacing it", display);
-                return -EBUSY;
-        }
-        while (got < sizeof(head)) {
-                ssize_t n = read(fd, head + got, sizeof(head) - got);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return log_error_errno(errno, "%s", display);
-                }
-                if (n == 0)
-                        break;
-                got += n;
-        }
-        if (got < sizeof(head) || memcmp(head, SNIPPET_MARK, sizeof(head)) != 0) {
-                log_error("%s: exists and was not written by sockkeeper tmpfiles-snippet; not replacing it "
-                          "(choose another --name, or move it away first)",
-                          display);
-                return -EEXIST;
-        }
-        return 1;
-}
-
-/* Opens directory NAME in PARENT_FD, creating it (0755) when missing,
- * without following a symlink at NAME. */
-static int open_or_make_dir(int parent_fd, const char *name, const char *display, int *ret_fd) {
-        int fd;
-
-        if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "%s: cannot create the directory", display);
-        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ELOOP || errno == ENOTDIR) {
-                        log_error("%s: a symlink or a file that is not a directory is there; not following it",
-                                  display);
-                        return -ENOTDIR;
-                }
-                return log_error_errno(errno, "%s", display);
-        }
-        *ret_fd = fd;
-        return 0;
-}
-
 static bool name_is_valid(const char *name) {
         if (!*name || strlen(name) > NAME_MAX_LEN)
                 return false;
@@ -579,17 +372,17 @@ static int install(const options *o, const char *text, size_t size) {
         root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return log_error_errno(errno, "%s: cannot open the --root directory", root);
-        r = open_or_make_dir(root_fd, "etc", etc_display, &etc_fd);
+        r = atomic_open_or_make_dir(root_fd, "etc", etc_display, &etc_fd);
         if (r < 0)
                 return r;
-        r = open_or_make_dir(etc_fd, "tmpfiles.d", dir_display, &dir_fd);
+        r = atomic_open_or_make_dir(etc_fd, "tmpfiles.d", dir_display, &dir_fd);
         if (r < 0)
                 return r;
 
-        r = check_target(dir_fd, file, display, /* ours_only= */ true);
+        r = atomic_check_target(dir_fd, file, display, SNIPPET_MARK, "sockkeeper tmpfiles-snippet");
         if (r < 0)
                 return r;
-        r = write_atomic(dir_fd, file, text, size, /* replace= */ r > 0);
+        r = atomic_write_at(dir_fd, file, text, size, /* replace= */ r > 0);
         if (r == -EEXIST)
                 log_error("%s: a file appeared there while writing; not replacing it", display);
         else if (r < 0)
@@ -614,10 +407,10 @@ static int write_output(const char *output, const char *text, size_t size) {
         if (dir_fd < 0)
                 return log_error_errno(errno, "%s: cannot open its directory %s", output, dir);
 
-        r = check_target(dir_fd, name, output, /* ours_only= */ false);
+        r = atomic_check_target(dir_fd, name, output, NULL, NULL);
         if (r < 0)
                 return r;
-        r = write_atomic(dir_fd, name, text, size, /* replace= */ r > 0);
+        r = atomic_write_at(dir_fd, name, text, size, /* replace= */ r > 0);
         if (r == -EEXIST)
                 log_error("%s: a file appeared there while writing; not replacing it", output);
         else if (r < 0)
