@@ -11,7 +11,9 @@
 #include "macro.h"
 #include "migrate-map.h"
 #include "path-util.h"
+#include "specifier.h"
 #include "unit-file.h"
+#include "unquote.h"
 
 /* sun_path holds 108 bytes with the terminating NUL. */
 #define SUN_PATH_USABLE 107
@@ -30,16 +32,6 @@ static bool is_name_char(char c) {
                c == '-';
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 int migrate_runtime_name(const char *unit, bool per_instance, char **ret) {
         const char *dot, *at, *end;
         size_t k = 0;
@@ -56,8 +48,8 @@ int migrate_runtime_name(const char *unit, bool per_instance, char **ret) {
         for (const char *p = unit; p < end; p++) {
                 char c = *p;
 
-                if (c == '\\' && p + 3 < end && p[1] == 'x' && unhex(p[2]) >= 0 && unhex(p[3]) >= 0) {
-                        c = (char) (unhex(p[2]) << 4 | unhex(p[3]));
+                if (c == '\\' && p + 3 < end && p[1] == 'x' && unhexchar(p[2]) >= 0 && unhexchar(p[3]) >= 0) {
+                        c = (char) (unhexchar(p[2]) << 4 | unhexchar(p[3]));
                         p += 3;
                 }
                 s[k++] = is_name_char(c) ? c : '_';
@@ -143,21 +135,15 @@ bool migrate_path_is_runtime(const char *path, const char *runtime_dir) {
 
 int migrate_expand_instance(const char *text, const char *instance, char **ret) {
         _cleanup_free_ char *unescaped = NULL;
-        size_t len = 0, k = 0, il = strlen(instance);
+        size_t len = 0, k, il = strlen(instance);
         char *out;
+        int r;
 
         /* %I: the instance with unit-name escapes undone, '-' as '/'. */
-        unescaped = malloc(il + 1);
-        if (!unescaped)
-                return -ENOMEM;
-        for (const char *p = instance; *p; p++) {
-                if (p[0] == '\\' && p[1] == 'x' && unhex(p[2]) >= 0 && unhex(p[3]) >= 0) {
-                        unescaped[k++] = (char) (unhex(p[2]) << 4 | unhex(p[3]));
-                        p += 3;
-                } else
-                        unescaped[k++] = *p == '-' ? '/' : *p;
-        }
-        unescaped[k] = 0;
+        r = unit_name_unescape(instance, il, &unescaped);
+        if (r < 0)
+                return r;
+        k = strlen(unescaped);
 
         for (const char *p = text; *p; p++)
                 len += *p == '%' ? il + k + 2 : 1;
@@ -182,7 +168,7 @@ int migrate_expand_instance(const char *text, const char *instance, char **ret) 
                 default:
                         /* tmpfiles knows %t, %% and the host ones; the unit's own
                          * names (%n %p %j ...) it does not. */
-                        if (p[1] && strchr("tTVhuUgGmbHvSCL%", p[1])) {
+                        if (p[1] && strchr(specifier_tmpfiles, p[1])) {
                                 out[k++] = *p;
                                 out[k++] = *++p;
                                 continue;
