@@ -39,11 +39,8 @@ void gen_output_done(gen_output *o) {
 int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob) {
         bool *g;
 
-        for (size_t i = 0; i < o->n_tmpfiles; i++)
-                if (streq(o->tmpfiles[i], path)) {
-                        o->tmpfiles_glob[i] = o->tmpfiles_glob[i] || glob;
-                        return 0;
-                }
+        /* Duplicates are merged once, in gen_output_dedupe(): a search
+         * here would make 10,000 units cost 50 million comparisons. */
         g = reallocarray(o->tmpfiles_glob, o->n_tmpfiles + 1, sizeof(*g));
         if (!g)
                 return -ENOMEM;
@@ -56,42 +53,114 @@ static bool group_is_socket(const guard_group *g) {
         return has_suffix(g->unit, ".socket");
 }
 
-/* Whether group A should keep a path that group B names too: the socket
- * unit, because it creates the file (and restarting it is what brings the
- * path back); between equals, the first in enumeration order. */
-static bool group_wins(const guard_group *a, size_t ia, const guard_group *b, size_t ib) {
-        if (group_is_socket(a) != group_is_socket(b))
-                return group_is_socket(a);
-        return ia < ib;
+/* One guard path, for sorting: equal paths side by side, the group that
+ * keeps the path first among them: the socket unit, because it creates
+ * the file (and restarting it brings the path back); between equals, the
+ * first in enumeration order. */
+typedef struct path_ref {
+        const char *path;
+        size_t group;
+        size_t index;
+        bool socket;
+} path_ref;
+
+static int path_ref_compare(const void *a, const void *b) {
+        const path_ref *x = a, *y = b;
+        int c = strcmp(x->path, y->path);
+
+        if (c != 0)
+                return c;
+        if (x->socket != y->socket)
+                return x->socket ? -1 : 1;
+        if (x->group != y->group)
+                return x->group < y->group ? -1 : 1;
+        return x->index < y->index ? -1 : x->index > y->index;
 }
 
-void gen_output_dedupe_guard(gen_output *o) {
-        for (size_t i = 0; i < o->n_groups; i++) {
-                guard_group *g = &o->groups[i];
+/* The insertion order of the tmpfiles list is kept (it is the order of
+ * the lines); a later copy of a path goes, passing its glob flag on. */
+static int dedupe_tmpfiles(gen_output *o) {
+        _cleanup_free_ path_ref *refs = NULL;
+        _cleanup_free_ bool *drop = NULL;
+        size_t k = 0;
 
-                for (size_t k = 0; k < g->n_paths;) {
-                        bool lost = false;
-
-                        for (size_t j = 0; j < o->n_groups && !lost; j++)
-                                if (j != i && strv_contains(o->groups[j].paths, o->groups[j].n_paths, g->paths[k]) &&
-                                    !group_wins(g, i, &o->groups[j], j)) {
-                                        /* A service annotating its own socket unit's
-                                         * path is normal; two services claiming one
-                                         * path is a mistake the admin should see. */
-                                        glog(group_is_socket(&o->groups[j]) ? LOG_DEBUG : LOG_WARNING, 0,
-                                             "%s: %s is already watched for %s, ignoring.",
-                                             g->unit, g->paths[k], o->groups[j].unit);
-                                        lost = true;
-                                }
-                        if (!lost) {
-                                k++;
-                                continue;
-                        }
-                        free(g->paths[k]);
-                        memmove(g->paths + k, g->paths + k + 1, (g->n_paths - k - 1) * sizeof(char *));
-                        g->n_paths--;
+        if (o->n_tmpfiles < 2)
+                return 0;
+        refs = calloc(o->n_tmpfiles, sizeof(*refs));
+        drop = calloc(o->n_tmpfiles, sizeof(*drop));
+        if (!refs || !drop)
+                return -ENOMEM;
+        for (size_t i = 0; i < o->n_tmpfiles; i++)
+                refs[i] = (path_ref) { .path = o->tmpfiles[i], .index = i };
+        qsort(refs, o->n_tmpfiles, sizeof(*refs), path_ref_compare);
+        for (size_t i = 1; i < o->n_tmpfiles; i++)
+                for (size_t first = i - 1; i < o->n_tmpfiles && streq(refs[i].path, refs[first].path); i++) {
+                        o->tmpfiles_glob[refs[first].index] |= o->tmpfiles_glob[refs[i].index];
+                        drop[refs[i].index] = true;
                 }
+        for (size_t i = 0; i < o->n_tmpfiles; i++) {
+                if (drop[i]) {
+                        free(o->tmpfiles[i]);
+                        continue;
+                }
+                o->tmpfiles[k] = o->tmpfiles[i];
+                o->tmpfiles_glob[k++] = o->tmpfiles_glob[i];
         }
+        o->n_tmpfiles = k;
+        return 0;
+}
+
+static int dedupe_guard(gen_output *o) {
+        _cleanup_free_ path_ref *refs = NULL;
+        size_t n = 0;
+
+        for (size_t g = 0; g < o->n_groups; g++)
+                n += o->groups[g].n_paths;
+        if (n < 2)
+                return 0;
+        refs = calloc(n, sizeof(*refs));
+        if (!refs)
+                return -ENOMEM;
+        n = 0;
+        for (size_t g = 0; g < o->n_groups; g++)
+                for (size_t i = 0; i < o->groups[g].n_paths; i++)
+                        refs[n++] = (path_ref) {
+                                .path = o->groups[g].paths[i],
+                                .group = g,
+                                .index = i,
+                                .socket = group_is_socket(&o->groups[g]),
+                        };
+        qsort(refs, n, sizeof(*refs), path_ref_compare);
+        for (size_t i = 1; i < n; i++)
+                for (size_t first = i - 1; i < n && streq(refs[i].path, refs[first].path); i++) {
+                        guard_group *loser = &o->groups[refs[i].group];
+
+                        /* A service annotating its own socket unit's path is
+                         * normal; two services claiming one path is a
+                         * mistake the admin should see. */
+                        glog(refs[first].socket ? LOG_DEBUG : LOG_WARNING, 0,
+                             "%s: %s is already watched for %s, ignoring.", loser->unit, refs[i].path,
+                             o->groups[refs[first].group].unit);
+                        /* Marked now, removed below: REFS points at the strings. */
+                        loser->paths[refs[i].index][0] = 0;
+                }
+        for (size_t g = 0; g < o->n_groups; g++) {
+                guard_group *gr = &o->groups[g];
+                size_t k = 0;
+
+                for (size_t i = 0; i < gr->n_paths; i++)
+                        if (gr->paths[i][0])
+                                gr->paths[k++] = gr->paths[i];
+                        else
+                                free(gr->paths[i]);
+                gr->n_paths = k;
+        }
+        return 0;
+}
+
+int gen_output_dedupe(gen_output *o) {
+        int r = dedupe_tmpfiles(o);
+        return r < 0 ? r : dedupe_guard(o);
 }
 
 void unit_word_write(FILE *f, const char *word) {
@@ -134,12 +203,13 @@ static void snippet_word_write(FILE *f, const char *path) {
 }
 
 /* A concrete path that one of the template globs matches already needs
- * no line of its own: tmpfiles matches the same way. */
-static bool covered_by_glob(const gen_output *o, size_t i) {
+ * no line of its own: tmpfiles matches the same way. GLOBS lists the
+ * indexes of the globs, so that the check does not walk every path. */
+static bool covered_by_glob(const gen_output *o, const size_t *globs, size_t n_globs, size_t i) {
         if (o->tmpfiles_glob[i])
                 return false;
-        for (size_t j = 0; j < o->n_tmpfiles; j++)
-                if (o->tmpfiles_glob[j] && fnmatch(o->tmpfiles[j], o->tmpfiles[i], FNM_PATHNAME | FNM_PERIOD) == 0)
+        for (size_t j = 0; j < n_globs; j++)
+                if (fnmatch(o->tmpfiles[globs[j]], o->tmpfiles[i], FNM_PATHNAME | FNM_PERIOD) == 0)
                         return true;
         return false;
 }
@@ -173,15 +243,23 @@ static int add_dirs(char ***dirs, size_t *n, const char *path) {
 
 static int render_tmpfiles(const gen_output *o, char **ret) {
         _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ size_t *globs = NULL;
         char **dirs = NULL;
-        size_t size = 0, n_dirs = 0;
-        FILE *f = open_memstream(&buf, &size);
+        size_t size = 0, n_dirs = 0, n_globs = 0;
+        FILE *f;
         int r = 0;
 
+        globs = calloc(o->n_tmpfiles, sizeof(*globs));
+        if (!globs && o->n_tmpfiles > 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < o->n_tmpfiles; i++)
+                if (o->tmpfiles_glob[i])
+                        globs[n_globs++] = i;
+        f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
         for (size_t i = 0; i < o->n_tmpfiles && r >= 0; i++)
-                if (!covered_by_glob(o, i))
+                if (!covered_by_glob(o, globs, n_globs, i))
                         r = add_dirs(&dirs, &n_dirs, o->tmpfiles[i]);
         fputs(HEADER "[Service]\nExecStart=\nExecStart=" BINDIR "/sockkeeper tmpfiles-snippet "
               "--output=/run/tmpfiles.d/sockkeeper.conf", f);
@@ -190,7 +268,7 @@ static int render_tmpfiles(const gen_output *o, char **ret) {
                 snippet_word_write(f, dirs[i]);
         }
         for (size_t i = 0; i < o->n_tmpfiles; i++)
-                if (!covered_by_glob(o, i)) {
+                if (!covered_by_glob(o, globs, n_globs, i)) {
                         fputs(CONT, f);
                         snippet_word_write(f, o->tmpfiles[i]);
                 }

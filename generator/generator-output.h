@@ -30,12 +30,13 @@ typedef struct gen_output {
 
 void gen_output_done(gen_output *o);
 
-/* Adds PATH to the tmpfiles list (once). */
+/* Adds PATH to the tmpfiles list; see gen_output_dedupe(). */
 int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob);
 
-/* Leaves each guard path in one group only: the guard refuses a path
- * given twice, and one keeper per path is all it takes. */
-void gen_output_dedupe_guard(gen_output *o);
+/* Merges the paths added more than once: each tmpfiles path once (in the
+ * order first added), and each guard path in one group only, the socket
+ * unit's when there is one (the guard refuses a path given twice). */
+int gen_output_dedupe(gen_output *o);
 
 /* Writes WORD as one word of a unit file's command line or list setting:
  * '%' as "%%", '$' as "$$", quoted with C escapes where needed. */

@@ -345,7 +345,11 @@ static int run(const char *dest, const char *dest_early, const char *dest_late) 
                 glog(LOG_ERR, r, "Failed to read units");
                 goto finish;
         }
-        gen_output_dedupe_guard(&c.out);
+        r = gen_output_dedupe(&c.out);
+        if (r < 0) {
+                glog(LOG_ERR, r, "Failed to merge the paths");
+                goto finish;
+        }
         r = gen_output_write(&c.out, dest);
 
 finish:
