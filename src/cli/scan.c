@@ -68,6 +68,8 @@ typedef struct entry {
         char *renamed_to;               /* orphaned: where its file is now, if in the same directory */
         bool private_mount;             /* reachable only in the holder's mount namespace */
         int stat_error;                 /* unknown: why */
+        bool file_found;                /* stx is what is at the path now */
+        struct statx stx;
         bool rated;
         risk_report report;
         const socket_holder *holders;
@@ -418,7 +420,8 @@ static int file_owner(scan_context *c, const entry *e, const struct stat *st, ui
         return 0;
 }
 
-/* Where the file is, from lstat: never following a symlink at the path. */
+/* Where the file is, never following a symlink at the path. One statx()
+ * serves the classifier too (risk_classify_found()). */
 static int examine_file(scan_context *c, entry *e) {
         const unix_socket_info *s = e->s;
         struct stat st;
@@ -427,7 +430,9 @@ static int examine_file(scan_context *c, entry *e) {
                 e->has_inode = true;
                 e->inode = (uint32_t) s->vfs.ino;
         }
-        if (lstat(s->name, &st) >= 0) {
+        if (statx(AT_FDCWD, s->name, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &e->stx) >= 0) {
+                e->file_found = true;
+                stat_from_statx(&e->stx, &st);
                 /* Without UNIX_DIAG_VFS any socket there has to do. */
                 if (S_ISSOCK(st.st_mode) && (!s->has_vfs || unix_diag_matches(s->vfs, inode_id_of(&st)))) {
                         e->has_inode = true;
@@ -489,7 +494,7 @@ static int rate(scan_context *c, entry *e) {
 
         c->machine.sockets = c->scratch;
         c->machine.n_sockets = k;
-        r = risk_classify(&c->machine, path, &e->report);
+        r = risk_classify_found(&c->machine, path, e->file_found ? &e->stx : NULL, &e->report);
         c->machine.sockets = NULL;
         c->machine.n_sockets = 0;
         if (r < 0)

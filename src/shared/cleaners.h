@@ -45,6 +45,7 @@ typedef struct tmpreaper_config {
         size_t n_argv;
         char **skip_mounts;     /* mount points below the dirs (live root only): tmpreaper does not enter them */
         size_t n_skip_mounts;
+        struct dir_stat_memo *memo; /* the directories' stats, taken once per load (see tmpreaper.c) */
 } tmpreaper_config;
 
 int tmpreaper_config_load(tmpreaper_config *c, const char *root);
@@ -77,6 +78,9 @@ void tmpreaper_evaluate_stat(const tmpreaper_config *c, const char *path, const 
  * above it (a root-owned directory without u+w, another device or a symlink
  * on the way keeps tmpreaper out). */
 int tmpreaper_evaluate_at(const tmpreaper_config *c, const char *root, const char *path, tmpreaper_verdict *ret);
+/* The same, for a caller that has lstat()ed PATH under ROOT already. */
+void tmpreaper_evaluate_found(const tmpreaper_config *c, const char *root, const char *path, const struct stat *st,
+                              tmpreaper_verdict *ret);
 
 /* What a tmpreaper command line means, read the way tmpreaper 1.6.17 reads
  * it (getopt_long with permutation). Used for the cron job and for

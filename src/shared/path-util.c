@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -189,3 +190,21 @@ int root_lstat(const char *root, const char *path, struct stat *ret) {
 }
 
 /* readlink() of PATH's last component under ROOT. */
+
+void stat_from_statx(const struct statx *stx, struct stat *ret) {
+        *ret = (struct stat) {
+                .st_dev = makedev(stx->stx_dev_major, stx->stx_dev_minor),
+                .st_ino = stx->stx_ino,
+                .st_mode = stx->stx_mode,
+                .st_nlink = stx->stx_nlink,
+                .st_uid = stx->stx_uid,
+                .st_gid = stx->stx_gid,
+                .st_rdev = makedev(stx->stx_rdev_major, stx->stx_rdev_minor),
+                .st_size = (off_t) stx->stx_size,
+                .st_blksize = (blksize_t) stx->stx_blksize,
+                .st_blocks = (blkcnt_t) stx->stx_blocks,
+                .st_atim = { (time_t) stx->stx_atime.tv_sec, stx->stx_atime.tv_nsec },
+                .st_mtim = { (time_t) stx->stx_mtime.tv_sec, stx->stx_mtime.tv_nsec },
+                .st_ctim = { (time_t) stx->stx_ctime.tv_sec, stx->stx_ctime.tv_nsec },
+        };
+}

@@ -30,3 +30,7 @@ bool path_below(const char *dir, const char *path);
 int root_open(const char *root, const char *path, int flags);
 int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len);
 int root_lstat(const char *root, const char *path, struct stat *ret);
+
+/* The struct stat that lstat() would have filled, from a statx() with
+ * at least STATX_BASIC_STATS. */
+void stat_from_statx(const struct statx *stx, struct stat *ret);

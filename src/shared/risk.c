@@ -337,22 +337,22 @@ static char *mount_root_of(const char *root, const char *path) {
         return TAKE_PTR(cur);
 }
 
-static void fill_tmpfiles_file(const char *full, const struct stat *st, tmpfiles_file *f) {
-        struct statx stx;
-
+/* What is at the path, from the statx() of risk_classify() or of a caller
+ * that looked already: the stat the checks read, and the birth time and
+ * mount-root flag that tmpfiles' age and mount rules need. */
+static void facts_from_statx(const struct statx *stx, struct stat *st, tmpfiles_file *f) {
+        stat_from_statx(stx, st);
         *f = (tmpfiles_file) {
                 .mode = st->st_mode,
                 .uid = st->st_uid,
                 .atime_usec = (uint64_t) st->st_atim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_atim.tv_nsec / 1000,
                 .ctime_usec = (uint64_t) st->st_ctim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_ctim.tv_nsec / 1000,
                 .mtime_usec = (uint64_t) st->st_mtim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_mtim.tv_nsec / 1000,
+                .mount_point = stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT &&
+                               stx->stx_attributes & STATX_ATTR_MOUNT_ROOT,
         };
-        if (statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_MNT_ID, &stx) >= 0) {
-                if (stx.stx_mask & STATX_BTIME)
-                        f->btime_usec = (uint64_t) stx.stx_btime.tv_sec * USEC_PER_SEC + stx.stx_btime.tv_nsec / 1000;
-                f->mount_point = stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT &&
-                                 stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
-        }
+        if (stx->stx_mask & STATX_BTIME)
+                f->btime_usec = (uint64_t) stx->stx_btime.tv_sec * USEC_PER_SEC + stx->stx_btime.tv_nsec / 1000;
 }
 
 static const char *timer_words(timer_state t) {
@@ -369,7 +369,7 @@ static const char *timer_words(timer_state t) {
 }
 
 static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *path, const char *full,
-                           const struct stat *st, bool exists) {
+                           const tmpfiles_file *found, bool exists) {
         tmpfiles_verdict now, unprotected;
         tmpfiles_file f;
         _cleanup_free_ char *src = NULL, *timer_src = ref_source(&m->timer_source), *own_mount = NULL;
@@ -377,10 +377,7 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
         char age[32], when[64] = "";
         bool enabled = m->timer == TIMER_ENABLED;
 
-        if (exists)
-                fill_tmpfiles_file(full, st, &f);
-        else
-                f = (tmpfiles_file) { .mode = S_IFSOCK };
+        f = exists ? *found : (tmpfiles_file) { .mode = S_IFSOCK };
         f.live_socket = listed_live(m, full);
         /* The path's own mount only if it is a mount point itself; its
          * directory's otherwise (shared by many paths). */
@@ -445,7 +442,8 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
         }
 }
 
-static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *path, bool exists) {
+static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *path, const struct stat *st,
+                            bool exists) {
         const tmpreaper_config *c = &m->tmpreaper;
         tmpreaper_verdict v;
         _cleanup_free_ char *src = NULL;
@@ -455,7 +453,9 @@ static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *p
                 return;
         /* What is there now decides (type, owner, the directories on the
          * way); a missing path is judged as the socket it will be. */
-        if (!exists || tmpreaper_evaluate_at(c, m->root, path, &v) < 0)
+        if (exists)
+                tmpreaper_evaluate_found(c, m->root, path, st, &v);
+        else
                 tmpreaper_evaluate(c, path, true, &v);
         r->tmpreaper_evaluated = true;
         r->tmpreaper = v;
@@ -596,11 +596,12 @@ static void advise(risk_report *r, const char *path) {
                       "$XDG_RUNTIME_DIR for a user's");
 }
 
-int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
+int risk_classify_found(const risk_machine *m, const char *path, const struct statx *found, risk_report *ret) {
         risk_report r = { .rating = RISK_OK };
         _cleanup_free_ char *full = NULL;
         struct stat st = {};
-        bool exists;
+        tmpfiles_file f = {};
+        bool exists = found;
 
         r.path = strdup(path);
         if (!r.path)
@@ -612,12 +613,13 @@ int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
                         risk_report_done(&r);
                         return -ENOMEM;
                 }
-                exists = lstat(full, &st) >= 0;
+                if (exists)
+                        facts_from_statx(found, &st, &f);
 
                 check_location(m, &r, path);
                 check_file(m, &r, path, full, &st, exists);
-                check_tmpfiles(m, &r, path, full, &st, exists);
-                check_tmpreaper(m, &r, path, exists);
+                check_tmpfiles(m, &r, path, full, &f, exists);
+                check_tmpreaper(m, &r, path, &st, exists);
                 check_cron(m, &r, path);
                 check_tmpfs(m, &r, path);
                 check_listeners(m, &r, full, &st, exists);
@@ -626,4 +628,15 @@ int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
 
         *ret = r;
         return 0;
+}
+
+int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
+        _cleanup_free_ char *full = path[0] == '/' ? path_join_root(m->root, path) : NULL;
+        struct statx stx;
+        bool found;
+
+        if (path[0] == '/' && !full)
+                return -ENOMEM;
+        found = full && statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &stx) >= 0;
+        return risk_classify_found(m, path, found ? &stx : NULL, ret);
 }

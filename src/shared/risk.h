@@ -81,6 +81,12 @@ int risk_machine_load_offline(risk_machine *m, const char *root, tmpfiles_warn_f
 void risk_machine_done(risk_machine *m);
 
 int risk_classify(const risk_machine *m, const char *path, risk_report *ret);
+/* The same, for a caller that has statx()ed the path under the root
+ * already (AT_SYMLINK_NOFOLLOW, at least RISK_STATX_MASK; FOUND NULL when
+ * nothing is there), so that a scan of thousands of sockets looks at each
+ * file once. */
+#define RISK_STATX_MASK (STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID)
+int risk_classify_found(const risk_machine *m, const char *path, const struct statx *found, risk_report *ret);
 void risk_report_done(risk_report *r);
 
 const char *risk_rating_to_string(risk_rating r);

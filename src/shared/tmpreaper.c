@@ -962,6 +962,65 @@ static int interpret(job *j, const char *text, const char *file) {
 
 /* ---- the configuration ---- */
 
+/* The stats of the directories that evaluations walk through: the cleaned
+ * directories and those on the way down, which most paths share. A ring
+ * of the latest few, so that 10,000 sockets in one directory cost one
+ * stat of it, and no run makes it grow. It lives as long as the loaded
+ * configuration, which is one run of a tool over a tree that is not
+ * expected to change meanwhile (as risk.c's dir_facts). */
+#define DIR_STAT_MEMO_SIZE 16
+
+typedef struct dir_stat_memo {
+        struct {
+                char *key;      /* 'l' (lstat) or 'f' (followed), then ROOT, '\n', PATH */
+                int r;
+                struct stat st;
+        } e[DIR_STAT_MEMO_SIZE];
+        unsigned next;
+} dir_stat_memo;
+
+static void dir_stat_memo_free(dir_stat_memo *m) {
+        if (!m)
+                return;
+        for (size_t i = 0; i < DIR_STAT_MEMO_SIZE; i++)
+                free(m->e[i].key);
+        free(m);
+}
+
+static int stat_followed(const char *root, const char *dir, struct stat *ret) {
+        _cleanup_close_ int fd = root_open(root, dir, O_PATH | O_DIRECTORY);
+
+        if (fd < 0)
+                return fd;
+        return fstat(fd, ret) < 0 ? negative_errno() : 0;
+}
+
+/* root_lstat() (KIND 'l') or a stat that follows DIR itself ('f'),
+ * remembered in C's memo when there is one. */
+static int memo_stat(const tmpreaper_config *c, char kind, const char *root, const char *path, struct stat *ret) {
+        dir_stat_memo *m = c->memo;
+        _cleanup_free_ char *key = NULL;
+        int r;
+
+        if (m && asprintf(&key, "%c%s\n%s", kind, root, path) >= 0)
+                for (size_t i = 0; i < DIR_STAT_MEMO_SIZE; i++)
+                        if (m->e[i].key && streq(m->e[i].key, key)) {
+                                *ret = m->e[i].st;
+                                return m->e[i].r;
+                        }
+        r = kind == 'l' ? root_lstat(root, path, ret) : stat_followed(root, path, ret);
+        if (m && key) {
+                unsigned i = m->next++ % DIR_STAT_MEMO_SIZE;
+
+                free(m->e[i].key);
+                m->e[i].key = TAKE_PTR(key);
+                m->e[i].r = r;
+                if (r >= 0)
+                        m->e[i].st = *ret;
+        }
+        return r;
+}
+
 void tmpreaper_config_done(tmpreaper_config *c) {
         source_ref_done(&c->disabled_by);
         source_ref_done(&c->age_source);
@@ -977,6 +1036,7 @@ void tmpreaper_config_done(tmpreaper_config *c) {
         free(c->protect_sources);
         strv_free_n(c->argv, c->n_argv);
         strv_free_n(c->skip_mounts, c->n_skip_mounts);
+        dir_stat_memo_free(c->memo);
         *c = (tmpreaper_config) {};
 }
 
@@ -1138,6 +1198,9 @@ int tmpreaper_config_load(tmpreaper_config *ret, const char *root) {
         struct stat st;
         int r;
 
+        c.memo = calloc(1, sizeof(*c.memo));
+        if (!c.memo)
+                return -ENOMEM;
         c.runs = true;
         c.installed = file_test(root, "-x", BINARY) > 0;
         r = cron_daemon_find(root, &c.cron_daemon_source);
@@ -1228,11 +1291,9 @@ static void evaluate_dir(const tmpreaper_config *c, const char *dir, const char 
         if (!p)
                 return;
         v->reaches = true;
-        if (root && root_lstat(root, dir, &dir_st) >= 0) {
-                _cleanup_close_ int fd = root_open(root, dir, O_PATH | O_DIRECTORY);
-                /* "/tmp/." is followed; the device is the directory's own. */
-                have_dir_st = fd >= 0 && fstat(fd, &dir_st) >= 0;
-        }
+        /* "/tmp/." is followed; the device is the directory's own. */
+        if (root && memo_stat(c, 'l', root, dir, &dir_st) >= 0)
+                have_dir_st = memo_stat(c, 'f', root, dir, &dir_st) >= 0;
 
         /* The directories on the way, from the top: each must be entered. */
         for (char *s = p + (streq(dir, "/") ? 0 : strlen(dir)) + 1; (s = strchr(s, '/')); s++) {
@@ -1244,7 +1305,7 @@ static void evaluate_dir(const tmpreaper_config *c, const char *dir, const char 
                                 v->kept_because = "below a mount point, which tmpreaper does not enter";
                                 return;
                         }
-                if (root && root_lstat(root, p, &ast) >= 0) {
+                if (root && memo_stat(c, 'l', root, p, &ast) >= 0) {
                         if (S_ISLNK(ast.st_mode)) {
                                 v->kept_because = "behind a symlink, which tmpreaper does not follow";
                                 return;
@@ -1342,4 +1403,9 @@ int tmpreaper_evaluate_at(const tmpreaper_config *c, const char *root, const cha
                 return r;
         evaluate(c, path, r >= 0 ? st.st_mode & S_IFMT : S_IFSOCK, r >= 0 ? &st : NULL, root ?: "/", ret);
         return 0;
+}
+
+void tmpreaper_evaluate_found(const tmpreaper_config *c, const char *root, const char *path, const struct stat *st,
+                              tmpreaper_verdict *ret) {
+        evaluate(c, path, st->st_mode & S_IFMT, st, root ?: "/", ret);
 }
