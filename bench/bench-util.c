@@ -3,12 +3,14 @@
  * medians the benchmarks print. */
 
 #include <fcntl.h>
+#include <getopt.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench-util.h"
+#include "log.h"
 #include "macro.h"
 
 extern char **environ;
@@ -42,4 +44,38 @@ static int cmp_u64(const void *a, const void *b) {
 uint64_t bench_median(uint64_t *v, unsigned n) {
         qsort(v, n, sizeof(*v), cmp_u64);
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int bench_parse_options(int argc, char *argv[], const char *count_name, int (*help)(void), bench_options *o) {
+        const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { count_name, required_argument, NULL, 'n' },
+                { "runs", required_argument, NULL, 'r' },
+                { "json", no_argument, NULL, 'j' },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        (void) help();
+                        return 1;
+                case 'n':
+                        o->count = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
+                case 'r':
+                        o->runs = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
+                case 'j':
+                        o->json = true;
+                        break;
+                default:
+                        return 64;
+                }
+        if (o->count == 0 || o->runs == 0) {
+                log_error("--%s and --runs must be positive", count_name);
+                return 64;
+        }
+        return 0;
 }

@@ -2,9 +2,22 @@
 #pragma once
 
 /* Whole-process timing shared by the benchmarks that compare a tool with
- * a floor (bench/check, bench/generator). */
+ * a floor (bench/check, bench/generator, bench/scan). */
 
+#include <stdbool.h>
 #include <stdint.h>
+
+typedef struct bench_options {
+        unsigned count;         /* --paths, --units or --sockets: how big the run is */
+        unsigned runs;          /* --runs */
+        bool json;              /* --json */
+} bench_options;
+
+/* Parses the options every benchmark takes: --help, --runs=N, --json, and
+ * its count option, "--COUNT_NAME=N". O holds the defaults on entry.
+ * Returns 0 to go on, 1 after HELP ran (exit 0), or 64 after a message
+ * for a usage error (exit 64). */
+int bench_parse_options(int argc, char *argv[], const char *count_name, int (*help)(void), bench_options *o);
 
 /* Runs ARGV (an absolute path) with stdout and stderr on /dev/null;
  * returns its wall time and wait status. */

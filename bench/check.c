@@ -49,40 +49,19 @@ static int help(void) {
 }
 
 int main(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "paths", required_argument, NULL, 'p' },
-                { "runs", required_argument, NULL, 'r' },
-                { "json", no_argument, NULL, 'j' },
-                {}
-        };
         char *cat_argv[] = { (char *) "/usr/bin/systemd-tmpfiles", (char *) "--cat-config", NULL };
-        unsigned n_paths = 1000, runs = 21;
+        bench_options o = { .count = 1000, .runs = 21 };
         _cleanup_free_ uint64_t *t_check = NULL, *t_cat = NULL;
         char **check_argv, **paths;
         uint64_t m_check, m_cat;
-        bool json = false;
-        int c, status = 0;
+        int r, status = 0;
 
         log_set_program("bench/check");
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        return help();
-                case 'p':
-                        n_paths = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'r':
-                        runs = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'j':
-                        json = true;
-                        break;
-                default:
-                        return 64;
-                }
-        if (n_paths == 0 || runs == 0)
-                return log_error("--paths and --runs must be positive"), 64;
+        r = bench_parse_options(argc, argv, "paths", help, &o);
+        if (r != 0)
+                return r == 1 ? 0 : r;
+        const unsigned n_paths = o.count, runs = o.runs;
+        const bool json = o.json;
 
         paths = make_paths(n_paths);
         check_argv = calloc(n_paths + 4, sizeof(char *));
@@ -99,7 +78,7 @@ int main(int argc, char *argv[]) {
          * untimed round first warms the page cache for both. */
         for (unsigned i = 0; i <= runs; i++) {
                 uint64_t a, b;
-                int r = bench_time_run(check_argv, &a, &status);
+                r = bench_time_run(check_argv, &a, &status);
 
                 if (r < 0)
                         return log_error_errno(r, "running %s", check_argv[0]), 1;

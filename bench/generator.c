@@ -151,42 +151,21 @@ static int help(void) {
 }
 
 int main(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "units", required_argument, NULL, 'u' },
-                { "runs", required_argument, NULL, 'r' },
-                { "json", no_argument, NULL, 'j' },
-                {}
-        };
         char tmp[] = "/tmp/sk-bench-gen-XXXXXX";
         char *gen = (char *) GENERATOR_BINARY;
-        unsigned n_units = 10000, runs = 21;
+        bench_options o = { .count = 10000, .runs = 21 };
         result res[2] = { { .name = "real unit tree" }, { .name = "synthetic units" } };
         char **dirs = NULL, **files = NULL, **sfiles = NULL;
         size_t n_dirs = 0, n_files = 0, n_sfiles = 0;
         _cleanup_free_ char *sdir = NULL;
-        bool json = false;
-        int c, r;
+        int r;
 
         log_set_program("bench/generator");
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        return help();
-                case 'u':
-                        n_units = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'r':
-                        runs = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'j':
-                        json = true;
-                        break;
-                default:
-                        return 64;
-                }
-        if (runs == 0)
-                return log_error("--runs must be positive"), 64;
+        r = bench_parse_options(argc, argv, "units", help, &o);
+        if (r != 0)
+                return r == 1 ? 0 : r;
+        const unsigned n_units = o.count, runs = o.runs;
+        const bool json = o.json;
 
         /* (a) The real tree: the search path as the generator sees it. */
         unsetenv("SYSTEMD_UNIT_PATH");

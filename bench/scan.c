@@ -77,45 +77,24 @@ static void remove_sockets(const char *dir, unsigned n) {
 }
 
 int main(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "sockets", required_argument, NULL, 's' },
-                { "runs", required_argument, NULL, 'r' },
-                { "json", no_argument, NULL, 'j' },
-                {}
-        };
         char *scan_json_argv[] = { (char *) SOCKKEEPER_BINARY, (char *) "scan", (char *) "--json", NULL };
         char *scan_argv[] = { (char *) SOCKKEEPER_BINARY, (char *) "scan", NULL };
         char *ss_argv[] = { (char *) SS_BINARY, (char *) "-xlp", NULL };
         char *const *argvs[] = { scan_json_argv, scan_argv, ss_argv };
         static const char *const names[] = { "sockkeeper scan --json", "sockkeeper scan", "ss -xlp" };
         uint64_t *t[3] = {}, m[3];
-        unsigned n_sockets = 10000, runs = 11;
+        bench_options o = { .count = 10000, .runs = 11 };
         char dir[] = "/tmp/sk-bench-scan-XXXXXX";
-        int ready[2], hold[2], c, status = 0, ret = 1;
-        bool json = false;
+        int ready[2], hold[2], r, status = 0, ret = 1;
         pid_t child;
         char byte;
 
         log_set_program("bench/scan");
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        return help();
-                case 's':
-                        n_sockets = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'r':
-                        runs = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'j':
-                        json = true;
-                        break;
-                default:
-                        return 64;
-                }
-        if (n_sockets == 0 || runs == 0)
-                return log_error("--sockets and --runs must be positive"), 64;
+        r = bench_parse_options(argc, argv, "sockets", help, &o);
+        if (r != 0)
+                return r == 1 ? 0 : r;
+        const unsigned n_sockets = o.count, runs = o.runs;
+        const bool json = o.json;
         if (access(SS_BINARY, X_OK) < 0)
                 return log_error("%s is missing (iproute2)", SS_BINARY), 1;
         for (size_t i = 0; i < ELEMENTSOF(t); i++)
@@ -148,7 +127,7 @@ int main(int argc, char *argv[]) {
         for (unsigned i = 0; i <= runs; i++)
                 for (size_t k = 0; k < ELEMENTSOF(argvs); k++) {
                         uint64_t usec = 0;
-                        int r = bench_time_run(argvs[k], &usec, &status);
+                        r = bench_time_run(argvs[k], &usec, &status);
 
                         if (r < 0) {
                                 log_error_errno(r, "running %s", argvs[k][0]);

@@ -114,16 +114,7 @@ _printf_(4, 5) static int add_problem(migrate_plan *p, const char *kind, const u
         return 0;
 }
 
-_printf_(2, 3) static int add_note(migrate_plan *p, const char *fmt, ...) {
-        va_list ap;
-        char *s;
-        int n;
-
-        va_start(ap, fmt);
-        n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return strv_push(&p->notes, &p->n_notes, n < 0 ? NULL : s);
-}
+#define add_note(p, ...) strv_pushf(&(p)->notes, &(p)->n_notes, __VA_ARGS__)
 
 static int add_file(migrate_plan *p, char *path, const char *unit, char *content) {
         migrate_file *m = reallocarray(p->files, p->n_files + 1, sizeof(*m));

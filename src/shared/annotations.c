@@ -32,21 +32,8 @@ const char *on_loss_to_string(on_loss o) {
         return o == ON_LOSS_RESTART ? "restart" : o == ON_LOSS_RELINK_ONLY ? "relink-only" : "default";
 }
 
-static void warn_setting(unit_warn_fn warn, void *userdata, const unit_setting *s, const char *fmt, ...)
-        _printf_(4, 5);
-
-static void warn_setting(unit_warn_fn warn, void *userdata, const unit_setting *s, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-
-        if (!warn)
-                return;
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
-        va_end(ap);
-        warn(s->file, s->line, msg ?: "unusable setting, ignoring", userdata);
-}
+/* A warning about setting S, at its file and line. */
+#define warn_setting(warn, userdata, s, ...) unit_warnf(warn, userdata, (s)->file, (s)->line, __VA_ARGS__)
 
 static void sockets_clear(annotation *a) {
         for (size_t i = 0; i < a->n_sockets; i++)

@@ -61,16 +61,7 @@ _printf_(5, 6) static int add_reason(risk_report *r, risk_rating rating, const c
         return 0;
 }
 
-_printf_(2, 3) static int add_advice(risk_report *r, const char *fmt, ...) {
-        va_list ap;
-        char *s;
-        int n;
-
-        va_start(ap, fmt);
-        n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return strv_push(&r->advice, &r->n_advice, n < 0 ? NULL : s);
-}
+#define add_advice(r, ...) strv_pushf(&(r)->advice, &(r)->n_advice, __VA_ARGS__)
 
 /* "10d", "1d 12h", "1h 30min": days at most, as configurations write ages
  * (a "10d" line should read back as 10d, not 1w 3d). */

@@ -2,6 +2,8 @@
 /* The tools' string lists (see strv.h). */
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,17 @@ int strv_push(char ***l, size_t *n, char *s) {
         p[(*n)++] = s;
         *l = p;
         return 0;
+}
+
+int strv_pushf(char ***l, size_t *n, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+        int k;
+
+        va_start(ap, fmt);
+        k = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return strv_push(l, n, k < 0 ? NULL : s);
 }
 
 int strv_extend(char ***l, size_t *n, const char *s) {

@@ -11,6 +11,9 @@
  * so that "strv_push(&l, &n, strdup(x))" needs no check of its own. */
 int strv_push(char ***l, size_t *n, char *s);
 
+/* Appends the formatted string. */
+int strv_pushf(char ***l, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Appends a copy of S. */
 int strv_extend(char ***l, size_t *n, const char *s);
 

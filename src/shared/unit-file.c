@@ -63,10 +63,7 @@ struct unit_map_entry {
         size_t seq;     /* discovery order, for a stable sort */
 };
 
-static void warnf(unit_warn_fn warn, void *userdata, const char *file, unsigned line, const char *fmt, ...)
-        _printf_(5, 6);
-
-static void warnf(unit_warn_fn warn, void *userdata, const char *file, unsigned line, const char *fmt, ...) {
+void unit_warnf(unit_warn_fn warn, void *userdata, const char *file, unsigned line, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
 
@@ -347,7 +344,7 @@ static int classify_link(unit_lookup *lp, const char *dir, const char *name, con
                 if (strncmp(norm, lp->dirs[i], len) != 0 || norm[len] != '/' || streq(base, name))
                         continue;
                 if (!unit_name_is_valid(base) || !alias_is_valid(name, base)) {
-                        warnf(lp->warn, lp->userdata, e->path, 0,
+                        unit_warnf(lp->warn, lp->userdata, e->path, 0,
                               "invalid alias symlink to \"%s\", ignoring", target);
                         return -EINVAL;
                 }
@@ -372,7 +369,7 @@ static int map_add_dir(unit_lookup *lp, const char *dir, size_t *cap) {
         d = opendir(full);
         if (!d) {
                 if (errno != ENOENT && errno != ENOTDIR)
-                        warnf(lp->warn, lp->userdata, dir, 0, "cannot read directory: %s, ignoring", strerror(errno));
+                        unit_warnf(lp->warn, lp->userdata, dir, 0, "cannot read directory: %s, ignoring", strerror(errno));
                 return 0;
         }
         while ((de = readdir(d))) {
@@ -416,7 +413,7 @@ static int map_add_dir(unit_lookup *lp, const char *dir, size_t *cap) {
                         ssize_t len = readlinkat(dirfd(d), de->d_name, buf, sizeof(buf) - 1);
 
                         if (len < 0) {
-                                warnf(lp->warn, lp->userdata, e.path, 0, "cannot read symlink: %s, ignoring",
+                                unit_warnf(lp->warn, lp->userdata, e.path, 0, "cannot read symlink: %s, ignoring",
                                       strerror(errno));
                                 free(e.name);
                                 free(e.path);
@@ -523,7 +520,7 @@ static int resolve(const unit_lookup *lp, const char *name, const char *instance
 
         for (unsigned hops = 0; e; hops++) {
                 if (hops > FOLLOW_MAX) {
-                        warnf(lp->warn, lp->userdata, e->path, 0, "too many levels of alias symlinks, ignoring");
+                        unit_warnf(lp->warn, lp->userdata, e->path, 0, "too many levels of alias symlinks, ignoring");
                         return -ELOOP;
                 }
                 if (names) {
@@ -636,25 +633,25 @@ static int parse_line(parser *p, unsigned line, char *l) {
                 /* systemd refuses the whole file here; the settings that
                  * follow are kept out of the previous section. */
                 if (!safe) {
-                        warnf(p->warn, p->userdata, p->file, line, "invalid section header, ignoring");
+                        unit_warnf(p->warn, p->userdata, p->file, line, "invalid section header, ignoring");
                         return 0;
                 }
                 p->section = strndup(l + 1, k - 2);
                 return p->section ? 0 : -ENOMEM;
         }
         if (!p->section) {
-                warnf(p->warn, p->userdata, p->file, line, "assignment outside of a section, ignoring");
+                unit_warnf(p->warn, p->userdata, p->file, line, "assignment outside of a section, ignoring");
                 return 0;
         }
         e = strchr(l, '=');
         if (!e) {
-                warnf(p->warn, p->userdata, p->file, line, "missing '=', ignoring line");
+                unit_warnf(p->warn, p->userdata, p->file, line, "missing '=', ignoring line");
                 return 0;
         }
         *e = 0;
         l = strip(l);
         if (!*l) {
-                warnf(p->warn, p->userdata, p->file, line, "empty key, ignoring line");
+                unit_warnf(p->warn, p->userdata, p->file, line, "empty key, ignoring line");
                 return 0;
         }
         s.section = strdup(p->section);
@@ -709,7 +706,7 @@ int unit_file_parse(unit_file *u, const char *file, const char *text, size_t siz
                         break;
                 }
                 if (len > LONG_LINE_MAX || cont_len + len > LONG_LINE_MAX) {
-                        warnf(warn, userdata, file, line, "line too long, ignoring");
+                        unit_warnf(warn, userdata, file, line, "line too long, ignoring");
                         cont = mfree_str(cont);
                         cont_len = 0;
                         continue;
@@ -754,7 +751,7 @@ int unit_file_parse(unit_file *u, const char *file, const char *text, size_t siz
         }
         if (r >= 0 && cont) {
                 /* systemd uses a continuation left open at the end of the file as it is. */
-                warnf(warn, userdata, file, line, "unterminated line continuation at end of file");
+                unit_warnf(warn, userdata, file, line, "unterminated line continuation at end of file");
                 r = parse_line(&p, line, cont);
         }
         free(p.section);
@@ -771,7 +768,7 @@ static int read_into(const unit_lookup *lp, unit_file *u, const char *shown, con
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                warnf(lp->warn, lp->userdata, shown, 0, "cannot read: %s, ignoring", strerror(-r));
+                unit_warnf(lp->warn, lp->userdata, shown, 0, "cannot read: %s, ignoring", strerror(-r));
                 return 0;
         }
         if (ret_masked)
@@ -870,7 +867,7 @@ static int collect_dropins(const unit_lookup *lp, char **dirs, size_t n_dirs, dr
                 d = opendir(full);
                 if (!d) {
                         if (errno != ENOENT && errno != ENOTDIR)
-                                warnf(lp->warn, lp->userdata, dirs[i], 0, "cannot read directory: %s, ignoring",
+                                unit_warnf(lp->warn, lp->userdata, dirs[i], 0, "cannot read directory: %s, ignoring",
                                       strerror(errno));
                         continue;
                 }

@@ -15,6 +15,10 @@
  * LINE 0 for a whole file. Reading goes on with the rest. */
 typedef void (*unit_warn_fn)(const char *file, unsigned line, const char *message, void *userdata);
 
+/* Formats a warning about FILE:LINE and hands it to WARN (if any). */
+void unit_warnf(unit_warn_fn warn, void *userdata, const char *file, unsigned line, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+
 typedef struct unit_setting {
         char *section;          /* without brackets */
         char *key;
