@@ -295,6 +295,39 @@ def host_checks(root, markers):
             results.append(('PASS', 'check-json-parses'))
         except (OSError, ValueError, AssertionError) as e:
             results.append(('FAIL', f'check-json-parses: {e}'))
+    if ('PASS', 'scan-units') in markers:
+        try:
+            with open(os.path.join(data, 'scan-json')) as f:
+                doc = json.load(f)
+            with open(os.path.join(data, 'legacy-pid')) as f:
+                pid = int(f.read())
+            # A path can appear twice: the socket at it now, and an older
+            # listener that still holds the name (see run-checks).
+            healthy = {e.get('path'): e for e in doc if e.get('status') == 'healthy'}
+            legacy, plain = healthy.get('/tmp/legacy.sock'), healthy.get('/tmp/plain.sock')
+            assert legacy, 'no healthy /tmp/legacy.sock'
+            assert legacy.get('unit') == 'legacy.service', f'legacy unit {legacy.get("unit")!r}'
+            assert legacy.get('pid') == pid, f'legacy pid {legacy.get("pid")!r}, MainPID {pid}'
+            assert plain, 'no healthy /tmp/plain.sock'
+            assert 1 in plain.get('pids', [plain.get('pid')]), f'plain.sock not held by PID 1: {plain!r:.200}'
+            results.append(('PASS', 'scan-units-json'))
+        except (OSError, ValueError, AssertionError) as e:
+            results.append(('FAIL', f'scan-units-json: {e}'))
+    if ('PASS', 'scan-orphaned') in markers:
+        try:
+            with open(os.path.join(data, 'scan-broken')) as f:
+                doc = json.load(f)
+            with open(os.path.join(data, 'legacy-pid-orphaned')) as f:
+                pid = int(f.read())
+            hits = [e for e in doc if e.get('path') == '/tmp/legacy.sock']
+            assert hits, f'/tmp/legacy.sock not in {doc!r:.200}'
+            e = hits[0]
+            assert e.get('status') == 'orphaned', f'status {e.get("status")!r}'
+            assert e.get('pid') == pid and e.get('unit') == 'legacy.service', f'held by {e.get("pid")!r} {e.get("unit")!r}, want {pid} legacy.service'
+            assert all(x.get('status') in ('orphaned', 'hijacked') for x in doc), 'a healthy socket among --broken'
+            results.append(('PASS', 'scan-orphaned-json'))
+        except (OSError, ValueError, AssertionError) as e:
+            results.append(('FAIL', f'scan-orphaned-json: {e}'))
     return results
 
 
