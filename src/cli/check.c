@@ -25,13 +25,6 @@ enum {
         CHECK_EXIT_USAGE = 64,
 };
 
-static void warn_config(const char *file, unsigned line, const char *message, void *userdata) {
-        if (line)
-                log_error("%s:%u: %s", file, line, message);
-        else
-                log_error("%s: %s", file, message);
-}
-
 static void print_human(const risk_report *r) {
         printf("%s: %s\n", r->path, risk_rating_to_string(r->rating));
         for (size_t i = 0; i < r->n_reasons; i++) {
@@ -179,7 +172,7 @@ int verb_check(int argc, char *argv[]) {
         }
 
         /* Configuration problems are reported and the rest is evaluated. */
-        r = risk_machine_load(&m, root ?: "/", warn_config, NULL);
+        r = risk_machine_load(&m, root ?: "/", log_file_warning, NULL);
         if (r < 0) {
                 log_error_errno(r, "reading the cleaners' configuration under %s", root ?: "/");
                 return CHECK_EXIT_ERROR;

@@ -33,13 +33,6 @@ typedef struct context {
         unit_socket_refs refs;
 } context;
 
-static void warn_unit(const char *file, unsigned line, const char *message, void *userdata) {
-        if (line)
-                log_error("%s:%u: %s", file, line, message);
-        else
-                log_error("%s: %s", file, message);
-}
-
 static void context_done(context *c) {
         unit_lookup_done(&c->lp);
         if (c->risk_loaded)
@@ -198,7 +191,7 @@ static int load_file(context *c, const char *path, unit_file *ret) {
                 return -ENOMEM;
         }
         f.state = UNIT_FOUND;
-        r = unit_file_parse(&f, path, text, size, warn_unit, NULL);
+        r = unit_file_parse(&f, path, text, size, log_file_warning, NULL);
         if (r >= 0)
                 r = unit_file_load(&c->lp, name, &d);
         if (r < 0) {
@@ -263,11 +256,11 @@ static int lookup_init(context *c) {
         int r;
 
         if (!c->o->user)
-                return unit_lookup_init(&c->lp, c->o->root, warn_unit, NULL);
+                return unit_lookup_init(&c->lp, c->o->root, log_file_warning, NULL);
         r = unit_user_search_path(&dirs, &n);
         if (r < 0)
                 return r;
-        return unit_lookup_init_dirs(&c->lp, c->o->root, dirs, n, warn_unit, NULL);
+        return unit_lookup_init_dirs(&c->lp, c->o->root, dirs, n, log_file_warning, NULL);
 }
 
 static int load_service(context *c, const char *arg) {

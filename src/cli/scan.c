@@ -136,13 +136,6 @@ static void scan_context_done(scan_context *c) {
         risk_machine_done(&c->machine);
 }
 
-static void warn_config(const char *file, unsigned line, const char *message, void *userdata) {
-        if (line)
-                log_error("%s:%u: %s", file, line, message);
-        else
-                log_error("%s: %s", file, message);
-}
-
 /* The servers: listening stream and seqpacket sockets, and datagram
  * sockets with a name (a bound datagram socket is how /dev/log and the
  * journal serve; ss -xl lists them too). */
@@ -780,7 +773,7 @@ static int gather(scan_context *c) {
         int r;
 
         /* The classifier's machine lists the sockets already; one dump. */
-        r = risk_machine_load(&c->machine, c->test_root ?: "/", warn_config, NULL);
+        r = risk_machine_load(&c->machine, c->test_root ?: "/", log_file_warning, NULL);
         if (r < 0)
                 return log_error_errno(r, "reading the cleaners' configuration");
         if (!c->machine.sockets_known) {

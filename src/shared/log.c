@@ -44,3 +44,10 @@ void log_info(const char *fmt, ...) {
         vlog(stdout, 0, fmt, ap);
         va_end(ap);
 }
+
+void log_file_warning(const char *file, unsigned line, const char *message, void *userdata) {
+        if (line)
+                log_error("%s:%u: %s", file, line, message);
+        else
+                log_error("%s: %s", file, message);
+}
