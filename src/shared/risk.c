@@ -587,9 +587,12 @@ static void advise(risk_report *r, const char *path) {
                       "$XDG_RUNTIME_DIR for a user's");
 }
 
-int risk_classify_found(const risk_machine *m, const char *path, const struct statx *found, risk_report *ret) {
+/* FULL is PATH under the root when the caller has joined them already,
+ * else NULL: the join is made only for a name worth looking at. */
+static int classify(const risk_machine *m, const char *path, const char *full, const struct statx *found,
+                    risk_report *ret) {
         risk_report r = { .rating = RISK_OK };
-        _cleanup_free_ char *full = NULL;
+        _cleanup_free_ char *joined = NULL;
         struct stat st = {};
         tmpfiles_file f = {};
         bool exists = found;
@@ -599,7 +602,8 @@ int risk_classify_found(const risk_machine *m, const char *path, const struct st
                 return -ENOMEM;
 
         if (check_name(&r, path)) {
-                full = path_join_root(m->root, path);
+                if (!full)
+                        full = joined = path_join_root(m->root, path);
                 if (!full) {
                         risk_report_done(&r);
                         return -ENOMEM;
@@ -621,6 +625,10 @@ int risk_classify_found(const risk_machine *m, const char *path, const struct st
         return 0;
 }
 
+int risk_classify_found(const risk_machine *m, const char *path, const struct statx *found, risk_report *ret) {
+        return classify(m, path, NULL, found, ret);
+}
+
 int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
         _cleanup_free_ char *full = path[0] == '/' ? path_join_root(m->root, path) : NULL;
         struct statx stx;
@@ -629,5 +637,5 @@ int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
         if (path[0] == '/' && !full)
                 return -ENOMEM;
         found = full && statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &stx) >= 0;
-        return risk_classify_found(m, path, found ? &stx : NULL, ret);
+        return classify(m, path, full, found ? &stx : NULL, ret);
 }
