@@ -281,53 +281,73 @@ def read_markers(root, log_path):
     return source, markers
 
 
+def check_json_parses(data):
+    doc = data.json('check-json')
+    assert isinstance(doc, list) and len(doc) == 1, f'want one object, got {doc!r:.200}'
+    assert doc[0].get('path') == '/tmp/x.sock', f'path is {doc[0].get("path")!r}'
+    assert doc[0].get('rating') in ('ok', 'caution', 'risky'), f'rating is {doc[0].get("rating")!r}'
+
+
+def check_scan_units_json(data):
+    doc, pid = data.json('scan-json'), data.int('legacy-pid')
+    # A path can appear twice: the socket at it now, and an older
+    # listener that still holds the name (see run-checks).
+    healthy = {e.get('path'): e for e in doc if e.get('status') == 'healthy'}
+    legacy, plain = healthy.get('/tmp/legacy.sock'), healthy.get('/tmp/plain.sock')
+    assert legacy, 'no healthy /tmp/legacy.sock'
+    assert legacy.get('unit') == 'legacy.service', f'legacy unit {legacy.get("unit")!r}'
+    assert legacy.get('pid') == pid, f'legacy pid {legacy.get("pid")!r}, MainPID {pid}'
+    assert plain, 'no healthy /tmp/plain.sock'
+    assert 1 in plain.get('pids', [plain.get('pid')]), f'plain.sock not held by PID 1: {plain!r:.200}'
+
+
+def check_scan_orphaned_json(data):
+    doc, pid = data.json('scan-broken'), data.int('legacy-pid-orphaned')
+    hits = [e for e in doc if e.get('path') == '/tmp/legacy.sock']
+    assert hits, f'/tmp/legacy.sock not in {doc!r:.200}'
+    e = hits[0]
+    assert e.get('status') == 'orphaned', f'status {e.get("status")!r}'
+    assert e.get('pid') == pid and e.get('unit') == 'legacy.service', \
+        f'held by {e.get("pid")!r} {e.get("unit")!r}, want {pid} legacy.service'
+    assert all(x.get('status') in ('orphaned', 'hijacked') for x in doc), 'a healthy socket among --broken'
+
+
+# (the in-container check whose data it reads, its name, the check)
+HOST_CHECKS = [
+    ('check-json', 'check-json-parses', check_json_parses),
+    ('scan-units', 'scan-units-json', check_scan_units_json),
+    ('scan-orphaned', 'scan-orphaned-json', check_scan_orphaned_json),
+]
+
+
+class SavedData:
+    """What the in-container checks saved in /var/lib/sk-e2e/data."""
+
+    def __init__(self, root):
+        self.dir = os.path.join(root, 'var/lib/sk-e2e/data')
+
+    def json(self, name):
+        with open(os.path.join(self.dir, name)) as f:
+            return json.load(f)
+
+    def int(self, name):
+        with open(os.path.join(self.dir, name)) as f:
+            return int(f.read())
+
+
 def host_checks(root, markers):
-    """Checks the container cannot do itself (no python in minbase)."""
-    data = os.path.join(root, 'var/lib/sk-e2e/data')
+    """Checks the container cannot do itself (no python in minbase), each
+    on the data of an in-container check that passed."""
+    data = SavedData(root)
     results = []
-    if ('PASS', 'check-json') in markers:
+    for after, name, check in HOST_CHECKS:
+        if ('PASS', after) not in markers:
+            continue
         try:
-            with open(os.path.join(data, 'check-json')) as f:
-                doc = json.load(f)
-            assert isinstance(doc, list) and len(doc) == 1, f'want one object, got {doc!r:.200}'
-            assert doc[0].get('path') == '/tmp/x.sock', f'path is {doc[0].get("path")!r}'
-            assert doc[0].get('rating') in ('ok', 'caution', 'risky'), f'rating is {doc[0].get("rating")!r}'
-            results.append(('PASS', 'check-json-parses'))
+            check(data)
+            results.append(('PASS', name))
         except (OSError, ValueError, AssertionError) as e:
-            results.append(('FAIL', f'check-json-parses: {e}'))
-    if ('PASS', 'scan-units') in markers:
-        try:
-            with open(os.path.join(data, 'scan-json')) as f:
-                doc = json.load(f)
-            with open(os.path.join(data, 'legacy-pid')) as f:
-                pid = int(f.read())
-            # A path can appear twice: the socket at it now, and an older
-            # listener that still holds the name (see run-checks).
-            healthy = {e.get('path'): e for e in doc if e.get('status') == 'healthy'}
-            legacy, plain = healthy.get('/tmp/legacy.sock'), healthy.get('/tmp/plain.sock')
-            assert legacy, 'no healthy /tmp/legacy.sock'
-            assert legacy.get('unit') == 'legacy.service', f'legacy unit {legacy.get("unit")!r}'
-            assert legacy.get('pid') == pid, f'legacy pid {legacy.get("pid")!r}, MainPID {pid}'
-            assert plain, 'no healthy /tmp/plain.sock'
-            assert 1 in plain.get('pids', [plain.get('pid')]), f'plain.sock not held by PID 1: {plain!r:.200}'
-            results.append(('PASS', 'scan-units-json'))
-        except (OSError, ValueError, AssertionError) as e:
-            results.append(('FAIL', f'scan-units-json: {e}'))
-    if ('PASS', 'scan-orphaned') in markers:
-        try:
-            with open(os.path.join(data, 'scan-broken')) as f:
-                doc = json.load(f)
-            with open(os.path.join(data, 'legacy-pid-orphaned')) as f:
-                pid = int(f.read())
-            hits = [e for e in doc if e.get('path') == '/tmp/legacy.sock']
-            assert hits, f'/tmp/legacy.sock not in {doc!r:.200}'
-            e = hits[0]
-            assert e.get('status') == 'orphaned', f'status {e.get("status")!r}'
-            assert e.get('pid') == pid and e.get('unit') == 'legacy.service', f'held by {e.get("pid")!r} {e.get("unit")!r}, want {pid} legacy.service'
-            assert all(x.get('status') in ('orphaned', 'hijacked') for x in doc), 'a healthy socket among --broken'
-            results.append(('PASS', 'scan-orphaned-json'))
-        except (OSError, ValueError, AssertionError) as e:
-            results.append(('FAIL', f'scan-orphaned-json: {e}'))
+            results.append(('FAIL', f'{name}: {e}'))
     return results
 
 
