@@ -24,7 +24,6 @@
 #include "test-util.h"
 
 #define WAIT_MS 3000
-#define NOBODY 65534
 
 typedef struct fixture {
         char *dir;
@@ -60,79 +59,6 @@ static void teardown(fixture *f) {
         rm_rf(f->dir);
 }
 
-/* A child that binds PATH as UID and answers each connection with its
- * pid: a daemon the keeper knows nothing about. */
-static pid_t serve_as(const char *path, uid_t uid) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int p[2];
-        pid_t pid;
-        char c;
-
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-        check(pipe2(p, O_CLOEXEC) >= 0);
-        pid = fork();
-        check(pid >= 0);
-        if (pid == 0) {
-                int fd;
-
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-                if (uid != geteuid() && (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0))
-                        _exit(2);
-                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
-                        _exit(3);
-                (void) write(p[1], "r", 1);
-                for (;;) {
-                        int c2 = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-                        pid_t me = getpid();
-
-                        if (c2 < 0)
-                                continue;
-                        (void) write(c2, &me, sizeof(me));
-                        close(c2);
-                }
-        }
-        close(p[1]);
-        check_int(read(p[0], &c, 1), ==, 1);
-        close(p[0]);
-        return pid;
-}
-
-static void stop(pid_t pid) {
-        (void) kill(pid, SIGKILL);
-        (void) waitpid(pid, NULL, 0);
-}
-
-/* The pid of whoever accepts a connection at PATH, or -errno. */
-static pid_t served_pid(const char *path) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        pid_t pid = 0;
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        check(fd >= 0);
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-                pid = -errno;
-                close(fd);
-                return pid;
-        }
-        check_int(read(fd, &pid, sizeof(pid)), ==, sizeof(pid));
-        close(fd);
-        return pid;
-}
-
-static ino_t ino_of(const char *path) {
-        struct stat st;
-
-        check(lstat(path, &st) >= 0);
-        return st.st_ino;
-}
-
-static void require_root(void) {
-        if (geteuid() != 0)
-                skip("needs root, to bind as another user");
-}
-
 TEST(relinks_socket_of_another_process) {
         fixture f;
         pid_t server;
@@ -157,7 +83,7 @@ TEST(relinks_socket_of_another_process) {
         }
         check_int(recorder_count(&f.rec, SK_EVENT_RELINKED), ==, 3);
         check_int(recorder_count(&f.rec, SK_EVENT_LOST), ==, 0);
-        stop(server);
+        stop_server(server);
         teardown(&f);
 }
 
@@ -176,7 +102,7 @@ TEST(dead_socket_is_not_relinked) {
 
         /* The holder went away (a socket unit stopped): the file stays,
          * dead. Then the service manager unlinks it to bind anew. */
-        stop(server);
+        stop_server(server);
         check(unlink(f.path) >= 0);
         check(pump(f.k, SK_EVENT_LOST, WAIT_MS) & SK_EVENT_LOST);
         check(!f.last_lost.lost.alive);
@@ -210,7 +136,7 @@ TEST(follows_restarted_socket_of_same_owner) {
 
         /* A restart the way systemd does it: the old holder closes, the
          * file is unlinked and a new socket bound, faster than we look. */
-        stop(first);
+        stop_server(first);
         check(unlink(f.path) >= 0);
         second = serve_as(f.path, geteuid());
         ino = ino_of(f.path);
@@ -223,7 +149,7 @@ TEST(follows_restarted_socket_of_same_owner) {
         check(pump(f.k, SK_EVENT_RELINKED, WAIT_MS) & SK_EVENT_RELINKED);
         check_int(ino_of(f.path), ==, ino);
         check_int(served_pid(f.path), ==, second);
-        stop(second);
+        stop_server(second);
         teardown(&f);
 }
 
@@ -238,7 +164,7 @@ TEST(another_owners_socket_is_a_conflict) {
         check(chmod(f.sock_dir, 01777) >= 0);
         ours = serve_as(f.path, geteuid());
         check_int(sk_keeper_attach(f.k), ==, 0);
-        stop(ours);
+        stop_server(ours);
         check(unlink(f.path) >= 0);
         check(pump(f.k, SK_EVENT_LOST, WAIT_MS) & SK_EVENT_LOST);
 
@@ -260,7 +186,7 @@ TEST(another_owners_socket_is_a_conflict) {
         check(unlink(f.path) >= 0);
         check(!(pump(f.k, SK_EVENT_RELINKED, 200) & SK_EVENT_RELINKED));
         check(access(f.path, F_OK) < 0);
-        stop(squatter);
+        stop_server(squatter);
         teardown(&f);
 }
 
@@ -313,8 +239,8 @@ TEST(planted_symlink_and_file_are_left_alone) {
         server = serve_as(f.path, geteuid());
         check(pump(f.k, SK_EVENT_ATTACHED, WAIT_MS) & SK_EVENT_ATTACHED);
         check_int(served_pid(f.path), ==, server);
-        stop(server);
-        stop(other);
+        stop_server(server);
+        stop_server(other);
         teardown(&f);
 }
 
@@ -335,7 +261,7 @@ TEST(missing_path_is_waited_for) {
         check(unlink(f.path) >= 0);
         check(pump(f.k, SK_EVENT_RELINKED, WAIT_MS) & SK_EVENT_RELINKED);
         check_int(served_pid(f.path), ==, server);
-        stop(server);
+        stop_server(server);
         teardown(&f);
 }
 
@@ -362,7 +288,7 @@ TEST(lost_when_anchor_is_gone_too) {
          * what the guard's restart is for. */
         check(kill(server, 0) >= 0);
         free(anchor);
-        stop(server);
+        stop_server(server);
         teardown(&f);
 }
 
@@ -384,7 +310,255 @@ TEST(refresh_touches_the_foreign_socket_only) {
         check(st.st_mtime > 1000 && st.st_atime > 1000);
         /* The owner's mode stays, with the sticky bit added. */
         check_int(st.st_mode & 07777, ==, 0604 | S_ISVTX);
-        stop(server);
+        stop_server(server);
+        teardown(&f);
+}
+
+TEST(sticky_refresh_never_widens_the_mode) {
+        struct stat st;
+        fixture f;
+        pid_t server;
+
+        setup(&f);
+        server = serve_as(f.path, geteuid());
+        check(chmod(f.path, 0777) >= 0);
+        check_int(sk_keeper_set_refresh_interval(f.k, 20 * USEC_PER_MSEC), ==, 0);
+        check_int(sk_keeper_set_sticky(f.k, true), ==, 0);
+        check_int(sk_keeper_attach(f.k), ==, 0);
+        check(pump(f.k, SK_EVENT_REFRESHED, WAIT_MS) & SK_EVENT_REFRESHED);
+        check(lstat(f.path, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 0777 | S_ISVTX);
+
+        /* The owner narrows it: refreshes add the sticky bit to what it
+         * is now, and never give the other bits back. */
+        check(chmod(f.path, 0600) >= 0);
+        for (int seen = recorder_count(&f.rec, SK_EVENT_REFRESHED); recorder_count(&f.rec, SK_EVENT_REFRESHED) < seen + 3;)
+                check(pump(f.k, SK_EVENT_REFRESHED, WAIT_MS) & SK_EVENT_REFRESHED);
+        check(lstat(f.path, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 0600 | S_ISVTX);
+
+        /* A relink does not widen it either. */
+        check(unlink(f.path) >= 0);
+        check(pump(f.k, SK_EVENT_RELINKED, WAIT_MS) & SK_EVENT_RELINKED);
+        check(lstat(f.path, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 0600 | S_ISVTX);
+
+        /* At the end the sticky bit we added goes, and only that. */
+        sk_keeper_free(f.k);
+        f.k = NULL;
+        check(lstat(f.path, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 0600);
+        stop_server(server);
+        teardown(&f);
+}
+
+TEST(owners_own_sticky_bit_stays) {
+        struct stat st;
+        fixture f;
+        pid_t server;
+
+        setup(&f);
+        server = serve_as(f.path, geteuid());
+        check(chmod(f.path, 01660) >= 0);
+        check_int(sk_keeper_set_sticky(f.k, true), ==, 0);
+        check_int(sk_keeper_attach(f.k), ==, 0);
+        sk_keeper_free(f.k);
+        f.k = NULL;
+        check(lstat(f.path, &st) >= 0);
+        check_int(st.st_mode & 07777, ==, 01660);
+        stop_server(server);
+        teardown(&f);
+}
+
+TEST(missing_path_is_kept_for_our_own_user) {
+        fixture f;
+        pid_t squatter, ours;
+
+        require_root();
+        setup(&f);
+        check(chmod(f.dir, 0755) >= 0);
+        check(chmod(f.sock_dir, 01777) >= 0);
+        check_int(sk_keeper_attach(f.k), ==, 0); /* nothing there yet */
+
+        /* Another user binds the name first: not adopted. */
+        squatter = serve_as(f.path, NOBODY);
+        check(pump(f.k, SK_EVENT_CONFLICT, WAIT_MS) & SK_EVENT_CONFLICT);
+        check_int(f.rec.conflict_kind, ==, SK_CONFLICT_FOREIGN_SOCKET);
+        check_int(recorder_count(&f.rec, SK_EVENT_ATTACHED), ==, 0);
+        check(!sk_keeper_get_anchor_path(f.k));
+        check_int(sk_keeper_check_now(f.k) & SK_EVENT_ATTACHED, ==, 0);
+        stop_server(squatter);
+        check(unlink(f.path) >= 0);
+
+        /* Ours is, when it comes. */
+        ours = serve_as(f.path, geteuid());
+        check(pump(f.k, SK_EVENT_ATTACHED, WAIT_MS) & SK_EVENT_ATTACHED);
+        check(sk_keeper_get_anchor_path(f.k));
+        stop_server(ours);
+        teardown(&f);
+}
+
+TEST(owner_change_after_bind_is_seen_at_once) {
+        fixture f;
+        pid_t first, second;
+
+        require_root();
+        setup(&f);
+        check(chmod(f.dir, 0755) >= 0);
+        /* php-fpm with listen.owner: bound by root, then chowned. */
+        first = serve_as(f.path, 0);
+        check(chown(f.path, NOBODY, NOBODY) >= 0);
+        check_int(sk_keeper_attach(f.k), ==, 0); /* kept for nobody, the owner found */
+        check_int(recorder_count(&f.rec, SK_EVENT_ATTACHED), ==, 1);
+
+        /* Restarted: until the chown the new socket is root's, which is
+         * not whom we keep the path for. */
+        stop_server(first);
+        check(unlink(f.path) >= 0);
+        second = serve_as(f.path, 0);
+        check(pump(f.k, SK_EVENT_CONFLICT, WAIT_MS) & SK_EVENT_CONFLICT);
+        check_int(recorder_count(&f.rec, SK_EVENT_ATTACHED), ==, 1);
+        /* The chown is seen at once (the backstop is an hour away). */
+        check(chown(f.path, NOBODY, NOBODY) >= 0);
+        check(pump(f.k, SK_EVENT_ATTACHED, 1000) & SK_EVENT_ATTACHED);
+        check(unlink(f.path) >= 0);
+        check(pump(f.k, SK_EVENT_RELINKED, WAIT_MS) & SK_EVENT_RELINKED);
+        check_int(served_pid(f.path), ==, second);
+        stop_server(second);
+        teardown(&f);
+}
+
+TEST(explicit_owner) {
+        struct stat st;
+        fixture f;
+        pid_t server;
+
+        require_root();
+        setup(&f);
+        check(chmod(f.dir, 0755) >= 0);
+        check_int(sk_keeper_set_owner(f.k, (uid_t) -1), ==, -EINVAL);
+        check_int(sk_keeper_set_owner(f.k, NOBODY), ==, 0);
+        server = serve_as(f.path, 0);
+        check_int(sk_keeper_attach(f.k), ==, 0);
+        check(f.rec.mask & SK_EVENT_CONFLICT);
+        check_int(recorder_count(&f.rec, SK_EVENT_ATTACHED), ==, 0);
+        check(chown(f.path, NOBODY, NOBODY) >= 0);
+        check(pump(f.k, SK_EVENT_ATTACHED, 1000) & SK_EVENT_ATTACHED);
+        check(lstat(sk_keeper_get_anchor_path(f.k), &st) >= 0);
+        check_int(st.st_ino, ==, ino_of(f.path));
+        check_int(sk_keeper_set_owner(f.k, 0), ==, -EBUSY);
+        stop_server(server);
+        teardown(&f);
+}
+
+TEST(socket_made_by_the_owner_stays_kept_after_a_chown) {
+        fixture f;
+        pid_t server;
+
+        require_root();
+        setup(&f);
+        server = serve_as(f.path, 0);
+        check_int(sk_keeper_attach(f.k), ==, 0); /* root's: kept for root */
+        check(chown(f.path, NOBODY, NOBODY) >= 0);
+        /* The file is nobody's now, the socket still root's. */
+        check_int(pump(f.k, SK_EVENT_CONFLICT, 300) & SK_EVENT_CONFLICT, ==, 0);
+        check(unlink(f.path) >= 0);
+        check(pump(f.k, SK_EVENT_RELINKED, WAIT_MS) & SK_EVENT_RELINKED);
+        check_int(served_pid(f.path), ==, server);
+        stop_server(server);
+        teardown(&f);
+}
+
+TEST(socket_linked_back_and_then_closed_is_removed) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        fixture f;
+        pid_t server;
+        int fd;
+
+        setup(&f);
+        server = serve_as(f.path, geteuid());
+        check_int(sk_keeper_attach(f.k), ==, 0);
+
+        /* A clean stop: the daemon unlinks its socket, and the keeper links
+         * it back while the daemon still holds it... */
+        check(kill(server, SIGUSR1) >= 0);
+        check(wait_gone(f.path, WAIT_MS));
+        check(pump(f.k, SK_EVENT_RELINKED, WAIT_MS) & SK_EVENT_RELINKED);
+        check(access(f.path, F_OK) >= 0);
+        /* ...then it closes the socket and exits. The dead name goes. */
+        stop_server(server);
+        check(pump(f.k, SK_EVENT_LOST, WAIT_MS) & SK_EVENT_LOST);
+        check(!f.last_lost.lost.alive);
+        check(access(f.path, F_OK) < 0 && errno == ENOENT);
+        check(!sk_keeper_get_anchor_path(f.k));
+
+        /* So the next start binds without EADDRINUSE. */
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", f.path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        check(fd >= 0);
+        check(bind(fd, (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+        check(listen(fd, 4) >= 0);
+        check(pump(f.k, SK_EVENT_ATTACHED, WAIT_MS) & SK_EVENT_ATTACHED);
+        close(fd);
+        teardown(&f);
+}
+
+TEST(socket_linked_back_and_still_held_stays) {
+        fixture f;
+        pid_t server;
+
+        setup(&f);
+        server = serve_as(f.path, geteuid());
+        check_int(sk_keeper_attach(f.k), ==, 0);
+        check(unlink(f.path) >= 0);
+        check(pump(f.k, SK_EVENT_RELINKED, WAIT_MS) & SK_EVENT_RELINKED);
+        /* Several liveness looks later, still there and served. */
+        check_int(pump(f.k, SK_EVENT_LOST, 800) & SK_EVENT_LOST, ==, 0);
+        check_int(served_pid(f.path), ==, server);
+        stop_server(server);
+        teardown(&f);
+}
+
+TEST(restarted_keeper_relinks_from_the_anchor_it_left) {
+        char anchor[4096] = {};
+        fixture f;
+        pid_t server, keeper;
+        ino_t ino;
+        int p[2];
+
+        setup(&f);
+        server = serve_as(f.path, geteuid());
+        ino = ino_of(f.path);
+        check(pipe2(p, O_CLOEXEC) >= 0);
+        keeper = fork();
+        check(keeper >= 0);
+        if (keeper == 0) {
+                const char *a;
+
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (sk_keeper_attach(f.k) < 0 || !(a = sk_keeper_get_anchor_path(f.k)))
+                        _exit(1);
+                (void) write(p[1], a, strlen(a));
+                close(p[1]);
+                pause();
+                _exit(0);
+        }
+        close(p[1]);
+        check(read(p[0], anchor, sizeof(anchor) - 1) > 0);
+        close(p[0]);
+        /* Killed: no chance to clean up. Then a cleaner takes the path. */
+        stop_server(keeper);
+        check_int(ino_of(anchor), ==, ino);
+        check(unlink(f.path) >= 0);
+
+        check_int(sk_keeper_attach(f.k), ==, 0);
+        check(f.rec.mask & SK_EVENT_RELINKED);
+        check(f.rec.mask & SK_EVENT_ATTACHED);
+        check_int(ino_of(f.path), ==, ino);
+        check_int(served_pid(f.path), ==, server);
+        /* One anchor, the one it had. */
+        check_streq(sk_keeper_get_anchor_path(f.k), anchor);
+        stop_server(server);
         teardown(&f);
 }
 
@@ -406,7 +580,7 @@ TEST(free_removes_anchor_and_leaves_path) {
         check_int(ino_of(f.path), ==, ino); /* the path is its owner's */
         check_int(served_pid(f.path), ==, server);
         free(anchor);
-        stop(server);
+        stop_server(server);
         teardown(&f);
 }
 
@@ -442,5 +616,14 @@ TAP_MAIN(T(relinks_socket_of_another_process),
          T(missing_path_is_waited_for),
          T(lost_when_anchor_is_gone_too),
          T(refresh_touches_the_foreign_socket_only),
+         T(sticky_refresh_never_widens_the_mode),
+         T(owners_own_sticky_bit_stays),
+         T(missing_path_is_kept_for_our_own_user),
+         T(owner_change_after_bind_is_seen_at_once),
+         T(explicit_owner),
+         T(socket_made_by_the_owner_stays_kept_after_a_chown),
+         T(socket_linked_back_and_then_closed_is_removed),
+         T(socket_linked_back_and_still_held_stays),
+         T(restarted_keeper_relinks_from_the_anchor_it_left),
          T(free_removes_anchor_and_leaves_path),
          T(attach_arguments))

@@ -99,6 +99,35 @@ TEST(live_socket_is_left_alone) {
         rm_rf(dir);
 }
 
+/* Bound and not listening yet refuses connect() exactly like a dead
+ * socket does; the kernel's list of bound sockets tells them apart. */
+static void bound_socket_is_left_alone(int flags) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "sock/a.sock");
+        recorder rec = {};
+        sk_keeper *k = keeper_at(path, &rec);
+        pid_t holder = serve_with(path, geteuid(), flags);
+        ino_t ino = ino_of(path);
+
+        check_int(try_connect(path), ==, -ECONNREFUSED);
+        check_int(sk_keeper_bind(k), ==, -EADDRINUSE);
+        check(rec.mask & SK_EVENT_CONFLICT);
+        check_int(rec.conflict_kind, ==, SK_CONFLICT_LIVE_SOCKET);
+        check_int(ino_of(path), ==, ino);
+        sk_keeper_free(k);
+        check_int(ino_of(path), ==, ino);
+        stop_server(holder);
+        rm_rf(dir);
+}
+
+TEST(bound_but_not_listening_socket_is_left_alone) {
+        bound_socket_is_left_alone(SERVE_NO_LISTEN);
+}
+
+TEST(socket_bound_in_another_network_namespace_is_left_alone) {
+        require_root();
+        bound_socket_is_left_alone(SERVE_NO_LISTEN | SERVE_NETNS);
+}
+
 TEST(regular_file_is_left_alone) {
         char *dir = scratch_dir(), *path = scratch_path(dir, "sock/a.sock");
         recorder rec = {};
@@ -269,6 +298,8 @@ TAP_MAIN(T(binds_listens_with_default_mode),
          T(sticky_and_custom_mode),
          T(stale_socket_of_ours_is_replaced),
          T(live_socket_is_left_alone),
+         T(bound_but_not_listening_socket_is_left_alone),
+         T(socket_bound_in_another_network_namespace_is_left_alone),
          T(regular_file_is_left_alone),
          T(symlink_is_not_followed),
          T(dangling_symlink_is_not_followed),

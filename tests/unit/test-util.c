@@ -6,12 +6,16 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,4 +198,100 @@ sk_keeper *keeper_at(const char *path, recorder *rec) {
         check(sk_keeper_new(&k, path) >= 0);
         check(sk_keeper_set_event_callback(k, record_event, rec) >= 0);
         return k;
+}
+
+static const char *serve_path;
+
+static void unlink_on_signal(int sig) {
+        (void) unlink(serve_path);
+}
+
+pid_t serve_with(const char *path, uid_t uid, int flags) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int p[2];
+        pid_t pid;
+        char c;
+
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        check(pipe2(p, O_CLOEXEC) >= 0);
+        pid = fork();
+        check(pid >= 0);
+        if (pid == 0) {
+                int fd;
+
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                serve_path = path;
+                (void) signal(SIGUSR1, unlink_on_signal);
+                if ((flags & SERVE_NETNS) && unshare(CLONE_NEWNET) < 0)
+                        _exit(4);
+                if (uid != geteuid() && (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0))
+                        _exit(2);
+                /* Again: a change of credentials cleared it. */
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                        _exit(3);
+                if (!(flags & SERVE_NO_LISTEN) && listen(fd, 16) < 0)
+                        _exit(3);
+                (void) write(p[1], "r", 1);
+                for (;;) {
+                        int c2 = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+                        pid_t me = getpid();
+
+                        if (c2 < 0) {
+                                if (flags & SERVE_NO_LISTEN)
+                                        pause();
+                                continue;
+                        }
+                        (void) write(c2, &me, sizeof(me));
+                        close(c2);
+                }
+        }
+        close(p[1]);
+        check_int(read(p[0], &c, 1), ==, 1);
+        close(p[0]);
+        return pid;
+}
+
+pid_t serve_as(const char *path, uid_t uid) {
+        return serve_with(path, uid, 0);
+}
+
+void stop_server(pid_t pid) {
+        (void) kill(pid, SIGKILL);
+        (void) waitpid(pid, NULL, 0);
+}
+
+pid_t served_pid(const char *path) {
+        pid_t pid = 0;
+        int fd = connect_fd(path);
+
+        if (fd < 0)
+                return fd;
+        check_int(read(fd, &pid, sizeof(pid)), ==, sizeof(pid));
+        close(fd);
+        return pid;
+}
+
+ino_t ino_of(const char *path) {
+        struct stat st;
+
+        check(lstat(path, &st) >= 0);
+        return st.st_ino;
+}
+
+void require_root(void) {
+        if (geteuid() != 0)
+                skip("needs root, to act as another user");
+}
+
+bool wait_gone(const char *path, int timeout_ms) {
+        struct stat st;
+
+        for (int i = 0; i < timeout_ms; i++) {
+                if (lstat(path, &st) < 0 && errno == ENOENT)
+                        return true;
+                (void) poll(NULL, 0, 1);
+        }
+        return false;
 }

@@ -5,6 +5,7 @@
  * an event recorder that drives a keeper in event-loop mode. */
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <sys/stat.h>
 
 #include "sockkeeper.h"
@@ -53,3 +54,22 @@ bool file_has(const char *path, const char *content);
 
 /* A keeper on PATH in event-loop mode with a recorder attached. */
 sk_keeper *keeper_at(const char *path, recorder *rec);
+
+#define NOBODY 65534
+
+/* A child process that binds PATH as UID and answers each connection with
+ * its pid: a daemon the keeper knows nothing about. SERVE_NO_LISTEN binds
+ * only; SERVE_NETNS binds in a network namespace of its own (root). On
+ * SIGUSR1 it unlinks PATH, as daemons do when they stop cleanly, and
+ * goes on holding the socket until it is killed. */
+#define SERVE_NO_LISTEN (1 << 0)
+#define SERVE_NETNS (1 << 1)
+pid_t serve_with(const char *path, uid_t uid, int flags);
+pid_t serve_as(const char *path, uid_t uid);
+void stop_server(pid_t pid);
+/* The pid of whoever accepts a connection at PATH, or -errno. */
+pid_t served_pid(const char *path);
+ino_t ino_of(const char *path);
+void require_root(void);
+/* Polls until PATH is absent (true) or TIMEOUT_MS passed (false). */
+bool wait_gone(const char *path, int timeout_ms);
