@@ -184,7 +184,7 @@ static int translate(const char *arg, bool literal, char **ret_pattern, char **r
                         /* x and X paths are always fnmatch() patterns, so
                          * an exact name needs its glob characters and
                          * backslashes quoted, and its '%' doubled. */
-                        if (strchr("*?[\\", *p))
+                        if (strchr(GLOB_SPECIAL, *p))
                                 fputc('\\', f);
                         if (*p == '%')
                                 fputc('%', f);
@@ -386,7 +386,7 @@ static int install(const options *o, const char *text, size_t size) {
         r = atomic_check_target(dir_fd, file, display, SNIPPET_MARK, "sockkeeper tmpfiles-snippet");
         if (r < 0)
                 return r;
-        r = atomic_write_at(dir_fd, file, text, size, /* replace= */ r > 0);
+        r = atomic_write_at(dir_fd, file, text, size, r > 0 ? ATOMIC_REPLACE : 0);
         if (r == -EEXIST)
                 log_error("%s: a file appeared there while writing; not replacing it", display);
         else if (r < 0)
@@ -414,7 +414,7 @@ static int write_output(const char *output, const char *text, size_t size) {
         r = atomic_check_target(dir_fd, name, output, NULL, NULL);
         if (r < 0)
                 return r;
-        r = atomic_write_at(dir_fd, name, text, size, /* replace= */ r > 0);
+        r = atomic_write_at(dir_fd, name, text, size, r > 0 ? ATOMIC_REPLACE : 0);
         if (r == -EEXIST)
                 log_error("%s: a file appeared there while writing; not replacing it", output);
         else if (r < 0)

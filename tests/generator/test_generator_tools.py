@@ -126,6 +126,11 @@ def test_wrong_number_of_arguments(tmp_path, args):
     assert p.stderr == "This program takes one or three arguments.\n"
 
 
+def tree(top):
+    """Every file, link and directory below TOP, relative, sorted."""
+    return sorted(str(p.relative_to(top)) for p in top.rglob("*"))
+
+
 def case_path(case):
     src = HERE / "cases" / case / "in"
     return ":".join(str(src / d) for d in UNIT_DIRS if (src / d).exists())
@@ -140,15 +145,17 @@ def test_one_argument_is_enough(tmp_path):
 
 def test_existing_files_are_never_replaced(tmp_path):
     """Generators share their output directory: a file already there is an
-    error, not something to overwrite; the other files are still written."""
+    error, not something to overwrite; and then nothing of this run is
+    left, so that systemd never loads a guard drop-in without its list."""
     out = tmp_path / "out"
     (out / "sockkeeper-tmpfiles.service.d").mkdir(parents=True)
     (out / "sockkeeper-tmpfiles.service.d/50-sockkeeper.conf").write_text("someone else's\n")
     p = generate(out, case_path("annotated"))
     assert p.returncode == 1
-    assert "50-sockkeeper.conf: File exists" in p.stderr
+    assert re.search(r"^Failed to write .*/sockkeeper-tmpfiles\.service\.d/50-sockkeeper\.conf: File exists$",
+                     p.stderr, re.M), p.stderr
     assert (out / "sockkeeper-tmpfiles.service.d/50-sockkeeper.conf").read_text() == "someone else's\n"
-    assert (out / "sockkeeper-guard.service.d/50-sockkeeper.conf").exists()
+    assert tree(out) == ["sockkeeper-tmpfiles.service.d", "sockkeeper-tmpfiles.service.d/50-sockkeeper.conf"]
 
 
 def test_symlinked_output_subdirectory_is_not_followed(tmp_path):
