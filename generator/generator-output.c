@@ -537,14 +537,17 @@ static int render_tmpfiles_dropin(const char *args, char **ret) {
         return 0;
 }
 
-/* The drop-ins name DEST: it must read back as itself. */
-static bool dest_is_nameable(const char *dest) {
-        if (dest[0] != '/' || !utf8_is_valid(dest))
-                return false;
+/* The drop-ins name the lists by their path in DEST, so DEST must be
+ * absolute and read back from a unit file as itself. */
+static int check_dest(const char *dest) {
+        if (dest[0] != '/')
+                return glog(LOG_ERR, EINVAL, "The output directory %s is not an absolute path", dest);
         for (const unsigned char *p = (const unsigned char *) dest; *p; p++)
                 if (*p < 0x20 || *p == 0x7f)
-                        return false;
-        return true;
+                        return glog(LOG_ERR, EINVAL, "The output directory's name holds a control character");
+        if (!utf8_is_valid(dest))
+                return glog(LOG_ERR, EINVAL, "The output directory's name is not valid UTF-8");
+        return 0;
 }
 
 typedef struct rendered {
@@ -609,8 +612,9 @@ int gen_output_write(const gen_output *o, const char *dest) {
 
         if (o->n_tmpfiles == 0 && o->n_groups == 0)
                 return 0;
-        if (!dest_is_nameable(dest))
-                return glog(LOG_ERR, EINVAL, "The output directory %s cannot be named in a unit file", dest);
+        r = check_dest(dest);
+        if (r < 0)
+                return r;
         if (render(o, dest, &t) < 0)
                 return glog(LOG_ERR, ENOMEM, "Failed to render the output");
 
