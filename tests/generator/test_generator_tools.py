@@ -162,6 +162,20 @@ def test_output_directory_the_drop_ins_cannot_name(tmp_path, name, message):
     assert list(out.iterdir()) == []
 
 
+def test_odd_output_directory_is_quoted(tmp_path):
+    """Whatever its name, the drop-ins name the lists so that systemd reads
+    back the real path: quoted, with "%" and "$" doubled on ExecStart=."""
+    out = tmp_path / 'out dir %i $HOME "q" \\'
+    p = generate(out, case_path("annotated"))
+    assert p.returncode == 0, p.stderr
+    conf = (out / "sockkeeper-guard.service.d/50-sockkeeper.conf").read_text()
+    quoted = str(out).replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
+    assert f'ExecStart=@bindir@/sockkeeper guard --systemd "--from-file={quoted}/sockkeeper/guard.args"\n' \
+        in conf.replace(BINDIR, "@bindir@"), conf
+    units = installed_here(tmp_path, out)
+    verify(f"{out}:{units}:{case_path('annotated')}", ["sockkeeper-guard.service", "sockkeeper-tmpfiles.service"])
+
+
 def test_existing_files_are_never_replaced(tmp_path):
     """Generators share their output directory: a file already there is an
     error, not something to overwrite; and then nothing of this run is
