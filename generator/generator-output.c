@@ -222,6 +222,8 @@ static int path_compare(const void *a, const void *b) {
 static void dirs_minimize(char **l, size_t *n, bool nested) {
         size_t k = 0;
 
+        if (*n == 0)
+                return; /* L may be NULL, which qsort() must not get */
         qsort(l, *n, sizeof(*l), path_compare);
         for (size_t i = 0; i < *n; i++)
                 if (k > 0 && (nested ? path_is_under(l[k - 1], l[i]) : streq(l[k - 1], l[i])))
