@@ -2,8 +2,9 @@
 #pragma once
 
 /* What sockkeeper-generator writes: the protected paths it collected,
- * rendered as the drop-ins and symlinks of /work/contract-issue4.md, and
- * written into the output directory, every file created exclusively. */
+ * rendered as two argument lists, the drop-ins that name them and the
+ * symlinks that pull the units in (sockkeeper-generator(8)), written into
+ * the output directory all or nothing. */
 
 #include <stdio.h>
 #include <stdbool.h>
@@ -38,10 +39,8 @@ int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob);
  * unit's when there is one (the guard refuses a path given twice). */
 int gen_output_dedupe(gen_output *o);
 
-/* Writes WORD as one word of a unit file's command line or list setting:
- * '%' as "%%", '$' as "$$", quoted with C escapes where needed. */
-void unit_word_write(FILE *f, const char *word);
-
-/* Renders and writes everything into DEST. Nothing is written when
- * nothing is protected. Returns 0, or a negative errno after logging. */
+/* Renders and writes everything into DEST, which must be absolute: the
+ * drop-ins name the lists by their path. Nothing is written when nothing
+ * is protected; after a failure, nothing this call wrote is left.
+ * Returns 0, or a negative errno after logging. */
 int gen_output_write(const gen_output *o, const char *dest);

@@ -93,6 +93,25 @@ static bool is_canonical(const unit_file *u) {
                streq(base + (at - u->name) + 1, dot);
 }
 
+/* Whether TEXT can go into a unit file and a file of arguments: systemd
+ * ignores a whole line that is not UTF-8 (and with it every other path of
+ * the guard's command line, were they on one line), and a control
+ * character (a newline above all) would split a line. Warns otherwise. */
+static bool path_text_ok(const char *text, const unit_setting *where, const char *what) {
+        for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+                if (*p < 0x20 || *p == 0x7f) {
+                        glog(LOG_WARNING, 0, "%s:%u: %s= path contains a control character, ignoring.", where->file,
+                             where->line, what);
+                        return false;
+                }
+        if (!utf8_is_valid(text)) {
+                glog(LOG_WARNING, 0, "%s:%u: %s= path is not valid UTF-8, ignoring.", where->file, where->line,
+                     what);
+                return false;
+        }
+        return true;
+}
+
 /* SRC expanded for unit NAME, checked and normalized. NULL (after a
  * warning naming WHERE) for a path that cannot be kept. */
 static char *expand_path(const char *src, const char *name, const unit_setting *where, const char *what) {
@@ -100,6 +119,10 @@ static char *expand_path(const char *src, const char *name, const unit_setting *
         char *norm, bad = 0;
         int r;
 
+        /* Checked before it is quoted in a message, and again once
+         * expanded: an instance name may unescape to anything. */
+        if (!path_text_ok(src, where, what))
+                return NULL;
         r = specifier_expand_unit(src, name, &expanded, &bad);
         if (r == -ENOMEM)
                 return NULL;
@@ -112,17 +135,13 @@ static char *expand_path(const char *src, const char *name, const unit_setting *
                              what, src);
                 return NULL;
         }
+        if (!path_text_ok(expanded, where, what))
+                return NULL;
         if (expanded[0] != '/') {
                 glog(LOG_WARNING, 0, "%s:%u: %s=%s is not an absolute path, ignoring.", where->file, where->line,
                      what, src);
                 return NULL;
         }
-        for (const unsigned char *p = (const unsigned char *) expanded; *p; p++)
-                if (*p < 0x20 || *p == 0x7f) {
-                        glog(LOG_WARNING, 0, "%s:%u: %s= path contains a control character, ignoring.", where->file,
-                             where->line, what);
-                        return NULL;
-                }
         norm = path_normalize(expanded);
         if (!norm)
                 return NULL;

@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "argv-file.h"
 #include "cli.h"
 #include "guard.h"
 #include "log.h"
@@ -67,6 +68,8 @@ static void help(void) {
                "  --on-loss=POLICY         relink-only or restart, for the paths that follow\n"
                "                           (default: restart for socket units, else relink-only)\n"
                "  PATH                     an absolute socket path\n"
+               "  --from-file=FILE         read further arguments from FILE, one per line,\n"
+               "                           as if given here\n"
                "\n"
                "Options:\n"
                "  --systemd                log to the journal, sd_notify READY, WATCHDOG, STATUS\n"
@@ -186,7 +189,16 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 { "restart-interval", required_argument, NULL, ARG_RESTART_INTERVAL },
                 {}
         };
+        _cleanup_(expanded_argv_done) expanded_argv args = {};
         int c, r;
+
+        /* The generator's lists come in files: a unit file line cannot
+         * hold 30,000 paths. */
+        r = argv_expand_from_files(argc, argv, "-:h", options, &args);
+        if (r < 0)
+                return r;
+        argc = args.argc;
+        argv = args.argv;
 
         /* The group of paths given before any --unit: no unit. */
         r = add_group(g, NULL);

@@ -98,7 +98,8 @@ static int write_files(const migrate_plan *p, const char *root) {
                         r = atomic_check_target(fd, name, display, MIGRATE_MARK, "sockkeeper migrate");
                         if (r < 0)
                                 return r;
-                        r = atomic_write_at(fd, name, p->files[i].content, strlen(p->files[i].content), r > 0);
+                        r = atomic_write_at(fd, name, p->files[i].content, strlen(p->files[i].content),
+                                            r > 0 ? ATOMIC_REPLACE : 0);
                         if (r == -EEXIST)
                                 log_error("%s: a file appeared there while writing; not replacing it", display);
                         else if (r < 0)

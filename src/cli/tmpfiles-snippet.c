@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "argv-file.h"
 #include "atomic-file.h"
 #include "config.h"
 #include "log.h"
@@ -71,6 +72,9 @@ static int help(void) {
                "                     no specifiers\n"
                "     --dir=DIR       also write an 'X' line for DIR: the directory itself\n"
                "                     is kept, what is inside it ages as usual (repeatable)\n"
+               "     --from-file=FILE\n"
+               "                     read further arguments from FILE, one per line,\n"
+               "                     as if given here\n"
                "\n"
                "With --output, no PATH and no --dir is fine: the file then holds only\n"
                "the header comment.\n"
@@ -180,7 +184,7 @@ static int translate(const char *arg, bool literal, char **ret_pattern, char **r
                         /* x and X paths are always fnmatch() patterns, so
                          * an exact name needs its glob characters and
                          * backslashes quoted, and its '%' doubled. */
-                        if (strchr("*?[\\", *p))
+                        if (strchr(GLOB_SPECIAL, *p))
                                 fputc('\\', f);
                         if (*p == '%')
                                 fputc('%', f);
@@ -382,7 +386,7 @@ static int install(const options *o, const char *text, size_t size) {
         r = atomic_check_target(dir_fd, file, display, SNIPPET_MARK, "sockkeeper tmpfiles-snippet");
         if (r < 0)
                 return r;
-        r = atomic_write_at(dir_fd, file, text, size, /* replace= */ r > 0);
+        r = atomic_write_at(dir_fd, file, text, size, r > 0 ? ATOMIC_REPLACE : 0);
         if (r == -EEXIST)
                 log_error("%s: a file appeared there while writing; not replacing it", display);
         else if (r < 0)
@@ -410,7 +414,7 @@ static int write_output(const char *output, const char *text, size_t size) {
         r = atomic_check_target(dir_fd, name, output, NULL, NULL);
         if (r < 0)
                 return r;
-        r = atomic_write_at(dir_fd, name, text, size, /* replace= */ r > 0);
+        r = atomic_write_at(dir_fd, name, text, size, r > 0 ? ATOMIC_REPLACE : 0);
         if (r == -EEXIST)
                 log_error("%s: a file appeared there while writing; not replacing it", output);
         else if (r < 0)
@@ -439,8 +443,19 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
         };
         _cleanup_free_ char *text = NULL;
         _cleanup_(options_done) options o = {};
+        _cleanup_(expanded_argv_done) expanded_argv args = {};
         size_t size = 0;
         int c, r;
+
+        /* The generator's lists come in files: a unit file line cannot
+         * hold 30,000 paths. */
+        r = argv_expand_from_files(argc, argv, "ho:X", long_options, &args);
+        if (r == -EINVAL)
+                return EXIT_USAGE;
+        if (r < 0)
+                return log_error_errno(r, "tmpfiles-snippet"), 1;
+        argc = args.argc;
+        argv = args.argv;
 
         while ((c = getopt_long(argc, argv, "ho:X", long_options, NULL)) >= 0)
                 switch (c) {

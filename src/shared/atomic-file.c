@@ -63,14 +63,15 @@ static int link_tmpfile(int fd, int dir_fd, const char *target) {
 }
 
 /* Writes DATA as NAME in DIR_FD, mode 0644. The data goes to an unnamed
- * O_TMPFILE (a hidden named one where the filesystem lacks it), is synced,
- * and only then takes the name: a failure or a kill on the way leaves the
- * old file as it was. With REPLACE false, a file that appeared at NAME
- * meanwhile is not replaced (-EEXIST). */
-int atomic_write_at(int dir_fd, const char *name, const char *data, size_t size, bool replace) {
+ * O_TMPFILE (a hidden named one where the filesystem lacks it), is synced
+ * (unless ATOMIC_NO_SYNC), and only then takes the name: a failure or a
+ * kill on the way leaves the old file as it was. Without ATOMIC_REPLACE,
+ * a file that appeared at NAME meanwhile is not replaced (-EEXIST). */
+int atomic_write_at(int dir_fd, const char *name, const char *data, size_t size, atomic_flags flags) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *tmp = NULL;
         bool named = false; /* tmp exists in the directory and must go on failure */
+        bool replace = flags & ATOMIC_REPLACE, sync = !(flags & ATOMIC_NO_SYNC);
         int r;
 
         fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
@@ -94,7 +95,7 @@ int atomic_write_at(int dir_fd, const char *name, const char *data, size_t size,
         r = write_all(fd, data, size);
         if (r >= 0 && fchmod(fd, 0644) < 0) /* whatever the umask */
                 r = negative_errno();
-        if (r >= 0 && fsync(fd) < 0)
+        if (r >= 0 && sync && fsync(fd) < 0)
                 r = negative_errno();
         if (r < 0)
                 goto fail;
@@ -135,7 +136,7 @@ int atomic_write_at(int dir_fd, const char *name, const char *data, size_t size,
                 (void) unlinkat(dir_fd, tmp, 0);
 
 synced:
-        if (fsync(dir_fd) < 0)
+        if (sync && fsync(dir_fd) < 0)
                 return negative_errno();
         return 0;
 

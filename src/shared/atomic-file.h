@@ -8,11 +8,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+typedef enum atomic_flags {
+        ATOMIC_REPLACE = 1 << 0,        /* replace a file at NAME */
+        ATOMIC_NO_SYNC = 1 << 1,        /* no fsync(): for tmpfs, where it buys nothing */
+} atomic_flags;
+
 /* Writes DATA as NAME in DIR_FD, mode 0644, through an unnamed O_TMPFILE
  * (a hidden named one where the filesystem lacks it) that is synced
- * before it takes the name. With REPLACE false, a file that appeared at
- * NAME meanwhile is not replaced (-EEXIST). Does not log. */
-int atomic_write_at(int dir_fd, const char *name, const char *data, size_t size, bool replace);
+ * before it takes the name. Without ATOMIC_REPLACE, a file that appeared
+ * at NAME meanwhile is not replaced (-EEXIST). Does not log. */
+int atomic_write_at(int dir_fd, const char *name, const char *data, size_t size, atomic_flags flags);
 
 /* Looks at NAME in DIR_FD without following a symlink. Returns 0 when
  * nothing is there, 1 for a regular file that may be replaced (with MARK,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "unquote.h"
 
 void json_init(json_writer *w, FILE *f, bool pretty) {
         *w = (json_writer) { .f = f, .pretty = pretty };
@@ -68,33 +69,6 @@ void json_end_array(json_writer *w) {
         end(w, ']');
 }
 
-/* Length of the valid UTF-8 sequence at S, or 0 if it is not one. */
-static size_t utf8_length(const unsigned char *s) {
-        size_t n;
-        uint32_t cp;
-
-        if (s[0] < 0x80)
-                return 1;
-        if ((s[0] & 0xe0) == 0xc0)
-                n = 2, cp = s[0] & 0x1f;
-        else if ((s[0] & 0xf0) == 0xe0)
-                n = 3, cp = s[0] & 0x0f;
-        else if ((s[0] & 0xf8) == 0xf0)
-                n = 4, cp = s[0] & 0x07;
-        else
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = cp << 6 | (s[i] & 0x3f);
-        }
-        /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-                return 0;
-        return n;
-}
-
 /* Bytes that go out as they are: printable ASCII but the quote and the
  * backslash, and valid UTF-8 sequences. Returns the length of that run. */
 static size_t plain_run(const unsigned char *p) {
@@ -105,8 +79,8 @@ static size_t plain_run(const unsigned char *p) {
 
                 if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
                         n++;
-                else if (c >= 0x80 && utf8_length(p + n) > 0)
-                        n += utf8_length(p + n);
+                else if (c >= 0x80 && utf8_decode(p + n, NULL) > 0)
+                        n += utf8_decode(p + n, NULL);
                 else
                         return n;
         }

@@ -71,17 +71,43 @@ static void split_name(const char *name, name_parts *p) {
         }
 }
 
-static int put_unescaped(FILE *f, const char *s, size_t len) {
+/* LEN bytes of S; with GLOB, each glob character escaped, so that the
+ * text matches only itself in a glob. */
+static void put(FILE *f, const char *s, size_t len, bool glob) {
+        for (size_t i = 0; i < len && s[i]; i++) {
+                if (glob && strchr(GLOB_SPECIAL, s[i]))
+                        fputc('\\', f);
+                fputc(s[i], f);
+        }
+}
+
+char *glob_escape(const char *s) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        put(f, s, strlen(s), true);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static int put_unescaped(FILE *f, const char *s, size_t len, bool glob) {
         _cleanup_free_ char *u = NULL;
         int r = unit_name_unescape(s, len, &u);
 
         if (r < 0)
                 return r;
-        fputs(u, f);
+        put(f, u, strlen(u), glob);
         return 0;
 }
 
-/* One specifier C of unit P into F. TEMPLATE: the instance is unknown. */
+/* One specifier C of unit P into F. TEMPLATE: the instance is unknown,
+ * and F gets a glob. */
 static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
         static const struct {
                 char c;
@@ -97,27 +123,30 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
 
         for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
                 if (fixed[i].c == c) {
-                        fputs(fixed[i].value, f);
+                        put(f, fixed[i].value, strlen(fixed[i].value), template);
                         return 0;
                 }
         switch (c) {
         case 'n':
-                if (template)
-                        fprintf(f, "%.*s@*%s", (int) p->prefix_len, p->name, p->name + p->stem_len);
-                else
+                if (template) {
+                        put(f, p->name, p->prefix_len + 1, true); /* "prefix@" */
+                        fputc('*', f);
+                        put(f, p->name + p->stem_len, strlen(p->name + p->stem_len), true);
+                } else
                         fputs(p->name, f);
                 return 0;
         case 'N':
-                if (template)
-                        fprintf(f, "%.*s@*", (int) p->prefix_len, p->name);
-                else
+                if (template) {
+                        put(f, p->name, p->prefix_len + 1, true);
+                        fputc('*', f);
+                } else
                         fprintf(f, "%.*s", (int) p->stem_len, p->name);
                 return 0;
         case 'p':
-                fprintf(f, "%.*s", (int) p->prefix_len, p->name);
+                put(f, p->name, p->prefix_len, template);
                 return 0;
         case 'P':
-                return put_unescaped(f, p->name, p->prefix_len);
+                return put_unescaped(f, p->name, p->prefix_len, template);
         case 'i':
         case 'I':
                 if (template)
@@ -125,7 +154,7 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
                 else if (c == 'i')
                         fprintf(f, "%.*s", (int) p->instance_len, strempty(p->instance));
                 else
-                        return put_unescaped(f, strempty(p->instance), p->instance_len);
+                        return put_unescaped(f, strempty(p->instance), p->instance_len, false);
                 return 0;
         case 'j':
         case 'J':
@@ -133,9 +162,9 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
                 dash = memrchr(p->name, '-', p->prefix_len);
                 dash = dash ? dash + 1 : p->name;
                 if (c == 'j')
-                        fprintf(f, "%.*s", (int) (p->prefix_len - (size_t) (dash - p->name)), dash);
+                        put(f, dash, p->prefix_len - (size_t) (dash - p->name), template);
                 else
-                        return put_unescaped(f, dash, p->prefix_len - (size_t) (dash - p->name));
+                        return put_unescaped(f, dash, p->prefix_len - (size_t) (dash - p->name), template);
                 return 0;
         case 'f':
                 /* "/" and the unescaped instance (or prefix): slashes, so no glob. */
@@ -143,8 +172,8 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
                         return -EINVAL;
                 fputc('/', f);
                 if (p->instance)
-                        return put_unescaped(f, p->instance, p->instance_len);
-                return put_unescaped(f, p->name, p->prefix_len);
+                        return put_unescaped(f, p->instance, p->instance_len, false);
+                return put_unescaped(f, p->name, p->prefix_len, false);
         default:
                 return -EINVAL;
         }
@@ -165,7 +194,7 @@ int specifier_expand_unit(const char *text, const char *name, char **ret, char *
                 return -ENOMEM;
         for (const char *s = text; *s; s++) {
                 if (*s != '%') {
-                        fputc(*s, f);
+                        put(f, s, 1, template);
                         continue;
                 }
                 s++;

@@ -24,10 +24,18 @@ extern const char specifier_unit_glob[sizeof(SPECIFIER_UNIT_GLOB)];
  * component can stand for. */
 extern const char specifier_unit_path[];
 
+/* The characters that make a tmpfiles.d path a glob; a backslash before
+ * one makes it match itself. */
+#define GLOB_SPECIAL "*?[\\"
+
+/* S as a glob that matches only S. */
+char *glob_escape(const char *s);
+
 /* Expands the specifiers of TEXT for unit NAME as the system manager
  * does (%t is /run, %h /root, %i the instance, ...). For a template
- * (GLOB true, or NAME "foo@.service"), what depends on the instance
- * becomes '*': "/tmp/%p-%i.sock" of foo@.service is "/tmp/foo-*.sock".
+ * (NAME "foo@.service"), the result is a glob: what depends on the
+ * instance becomes '*' and the glob characters of the rest are escaped:
+ * "/tmp/%p-%i[1].sock" of foo@.service is "/tmp/foo-*\\[1].sock".
  * -EINVAL for a specifier it cannot expand here; *RET_BAD is then that
  * character (0 for a lone '%' at the end). */
 int specifier_expand_unit(const char *text, const char *name, char **ret, char *ret_bad);

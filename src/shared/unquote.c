@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* systemd's quoting rules, shared by the readers of tmpfiles.d and of unit
  * files (the generator's annotations): C escapes and word splitting with
- * quotes, as systemd's escape.c and extract-word.c do them. */
+ * quotes, as systemd's escape.c and extract-word.c do them, and its idea
+ * of valid UTF-8. */
 
 #include <errno.h>
 #include <stdbool.h>
@@ -31,6 +32,50 @@ static int unoctchar(char c) {
 static bool unichar_is_valid(uint32_t ch) {
         return ch < 0x110000 && (ch & 0xFFFFF800) != 0xD800 && !(ch >= 0xFDD0 && ch <= 0xFDEF) &&
                (ch & 0xFFFE) != 0xFFFE;
+}
+
+size_t utf8_decode(const unsigned char *s, uint32_t *ret_cp) {
+        size_t n;
+        uint32_t cp;
+
+        if (s[0] < 0x80) {
+                if (ret_cp)
+                        *ret_cp = s[0];
+                return 1;
+        }
+        if ((s[0] & 0xe0) == 0xc0)
+                n = 2, cp = s[0] & 0x1f;
+        else if ((s[0] & 0xf0) == 0xe0)
+                n = 3, cp = s[0] & 0x0f;
+        else if ((s[0] & 0xf8) == 0xf0)
+                n = 4, cp = s[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+                return 0;
+        if (ret_cp)
+                *ret_cp = cp;
+        return n;
+}
+
+bool utf8_is_valid(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                uint32_t cp;
+                size_t n = utf8_decode(p, &cp);
+
+                /* systemd also refuses the noncharacters. */
+                if (n == 0 || !unichar_is_valid(cp))
+                        return false;
+                p += n;
+        }
+        return true;
 }
 
 static size_t utf8_encode(char *out, uint32_t g) {

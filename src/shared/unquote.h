@@ -1,11 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* systemd's quoting: C escapes and quoted words. */
+/* systemd's quoting: C escapes and quoted words; its UTF-8 check. */
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum { EXTRACT_CUNESCAPE = 1 };
+
+/* The length of the well-formed UTF-8 sequence at S (1 to 4), or 0 when
+ * none starts there (overlong forms, surrogates and values past U+10FFFF
+ * are not well-formed). With RET_CP, its code point. */
+size_t utf8_decode(const unsigned char *s, uint32_t *ret_cp);
+
+/* Whether S is UTF-8 as systemd's utf8_is_valid() takes it: well-formed
+ * and no noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF). systemd ignores
+ * a unit file line that is not ("String is not UTF-8 clean"). */
+bool utf8_is_valid(const char *s);
 
 /* The value of hex digit C, or -EINVAL. */
 int unhexchar(char c);

@@ -11,7 +11,8 @@ systemd runs it; the file list is compared first, then every file with
 diff -u.
 
 Expected files spell the build's install paths @bindir@ and
-@systemdsystemunitdir@, and the input tree @IN@.
+@systemdsystemunitdir@, the output directory @OUT@ (the drop-ins name the
+argument lists in it), and the input tree @IN@.
 
 SK_GOLDEN_UPDATE=1 rewrites expected/ and stderr from what the generator
 wrote, and then fails anyway: review the change with git diff, then run
@@ -76,8 +77,10 @@ def run_case(case, generator, subs, update, scratch):
                SYSTEMD_LOG_LEVEL="info")
     p = subprocess.run([*prefix, generator, str(out), str(work / "out-early"), str(work / "out-late")],
                        env=env, capture_output=True, text=True, timeout=60)
-    case_subs = [(str(work / "in"), "@IN@")] + subs
-    stderr = substitute(p.stderr, case_subs)
+    file_subs = [(str(out), "@OUT@")] + subs
+    # Not the install paths: "/lib/systemd/system" is also part of the
+    # input tree's "@IN@/usr/lib/systemd/system".
+    stderr = substitute(p.stderr, [(str(work / "in"), "@IN@"), (str(out), "@OUT@")])
     problems = []
     if p.returncode != 0:
         problems.append(f"exit status {p.returncode}, expected 0")
@@ -90,11 +93,11 @@ def run_case(case, generator, subs, update, scratch):
             shutil.copytree(out, case / "expected", symlinks=True)
             for f in (case / "expected").rglob("*"):
                 if f.is_symlink():
-                    target = substitute(os.readlink(f), subs)
+                    target = substitute(os.readlink(f), file_subs)
                     f.unlink()
                     f.symlink_to(target)
                 elif f.is_file():
-                    f.write_text(substitute(f.read_text(), subs))
+                    f.write_text(substitute(f.read_text(), file_subs))
         if stderr:
             (case / "stderr").write_text(stderr)
         elif (case / "stderr").exists():
@@ -102,7 +105,8 @@ def run_case(case, generator, subs, update, scratch):
         return problems + ["expectations rewritten (SK_GOLDEN_UPDATE); review them with git diff"]
 
     expected_dir = case / "expected"
-    want = [substitute(line, [(b, a) for a, b in subs]) for line in listing(expected_dir)]
+    back = [(b, a) for a, b in file_subs]
+    want = [substitute(line, back) for line in listing(expected_dir)]
     got = listing(out)
     if want != got:
         problems.append("file lists differ:\n" + diff_text("\n".join(want) + "\n", "\n".join(got) + "\n",
@@ -111,7 +115,7 @@ def run_case(case, generator, subs, update, scratch):
         for line in got:
             if " -> " in line:
                 continue
-            w = substitute((expected_dir / line).read_text(), [(b, a) for a, b in subs])
+            w = substitute((expected_dir / line).read_text(), back)
             g = (out / line).read_text()
             if w != g:
                 problems.append(diff_text(w, g, f"expected/{line}", f"generated/{line}"))

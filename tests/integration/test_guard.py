@@ -101,7 +101,7 @@ def test_help():
     p = subprocess.run([sockkeeper(), "guard", "--help"], capture_output=True, text=True, timeout=TIMEOUT)
     assert p.returncode == 0
     assert p.stdout.startswith("Usage: sockkeeper guard")
-    for option in ("--unit=", "--on-loss=", "--systemd", "--restart-burst="):
+    for option in ("--unit=", "--on-loss=", "--systemd", "--restart-burst=", "--from-file="):
         assert option in p.stdout
 
 
@@ -122,6 +122,47 @@ def test_bad_arguments(args, message):
     assert p.returncode == 64, p.stderr
     assert message in p.stderr
     assert p.stderr.count("\n") == 1, p.stderr  # one line
+    assert p.stdout == ""
+
+
+def test_from_file(tmp_path, serve, guard):
+    """--from-file=FILE: the generator's list, one argument per line, read
+    as if given in its place: groups, policies and odd paths included."""
+    odd = tmp_path / 'we"ird $x %i \\ dir' / "s p.sock"
+    odd.parent.mkdir()
+    plain = tmp_path / "plain.sock"
+    later = tmp_path / "later.sock"
+    srv_odd = serve(odd, "--mode", "none")
+    srv_plain = serve(plain, "--mode", "none")
+    listfile = tmp_path / "guard.args"
+    listfile.write_text(f"# Automatically generated\n\n--unit=odd.service\n--on-loss=relink-only\n{odd}\n"
+                        f"--unit=plain.socket\n{plain}\n")
+    g = guard(f"--from-file={listfile}", "--unit=later.service", later)
+    attached = [g.expect("attached"), g.expect("attached")]
+    assert "guarding 3 paths" in g.expect("start")
+    assert any("unit=odd.service" in line and str(odd) in line for line in attached), attached
+    assert any("unit=plain.socket" in line and str(plain) in line for line in attached), attached
+    ino = os.lstat(odd).st_ino
+    os.unlink(odd)
+    assert str(odd) in g.expect("relinked")
+    assert os.lstat(odd).st_ino == ino and ask(odd).pid == srv_odd.pid
+    assert ask(plain).pid == srv_plain.pid
+    assert g.stop() == 0
+
+
+@pytest.mark.parametrize("content,message", [
+    pytest.param(None, ": No such file or directory", id="missing"),
+    pytest.param("/tmp/a.sock\n--from-file=/etc/hostname\n", ":2: --from-file cannot be nested", id="nested"),
+    pytest.param("/tmp/a.sock\n\n/tmp/b\0.sock\n", ":3: contains a NUL byte", id="nul"),
+])
+def test_bad_from_file(tmp_path, content, message):
+    listfile = tmp_path / "guard.args"
+    if content is not None:
+        listfile.write_text(content)
+    p = subprocess.run([sockkeeper(), "guard", f"--from-file={listfile}"], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert p.returncode == 64
+    assert p.stderr == f"sockkeeper guard: {listfile}{message}\n"
     assert p.stdout == ""
 
 

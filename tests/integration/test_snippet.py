@@ -234,6 +234,44 @@ def test_stdout_snippet(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_from_file_reads_the_same_arguments(tmp_path):
+    """--from-file=FILE: one argument per line, as if given in its place
+    (how sockkeeper-tmpfiles.service gets the generator's list); blank and
+    '#' lines are skipped, nothing else is trimmed or unquoted."""
+    args = ["--dir=/tmp/my app", "/tmp/a.sock", "/tmp/app-%i.sock", "/tmp/my app/s.sock", "/tmp/q\"\\b",
+            " /tmp/lead.sock", "-X"]
+    listfile = tmp_path / "snippet.args"
+    listfile.write_text("# written by hand\n\n" + "\n".join(args[1:]) + "\n  \n")
+    direct = run("tmpfiles-snippet", args[0], *args[1:], "/tmp/last.sock")
+    r = run("tmpfiles-snippet", args[0], f"--from-file={listfile}", "/tmp/last.sock")
+    assert direct.returncode == 64 and '" /tmp/lead.sock" is not an absolute path' in direct.stderr
+    assert (r.returncode, r.stdout, r.stderr) == (direct.returncode, direct.stdout, direct.stderr)
+    listfile.write_text(listfile.read_text().replace(" /tmp/lead.sock\n", ""))
+    direct = run("tmpfiles-snippet", *[a for a in args if a != " /tmp/lead.sock"], "/tmp/last.sock")
+    r = run("tmpfiles-snippet", args[0], "--from-file", str(listfile), "/tmp/last.sock")
+    assert direct.returncode == 0, direct.stderr
+    assert (r.returncode, r.stdout, r.stderr) == (0, direct.stdout, "")
+    assert 'X "/tmp/my app/s.sock"' in r.stdout and "X /tmp/last.sock" in r.stdout
+
+
+@pytest.mark.parametrize("content,message", [
+    pytest.param(None, ": No such file or directory", id="missing"),
+    pytest.param(b"/tmp/a\n--from-file=/etc/hostname\n", ":2: --from-file cannot be nested", id="nested"),
+    pytest.param(b"/tmp/a\n/tmp/b\0c\n", ":2: contains a NUL byte", id="nul"),
+    pytest.param(b"/tmp/" + b"x" * 5000 + b"\n", ":1: longer than 4096 bytes", id="long-line"),
+])
+def test_bad_from_file_is_a_usage_error_and_nothing_written(tmp_path, content, message):
+    listfile = tmp_path / "list.args"
+    if content is not None:
+        listfile.write_bytes(content)
+    out = tmp_path / "out" / "x.conf"
+    out.parent.mkdir()
+    r = run("tmpfiles-snippet", f"--output={out}", f"--from-file={listfile}")
+    assert r.returncode == 64
+    assert r.stderr == f"sockkeeper: {listfile}{message}\n"
+    assert r.stdout == "" and listing(out.parent) == []
+
+
 def test_literal_takes_names_exactly(vroot):
     names = ["lit[1]*.sock", "back\\slash", "100%i", "it's \"here\""]
     conf = install(vroot, "lit", "--literal", *(f"/tmp/{n}" for n in names))
@@ -477,7 +515,7 @@ def test_help():
     assert r.returncode == 0 and r.stderr == ""
     assert r.stdout.startswith("Usage: sockkeeper tmpfiles-snippet [OPTIONS] [--dir=DIR...] PATH...\n")
     for option in ("--output=FILE", "--install", "--name=NAME", "--root=DIR", "--contents-age", "--literal",
-                   "--dir=DIR"):
+                   "--dir=DIR", "--from-file=FILE"):
         assert option in r.stdout
     main = run("--help")
     assert "tmpfiles-snippet" in main.stdout
