@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,14 +90,205 @@ bool path_below(const char *dir, const char *path) {
 
 /* ---- files under a root ---- */
 
+#define ROOT_SYMLINKS_MAX 40 /* the kernel's MAXSYMLINKS, which openat2() applies too */
+
+/* The next component of *P, skipping slashes and "."; *P moves past it.
+ * Returns its length, 0 at the end. */
+static size_t next_component(const char **p, const char **ret) {
+        for (;;) {
+                const char *s = *p + strspn(*p, "/");
+                size_t n = strcspn(s, "/");
+
+                *p = s + n;
+                if (n == 1 && s[0] == '.')
+                        continue;
+                *ret = s;
+                return n;
+        }
+}
+
+/* An O_PATH fd of the directory PATH below ROOT_FD, walked down by name
+ * without following anything: the way back up after "..". */
+static int reopen_below(int root_fd, const char *path) {
+        _cleanup_close_ int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        const char *name;
+        size_t n;
+
+        if (fd < 0)
+                return negative_errno();
+        while ((n = next_component(&path, &name)) > 0) {
+                _cleanup_free_ char *comp = strndup(name, n);
+                int next;
+
+                if (!comp)
+                        return -ENOMEM;
+                next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0)
+                        return negative_errno();
+                safe_close(fd);
+                fd = next;
+        }
+        return TAKE_FD(fd);
+}
+
+int root_chase(int root_fd, const char *path, int flags, char **ret_path) {
+        _cleanup_free_ char *todo = strdup(path), *done = strdup("");
+        _cleanup_close_ int cur = -EBADF;
+        unsigned links = 0;
+        int fd;
+
+        if (!todo || !done)
+                return -ENOMEM;
+        if (flags & O_CREAT)
+                return -EINVAL; /* the readers only look */
+        cur = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        if (cur < 0)
+                return negative_errno();
+
+        for (;;) {
+                _cleanup_free_ char *comp = NULL, *next = NULL;
+                _cleanup_close_ int child = -EBADF;
+                const char *rest = todo, *name, *after;
+                char target[PATH_MAX];
+                struct stat st;
+                size_t n = next_component(&rest, &name);
+                ssize_t k;
+                bool last;
+
+                if (n == 0)
+                        break;
+                comp = strndup(name, n);
+                if (!comp)
+                        return -ENOMEM;
+                /* Last only without a trailing slash, which asks for a
+                 * directory and follows a symlink as the kernel does. */
+                after = rest;
+                last = next_component(&after, &name) == 0 && !strchr(rest, '/');
+
+                if (streq(comp, "..")) {
+                        /* Up by the names that led here, never by the
+                         * kernel's "..": at the root it stays there. */
+                        char *slash = strrchr(done, '/');
+
+                        if (slash)
+                                *slash = '\0';
+                        fd = reopen_below(root_fd, done);
+                        if (fd < 0)
+                                return fd;
+                        safe_close(cur);
+                        cur = fd;
+                        memmove(todo, rest, strlen(rest) + 1);
+                        continue;
+                }
+
+                if (last && (flags & O_NOFOLLOW)) {
+                        /* The name itself, whatever it is, as openat() would. */
+                        fd = openat(cur, comp, flags | O_CLOEXEC);
+                        if (fd < 0)
+                                return negative_errno();
+                        cur = safe_close(cur);
+                        cur = fd;
+                        if (asprintf(&next, "%s/%s", done, comp) < 0)
+                                return -ENOMEM;
+                        free(done);
+                        done = TAKE_PTR(next);
+                        goto found;
+                }
+
+                child = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (child < 0)
+                        return negative_errno();
+                if (fstat(child, &st) < 0)
+                        return negative_errno();
+
+                if (S_ISLNK(st.st_mode)) {
+                        if (++links > ROOT_SYMLINKS_MAX)
+                                return -ELOOP;
+                        k = readlinkat(child, "", target, sizeof(target));
+                        if (k < 0)
+                                return negative_errno();
+                        if ((size_t) k >= sizeof(target))
+                                return -ENAMETOOLONG;
+                        target[k] = '\0';
+                        if (target[0] == '/') {
+                                /* Absolute: from the root again, not from "/". */
+                                fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+                                if (fd < 0)
+                                        return negative_errno();
+                                safe_close(cur);
+                                cur = fd;
+                                done[0] = '\0';
+                        }
+                        if (asprintf(&next, "%s%s", target, rest) < 0)
+                                return -ENOMEM;
+                        free(todo);
+                        todo = TAKE_PTR(next);
+                        continue;
+                }
+
+                if (asprintf(&next, "%s/%s", done, comp) < 0)
+                        return -ENOMEM;
+                free(done);
+                done = TAKE_PTR(next);
+                if (last) {
+                        /* Opened by the name just looked at: should a
+                         * symlink have taken its place since, O_NOFOLLOW
+                         * refuses it (or O_PATH returns it, checked below). */
+                        fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC);
+                        if (fd < 0)
+                                return negative_errno();
+                        safe_close(cur);
+                        cur = fd;
+                        if (fstat(cur, &st) < 0)
+                                return negative_errno();
+                        if (S_ISLNK(st.st_mode))
+                                return -ELOOP;
+                        goto found;
+                }
+                if (!S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+                safe_close(cur);
+                cur = TAKE_FD(child);
+                memmove(todo, rest, strlen(rest) + 1);
+        }
+
+        /* Ended on a directory: the root, "..", or a trailing slash. */
+        fd = openat(cur, ".", flags | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        safe_close(cur);
+        cur = fd;
+
+found:
+        if (ret_path) {
+                if (done[0] == '\0') {
+                        free(done);
+                        done = strdup("/");
+                        if (!done)
+                                return -ENOMEM;
+                }
+                *ret_path = TAKE_PTR(done);
+        }
+        return TAKE_FD(cur);
+}
+
+int root_resolve(const char *root, const char *path, char **ret) {
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+
+        dfd = open(root_is_live(root) ? "/" : root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return negative_errno();
+        fd = root_chase(dfd, path, O_PATH, ret);
+        return fd < 0 ? fd : 0;
+}
 
 int root_open(const char *root, const char *path, int flags) {
         _cleanup_close_ int dfd = -EBADF;
-        _cleanup_free_ char *joined = NULL;
         struct open_how how = {
                 .flags = (uint64_t) flags | O_CLOEXEC,
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
+        const char *rel = path + strspn(path, "/");
         int fd;
 
         if (root_is_live(root)) {
@@ -107,18 +299,18 @@ int root_open(const char *root, const char *path, int flags) {
         dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return negative_errno();
-        /* A relative path under the root fd: with RESOLVE_IN_ROOT an
-         * absolute symlink such as /lib -> /usr/lib stays inside. */
-        fd = (int) syscall(SYS_openat2, dfd, path[0] == '/' ? path + 1 : path, &how, sizeof(how));
+        /* A relative path under the root fd ("." for the root itself):
+         * with RESOLVE_IN_ROOT an absolute symlink such as /lib -> /usr/lib
+         * stays inside. */
+        fd = (int) syscall(SYS_openat2, dfd, *rel ? rel : ".", &how, sizeof(how));
         if (fd >= 0)
                 return fd;
-        if (errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter that predates openat2 */
+        /* ENOSYS: a kernel before 5.6; EPERM: a seccomp filter that
+         * predates openat2 (container runtimes, valgrind). The same walk,
+         * done here. */
+        if (errno != ENOSYS && errno != EPERM)
                 return negative_errno();
-
-        if (asprintf(&joined, "%s%s", root, path) < 0)
-                return -ENOMEM;
-        fd = open(joined, flags | O_CLOEXEC);
-        return fd < 0 ? negative_errno() : fd;
+        return root_chase(dfd, path, flags, NULL);
 }
 
 int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len) {

@@ -26,8 +26,20 @@ bool path_below(const char *dir, const char *path);
 
 /* Files under a root directory: symlinks resolve inside ROOT (openat2
  * RESOLVE_IN_ROOT), as they would if ROOT were "/". ROOT NULL or "/" is the
- * live system. */
+ * live system. Where openat2() is missing or refused, root_chase() does
+ * the same walk. */
 int root_open(const char *root, const char *path, int flags);
+
+/* Opens PATH below the directory ROOT_FD as openat2() with RESOLVE_IN_ROOT
+ * does, one component at a time: ".." stops at ROOT_FD, a symlink's target
+ * resolves below ROOT_FD again (an absolute one from ROOT_FD itself), and
+ * more than 40 symlinks are -ELOOP. FLAGS as for openat(), without O_CREAT;
+ * O_NOFOLLOW applies to the last component. RET_PATH, when not NULL, gets
+ * the resolved path relative to ROOT_FD, such as "/usr/lib/x". */
+int root_chase(int root_fd, const char *path, int flags, char **ret_path);
+/* PATH with its symlinks resolved inside ROOT, as root_chase() walks it;
+ * -ENOENT when a part is missing. */
+int root_resolve(const char *root, const char *path, char **ret);
 int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len);
 int root_lstat(const char *root, const char *path, struct stat *ret);
 

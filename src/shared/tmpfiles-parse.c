@@ -208,78 +208,6 @@ static void path_simplify(char *path) {
         *f = 0;
 }
 
-/* Resolves the symlinks of PATH inside ROOT, as chase_symlinks() with a
- * root does: an absolute link target starts again at ROOT. Returns the
- * root-relative result; -ENOENT when a part is missing. */
-static int chase_in_root(const char *root, const char *path, char **ret) {
-        _cleanup_free_ char *done = strdup(""), *todo = strdup(path);
-        unsigned links = 0;
-
-        if (!done || !todo)
-                return -ENOMEM;
-        for (;;) {
-                _cleanup_free_ char *comp = NULL, *next = NULL, *full = NULL;
-                const char *rest = todo, *e;
-                char target[PATH_MAX];
-                struct stat st;
-                ssize_t n;
-                int r = first_component(&rest, &e);
-
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                comp = strndup(e, r);
-                if (!comp)
-                        return -ENOMEM;
-                if (streq(comp, "..")) {
-                        char *slash = strrchr(done, '/');
-                        if (slash)
-                                *slash = 0;
-                        next = strdup(rest);
-                        if (!next)
-                                return -ENOMEM;
-                        free(todo);
-                        todo = TAKE_PTR(next);
-                        continue;
-                }
-                if (asprintf(&next, "%s/%s", done, comp) < 0)
-                        return -ENOMEM;
-                full = path_join_root(root, next);
-                if (!full)
-                        return -ENOMEM;
-                if (lstat(full, &st) < 0)
-                        return negative_errno();
-                if (!S_ISLNK(st.st_mode)) {
-                        free(done);
-                        done = TAKE_PTR(next);
-                        memmove(todo, rest, strlen(rest) + 1);
-                        continue;
-                }
-                if (++links > 32)
-                        return -ELOOP;
-                n = readlink(full, target, sizeof(target) - 1);
-                if (n < 0)
-                        return negative_errno();
-                target[n] = 0;
-                if (target[0] == '/')
-                        done[0] = 0;
-                free(next);
-                if (asprintf(&next, "%s/%s", target, rest) < 0)
-                        return -ENOMEM;
-                free(todo);
-                todo = TAKE_PTR(next);
-        }
-        if (done[0] == 0) {
-                free(done);
-                done = strdup("/");
-                if (!done)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(done);
-        return 0;
-}
-
 /* ---- specifiers ---- */
 
 /* ROOT's file, or -EUNATCH when it is missing: tmpfiles then skips the line
@@ -1481,7 +1409,7 @@ static int resolve_dirs(const tmpfiles_config *c, char *ret[static ELEMENTSOF(co
         for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
                 char *resolved = NULL;
                 bool dup = false;
-                int r = chase_in_root(c->root, config_dirs[i], &resolved);
+                int r = root_resolve(c->root, config_dirs[i], &resolved);
 
                 if (r == -ENOMEM)
                         return r;

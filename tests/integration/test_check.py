@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 SOCKKEEPER = os.environ.get("SOCKKEEPER", "sockkeeper")
+NO_OPENAT2 = os.environ.get("NO_OPENAT2")
 RATINGS = {"ok", "caution", "risky", "error"}
 
 
@@ -114,6 +115,26 @@ def test_disabled_timer_lowers_the_risk_to_caution(root):
     r, out = check_json("/tmp/app.sock", root=root)
     [age] = reasons(out["/tmp/app.sock"], "tmpfiles-age")
     assert age["rating"] == "caution" and "not enabled" in age["text"]
+
+
+@pytest.mark.parametrize("openat2", ["works", "ENOSYS", "EPERM"])
+def test_symlinks_resolve_inside_the_root(root, openat2):
+    """An absolute /lib -> /usr/lib in the tree leads to the tree's /usr/lib,
+    also where openat2() is refused (an old seccomp filter, valgrind): this
+    machine's own timers.target.wants must not enable the tree's timer."""
+    host = [f"{d}/systemd/system/timers.target.wants/systemd-tmpfiles-clean.timer" for d in ("/usr/lib", "/lib")]
+    if not any(os.path.lexists(p) for p in host):
+        pytest.skip("this machine does not enable systemd-tmpfiles-clean.timer itself")
+    if openat2 != "works" and not NO_OPENAT2:
+        pytest.skip("NO_OPENAT2 is not set")
+    os.unlink(root / "usr/lib/systemd/system/timers.target.wants/systemd-tmpfiles-clean.timer")
+    os.symlink("/usr/lib", root / "lib")
+    prefix = [] if openat2 == "works" else [NO_OPENAT2, openat2]
+    r = subprocess.run([*prefix, SOCKKEEPER, "check", "--json", "--root", str(root), "/tmp/app.sock"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    [age] = reasons(json.loads(r.stdout)[0], "tmpfiles-age")
+    assert age["rating"] == "caution" and "not enabled" in age["text"], age
 
 
 def test_etc_overrides_usr_lib_by_file_name(root):
