@@ -2,6 +2,7 @@
 /* Paths, and files of a tree under a root directory ("/" or --root), for
  * every reader of the machine's configuration. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -107,6 +108,21 @@ static size_t next_component(const char **p, const char **ret) {
         }
 }
 
+static int openat_errno(int dfd, const char *name, int flags) {
+        int fd = openat(dfd, name, flags | O_CLOEXEC);
+
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* Moves a walk to FD, closing where it was; a negative FD is passed on. */
+static int walk_to(int *cur, int fd) {
+        if (fd < 0)
+                return fd;
+        safe_close(*cur);
+        *cur = fd;
+        return 0;
+}
+
 /* An O_PATH fd of the directory PATH below ROOT_FD, walked down by name
  * without following anything: the way back up after "..". */
 static int reopen_below(int root_fd, const char *path) {
@@ -118,32 +134,40 @@ static int reopen_below(int root_fd, const char *path) {
                 return negative_errno();
         while ((n = next_component(&path, &name)) > 0) {
                 _cleanup_free_ char *comp = strndup(name, n);
-                int next;
+                int r;
 
                 if (!comp)
                         return -ENOMEM;
-                next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (next < 0)
-                        return negative_errno();
-                safe_close(fd);
-                fd = next;
+                r = walk_to(&fd, openat_errno(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW));
+                if (r < 0)
+                        return r;
         }
         return TAKE_FD(fd);
+}
+
+static int path_append(char **path, const char *comp) {
+        char *p;
+
+        if (asprintf(&p, "%s/%s", *path, comp) < 0)
+                return -ENOMEM;
+        free(*path);
+        *path = p;
+        return 0;
 }
 
 int root_chase(int root_fd, const char *path, int flags, char **ret_path) {
         _cleanup_free_ char *todo = strdup(path), *done = strdup("");
         _cleanup_close_ int cur = -EBADF;
         unsigned links = 0;
-        int fd;
+        int r;
 
         if (!todo || !done)
                 return -ENOMEM;
         if (flags & O_CREAT)
                 return -EINVAL; /* the readers only look */
-        cur = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-        if (cur < 0)
-                return negative_errno();
+        r = walk_to(&cur, reopen_below(root_fd, ""));
+        if (r < 0)
+                return r;
 
         for (;;) {
                 _cleanup_free_ char *comp = NULL, *next = NULL;
@@ -155,8 +179,11 @@ int root_chase(int root_fd, const char *path, int flags, char **ret_path) {
                 ssize_t k;
                 bool last;
 
-                if (n == 0)
+                if (n == 0) {
+                        /* Ended on a directory: the root, "..", or a trailing slash. */
+                        r = walk_to(&cur, openat_errno(cur, ".", flags));
                         break;
+                }
                 comp = strndup(name, n);
                 if (!comp)
                         return -ENOMEM;
@@ -172,32 +199,24 @@ int root_chase(int root_fd, const char *path, int flags, char **ret_path) {
 
                         if (slash)
                                 *slash = '\0';
-                        fd = reopen_below(root_fd, done);
-                        if (fd < 0)
-                                return fd;
-                        safe_close(cur);
-                        cur = fd;
+                        r = walk_to(&cur, reopen_below(root_fd, done));
+                        if (r < 0)
+                                return r;
                         memmove(todo, rest, strlen(rest) + 1);
                         continue;
                 }
 
                 if (last && (flags & O_NOFOLLOW)) {
                         /* The name itself, whatever it is, as openat() would. */
-                        fd = openat(cur, comp, flags | O_CLOEXEC);
-                        if (fd < 0)
-                                return negative_errno();
-                        cur = safe_close(cur);
-                        cur = fd;
-                        if (asprintf(&next, "%s/%s", done, comp) < 0)
-                                return -ENOMEM;
-                        free(done);
-                        done = TAKE_PTR(next);
-                        goto found;
+                        r = walk_to(&cur, openat_errno(cur, comp, flags));
+                        if (r >= 0)
+                                r = path_append(&done, comp);
+                        break;
                 }
 
-                child = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                child = openat_errno(cur, comp, O_PATH | O_NOFOLLOW);
                 if (child < 0)
-                        return negative_errno();
+                        return child;
                 if (fstat(child, &st) < 0)
                         return negative_errno();
 
@@ -212,11 +231,9 @@ int root_chase(int root_fd, const char *path, int flags, char **ret_path) {
                         target[k] = '\0';
                         if (target[0] == '/') {
                                 /* Absolute: from the root again, not from "/". */
-                                fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-                                if (fd < 0)
-                                        return negative_errno();
-                                safe_close(cur);
-                                cur = fd;
+                                r = walk_to(&cur, reopen_below(root_fd, ""));
+                                if (r < 0)
+                                        return r;
                                 done[0] = '\0';
                         }
                         if (asprintf(&next, "%s%s", target, rest) < 0)
@@ -226,40 +243,28 @@ int root_chase(int root_fd, const char *path, int flags, char **ret_path) {
                         continue;
                 }
 
-                if (asprintf(&next, "%s/%s", done, comp) < 0)
-                        return -ENOMEM;
-                free(done);
-                done = TAKE_PTR(next);
+                r = path_append(&done, comp);
+                if (r < 0)
+                        return r;
                 if (last) {
                         /* Opened by the name just looked at: should a
                          * symlink have taken its place since, O_NOFOLLOW
-                         * refuses it (or O_PATH returns it, checked below). */
-                        fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC);
-                        if (fd < 0)
-                                return negative_errno();
-                        safe_close(cur);
-                        cur = fd;
-                        if (fstat(cur, &st) < 0)
-                                return negative_errno();
-                        if (S_ISLNK(st.st_mode))
-                                return -ELOOP;
-                        goto found;
+                         * refuses it (or O_PATH returns it, refused here). */
+                        r = walk_to(&cur, openat_errno(cur, comp, flags | O_NOFOLLOW));
+                        if (r >= 0 && fstat(cur, &st) < 0)
+                                r = negative_errno();
+                        if (r >= 0 && S_ISLNK(st.st_mode))
+                                r = -ELOOP;
+                        break;
                 }
                 if (!S_ISDIR(st.st_mode))
                         return -ENOTDIR;
-                safe_close(cur);
-                cur = TAKE_FD(child);
+                (void) walk_to(&cur, TAKE_FD(child));
                 memmove(todo, rest, strlen(rest) + 1);
         }
+        if (r < 0)
+                return r;
 
-        /* Ended on a directory: the root, "..", or a trailing slash. */
-        fd = openat(cur, ".", flags | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        safe_close(cur);
-        cur = fd;
-
-found:
         if (ret_path) {
                 if (done[0] == '\0') {
                         free(done);
@@ -313,30 +318,61 @@ int root_open(const char *root, const char *path, int flags) {
         return root_chase(dfd, path, flags, NULL);
 }
 
+int root_opendir(const char *root, const char *path, DIR **ret) {
+        _cleanup_close_ int fd = root_open(root, path, O_RDONLY | O_DIRECTORY);
+        DIR *d;
+
+        if (fd < 0)
+                return fd;
+        d = fdopendir(fd);
+        if (!d)
+                return negative_errno();
+        TAKE_FD(fd);
+        *ret = d;
+        return 0;
+}
+
 int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, allocated = 0;
+        struct stat st;
 
-        fd = root_open(root, path, O_RDONLY | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO opens at once, to be refused below, rather
+         * than waiting for a writer. */
+        fd = root_open(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+        if (fd == -ENXIO)
+                return -EBADFD; /* a socket */
         if (fd < 0)
                 return fd;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+                return -EBADFD; /* /dev/null reads as empty, which masks */
+        if ((uint64_t) st.st_size > ROOT_FILE_MAX)
+                return -EFBIG;
+
+        /* Read to the end rather than to st_size: files in /proc say 0. */
         for (;;) {
                 ssize_t n;
 
-                if (allocated - len < 4096) {
-                        size_t more = allocated ? allocated * 2 : 8192;
+                if (len == allocated) {
+                        size_t more = allocated ? allocated * 2 : (size_t) st.st_size + 4096;
                         char *p;
 
-                        if (more > 16 * 1024 * 1024)
-                                return -EFBIG; /* no configuration file is that big */
-                        p = realloc(buf, more);
+                        if (allocated > ROOT_FILE_MAX)
+                                return -EFBIG;
+                        if (more > ROOT_FILE_MAX + 1)
+                                more = ROOT_FILE_MAX + 1; /* one byte more tells that it is too big */
+                        p = realloc(buf, more + 1);
                         if (!p)
                                 return -ENOMEM;
                         buf = p;
                         allocated = more;
                 }
-                n = read(fd, buf + len, allocated - len - 1);
+                n = read(fd, buf + len, allocated - len);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -346,11 +382,26 @@ int root_read_file(const char *root, const char *path, char **ret, size_t *ret_l
                         break;
                 len += (size_t) n;
         }
+        if (len > ROOT_FILE_MAX)
+                return -EFBIG;
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+_Static_assert(ROOT_FILE_MAX == 16U * 1024U * 1024U, "root_read_strerror() says 16 MiB");
+
+const char *root_read_strerror(int r) {
+        switch (r) {
+        case -EBADFD:
+                return "not a regular file";
+        case -EFBIG:
+                return "larger than 16 MiB";
+        default:
+                return strerror(r < 0 ? -r : r);
+        }
 }
 
 int root_lstat(const char *root, const char *path, struct stat *ret) {

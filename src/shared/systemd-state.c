@@ -315,7 +315,6 @@ static unit_file_kind unit_find(const char *root, const char *name, char **ret_p
 static bool unit_wanted(const char *root, const char *name, const char *preferred, char **ret_path) {
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; i < ELEMENTSOF(unit_dirs); i++) {
-                        _cleanup_close_ int fd = -EBADF;
                         DIR *d;
                         struct dirent *de;
                         bool found = false;
@@ -333,13 +332,8 @@ static bool unit_wanted(const char *root, const char *name, const char *preferre
                                 continue;
                         }
 
-                        fd = root_open(root, unit_dirs[i], O_RDONLY | O_DIRECTORY);
-                        if (fd < 0)
+                        if (root_opendir(root, unit_dirs[i], &d) < 0)
                                 continue;
-                        d = fdopendir(fd);
-                        if (!d)
-                                continue;
-                        TAKE_FD(fd);
                         while (!found && (de = readdir(d))) {
                                 size_t l = strlen(de->d_name);
                                 _cleanup_free_ char *p = NULL;

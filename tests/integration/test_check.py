@@ -5,6 +5,7 @@ JSON schema, exit statuses, and bad input."""
 import json
 import os
 import socket
+import stat
 import subprocess
 
 import pytest
@@ -18,7 +19,7 @@ def check(*args, root=None):
     cmd = [SOCKKEEPER, "check"]
     if root is not None:
         cmd += ["--root", str(root)]
-    return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=30)
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=20)
 
 
 def check_json(*paths, root):
@@ -254,6 +255,32 @@ def test_garbled_and_unreadable_config_is_reported_and_the_rest_evaluated(root):
     out = {o["path"]: o for o in json.loads(r.stdout)}
     # Line 3 of the garbled file still counts; the other files too.
     assert out["/tmp/app.sock"]["tmpfiles"]["rule"] == "/etc/tmpfiles.d/garbled.conf:3"
+    assert out["/tmp/other.sock"]["tmpfiles"]["rule"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
+
+
+def test_configuration_that_is_no_regular_file_is_named_and_skipped(root):
+    """ln -s /dev/zero, a FIFO and a huge file in tmpfiles.d: each is named
+    once, nothing waits or fills memory, and the other files still count."""
+    conf = root / "etc/tmpfiles.d"
+    os.makedirs(conf)
+    os.mkfifo(conf / "fifo.conf")
+    with open(conf / "big.conf", "wb") as f:
+        f.truncate(17 << 20)
+    zero = os.geteuid() == 0
+    if zero:  # the tree's own /dev/zero: a link to / resolves inside the tree
+        os.makedirs(root / "dev")
+        os.mknod(root / "dev/zero", 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+        os.symlink("/dev/zero", conf / "zero.conf")
+    write(conf / "z.conf", "x /tmp/app.sock\n")
+    r = check("--json", "/tmp/app.sock", "/tmp/other.sock", root=root)
+    lines = r.stderr.splitlines()
+    assert "sockkeeper: /etc/tmpfiles.d/fifo.conf: cannot read: not a regular file, ignoring" in lines
+    assert "sockkeeper: /etc/tmpfiles.d/big.conf: cannot read: larger than 16 MiB, ignoring" in lines
+    if zero:
+        assert "sockkeeper: /etc/tmpfiles.d/zero.conf: cannot read: not a regular file, ignoring" in lines
+    assert len(lines) == (3 if zero else 2), r.stderr
+    out = {o["path"]: o for o in json.loads(r.stdout)}
+    assert out["/tmp/app.sock"]["tmpfiles"]["rule"] == "/etc/tmpfiles.d/z.conf:1"
     assert out["/tmp/other.sock"]["tmpfiles"]["rule"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
 
 

@@ -31,20 +31,6 @@
 
 /* ---- fixture roots ---- */
 
-static void mkdir_p(const char *path) {
-        char *p = strdup(path);
-
-        check(p);
-        for (char *s = p + 1; *s; s++)
-                if (*s == '/') {
-                        *s = '\0';
-                        check(mkdir(p, 0755) >= 0 || errno == EEXIST);
-                        *s = '/';
-                }
-        check(mkdir(p, 0755) >= 0 || errno == EEXIST);
-        free(p);
-}
-
 /* Writes ROOT/REL with MODE, creating the directories above it. */
 static void put(const char *root, const char *rel, const char *content, mode_t mode) {
         char *path, *dir;

@@ -2,7 +2,7 @@
 /* Files under a root: root_open() with openat2() and with its own walk
  * (openat2() made to fail by a seccomp filter, as old container runtimes
  * and valgrind do), which must give the same answers and never leave the
- * root; root_chase()'s resolved paths. */
+ * root; root_chase()'s resolved paths; what root_read_file() reads. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "block-openat2.h"
@@ -26,13 +28,7 @@ static void mkdirs(const char *root, const char *rel) {
         char *p;
 
         check(asprintf(&p, "%s%s", root, rel) >= 0);
-        for (char *s = p + strlen(root) + 1; *s; s++)
-                if (*s == '/') {
-                        *s = '\0';
-                        check(mkdir(p, 0755) >= 0 || errno == EEXIST);
-                        *s = '/';
-                }
-        check(mkdir(p, 0755) >= 0 || errno == EEXIST);
+        mkdir_p(p);
         free(p);
 }
 
@@ -265,5 +261,65 @@ TEST(no_fd_left_behind) {
         rm_rf(root);
 }
 
+static void sized_file(const char *root, const char *rel, off_t size) {
+        char *p;
+
+        check(asprintf(&p, "%s%s", root, rel) >= 0);
+        sparse_file(p, size);
+        free(p);
+}
+
+/* Only regular files (and /dev/null) are read, up to ROOT_FILE_MAX, and
+ * nothing waits on a FIFO. */
+TEST(read_file_kinds_and_sizes) {
+        char *root = fixture(), *text = NULL, *p;
+        size_t len = 0;
+        int fd;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+        check_int(root_read_file(root, "/abs", &text, &len), ==, 0);
+        check_streq(text, "inside\n");
+        check_int(len, ==, 7);
+        free(text);
+        /* /proc says size 0 and still has something to read. */
+        check_int(root_read_file(NULL, "/proc/self/mountinfo", &text, &len), ==, 0);
+        check(len > 0 && strlen(text) == len);
+        free(text);
+        check_int(root_read_file(NULL, "/dev/null", &text, &len), ==, 0);
+        check_int(len, ==, 0);
+        check_streq(text, "");
+        free(text);
+
+        sized_file(root, "/etc/max", ROOT_FILE_MAX);
+        check_int(root_read_file(root, "/etc/max", &text, &len), ==, 0);
+        check_int(len, ==, ROOT_FILE_MAX);
+        free(text);
+        sized_file(root, "/etc/over", ROOT_FILE_MAX + 1);
+        text = NULL;
+        check_int(root_read_file(root, "/etc/over", &text, NULL), ==, -EFBIG);
+        check(!text);
+        check_int(root_read_file(NULL, "/dev/zero", &text, NULL), ==, -EBADFD);
+
+        check(asprintf(&p, "%s/etc/fifo", root) >= 0);
+        check(mkfifo(p, 0644) >= 0);
+        free(p);
+        alarm(20); /* waiting for a writer fails here */
+        check_int(root_read_file(root, "/etc/fifo", &text, NULL), ==, -EBADFD);
+        alarm(0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/etc/sock", root);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        check(fd >= 0);
+        check(bind(fd, (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+        check_int(root_read_file(root, "/etc/sock", &text, NULL), ==, -EBADFD);
+        close(fd);
+        check_int(root_read_file(root, "/etc", &text, NULL), ==, -EISDIR);
+        check_int(root_read_file(root, "/dangling", &text, NULL), ==, -ENOENT);
+
+        check_streq(root_read_strerror(-EBADFD), "not a regular file");
+        check_streq(root_read_strerror(-EFBIG), "larger than 16 MiB");
+        check_streq(root_read_strerror(-ENOENT), strerror(ENOENT));
+        rm_rf(root);
+}
+
 TAP_MAIN(T(answers_with_openat2), T(answers_without_openat2_enosys), T(answers_without_openat2_eperm),
-         T(resolved_paths), T(no_fd_left_behind))
+         T(resolved_paths), T(no_fd_left_behind), T(read_file_kinds_and_sizes))
