@@ -374,6 +374,34 @@ static timer_state unit_state(const char *root, const char *name, const char *pr
         return TIMER_DISABLED;
 }
 
+unsigned unit_dirs_warn_unreadable(const char *root, tmpfiles_warn_fn warn, void *userdata) {
+        unsigned n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(unit_dirs); i++) {
+                _cleanup_free_ char *msg = NULL;
+                DIR *d;
+                struct stat st;
+                int r = root_opendir(root, unit_dirs[i], &d);
+
+                /* Listed, and searched: "." is looked up in it. */
+                if (r >= 0) {
+                        r = fstatat(dirfd(d), ".", &st, 0) < 0 ? negative_errno() : 0;
+                        closedir(d);
+                }
+                if (r >= 0 || r == -ENOENT || r == -ENOTDIR)
+                        continue;
+                n++;
+                if (!warn)
+                        continue;
+                if (asprintf(&msg, "cannot read directory: %s; units there may enable or mask "
+                             "systemd-tmpfiles-clean.timer or tmp.mount, so the answer may be incomplete",
+                             strerror(-r)) < 0)
+                        msg = NULL;
+                warn(unit_dirs[i], 0, msg ?: "cannot read directory", userdata);
+        }
+        return n;
+}
+
 timer_state tmpfiles_clean_timer_state(const char *root, source_ref *source) {
         source_ref s = {};
         timer_state t = unit_state(root, "systemd-tmpfiles-clean.timer", "timers.target", &s);

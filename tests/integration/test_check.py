@@ -4,9 +4,12 @@ JSON schema, exit statuses, and bad input."""
 
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -58,9 +61,12 @@ def write(path, text, mode=0o644):
 
 @pytest.fixture
 def root(tmp_path):
+    return make_machine(tmp_path / "root")
+
+
+def make_machine(r):
     """A Fedora-like machine: /tmp aged at 10 days by the enabled daily timer,
     one exclusion, tmpreaper installed but off, as Debian ships it."""
-    r = tmp_path / "root"
     write(r / "usr/lib/tmpfiles.d/tmp.conf",
           "# aged like Fedora\n"
           "q /tmp 1777 root root 10d\n"
@@ -304,6 +310,42 @@ def test_human_output_names_sources(root):
     assert lines[0] == "/tmp/app.sock: risky"
     assert any(line.strip() == "(/usr/lib/tmpfiles.d/tmp.conf:2)" for line in lines)
     assert any("what to do:" in line for line in lines)
+
+
+@pytest.fixture
+def reachable_root():
+    """The machine in a directory that an unprivileged user can reach
+    (pytest's is 0700)."""
+    d = Path(tempfile.mkdtemp(prefix="sk-check-"))
+    os.chmod(d, 0o755)
+    yield make_machine(d / "root")
+    for dirpath, _, _ in os.walk(d):
+        os.chmod(dirpath, 0o755)
+    shutil.rmtree(d)
+
+
+def test_unreadable_unit_directory_is_said(reachable_root):
+    """Run by a user who cannot read /etc/systemd/system, where the admin
+    masked the timer: the answer may be wrong, and check says so."""
+    units = reachable_root / "etc/systemd/system"
+    os.makedirs(units)
+    os.symlink("/dev/null", units / "systemd-tmpfiles-clean.timer")
+    os.chmod(units, 0)
+    # Root reads anything: drop to nobody for the refusal.
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    r = subprocess.run([*prefix, SOCKKEEPER, "check", "--root", str(reachable_root), "/srv/app/a.sock"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ("sockkeeper: /etc/systemd/system: cannot read directory: Permission denied; units there "
+                        "may enable or mask systemd-tmpfiles-clean.timer or tmp.mount, so the answer may be "
+                        "incomplete\n")
+    # Readable again: no warning, and the mask counts.
+    os.chmod(units, 0o755)
+    r = subprocess.run([*prefix, SOCKKEEPER, "check", "--json", "--root", str(reachable_root), "/tmp/app.sock"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.stderr == ""
+    [age] = reasons(json.loads(r.stdout)[0], "tmpfiles-age")
+    assert age["rating"] == "caution", age
 
 
 def test_usage_errors(root, tmp_path):
