@@ -347,9 +347,9 @@ TEST(dropins_that_are_no_regular_files) {
 
         put(root, SYS "/foo.service", "[Service]\nA=1\n");
         put(root, ETC "/foo.service.d/z.conf", "[Service]\nZ=1\n");
-        fifo = scratch_path(root, ETC "/foo.service.d/fifo.conf" + 1);
+        fifo = scratch_path(root, "etc/systemd/system/foo.service.d/fifo.conf");
         check(mkfifo(fifo, 0644) >= 0);
-        big = scratch_path(root, ETC "/foo.service.d/big.conf" + 1);
+        big = scratch_path(root, "etc/systemd/system/foo.service.d/big.conf");
         sparse_file(big, 17 * 1024 * 1024);
 
         alarm(20); /* a reader that waits for a writer fails here, not at meson's timeout */
