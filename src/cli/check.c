@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "json.h"
@@ -112,29 +111,6 @@ static int help(void) {
         return 0;
 }
 
-/* A usable --root: an existing directory, without trailing slashes. */
-static int parse_root(const char *arg, char **ret) {
-        struct stat st;
-        char *root;
-        size_t n;
-
-        if (arg[0] != '/') {
-                log_error("--root %s: not an absolute path", arg);
-                return -EINVAL;
-        }
-        if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                log_error("--root %s: not a directory", arg);
-                return -ENOTDIR;
-        }
-        root = strdup(arg);
-        if (!root)
-                return -ENOMEM;
-        for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--)
-                root[n - 1] = '\0';
-        *ret = root;
-        return 0;
-}
-
 int verb_check(int argc, char *argv[]) {
         enum { ARG_JSON = 0x100, ARG_ROOT };
         static const struct option options[] = {
@@ -158,9 +134,7 @@ int verb_check(int argc, char *argv[]) {
                         json = true;
                         break;
                 case ARG_ROOT:
-                        free(root);
-                        root = NULL;
-                        if (parse_root(optarg, &root) < 0)
+                        if (parse_root_option("check", optarg, &root) < 0)
                                 return CHECK_EXIT_USAGE;
                         break;
                 default:

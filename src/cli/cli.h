@@ -12,3 +12,9 @@ int verb_scan(int argc, char *argv[]);
 /* Prints why sk_keeper_new()/sk_keeper_bind() refused PATH, in words an
  * admin can act on, and returns the negative error. */
 int log_keeper_error(const char *path, int r);
+
+/* Checks --root ARG of VERB: an absolute path to an existing directory
+ * (possibly through a symlink). Stores it without trailing slashes in *RET
+ * (freeing what was there), or says what is wrong, as
+ * "VERB: --root ARG: does not exist", and returns -EINVAL. */
+int parse_root_option(const char *verb, const char *arg, char **ret);

@@ -182,8 +182,10 @@ static int load_file(context *c, const char *path, unit_file *ret) {
                 return -EINVAL;
         }
         r = root_read_file(NULL, path, &text, &size);
-        if (r < 0)
-                return log_error_errno(r, "%s", path);
+        if (r < 0) {
+                log_error("%s: %s", path, root_read_strerror(r));
+                return r;
+        }
         f.name = strdup(name);
         f.fragment = strdup(path);
         if (!f.name || !f.fragment) {

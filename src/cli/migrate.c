@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "atomic-file.h"
 #include "cli.h"
@@ -48,23 +47,6 @@ static int help(void) {
                "Exit status: 0 a move for every socket path, 1 failure, 2 nothing to\n"
                "migrate, 3 some paths could not be mapped (listed), 64 usage.\n"
                "See sockkeeper(1).\n");
-        return 0;
-}
-
-static int parse_root_arg(const char *arg, char **ret) {
-        struct stat st;
-        char *root;
-
-        if (arg[0] != '/' || stat(arg, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                log_error("migrate: --root %s: not an absolute path to a directory", arg);
-                return -EINVAL;
-        }
-        root = strdup(arg);
-        if (!root)
-                return -ENOMEM;
-        for (size_t n = strlen(root); n > 1 && root[n - 1] == '/'; n--)
-                root[n - 1] = 0;
-        *ret = root;
         return 0;
 }
 
@@ -141,9 +123,7 @@ int verb_migrate(int argc, char *argv[]) {
                         write = true;
                         break;
                 case ARG_ROOT:
-                        free(root);
-                        root = NULL;
-                        if (parse_root_arg(optarg, &root) < 0)
+                        if (parse_root_option("migrate", optarg, &root) < 0)
                                 return MIGRATE_EXIT_USAGE;
                         break;
                 case ARG_USER:

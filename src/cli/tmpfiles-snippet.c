@@ -38,7 +38,7 @@ typedef struct options {
         const char *output;
         bool install;
         const char *name;
-        const char *root;
+        char *root;
         bool contents_age;
         bool literal;
         char **dirs;            /* --dir: X lines */
@@ -47,6 +47,7 @@ typedef struct options {
 
 static void options_done(options *o) {
         strv_free_n(o->dirs, o->n_dirs);
+        free(o->root);
 }
 
 static int help(void) {
@@ -471,7 +472,8 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                         o.name = optarg;
                         break;
                 case ARG_ROOT:
-                        o.root = optarg;
+                        if (parse_root_option("tmpfiles-snippet", optarg, &o.root) < 0)
+                                return EXIT_USAGE;
                         break;
                 case 'X':
                         o.contents_age = true;
@@ -506,10 +508,6 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                 _cleanup_free_ char *s = shown(o.name);
                 log_error("tmpfiles-snippet: --name %s: use 1 to %d letters, digits, '.', '_', '@' or '-'",
                           s ?: "", NAME_MAX_LEN);
-                return EXIT_USAGE;
-        }
-        if (o.root && !*o.root) {
-                log_error("tmpfiles-snippet: --root needs a directory");
                 return EXIT_USAGE;
         }
         if (o.output && !*o.output) {

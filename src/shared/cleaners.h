@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "path-util.h"
+#include "tmpfiles.h"
 
 typedef struct source_ref {
         char *file;             /* root-relative, e.g. "/etc/tmpreaper.conf" */
@@ -214,6 +215,12 @@ typedef enum timer_state {
  * .wants/ symlinks, as systemctl is-enabled would see them. SOURCE names the
  * deciding file. */
 timer_state tmpfiles_clean_timer_state(const char *root, source_ref *source);
+
+/* Reports through WARN each directory of that search path under ROOT that
+ * is there but cannot be listed or searched (EACCES, as an unprivileged
+ * user): a unit there may enable or mask the timer or tmp.mount, so what
+ * is said of them may be wrong. Returns how many were reported. */
+unsigned unit_dirs_warn_unreadable(const char *root, tmpfiles_warn_fn warn, void *userdata);
 
 /* Whether PATH is on a tmpfs (emptied at every boot). For ROOT "/" from
  * /proc/self/mountinfo; for another root from its /etc/fstab and an

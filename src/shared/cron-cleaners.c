@@ -1709,20 +1709,15 @@ typedef enum dir_rules {
 
 /* The files of DIR that cron or run-parts would use, in their order. */
 static int scan_dir(const char *root, const char *dir, dir_rules rules, cron_cleaner **cleaners, size_t *n) {
-        _cleanup_close_ int fd = -EBADF;
         DIR *d;
         struct dirent *de;
         char **names = NULL;
         size_t n_names = 0;
-        int r = 0;
+        int r;
 
-        fd = root_open(root, dir, O_RDONLY | O_DIRECTORY);
-        if (fd < 0)
-                return 0;
-        d = fdopendir(fd);
-        if (!d)
-                return negative_errno();
-        TAKE_FD(fd);
+        r = root_opendir(root, dir, &d);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
         while (r >= 0 && (de = readdir(d))) {
                 struct stat st;
                 char **p;

@@ -2,8 +2,10 @@
 /* Paths, and files of a tree under a root directory ("/" or --root), for
  * every reader of the machine's configuration. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,14 +91,209 @@ bool path_below(const char *dir, const char *path) {
 
 /* ---- files under a root ---- */
 
+#define ROOT_SYMLINKS_MAX 40 /* the kernel's MAXSYMLINKS, which openat2() applies too */
+
+/* The next component of *P, skipping slashes and "."; *P moves past it.
+ * Returns its length, 0 at the end. */
+static size_t next_component(const char **p, const char **ret) {
+        for (;;) {
+                const char *s = *p + strspn(*p, "/");
+                size_t n = strcspn(s, "/");
+
+                *p = s + n;
+                if (n == 1 && s[0] == '.')
+                        continue;
+                *ret = s;
+                return n;
+        }
+}
+
+static int openat_errno(int dfd, const char *name, int flags) {
+        int fd = openat(dfd, name, flags | O_CLOEXEC);
+
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* Moves a walk to FD, closing where it was; a negative FD is passed on. */
+static int walk_to(int *cur, int fd) {
+        if (fd < 0)
+                return fd;
+        safe_close(*cur);
+        *cur = fd;
+        return 0;
+}
+
+/* An O_PATH fd of the directory PATH below ROOT_FD, walked down by name
+ * without following anything: the way back up after "..". */
+static int reopen_below(int root_fd, const char *path) {
+        _cleanup_close_ int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        const char *name;
+        size_t n;
+
+        if (fd < 0)
+                return negative_errno();
+        while ((n = next_component(&path, &name)) > 0) {
+                _cleanup_free_ char *comp = strndup(name, n);
+                int r;
+
+                if (!comp)
+                        return -ENOMEM;
+                r = walk_to(&fd, openat_errno(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW));
+                if (r < 0)
+                        return r;
+        }
+        return TAKE_FD(fd);
+}
+
+static int path_append(char **path, const char *comp) {
+        char *p;
+
+        if (asprintf(&p, "%s/%s", *path, comp) < 0)
+                return -ENOMEM;
+        free(*path);
+        *path = p;
+        return 0;
+}
+
+int root_chase(int root_fd, const char *path, int flags, char **ret_path) {
+        _cleanup_free_ char *todo = strdup(path), *done = strdup("");
+        _cleanup_close_ int cur = -EBADF;
+        unsigned links = 0;
+        int r;
+
+        if (!todo || !done)
+                return -ENOMEM;
+        if (flags & O_CREAT)
+                return -EINVAL; /* the readers only look */
+        r = walk_to(&cur, reopen_below(root_fd, ""));
+        if (r < 0)
+                return r;
+
+        for (;;) {
+                _cleanup_free_ char *comp = NULL, *next = NULL;
+                _cleanup_close_ int child = -EBADF;
+                const char *rest = todo, *name, *after;
+                char target[PATH_MAX];
+                struct stat st;
+                size_t n = next_component(&rest, &name);
+                ssize_t k;
+                bool last;
+
+                if (n == 0) {
+                        /* Ended on a directory: the root, "..", or a trailing slash. */
+                        r = walk_to(&cur, openat_errno(cur, ".", flags));
+                        break;
+                }
+                comp = strndup(name, n);
+                if (!comp)
+                        return -ENOMEM;
+                /* Last only without a trailing slash, which asks for a
+                 * directory and follows a symlink as the kernel does. */
+                after = rest;
+                last = next_component(&after, &name) == 0 && !strchr(rest, '/');
+
+                if (streq(comp, "..")) {
+                        /* Up by the names that led here, never by the
+                         * kernel's "..": at the root it stays there. */
+                        char *slash = strrchr(done, '/');
+
+                        if (slash)
+                                *slash = '\0';
+                        r = walk_to(&cur, reopen_below(root_fd, done));
+                        if (r < 0)
+                                return r;
+                        memmove(todo, rest, strlen(rest) + 1);
+                        continue;
+                }
+
+                if (last && (flags & O_NOFOLLOW)) {
+                        /* The name itself, whatever it is, as openat() would. */
+                        r = walk_to(&cur, openat_errno(cur, comp, flags));
+                        if (r >= 0)
+                                r = path_append(&done, comp);
+                        break;
+                }
+
+                child = openat_errno(cur, comp, O_PATH | O_NOFOLLOW);
+                if (child < 0)
+                        return child;
+                if (fstat(child, &st) < 0)
+                        return negative_errno();
+
+                if (S_ISLNK(st.st_mode)) {
+                        if (++links > ROOT_SYMLINKS_MAX)
+                                return -ELOOP;
+                        k = readlinkat(child, "", target, sizeof(target));
+                        if (k < 0)
+                                return negative_errno();
+                        if ((size_t) k >= sizeof(target))
+                                return -ENAMETOOLONG;
+                        target[k] = '\0';
+                        if (target[0] == '/') {
+                                /* Absolute: from the root again, not from "/". */
+                                r = walk_to(&cur, reopen_below(root_fd, ""));
+                                if (r < 0)
+                                        return r;
+                                done[0] = '\0';
+                        }
+                        if (asprintf(&next, "%s%s", target, rest) < 0)
+                                return -ENOMEM;
+                        free(todo);
+                        todo = TAKE_PTR(next);
+                        continue;
+                }
+
+                r = path_append(&done, comp);
+                if (r < 0)
+                        return r;
+                if (last) {
+                        /* Opened by the name just looked at: should a
+                         * symlink have taken its place since, O_NOFOLLOW
+                         * refuses it (or O_PATH returns it, refused here). */
+                        r = walk_to(&cur, openat_errno(cur, comp, flags | O_NOFOLLOW));
+                        if (r >= 0 && fstat(cur, &st) < 0)
+                                r = negative_errno();
+                        if (r >= 0 && S_ISLNK(st.st_mode))
+                                r = -ELOOP;
+                        break;
+                }
+                if (!S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+                (void) walk_to(&cur, TAKE_FD(child));
+                memmove(todo, rest, strlen(rest) + 1);
+        }
+        if (r < 0)
+                return r;
+
+        if (ret_path) {
+                if (done[0] == '\0') {
+                        free(done);
+                        done = strdup("/");
+                        if (!done)
+                                return -ENOMEM;
+                }
+                *ret_path = TAKE_PTR(done);
+        }
+        return TAKE_FD(cur);
+}
+
+int root_resolve(const char *root, const char *path, char **ret) {
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+
+        dfd = open(root_is_live(root) ? "/" : root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return negative_errno();
+        fd = root_chase(dfd, path, O_PATH, ret);
+        return fd < 0 ? fd : 0;
+}
 
 int root_open(const char *root, const char *path, int flags) {
         _cleanup_close_ int dfd = -EBADF;
-        _cleanup_free_ char *joined = NULL;
         struct open_how how = {
                 .flags = (uint64_t) flags | O_CLOEXEC,
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
+        const char *rel = path + strspn(path, "/");
         int fd;
 
         if (root_is_live(root)) {
@@ -107,44 +304,75 @@ int root_open(const char *root, const char *path, int flags) {
         dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return negative_errno();
-        /* A relative path under the root fd: with RESOLVE_IN_ROOT an
-         * absolute symlink such as /lib -> /usr/lib stays inside. */
-        fd = (int) syscall(SYS_openat2, dfd, path[0] == '/' ? path + 1 : path, &how, sizeof(how));
+        /* A relative path under the root fd ("." for the root itself):
+         * with RESOLVE_IN_ROOT an absolute symlink such as /lib -> /usr/lib
+         * stays inside. */
+        fd = (int) syscall(SYS_openat2, dfd, *rel ? rel : ".", &how, sizeof(how));
         if (fd >= 0)
                 return fd;
-        if (errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter that predates openat2 */
+        /* ENOSYS: a kernel before 5.6; EPERM: a seccomp filter that
+         * predates openat2 (container runtimes, valgrind). The same walk,
+         * done here. */
+        if (errno != ENOSYS && errno != EPERM)
                 return negative_errno();
+        return root_chase(dfd, path, flags, NULL);
+}
 
-        if (asprintf(&joined, "%s%s", root, path) < 0)
-                return -ENOMEM;
-        fd = open(joined, flags | O_CLOEXEC);
-        return fd < 0 ? negative_errno() : fd;
+int root_opendir(const char *root, const char *path, DIR **ret) {
+        _cleanup_close_ int fd = root_open(root, path, O_RDONLY | O_DIRECTORY);
+        DIR *d;
+
+        if (fd < 0)
+                return fd;
+        d = fdopendir(fd);
+        if (!d)
+                return negative_errno();
+        TAKE_FD(fd);
+        *ret = d;
+        return 0;
 }
 
 int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, allocated = 0;
+        struct stat st;
 
-        fd = root_open(root, path, O_RDONLY | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO opens at once, to be refused below, rather
+         * than waiting for a writer. */
+        fd = root_open(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+        if (fd == -ENXIO)
+                return -EBADFD; /* a socket */
         if (fd < 0)
                 return fd;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+                return -EBADFD; /* /dev/null reads as empty, which masks */
+        if ((uint64_t) st.st_size > ROOT_FILE_MAX)
+                return -EFBIG;
+
+        /* Read to the end rather than to st_size: files in /proc say 0. */
         for (;;) {
                 ssize_t n;
 
-                if (allocated - len < 4096) {
-                        size_t more = allocated ? allocated * 2 : 8192;
+                if (len == allocated) {
+                        size_t more = allocated ? allocated * 2 : (size_t) st.st_size + 4096;
                         char *p;
 
-                        if (more > 16 * 1024 * 1024)
-                                return -EFBIG; /* no configuration file is that big */
-                        p = realloc(buf, more);
+                        if (allocated > ROOT_FILE_MAX)
+                                return -EFBIG;
+                        if (more > ROOT_FILE_MAX + 1)
+                                more = ROOT_FILE_MAX + 1; /* one byte more tells that it is too big */
+                        p = realloc(buf, more + 1);
                         if (!p)
                                 return -ENOMEM;
                         buf = p;
                         allocated = more;
                 }
-                n = read(fd, buf + len, allocated - len - 1);
+                n = read(fd, buf + len, allocated - len);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -154,11 +382,26 @@ int root_read_file(const char *root, const char *path, char **ret, size_t *ret_l
                         break;
                 len += (size_t) n;
         }
+        if (len > ROOT_FILE_MAX)
+                return -EFBIG;
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+_Static_assert(ROOT_FILE_MAX == 16U * 1024U * 1024U, "root_read_strerror() says 16 MiB");
+
+const char *root_read_strerror(int r) {
+        switch (r) {
+        case -EBADFD:
+                return "not a regular file";
+        case -EFBIG:
+                return "larger than 16 MiB";
+        default:
+                return strerror(r < 0 ? -r : r);
+        }
 }
 
 int root_lstat(const char *root, const char *path, struct stat *ret) {

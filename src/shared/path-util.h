@@ -3,6 +3,7 @@
 
 /* Paths, and files of a tree under a root directory. */
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -26,9 +27,35 @@ bool path_below(const char *dir, const char *path);
 
 /* Files under a root directory: symlinks resolve inside ROOT (openat2
  * RESOLVE_IN_ROOT), as they would if ROOT were "/". ROOT NULL or "/" is the
- * live system. */
+ * live system. Where openat2() is missing or refused, root_chase() does
+ * the same walk. */
 int root_open(const char *root, const char *path, int flags);
+/* The directory PATH under ROOT, resolved as root_open() does. */
+int root_opendir(const char *root, const char *path, DIR **ret);
+
+/* Opens PATH below the directory ROOT_FD as openat2() with RESOLVE_IN_ROOT
+ * does, one component at a time: ".." stops at ROOT_FD, a symlink's target
+ * resolves below ROOT_FD again (an absolute one from ROOT_FD itself), and
+ * more than 40 symlinks are -ELOOP. FLAGS as for openat(), without O_CREAT;
+ * O_NOFOLLOW applies to the last component. RET_PATH, when not NULL, gets
+ * the resolved path relative to ROOT_FD, such as "/usr/lib/x". */
+int root_chase(int root_fd, const char *path, int flags, char **ret_path);
+/* PATH with its symlinks resolved inside ROOT, as root_chase() walks it;
+ * -ENOENT when a part is missing. */
+int root_resolve(const char *root, const char *path, char **ret);
+
+/* No configuration file is this big: a larger one (a link to /dev/zero, a
+ * log put there by mistake) is refused rather than read into memory. */
+#define ROOT_FILE_MAX (16U * 1024U * 1024U)
+
+/* PATH under ROOT, whole and NUL-terminated, for every reader of
+ * configuration. Only a regular file, or /dev/null (empty): -EISDIR for a
+ * directory, -EBADFD for anything else (a FIFO or a socket is never waited
+ * on), -EFBIG beyond ROOT_FILE_MAX. */
 int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len);
+/* Why root_read_file() failed, in words: "not a regular file" and
+ * "larger than 16 MiB" where strerror() would say something puzzling. */
+const char *root_read_strerror(int r);
 int root_lstat(const char *root, const char *path, struct stat *ret);
 
 /* The struct stat that lstat() would have filled, from a statx() with

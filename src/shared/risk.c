@@ -129,6 +129,7 @@ static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfile
         r = cron_cleaners_load(&m->cron, &m->n_cron, root);
         if (r < 0)
                 return r;
+        (void) unit_dirs_warn_unreadable(root, warn, userdata);
         m->timer = tmpfiles_clean_timer_state(root, &m->timer_source);
         m->mounts_known = tmpfs_table_load(&m->mounts, root) >= 0;
 

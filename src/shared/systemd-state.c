@@ -315,7 +315,6 @@ static unit_file_kind unit_find(const char *root, const char *name, char **ret_p
 static bool unit_wanted(const char *root, const char *name, const char *preferred, char **ret_path) {
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; i < ELEMENTSOF(unit_dirs); i++) {
-                        _cleanup_close_ int fd = -EBADF;
                         DIR *d;
                         struct dirent *de;
                         bool found = false;
@@ -333,13 +332,8 @@ static bool unit_wanted(const char *root, const char *name, const char *preferre
                                 continue;
                         }
 
-                        fd = root_open(root, unit_dirs[i], O_RDONLY | O_DIRECTORY);
-                        if (fd < 0)
+                        if (root_opendir(root, unit_dirs[i], &d) < 0)
                                 continue;
-                        d = fdopendir(fd);
-                        if (!d)
-                                continue;
-                        TAKE_FD(fd);
                         while (!found && (de = readdir(d))) {
                                 size_t l = strlen(de->d_name);
                                 _cleanup_free_ char *p = NULL;
@@ -378,6 +372,34 @@ static timer_state unit_state(const char *root, const char *name, const char *pr
         }
         (void) source_ref_set(source, unit, 0);
         return TIMER_DISABLED;
+}
+
+unsigned unit_dirs_warn_unreadable(const char *root, tmpfiles_warn_fn warn, void *userdata) {
+        unsigned n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(unit_dirs); i++) {
+                _cleanup_free_ char *msg = NULL;
+                DIR *d;
+                struct stat st;
+                int r = root_opendir(root, unit_dirs[i], &d);
+
+                /* Listed, and searched: "." is looked up in it. */
+                if (r >= 0) {
+                        r = fstatat(dirfd(d), ".", &st, 0) < 0 ? negative_errno() : 0;
+                        closedir(d);
+                }
+                if (r >= 0 || r == -ENOENT || r == -ENOTDIR)
+                        continue;
+                n++;
+                if (!warn)
+                        continue;
+                if (asprintf(&msg, "cannot read directory: %s; units there may enable or mask "
+                             "systemd-tmpfiles-clean.timer or tmp.mount, so the answer may be incomplete",
+                             strerror(-r)) < 0)
+                        msg = NULL;
+                warn(unit_dirs[i], 0, msg ?: "cannot read directory", userdata);
+        }
+        return n;
 }
 
 timer_state tmpfiles_clean_timer_state(const char *root, source_ref *source) {

@@ -208,105 +208,23 @@ static void path_simplify(char *path) {
         *f = 0;
 }
 
-/* Resolves the symlinks of PATH inside ROOT, as chase_symlinks() with a
- * root does: an absolute link target starts again at ROOT. Returns the
- * root-relative result; -ENOENT when a part is missing. */
-static int chase_in_root(const char *root, const char *path, char **ret) {
-        _cleanup_free_ char *done = strdup(""), *todo = strdup(path);
-        unsigned links = 0;
-
-        if (!done || !todo)
-                return -ENOMEM;
-        for (;;) {
-                _cleanup_free_ char *comp = NULL, *next = NULL, *full = NULL;
-                const char *rest = todo, *e;
-                char target[PATH_MAX];
-                struct stat st;
-                ssize_t n;
-                int r = first_component(&rest, &e);
-
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                comp = strndup(e, r);
-                if (!comp)
-                        return -ENOMEM;
-                if (streq(comp, "..")) {
-                        char *slash = strrchr(done, '/');
-                        if (slash)
-                                *slash = 0;
-                        next = strdup(rest);
-                        if (!next)
-                                return -ENOMEM;
-                        free(todo);
-                        todo = TAKE_PTR(next);
-                        continue;
-                }
-                if (asprintf(&next, "%s/%s", done, comp) < 0)
-                        return -ENOMEM;
-                full = path_join_root(root, next);
-                if (!full)
-                        return -ENOMEM;
-                if (lstat(full, &st) < 0)
-                        return negative_errno();
-                if (!S_ISLNK(st.st_mode)) {
-                        free(done);
-                        done = TAKE_PTR(next);
-                        memmove(todo, rest, strlen(rest) + 1);
-                        continue;
-                }
-                if (++links > 32)
-                        return -ELOOP;
-                n = readlink(full, target, sizeof(target) - 1);
-                if (n < 0)
-                        return negative_errno();
-                target[n] = 0;
-                if (target[0] == '/')
-                        done[0] = 0;
-                free(next);
-                if (asprintf(&next, "%s/%s", target, rest) < 0)
-                        return -ENOMEM;
-                free(todo);
-                todo = TAKE_PTR(next);
-        }
-        if (done[0] == 0) {
-                free(done);
-                done = strdup("/");
-                if (!done)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(done);
-        return 0;
-}
-
 /* ---- specifiers ---- */
 
-/* ROOT's file, or -EUNATCH when it is missing: tmpfiles then skips the line
- * ("uninitialized /etc/ detected") rather than calling it invalid. */
-static int read_root_file(const char *root, const char *path, char *buf, size_t size, size_t *ret_len) {
-        _cleanup_free_ char *full = path_join_root(root, path);
-        _cleanup_close_ int fd = -EBADF;
-        ssize_t n;
+/* ROOT's file, whole, or -EUNATCH when it is missing: tmpfiles then skips
+ * the line ("uninitialized /etc/ detected") rather than calling it invalid. */
+static int read_root_file(const char *root, const char *path, char **ret, size_t *ret_len) {
+        int r = root_read_file(root, path, ret, ret_len);
 
-        if (!full)
-                return -ENOMEM;
-        fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return errno == ENOENT ? -EUNATCH : negative_errno();
-        n = read(fd, buf, size);
-        if (n < 0)
-                return negative_errno();
-        *ret_len = (size_t) n;
-        return 0;
+        return r == -ENOENT ? -EUNATCH : r;
 }
 
 /* %m, read like id128_read_fd(ID128_FORMAT_PLAIN): empty or
  * "uninitialized" means not set up yet, anything but 32 hex digits is bad. */
 static int specifier_machine_id(const char *root, char **ret) {
-        char buf[40], *s;
+        _cleanup_free_ char *buf = NULL;
+        char *s;
         size_t n = 0;
-        int r = read_root_file(root, "/etc/machine-id", buf, sizeof(buf), &n);
+        int r = read_root_file(root, "/etc/machine-id", &buf, &n);
 
         if (r < 0)
                 return r;
@@ -331,9 +249,9 @@ static int specifier_machine_id(const char *root, char **ret) {
 
 /* %b: the running system's boot id, never the root's. */
 static int specifier_boot_id(char **ret) {
-        char buf[64];
+        _cleanup_free_ char *buf = NULL;
         size_t n = 0, k = 0;
-        int r = read_root_file(NULL, "/proc/sys/kernel/random/boot_id", buf, sizeof(buf) - 1, &n);
+        int r = read_root_file(NULL, "/proc/sys/kernel/random/boot_id", &buf, &n);
         char *s;
 
         if (r < 0)
@@ -356,18 +274,15 @@ static int specifier_boot_id(char **ret) {
 /* One KEY=value of ROOT's os-release (/etc first, then /usr/lib), with the
  * quotes removed; an absent key is empty. */
 static int specifier_os_release(const char *root, const char *key, char **ret) {
-        _cleanup_free_ char *text = malloc(16384);
-        size_t n = 0, klen = strlen(key);
+        _cleanup_free_ char *text = NULL;
+        size_t klen = strlen(key);
         int r;
 
-        if (!text)
-                return -ENOMEM;
-        r = read_root_file(root, "/etc/os-release", text, 16383, &n);
+        r = read_root_file(root, "/etc/os-release", &text, NULL);
         if (r == -EUNATCH)
-                r = read_root_file(root, "/usr/lib/os-release", text, 16383, &n);
+                r = read_root_file(root, "/usr/lib/os-release", &text, NULL);
         if (r < 0)
                 return r;
-        text[n] = 0;
         for (char *line = text, *next; line; line = next) {
                 char *v, *out;
 
@@ -699,36 +614,36 @@ static int parse_uid(const char *s, uint32_t *ret) {
 /* NAME's id in ROOT's /etc/passwd or /etc/group, read without NSS, the way
  * tmpfiles resolves names under --root. */
 static int name_to_id_offline(const char *root, const char *file, const char *name, uint32_t *ret) {
-        _cleanup_free_ char *path = path_join_root(root, file), *line = NULL;
-        size_t cap = 0, len = strlen(name);
-        FILE *f;
-        int r = -ESRCH;
+        _cleanup_free_ char *text = NULL;
+        size_t len = strlen(name);
+        int r;
 
-        if (!path)
-                return -ENOMEM;
-        f = fopen(path, "re");
-        if (!f)
-                return negative_errno();
-        while (getline(&line, &cap, f) > 0) {
-                char *id, *end;
+        r = root_read_file(root, file, &text, NULL);
+        if (r < 0)
+                return r;
+        for (char *line = text, *eol; *line; line = *eol ? eol + 1 : eol) {
+                char *id, *end, saved;
                 unsigned u;
+                int k;
 
+                eol = strchrnul(line, '\n');
                 if (strncmp(line, name, len) != 0 || line[len] != ':')
                         continue;
                 id = strchr(line + len + 1, ':'); /* past the password field */
-                if (!id)
+                if (!id || id > eol)
                         continue;
                 id++;
                 end = id + strcspn(id, ":\n");
-                *end = 0;
-                if (safe_atou(id, 10, true, &u) < 0)
+                saved = *end;
+                *end = '\0';
+                k = safe_atou(id, 10, true, &u);
+                *end = saved;
+                if (k < 0)
                         continue;
                 *ret = u;
-                r = 0;
-                break;
+                return 0;
         }
-        fclose(f);
-        return r;
+        return -ESRCH;
 }
 
 /* find_uid()/find_gid(): a number, "root", then NSS for the running system
@@ -1391,31 +1306,6 @@ int tmpfiles_config_parse(tmpfiles_config *c, const char *file, const char *text
         return tmpfiles_config_index(c);
 }
 
-static int read_all(int fd, char **ret, size_t *ret_size) {
-        _cleanup_free_ char *buf = NULL;
-        size_t n = 0, cap = 0;
-
-        for (;;) {
-                ssize_t k;
-
-                if (n + 4096 > cap) {
-                        char *bigger = realloc(buf, cap = cap * 2 + 4096);
-                        if (!bigger)
-                                return -ENOMEM;
-                        buf = bigger;
-                }
-                k = read(fd, buf + n, cap - n);
-                if (k < 0)
-                        return negative_errno();
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-        }
-        *ret_size = n;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
 typedef struct conf_file {
         char *name;
         char *dir; /* root-relative */
@@ -1436,18 +1326,14 @@ static bool name_taken(const conf_file *files, size_t n, const char *name) {
  * an earlier directory had the name. */
 static int list_dir(const tmpfiles_config *c, const char *dir, conf_file **files, size_t *n,
                     tmpfiles_warn_fn warn, void *userdata) {
-        _cleanup_free_ char *full = path_join_root(c->root, dir);
         DIR *d;
         struct dirent *de;
-        int r = 0;
+        int r = root_opendir(c->root, dir, &d);
 
-        if (!full)
-                return -ENOMEM;
-        d = opendir(full);
-        if (!d) {
-                if (errno != ENOENT && errno != ENOTDIR && warn)
-                        warn(dir, 0, strerror(errno), userdata);
-                return 0;
+        if (r < 0) {
+                if (r != -ENOENT && r != -ENOTDIR && warn)
+                        warn(dir, 0, strerror(-r), userdata);
+                return r == -ENOMEM ? r : 0;
         }
         while ((de = readdir(d))) {
                 size_t len = strlen(de->d_name);
@@ -1481,7 +1367,7 @@ static int resolve_dirs(const tmpfiles_config *c, char *ret[static ELEMENTSOF(co
         for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
                 char *resolved = NULL;
                 bool dup = false;
-                int r = chase_in_root(c->root, config_dirs[i], &resolved);
+                int r = root_resolve(c->root, config_dirs[i], &resolved);
 
                 if (r == -ENOMEM)
                         return r;
@@ -1504,27 +1390,22 @@ static int resolve_dirs(const tmpfiles_config *c, char *ret[static ELEMENTSOF(co
 }
 
 static int read_conf_file(tmpfiles_config *c, const char *path, tmpfiles_warn_fn warn, void *userdata) {
-        _cleanup_free_ char *full = path_join_root(c->root, path), *text = NULL;
-        _cleanup_close_ int fd = -EBADF;
+        parser p = { .c = c, .file = path, .warn = warn, .userdata = userdata };
+        _cleanup_free_ char *text = NULL;
         size_t size = 0;
         int r;
 
-        if (!full)
-                return -ENOMEM;
-        /* Opened as fopen() does, following symlinks: a link to /dev/null
-         * masks, a dangling one is passed over in silence. */
-        fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-                if (errno != ENOENT && warn)
-                        warn(path, 0, strerror(errno), userdata);
-                return 0;
-        }
-        r = read_all(fd, &text, &size);
+        /* Symlinks resolve inside the root: one to /dev/null masks, a
+         * dangling one is passed over in silence, as tmpfiles does. A FIFO
+         * or a file too big to be configuration is reported and skipped,
+         * and the other files are read. */
+        r = root_read_file(c->root, path, &text, &size);
         if (r == -ENOMEM)
                 return r;
+        if (r == -ENOENT)
+                return 0;
         if (r < 0) {
-                if (warn)
-                        warn(path, 0, strerror(-r), userdata);
+                (void) warnf(&p, "cannot read: %s, ignoring", root_read_strerror(r));
                 return 0;
         }
         if (strv_extend(&c->files, &c->n_files, path) < 0)

@@ -24,7 +24,6 @@
 #define WHITESPACE " \t\n\r"
 #define COMMENTS "#;"
 #define LONG_LINE_MAX (1024U * 1024U)    /* systemd's limit for one (continued) line */
-#define UNIT_FILE_MAX (64U * 1024U * 1024U)
 #define UNIT_NAME_MAX 255
 #define FOLLOW_MAX 64                    /* alias hops, as unit_ids_map_get() allows */
 
@@ -359,18 +358,14 @@ static int classify_link(unit_lookup *lp, const char *dir, const char *name, con
 }
 
 static int map_add_dir(unit_lookup *lp, const char *dir, size_t *cap) {
-        _cleanup_free_ char *full = path_join_root(lp->root, dir);
         DIR *d;
         struct dirent *de;
-        int r = 0;
+        int r = root_opendir(lp->root, dir, &d);
 
-        if (!full)
-                return -ENOMEM;
-        d = opendir(full);
-        if (!d) {
-                if (errno != ENOENT && errno != ENOTDIR)
-                        unit_warnf(lp->warn, lp->userdata, dir, 0, "cannot read directory: %s, ignoring", strerror(errno));
-                return 0;
+        if (r < 0) {
+                if (r != -ENOENT && r != -ENOTDIR)
+                        unit_warnf(lp->warn, lp->userdata, dir, 0, "cannot read directory: %s, ignoring", strerror(-r));
+                return r == -ENOMEM ? r : 0;
         }
         while ((de = readdir(d))) {
                 unit_map_entry e = { .seq = lp->n_map };
@@ -548,50 +543,6 @@ static int resolve(const unit_lookup *lp, const char *name, const char *instance
 
 /* ---- reading ---- */
 
-static int read_all(const char *root, const char *path, char **ret, size_t *ret_size, struct stat *ret_st) {
-        _cleanup_free_ char *full = path_join_root(root, path), *buf = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-        size_t n = 0;
-
-        if (!full)
-                return -ENOMEM;
-        fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        *ret_st = st;
-        if (S_ISCHR(st.st_mode)) { /* /dev/null reached some other way */
-                *ret = NULL;
-                *ret_size = 0;
-                return 0;
-        }
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t) st.st_size > UNIT_FILE_MAX)
-                return -EFBIG;
-        buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        while (n < (size_t) st.st_size) {
-                ssize_t k = read(fd, buf + n, (size_t) st.st_size - n);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-        }
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_size = n;
-        return 0;
-}
-
 static bool is_eol(char c) {
         return c == '\n' || c == '\r' || c == 0;
 }
@@ -760,21 +711,20 @@ int unit_file_parse(unit_file *u, const char *file, const char *text, size_t siz
 
 static int read_into(const unit_lookup *lp, unit_file *u, const char *shown, const char *path, bool *ret_masked) {
         _cleanup_free_ char *text = NULL;
-        struct stat st;
         size_t size;
         int r;
 
-        r = read_all(lp->root, path, &text, &size, &st);
+        /* A FIFO is refused, not waited on; /dev/null reached through
+         * some other link reads as empty, which masks. */
+        r = root_read_file(lp->root, path, &text, &size);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                unit_warnf(lp->warn, lp->userdata, shown, 0, "cannot read: %s, ignoring", strerror(-r));
+                unit_warnf(lp->warn, lp->userdata, shown, 0, "cannot read: %s, ignoring", root_read_strerror(r));
                 return 0;
         }
         if (ret_masked)
-                *ret_masked = S_ISCHR(st.st_mode) || size == 0;
-        if (!text)
-                return 0;
+                *ret_masked = size == 0;
         return unit_file_parse(u, shown, text, size, lp->warn, lp->userdata);
 }
 
@@ -853,22 +803,22 @@ static int collect_dropins(const unit_lookup *lp, char **dirs, size_t n_dirs, dr
         int r = 0;
 
         for (size_t i = 0; i < n_dirs && r >= 0; i++) {
-                _cleanup_free_ char *full = path_join_root(lp->root, dirs[i]);
                 struct dirent *de;
                 DIR *d;
+                int e;
 
-                if (!full) {
-                        r = -ENOMEM;
-                        break;
-                }
                 if (lp->n_dropin_dirs == 0 ||
                     !bsearch(&dirs[i], lp->dropin_dirs, lp->n_dropin_dirs, sizeof(char *), strcmp_ptr))
                         continue;
-                d = opendir(full);
-                if (!d) {
-                        if (errno != ENOENT && errno != ENOTDIR)
+                e = root_opendir(lp->root, dirs[i], &d);
+                if (e == -ENOMEM) {
+                        r = e;
+                        break;
+                }
+                if (e < 0) {
+                        if (e != -ENOENT && e != -ENOTDIR)
                                 unit_warnf(lp->warn, lp->userdata, dirs[i], 0, "cannot read directory: %s, ignoring",
-                                      strerror(errno));
+                                      strerror(-e));
                         continue;
                 }
                 while ((de = readdir(d))) {
@@ -1125,16 +1075,12 @@ const unit_setting *unit_file_last(const unit_file *u, const char *section, cons
 /* ---- enumeration ---- */
 
 static int add_wants_instances(const unit_lookup *lp, const char *dir, char ***l, size_t *n) {
-        _cleanup_free_ char *full = path_join_root(lp->root, dir);
         struct dirent *de;
         DIR *d;
-        int r = 0;
+        int r = root_opendir(lp->root, dir, &d);
 
-        if (!full)
-                return -ENOMEM;
-        d = opendir(full);
-        if (!d)
-                return 0;
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
         while ((de = readdir(d)) && r >= 0) {
                 size_t len = strlen(de->d_name);
                 _cleanup_free_ char *sub = NULL;
@@ -1144,10 +1090,11 @@ static int add_wants_instances(const unit_lookup *lp, const char *dir, char ***l
                 if (!(len > 6 && streq(de->d_name + len - 6, ".wants")) &&
                     !(len > 9 && streq(de->d_name + len - 9, ".requires")))
                         continue;
-                if (asprintf(&sub, "%s/%s", full, de->d_name) < 0)
-                        return -ENOMEM;
-                s = opendir(sub);
-                if (!s)
+                if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (root_opendir(lp->root, sub, &s) < 0)
                         continue;
                 while ((e = readdir(s)) && r >= 0)
                         if (unit_name_is_valid(e->d_name) && name_is_instance(e->d_name))

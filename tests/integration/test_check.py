@@ -4,12 +4,17 @@ JSON schema, exit statuses, and bad input."""
 
 import json
 import os
+import shutil
 import socket
+import stat
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
 SOCKKEEPER = os.environ.get("SOCKKEEPER", "sockkeeper")
+NO_OPENAT2 = os.environ.get("NO_OPENAT2")
 RATINGS = {"ok", "caution", "risky", "error"}
 
 
@@ -17,7 +22,7 @@ def check(*args, root=None):
     cmd = [SOCKKEEPER, "check"]
     if root is not None:
         cmd += ["--root", str(root)]
-    return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=30)
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=20)
 
 
 def check_json(*paths, root):
@@ -56,9 +61,12 @@ def write(path, text, mode=0o644):
 
 @pytest.fixture
 def root(tmp_path):
+    return make_machine(tmp_path / "root")
+
+
+def make_machine(r):
     """A Fedora-like machine: /tmp aged at 10 days by the enabled daily timer,
     one exclusion, tmpreaper installed but off, as Debian ships it."""
-    r = tmp_path / "root"
     write(r / "usr/lib/tmpfiles.d/tmp.conf",
           "# aged like Fedora\n"
           "q /tmp 1777 root root 10d\n"
@@ -114,6 +122,26 @@ def test_disabled_timer_lowers_the_risk_to_caution(root):
     r, out = check_json("/tmp/app.sock", root=root)
     [age] = reasons(out["/tmp/app.sock"], "tmpfiles-age")
     assert age["rating"] == "caution" and "not enabled" in age["text"]
+
+
+@pytest.mark.parametrize("openat2", ["works", "ENOSYS", "EPERM"])
+def test_symlinks_resolve_inside_the_root(root, openat2):
+    """An absolute /lib -> /usr/lib in the tree leads to the tree's /usr/lib,
+    also where openat2() is refused (an old seccomp filter, valgrind): this
+    machine's own timers.target.wants must not enable the tree's timer."""
+    host = [f"{d}/systemd/system/timers.target.wants/systemd-tmpfiles-clean.timer" for d in ("/usr/lib", "/lib")]
+    if not any(os.path.lexists(p) for p in host):
+        pytest.skip("this machine does not enable systemd-tmpfiles-clean.timer itself")
+    if openat2 != "works" and not NO_OPENAT2:
+        pytest.skip("NO_OPENAT2 is not set")
+    os.unlink(root / "usr/lib/systemd/system/timers.target.wants/systemd-tmpfiles-clean.timer")
+    os.symlink("/usr/lib", root / "lib")
+    prefix = [] if openat2 == "works" else [NO_OPENAT2, openat2]
+    r = subprocess.run([*prefix, SOCKKEEPER, "check", "--json", "--root", str(root), "/tmp/app.sock"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    [age] = reasons(json.loads(r.stdout)[0], "tmpfiles-age")
+    assert age["rating"] == "caution" and "not enabled" in age["text"], age
 
 
 def test_etc_overrides_usr_lib_by_file_name(root):
@@ -236,6 +264,32 @@ def test_garbled_and_unreadable_config_is_reported_and_the_rest_evaluated(root):
     assert out["/tmp/other.sock"]["tmpfiles"]["rule"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
 
 
+def test_configuration_that_is_no_regular_file_is_named_and_skipped(root):
+    """ln -s /dev/zero, a FIFO and a huge file in tmpfiles.d: each is named
+    once, nothing waits or fills memory, and the other files still count."""
+    conf = root / "etc/tmpfiles.d"
+    os.makedirs(conf)
+    os.mkfifo(conf / "fifo.conf")
+    with open(conf / "big.conf", "wb") as f:
+        f.truncate(17 << 20)
+    zero = os.geteuid() == 0
+    if zero:  # the tree's own /dev/zero: a link to / resolves inside the tree
+        os.makedirs(root / "dev")
+        os.mknod(root / "dev/zero", 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+        os.symlink("/dev/zero", conf / "zero.conf")
+    write(conf / "z.conf", "x /tmp/app.sock\n")
+    r = check("--json", "/tmp/app.sock", "/tmp/other.sock", root=root)
+    lines = r.stderr.splitlines()
+    assert "sockkeeper: /etc/tmpfiles.d/fifo.conf: cannot read: not a regular file, ignoring" in lines
+    assert "sockkeeper: /etc/tmpfiles.d/big.conf: cannot read: larger than 16 MiB, ignoring" in lines
+    if zero:
+        assert "sockkeeper: /etc/tmpfiles.d/zero.conf: cannot read: not a regular file, ignoring" in lines
+    assert len(lines) == (3 if zero else 2), r.stderr
+    out = {o["path"]: o for o in json.loads(r.stdout)}
+    assert out["/tmp/app.sock"]["tmpfiles"]["rule"] == "/etc/tmpfiles.d/z.conf:1"
+    assert out["/tmp/other.sock"]["tmpfiles"]["rule"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
+
+
 def test_advice_is_a_command_that_works(root):
     """The advised snippet command really protects the path."""
     _, out = check_json("/tmp/app.sock", root=root)
@@ -258,11 +312,47 @@ def test_human_output_names_sources(root):
     assert any("what to do:" in line for line in lines)
 
 
+@pytest.fixture
+def reachable_root():
+    """The machine in a directory that an unprivileged user can reach
+    (pytest's is 0700)."""
+    d = Path(tempfile.mkdtemp(prefix="sk-check-"))
+    os.chmod(d, 0o755)
+    yield make_machine(d / "root")
+    for dirpath, _, _ in os.walk(d):
+        os.chmod(dirpath, 0o755)
+    shutil.rmtree(d)
+
+
+def test_unreadable_unit_directory_is_said(reachable_root):
+    """Run by a user who cannot read /etc/systemd/system, where the admin
+    masked the timer: the answer may be wrong, and check says so."""
+    units = reachable_root / "etc/systemd/system"
+    os.makedirs(units)
+    os.symlink("/dev/null", units / "systemd-tmpfiles-clean.timer")
+    os.chmod(units, 0)
+    # Root reads anything: drop to nobody for the refusal.
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    r = subprocess.run([*prefix, SOCKKEEPER, "check", "--root", str(reachable_root), "/srv/app/a.sock"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ("sockkeeper: /etc/systemd/system: cannot read directory: Permission denied; units there "
+                        "may enable or mask systemd-tmpfiles-clean.timer or tmp.mount, so the answer may be "
+                        "incomplete\n")
+    # Readable again: no warning, and the mask counts.
+    os.chmod(units, 0o755)
+    r = subprocess.run([*prefix, SOCKKEEPER, "check", "--json", "--root", str(reachable_root), "/tmp/app.sock"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.stderr == ""
+    [age] = reasons(json.loads(r.stdout)[0], "tmpfiles-age")
+    assert age["rating"] == "caution", age
+
+
 def test_usage_errors(root, tmp_path):
     r = check(root=root)
     assert r.returncode == 64 and "at least one PATH" in r.stderr
     r = check("/tmp/a.sock", root=tmp_path / "missing")
-    assert r.returncode == 64 and "not a directory" in r.stderr
+    assert r.returncode == 64 and r.stderr.endswith("/missing: does not exist\n")
     r = check("--no-such-option", "/tmp/a.sock")
     assert r.returncode == 64
     r = subprocess.run([SOCKKEEPER, "check", "--help"], capture_output=True, text=True)

@@ -302,3 +302,19 @@ def test_malformed_line_warns_with_file_and_line(root):
     p = run(["bad.service"], root, check=0)
     assert f"/{ETC}/bad.service:3:" in p.stderr
     assert "/tmp/bad.sock -> /run/bad/bad.sock" in p.stdout
+
+
+def test_fifo_dropin_is_named_and_skipped(root):
+    """A FIFO among the drop-ins is not waited on, and is called what it is."""
+    (root / ETC / "plain.service.d").mkdir()
+    os.mkfifo(root / ETC / "plain.service.d/fifo.conf")
+    p = run(["plain.service"], root, check=0)
+    assert f"/{ETC}/plain.service.d/fifo.conf: cannot read: not a regular file, ignoring\n" in p.stderr
+    assert "/tmp/plain.sock -> /run/plain/plain.sock" in p.stdout
+
+
+def test_unit_given_as_a_fifo(root, tmp_path):
+    fifo = tmp_path / "fifo.service"
+    os.mkfifo(fifo)
+    p = run([str(fifo)], root, check=1)
+    assert p.stderr == f"sockkeeper: {fifo}: not a regular file\n"

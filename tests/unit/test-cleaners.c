@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <grp.h>
 #include <linux/magic.h>
 #include <unistd.h>
 
@@ -30,20 +32,6 @@
 #define REAL_CONF "/etc/tmpreaper.conf"
 
 /* ---- fixture roots ---- */
-
-static void mkdir_p(const char *path) {
-        char *p = strdup(path);
-
-        check(p);
-        for (char *s = p + 1; *s; s++)
-                if (*s == '/') {
-                        *s = '\0';
-                        check(mkdir(p, 0755) >= 0 || errno == EEXIST);
-                        *s = '/';
-                }
-        check(mkdir(p, 0755) >= 0 || errno == EEXIST);
-        free(p);
-}
 
 /* Writes ROOT/REL with MODE, creating the directories above it. */
 static void put(const char *root, const char *rel, const char *content, mode_t mode) {
@@ -1036,6 +1024,52 @@ TEST(timer_states) {
         rm_rf(root);
 }
 
+/* As a user who may not list /etc/systemd/system (mode 000) nor look up
+ * names in /run/systemd/system (readable, not searchable), both are said;
+ * what is fine or missing is not. */
+TEST(unreadable_unit_dirs_are_reported) {
+        char *root = scratch_dir(), *p;
+        int status;
+        pid_t pid;
+
+        put(root, "/etc/systemd/system/systemd-tmpfiles-clean.timer", "", 0644);
+        put(root, "/run/systemd/system/x.service", "", 0644);
+        put(root, "/usr/lib/systemd/system/systemd-tmpfiles-clean.timer", "[Timer]\n", 0644);
+        check(chmod(root, 0755) >= 0);
+        p = scratch_path(root, "etc/systemd/system");
+        check(chmod(p, 0) >= 0);
+        p = scratch_path(root, "run/systemd/system");
+        check(chmod(p, 0644) >= 0);
+
+        pid = fork();
+        check(pid >= 0);
+        if (pid == 0) {
+                warnings w = {};
+
+                /* Root reads anything: nobody, in a child, so that the
+                 * tree can still be removed afterwards. */
+                if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                                       setresuid(65534, 65534, 65534) < 0))
+                        _exit(2);
+                if (unit_dirs_warn_unreadable(root, collect_warning, &w) != 2 || w.count != 2 ||
+                    !strstr(w.text, "/etc/systemd/system:0: cannot read directory: Permission denied; ") ||
+                    !strstr(w.text, "/run/systemd/system:0: cannot read directory: Permission denied; ") ||
+                    !strstr(w.text, "the answer may be incomplete")) {
+                        printf("# %s", w.text);
+                        _exit(1);
+                }
+                _exit(0);
+        }
+        check(waitpid(pid, &status, 0) == pid);
+        check(WIFEXITED(status));
+        check_int(WEXITSTATUS(status), ==, 0);
+
+        check(chmod(scratch_path(root, "etc/systemd/system"), 0755) >= 0);
+        check(chmod(scratch_path(root, "run/systemd/system"), 0755) >= 0);
+        check_int(unit_dirs_warn_unreadable(root, NULL, NULL), ==, 0);
+        rm_rf(root);
+}
+
 TEST(timer_on_this_machine) {
         source_ref s = {};
         struct stat st;
@@ -1255,5 +1289,5 @@ TAP_MAIN(T(debian_defaults_do_not_run), T(showwarning_off_runs), T(runfromcron_m
          T(verdict_from_stat), T(verdict_at_looks_at_the_way_down), T(shell_words), T(cron_find_lines),
          T(cron_rm_tmpreaper_tmpwatch), T(cron_scripts_and_user_crontabs), T(cron_files_of_this_machine),
          T(cron_files_of_a_root),
-         T(timer_states), T(timer_on_this_machine), T(mountinfo_parsing), T(tmpfs_on_this_machine),
+         T(timer_states), T(unreadable_unit_dirs_are_reported), T(timer_on_this_machine), T(mountinfo_parsing), T(tmpfs_on_this_machine),
          T(tmpfs_offline), T(unix_diag_lists_our_sockets))

@@ -534,6 +534,78 @@ TEST(load_resolves_directory_links) {
         rm_rf(root);
 }
 
+/* Each file that is no configuration is named and skipped, without
+ * waiting on a FIFO or reading a device or a huge file into memory, and
+ * the others are read; symlinks resolve inside the root. */
+TEST(load_skips_what_is_no_configuration_file) {
+        char *root = scratch_dir(), *p;
+        tmpfiles_config c = {};
+        warnings w = {};
+        bool device;
+        int fd;
+
+        put(root, "usr/lib/tmpfiles.d/a.conf", "x /a\n");
+        put(root, "etc/tmpfiles.d/z.conf", "x /z\n");
+        put(root, "srv/only-in-root.conf", "x /linked\n");
+        p = root_path(root, "etc/tmpfiles.d/linked.conf");
+        check(symlink("/srv/only-in-root.conf", p) >= 0);
+        free(p);
+        p = root_path(root, "etc/tmpfiles.d/fifo.conf");
+        check(mkfifo(p, 0644) >= 0);
+        free(p);
+        p = root_path(root, "etc/tmpfiles.d/big.conf");
+        sparse_file(p, 17 * 1024 * 1024);
+        free(p);
+        /* ln -s /dev/zero: the root's own /dev/zero, where one can be made
+         * and opened (not as an unprivileged user, not on a nodev mount). */
+        p = root_path(root, "dev/zero");
+        device = mknod(p, S_IFCHR | 0666, makedev(1, 5)) >= 0 && (fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0;
+        if (device)
+                close(fd);
+        free(p);
+        if (device) {
+                p = root_path(root, "etc/tmpfiles.d/zero.conf");
+                check(symlink("/dev/zero", p) >= 0);
+                free(p);
+        }
+
+        alarm(20); /* a reader that waits on the FIFO fails here */
+        check_int(tmpfiles_config_load(&c, root, collect_warning, &w), ==, 0);
+        alarm(0);
+        check(strstr(w.text, "/etc/tmpfiles.d/fifo.conf:0: cannot read: not a regular file, ignoring\n"));
+        check(strstr(w.text, "/etc/tmpfiles.d/big.conf:0: cannot read: larger than 16 MiB, ignoring\n"));
+        if (device)
+                check(strstr(w.text, "/etc/tmpfiles.d/zero.conf:0: cannot read: not a regular file, ignoring\n"));
+        check_int(w.count, ==, device ? 3 : 2);
+        check_int(c.n_items, ==, 3);
+        check(find(&c, 'x', "/a") && find(&c, 'x', "/z") && find(&c, 'x', "/linked"));
+        tmpfiles_config_done(&c);
+        rm_rf(root);
+}
+
+/* The files specifiers and user names come from are read the same way: a
+ * FIFO in their place is an error for that line, not a wait. */
+TEST(specifier_files_that_are_fifos) {
+        char *root = scratch_dir(), *p;
+        tmpfiles_config c;
+        warnings w;
+
+        p = root_path(root, "etc/machine-id");
+        check(mkfifo(p, 0644) >= 0);
+        free(p);
+        p = root_path(root, "etc/passwd");
+        check(mkfifo(p, 0644) >= 0);
+        free(p);
+        alarm(20);
+        parse(&c, root, "d /run/%m 0755 - - -\nd /b 0755 svc - -\nx /kept\n", &w);
+        alarm(0);
+        check(strstr(w.text, "t.conf:1: "));
+        check(strstr(w.text, "t.conf:2: Failed to resolve user 'svc'"));
+        check_int(c.n_items, ==, 1);
+        tmpfiles_config_done(&c);
+        rm_rf(root);
+}
+
 /* ---- the evaluator ---- */
 
 TEST(uncovered_and_aged) {
@@ -783,6 +855,7 @@ TAP_MAIN(T(fields_and_defaults), T(ages), T(age_by), T(quotes_and_backslashes), 
          T(overlong_line_ends_the_file), T(type_checks), T(users_and_groups_under_root), T(specifiers),
          T(unresolvable_specifier_skips), T(argument_specifiers_and_escapes), T(boot_only_lines), T(duplicates),
          T(x_lines_inherit_an_age), T(load_directories_and_overrides), T(load_resolves_directory_links),
+         T(load_skips_what_is_no_configuration_file), T(specifier_files_that_are_fifos),
          T(uncovered_and_aged), T(age_by_timestamps), T(exclusions), T(the_file_itself), T(mounts_on_the_way),
          T(nested_lines), T(first_level_spared), T(which_lines_clean), T(boot_only_cleaner), T(depth_limit),
          T(two_cleaners))

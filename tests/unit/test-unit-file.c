@@ -22,19 +22,6 @@
 #define RUN "/run/systemd/system"
 
 
-static void mkdir_p(const char *path) {
-        char buf[PATH_MAX];
-
-        snprintf(buf, sizeof(buf), "%s", path);
-        for (char *p = buf + 1; *p; p++)
-                if (*p == '/') {
-                        *p = 0;
-                        (void) mkdir(buf, 0755);
-                        *p = '/';
-                }
-        (void) mkdir(buf, 0755);
-}
-
 static char *parent_of(const char *path) {
         char *s = strdup(path), *slash;
         check(s);
@@ -351,6 +338,54 @@ TEST(unreadable_dropin) {
         rm_rf(root);
 }
 
+/* A FIFO is refused at once, not waited on; a file too big for a unit is
+ * refused; both are named, and the other drop-ins still count. */
+TEST(dropins_that_are_no_regular_files) {
+        char *root = fixture(), *fifo, *big;
+        unit_file u;
+        warnings w = {};
+
+        put(root, SYS "/foo.service", "[Service]\nA=1\n");
+        put(root, ETC "/foo.service.d/z.conf", "[Service]\nZ=1\n");
+        fifo = scratch_path(root, "etc/systemd/system/foo.service.d/fifo.conf");
+        check(mkfifo(fifo, 0644) >= 0);
+        big = scratch_path(root, "etc/systemd/system/foo.service.d/big.conf");
+        sparse_file(big, 17 * 1024 * 1024);
+
+        alarm(20); /* a reader that waits for a writer fails here, not at meson's timeout */
+        load(root, "foo.service", &u, &w);
+        alarm(0);
+        check(strstr(w.text, ETC "/foo.service.d/fifo.conf:0: cannot read: not a regular file, ignoring"));
+        check(strstr(w.text, ETC "/foo.service.d/big.conf:0: cannot read: larger than 16 MiB, ignoring"));
+        check_streq(value(&u, "Service", "A"), "1");
+        check_streq(value(&u, "Service", "Z"), "1");
+        unit_file_done(&u);
+        rm_rf(root);
+}
+
+/* Under a root, an absolute link target is a file of that root, not of
+ * this machine: the root's /srv/x.conf is read, and a /lib -> /usr/lib
+ * link does not list this machine's units. */
+TEST(links_resolve_inside_the_root) {
+        char *root = fixture();
+        unit_file u;
+        warnings w = {};
+
+        put(root, SYS "/foo.service", "[Service]\nA=1\n");
+        put(root, "/srv/only-in-root.conf", "[Service]\nB=from-root\n");
+        link_to(root, ETC "/foo.service.d/b.conf", "/srv/only-in-root.conf");
+        link_to(root, "/lib", "/usr/lib");
+        load(root, "foo.service", &u, &w);
+        check_int(w.count, ==, 0);
+        check_streq(value(&u, "Service", "B"), "from-root");
+        unit_file_done(&u);
+
+        load(root, "systemd-tmpfiles-clean.timer", &u, &w);
+        check_int(u.state, ==, UNIT_NOT_FOUND);
+        unit_file_done(&u);
+        rm_rf(root);
+}
+
 static void parse(unit_file *u, const char *text, warnings *w) {
         *u = (unit_file) {};
         check_int(unit_file_parse(u, "/t.service", text, strlen(text), collect_warning, w), ==, 0);
@@ -500,5 +535,6 @@ TEST(invalid_names) {
 TAP_MAIN(T(search_path_default), T(search_path_env), T(env_path_is_used_for_loading), T(etc_overrides_vendor),
          T(masked), T(alias_chain), T(alias_loop_and_invalid), T(template_and_instance_dropins),
          T(prefix_and_type_dropins), T(dropin_override_and_mask), T(unreadable_dropin),
+         T(dropins_that_are_no_regular_files), T(links_resolve_inside_the_root),
          T(continuation_and_whitespace), T(malformed_lines), T(list_reset), T(enumerate_with_wants_instances),
          T(invalid_names))

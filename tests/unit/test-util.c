@@ -173,11 +173,33 @@ int count_open_fds(void) {
         return n - 1; /* the DIR's own fd */
 }
 
+void mkdir_p(const char *path) {
+        char *p = strdup(path);
+
+        check(p);
+        for (char *s = p + 1; *s; s++)
+                if (*s == '/') {
+                        *s = '\0';
+                        check(mkdir(p, 0755) >= 0 || errno == EEXIST);
+                        *s = '/';
+                }
+        check(mkdir(p, 0755) >= 0 || errno == EEXIST);
+        free(p);
+}
+
 void write_file(const char *path, const char *content) {
         FILE *f = fopen(path, "we");
         check(f);
         check(fputs(content, f) >= 0);
         check(fclose(f) == 0);
+}
+
+void sparse_file(const char *path, off_t size) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+        check(fd >= 0);
+        check(ftruncate(fd, size) >= 0);
+        close(fd);
 }
 
 bool file_has(const char *path, const char *content) {

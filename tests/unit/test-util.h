@@ -49,7 +49,11 @@ typedef struct warnings {
 void collect_warning(const char *file, unsigned line, const char *message, void *userdata);
 
 int count_open_fds(void);
+/* PATH and the directories above it, as "mkdir -p". */
+void mkdir_p(const char *path);
 void write_file(const char *path, const char *content);
+/* A file of SIZE bytes that takes no room on disk. */
+void sparse_file(const char *path, off_t size);
 bool file_has(const char *path, const char *content);
 
 /* A keeper on PATH in event-loop mode with a recorder attached. */
