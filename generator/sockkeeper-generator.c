@@ -21,12 +21,11 @@
 #include "macro.h"
 #include "path-util.h"
 #include "risk.h"
+#include "socket-path.h"
 #include "specifier.h"
 #include "strv.h"
 #include "unit-file.h"
 #include "unquote.h"
-
-#define SUN_PATH_MAX 107 /* sizeof(sun_path) - 1 */
 
 /* A warning of the unit reader, held until it is known whether the unit
  * matters to us: syntax problems of units without sockets or annotations
@@ -97,7 +96,8 @@ static bool is_canonical(const unit_file *u) {
  * warning naming WHERE) for a path that cannot be kept. */
 static char *expand_path(const char *src, const char *name, const unit_setting *where, const char *what) {
         _cleanup_free_ char *expanded = NULL;
-        char *norm, bad = 0;
+        socket_path_problem problem;
+        char *norm = NULL, bad = 0;
         int r;
 
         r = specifier_expand_unit(src, name, &expanded, &bad);
@@ -117,25 +117,19 @@ static char *expand_path(const char *src, const char *name, const unit_setting *
                      what, src);
                 return NULL;
         }
-        for (const unsigned char *p = (const unsigned char *) expanded; *p; p++)
-                if (*p < 0x20 || *p == 0x7f) {
+        /* The canonical form, as the guard's keeper binds and compares it;
+         * ".." and a directory are refused, as they are on the command line. */
+        r = socket_path_canonical(expanded, &norm, &problem);
+        if (r == -ENOMEM)
+                return NULL;
+        if (r < 0) {
+                /* A control character stays out of the log line. */
+                if (problem == SOCKET_PATH_CONTROL)
                         glog(LOG_WARNING, 0, "%s:%u: %s= path contains a control character, ignoring.", where->file,
                              where->line, what);
-                        return NULL;
-                }
-        norm = path_normalize(expanded);
-        if (!norm)
-                return NULL;
-        if (strstr(norm, "/../") || has_suffix(norm, "/..")) {
-                glog(LOG_WARNING, 0, "%s:%u: %s=%s has a '..' component, ignoring.", where->file, where->line, what,
-                     src);
-                free(norm);
-                return NULL;
-        }
-        if (strlen(norm) > SUN_PATH_MAX) {
-                glog(LOG_WARNING, 0, "%s:%u: %s=%s is longer than the %d bytes of a socket address, ignoring.",
-                     where->file, where->line, what, src, SUN_PATH_MAX);
-                free(norm);
+                else
+                        glog(LOG_WARNING, 0, "%s:%u: %s=%s %s, ignoring.", where->file, where->line, what, src,
+                             socket_path_problem_to_string(problem));
                 return NULL;
         }
         return norm;

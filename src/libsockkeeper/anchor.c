@@ -14,16 +14,8 @@
 
 #include "anchor.h"
 #include "macro.h"
+#include "path-util.h"
 #include "unix-diag.h"
-
-static int path_join(const char *a, const char *b, char **ret) {
-        char *p;
-
-        if (asprintf(&p, "%s%s%s", a, streq(a, "/") ? "" : "/", b) < 0)
-                return -ENOMEM;
-        *ret = p;
-        return 0;
-}
 
 /* Opens (creating it if needed) "<base>/<name>" as a private directory on
  * device DEV. */

@@ -17,9 +17,10 @@
 
 #include "fs-safe.h"
 #include "macro.h"
+#include "path-util.h"
+#include "socket-path.h"
 #include "tap.h"
 #include "test-util.h"
-#include "unix-addr.h"
 #include "unix-diag.h"
 
 typedef struct scene {
@@ -194,17 +195,17 @@ TEST(addresses_and_splitting) {
         char *d = NULL, *n = NULL;
         char abs108[110];
 
-        check_int(unix_addr_from_path("/run/a.sock", &sa, &len), ==, 0);
+        check_int(socket_path_to_addr("/run/a.sock", &sa, &len), ==, 0);
         check_streq(sa.sun_path, "/run/a.sock");
-        check_int(unix_addr_from_path("@name", &sa, &len), ==, 0);
+        check_int(socket_path_to_addr("@name", &sa, &len), ==, 0);
         check_int(sa.sun_path[0], ==, 0);
         check_int(len, ==, offsetof(struct sockaddr_un, sun_path) + 5);
         memset(abs108, 'x', 109);
         abs108[0] = '@';
         abs108[109] = '\0';
-        check_int(unix_addr_from_path(abs108, &sa, &len), ==, -ENAMETOOLONG);
+        check_int(socket_path_to_addr(abs108, &sa, &len), ==, -ENAMETOOLONG);
         abs108[108] = '\0';
-        check_int(unix_addr_from_path(abs108, &sa, &len), ==, 0);
+        check_int(socket_path_to_addr(abs108, &sa, &len), ==, 0);
 
         check_int(path_split("/x.sock", &d, &n), ==, 0);
         check_streq(d, "/");
