@@ -140,8 +140,8 @@ static void machine_warn(const char *file, unsigned line, const char *message, v
 }
 
 /* RISKY, by the classifier of `sockkeeper check`. CAUTION does not count:
- * it is what every path under /run gets, and a generator that protected
- * all of them would enrol every socket unit of the machine. */
+ * it is what a path directly in /run gets, and a generator that protected
+ * all of them would enrol many socket units of the machine. */
 static int path_is_risky(context *c, const char *path) {
         _cleanup_(risk_report_done) risk_report report = {};
         int r;
