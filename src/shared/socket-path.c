@@ -77,8 +77,8 @@ const char *socket_path_problem_to_string(socket_path_problem p) {
                 [SOCKET_PATH_EMPTY] = "names no socket: give an absolute path, or @ and an abstract name",
                 [SOCKET_PATH_CONTROL] = "contains a control character",
                 [SOCKET_PATH_RELATIVE] = "is not an absolute socket path or @abstract name",
-                [SOCKET_PATH_DOTDOT] = "has a '..' component, which only the filesystem can resolve (through "
-                                       "symlinks); write the path without it",
+                [SOCKET_PATH_DOTDOT] = ("has a '..' component, which only the filesystem can resolve (through "
+                                        "symlinks); write the path without it"),
                 [SOCKET_PATH_DIRECTORY] = "ends in '/' or '/.', which names a directory, not a socket",
                 [SOCKET_PATH_TOO_LONG] = "is too long for an AF_UNIX socket (limit 107 bytes)",
         };
