@@ -1,194 +1,538 @@
 /* SPDX-License-Identifier: MIT */
 /* Where the anchor hard link lives, and the three things done with it:
- * create, check, link back. */
+ * create, check, link back. Every directory is reached from a verified fd
+ * without following a symlink, is one that nobody but root or we could
+ * have put there, and is removed only by the (dev, ino) recorded when it
+ * was found. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "anchor.h"
 #include "macro.h"
-#include "path-util.h"
 #include "unix-diag.h"
 
-/* Opens (creating it if needed) "<base>/<name>" as a private directory on
- * device DEV. */
-static int try_dir(anchor *a, const char *base, const char *name, dev_t dev) {
-        _cleanup_close_ int base_fd = -EBADF, fd = -EBADF;
-        _cleanup_free_ char *path = NULL;
-        struct stat st;
-        int r;
+/* Our directories beside sockets: this prefix and a random tail, so that
+ * nobody can take the name first; found again by owner and mode, never by
+ * the name alone. */
+#define DIR_PREFIX ".sockkeeper-anchors-"
+#define DIR_MODE 0700
+#define NEW_DIR_ATTEMPTS 16
+/* How far above the socket's directory to look for a place. */
+#define MAX_ANCESTORS 32
 
-        base_fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (base_fd < 0)
-                return negative_errno();
-        if (fstat(base_fd, &st) < 0)
-                return negative_errno();
-        if (st.st_dev != dev)
-                return -EXDEV;
+static char *fd_path(int fd) {
+        char p[64], buf[PATH_MAX];
+        ssize_t n;
 
-        if (name) {
-                r = fs_open_private_dir(base_fd, name, &fd);
-                if (r < 0)
-                        return r;
-                r = path_join(base, name, &path);
-                if (r < 0)
-                        return r;
-        } else {
-                /* An explicit directory: it must already be private. */
-                fd = openat(base_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        return negative_errno();
-                if (fstat(fd, &st) < 0)
-                        return negative_errno();
-                if (st.st_uid != geteuid() || (st.st_mode & 0077))
-                        return -EPERM;
-                path = strdup(base);
-                if (!path)
-                        return -ENOMEM;
-        }
+        snprintf(p, sizeof(p), "/proc/self/fd/%i", fd);
+        n = readlink(p, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return strdup("?");
+        buf[n] = '\0';
+        return strdup(buf);
+}
 
-        /* systemd-tmpfiles skips a directory on which someone holds a
-         * shared BSD lock, so the lock keeps our anchors out of its sweeps. */
-        (void) flock(fd, LOCK_SH | LOCK_NB);
+static char *join(const char *a, const char *b) {
+        char *p;
 
-        a->owns_dir = name != NULL;
-        a->dir_fd = TAKE_FD(fd);
-        a->dir_path = TAKE_PTR(path);
+        if (asprintf(&p, "%s%s%s", a, streq(a, "/") ? "" : "/", b) < 0)
+                return NULL;
+        return p;
+}
+
+/* The key in an anchor's name: which socket path it is for, so that a
+ * keeper started again finds what it anchored before (FNV-1a). */
+static uint64_t path_key(const char *path) {
+        uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+        for (const unsigned char *p = (const unsigned char *) path; *p; p++)
+                h = (h ^ *p) * UINT64_C(0x100000001b3);
+        return h;
+}
+
+static void anchor_name(char buf[static 80], uint64_t key, inode_id id) {
+        snprintf(buf, 80, "%016" PRIx64 "-%" PRIx64 "-%" PRIx64 ".sock", key, (uint64_t) id.dev, (uint64_t) id.ino);
+}
+
+static bool name_has_key(const char *name, uint64_t key) {
+        char prefix[18];
+
+        snprintf(prefix, sizeof(prefix), "%016" PRIx64 "-", key);
+        return strncmp(name, prefix, 17) == 0 && has_suffix(name, ".sock");
+}
+
+/* One directory that may hold anchors: the state directory, or one of
+ * ours beside the socket. */
+typedef struct place {
+        int dir_fd;
+        int parent_fd;       /* -EBADF: not ours to remove */
+        char *dir_name;
+        inode_id dir_id;
+        bool fresh;          /* just made by us */
+} place;
+
+typedef struct places {
+        place *p;
+        size_t n;
+        unix_bound *live;    /* the bound sockets, asked once when needed */
+        size_t n_live;
+        int live_known;      /* 0 not asked, 1 known, negative: cannot tell */
+} places;
+
+static void place_done(place *p) {
+        safe_close(p->dir_fd);
+        safe_close(p->parent_fd);
+        free(p->dir_name);
+        *p = (place) { .dir_fd = -EBADF, .parent_fd = -EBADF };
+}
+
+static void places_done(places *ps) {
+        for (size_t i = 0; i < ps->n; i++)
+                place_done(&ps->p[i]);
+        free(ps->p);
+        free(ps->live);
+}
+
+static int places_add(places *ps, place *p) {
+        place *n = reallocarray(ps->p, ps->n + 1, sizeof(*n));
+
+        if (!n)
+                return -ENOMEM;
+        ps->p = n;
+        ps->p[ps->n++] = *p;
+        *p = (place) { .dir_fd = -EBADF, .parent_fd = -EBADF };
         return 0;
 }
 
-static char *state_dir(void) {
-        const char *e;
-        char *p;
-
-        if (geteuid() == 0)
-                return strdup("/var/lib/sockkeeper");
-        e = getenv("XDG_STATE_HOME");
-        if (e && e[0] == '/')
-                return path_join(e, "sockkeeper", &p) < 0 ? NULL : p;
-        e = getenv("HOME");
-        if (e && e[0] == '/')
-                return path_join(e, ".local/state/sockkeeper", &p) < 0 ? NULL : p;
-        return NULL;
-}
-
-static bool same_device_as_parent(const char *path, dev_t dev) {
-        _cleanup_free_ char *parent = strdup(path);
-        char *slash = parent ? strrchr(parent, '/') : NULL;
-        struct stat st;
-
-        if (!slash || slash == parent)
-                return false;
-        *slash = '\0';
-        return stat(parent, &st) >= 0 && st.st_dev == dev;
-}
-
-/* Opens candidate "<base>/<name>" and links the socket there. A link that
- * fails (EXDEV across a bind mount of the same filesystem, EROFS in a
- * read-only view such as ProtectSystem= gives) lets the next one try. */
-static int try_place(anchor *a, const char *base, const char *name, dev_t dev,
-                     int socket_dir_fd, const char *socket_name, inode_id id) {
-        int r;
-
-        r = try_dir(a, base, name, dev);
-        if (r < 0)
-                return r;
-        anchor_sweep_dead(a);
-        r = anchor_create(a, socket_dir_fd, socket_name, id);
-        if (r < 0)
-                anchor_forget_dir(a);
-        return r;
-}
-
-int anchor_place(anchor *a, const char *socket_dir_path, int socket_dir_fd,
-                 const char *socket_name, inode_id id, const char *override) {
-        _cleanup_free_ char *walk = NULL, *state = NULL;
-        char name[32];
-        struct stat st;
-        int r;
-
-        if (fstat(socket_dir_fd, &st) < 0)
-                return negative_errno();
-
-        if (override)
-                return try_place(a, override, NULL, st.st_dev, socket_dir_fd, socket_name, id);
-
-        snprintf(name, sizeof(name), ".sockkeeper-anchors-%u", (unsigned) geteuid());
-
-        /* 1. The nearest ancestor on the same filesystem, but never "/":
-         *    outside the socket's directory, so rm -rf of it spares us. */
-        walk = strdup(socket_dir_path);
-        if (!walk)
-                return -ENOMEM;
-        for (;;) {
-                char *slash = strrchr(walk, '/');
-                if (!slash || slash == walk)
-                        break;
-                *slash = '\0';
-                r = try_place(a, walk, name, st.st_dev, socket_dir_fd, socket_name, id);
-                if (r >= 0)
-                        return 0;
-                if (r == -EXDEV)
-                        break; /* further up is another filesystem (or mount) too */
-        }
-
-        /* 2. Our state directory, when it shares the filesystem. Its
-         *    parent (/var/lib, ~/.local/state) is not ours to create,
-         *    and we create nothing on a filesystem we cannot use. */
-        state = state_dir();
-        if (state && same_device_as_parent(state, st.st_dev) &&
-            (mkdir(state, 0755) >= 0 || errno == EEXIST) &&
-            try_place(a, state, "anchors", st.st_dev, socket_dir_fd, socket_name, id) >= 0)
-                return 0;
-
-        /* 3. Last resort: a hidden directory beside the socket. The flock
-         *    still keeps tmpfiles out; an rm -rf would take it. */
-        return try_place(a, socket_dir_path, name, st.st_dev, socket_dir_fd, socket_name, id);
-}
-
-static bool is_bound(const inode_id *live, size_t n, inode_id id) {
-        for (size_t i = 0; i < n; i++)
-                if (unix_diag_matches(live[i], id))
+/* Whether a socket is bound to ID; when the kernel cannot tell, yes. */
+static bool places_is_bound(places *ps, inode_id id) {
+        if (ps->live_known == 0)
+                ps->live_known = unix_diag_bound_all(&ps->live, &ps->n_live) < 0 ? -1 : 1;
+        if (ps->live_known < 0)
+                return true;
+        for (size_t i = 0; i < ps->n_live; i++)
+                if (unix_diag_matches(ps->live[i].vfs, id))
                         return true;
         return false;
 }
 
-void anchor_sweep_dead(anchor *a) {
-        _cleanup_free_ inode_id *live = NULL;
-        size_t n_live = 0;
+/* The state directory's anchors: /var/lib/sockkeeper/anchors for root,
+ * $STATE_DIRECTORY/sockkeeper-anchors in a unit with StateDirectory=, the
+ * XDG state home for everyone else. Its parent is not ours to create. */
+static int open_state_dir(place *ret) {
+        _cleanup_free_ char *base = NULL;
+        _cleanup_close_ int base_fd = -EBADF, fd = -EBADF;
+        const char *e, *sub = "anchors";
+        struct stat st;
+        int r;
+
+        e = getenv("STATE_DIRECTORY");
+        if (e && e[0] == '/') {
+                base = strndup(e, strcspn(e, ":")); /* the first of several */
+                sub = "sockkeeper-anchors";
+        } else if (geteuid() == 0)
+                base = strdup("/var/lib/sockkeeper");
+        else if ((e = getenv("XDG_STATE_HOME")) && e[0] == '/')
+                base = join(e, "sockkeeper");
+        else if ((e = getenv("HOME")) && e[0] == '/')
+                base = join(e, ".local/state/sockkeeper");
+        else
+                return -ENOENT;
+        if (!base)
+                return -ENOMEM;
+
+        base_fd = fs_open_dir_trusted(base, geteuid() == 0 ? 0755 : 0700);
+        if (base_fd < 0)
+                return base_fd;
+        r = fs_open_private_dir(base_fd, sub, &fd);
+        if (r < 0)
+                return r;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        *ret = (place) {
+                .dir_fd = TAKE_FD(fd),
+                .parent_fd = -EBADF,
+                .dir_id = inode_id_of(&st),
+        };
+        return 0;
+}
+
+/* A directory of ours: our prefix, a real directory, owned by us, 0700. */
+static int open_ours(int parent_fd, const char *name, place *ret) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (st.st_uid != geteuid() || (st.st_mode & 07777) != DIR_MODE)
+                return -EPERM;
+        *ret = (place) {
+                .dir_fd = TAKE_FD(fd),
+                .parent_fd = openat(parent_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC),
+                .dir_name = strdup(name),
+                .dir_id = inode_id_of(&st),
+        };
+        if (ret->parent_fd < 0 || !ret->dir_name) {
+                place_done(ret);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Collects our directories in PARENT_FD. */
+static int collect_ours(places *ps, int parent_fd) {
+        _cleanup_close_ int fd = -EBADF;
         struct dirent *de;
         DIR *d;
-        int fd;
+        int r = 0;
 
-        /* Without the kernel's list we cannot tell; keep everything. */
-        if (a->dir_fd < 0 || unix_diag_bound_ids(&live, &n_live) < 0)
-                return;
+        fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        d = fdopendir(fd);
+        if (!d)
+                return 0;
+        TAKE_FD(fd);
+        while (r >= 0 && (de = readdir(d))) {
+                place p;
 
-        fd = openat(a->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (strncmp(de->d_name, DIR_PREFIX, strlen(DIR_PREFIX)) != 0 ||
+                    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+                        continue;
+                if (open_ours(parent_fd, de->d_name, &p) < 0)
+                        continue; /* somebody else's, or a trap: never ours */
+                r = places_add(ps, &p);
+                if (r < 0)
+                        place_done(&p);
+        }
+        closedir(d);
+        return r;
+}
+
+/* Makes a new directory of ours in PARENT_FD, under a name nobody could
+ * guess; a name that is taken is left alone and another one tried. */
+static int make_ours(int parent_fd, place *ret) {
+        for (int attempt = 0; attempt < NEW_DIR_ATTEMPTS; attempt++) {
+                static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+                char name[sizeof(DIR_PREFIX) + 16];
+                uint8_t rnd[12];
+                size_t l = strlen(DIR_PREFIX);
+                int r;
+
+                if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+                        return negative_errno();
+                memcpy(name, DIR_PREFIX, l);
+                for (size_t i = 0; i < sizeof(rnd); i++)
+                        name[l + i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+                name[l + sizeof(rnd)] = '\0';
+
+                if (mkdirat(parent_fd, name, DIR_MODE) < 0) {
+                        if (errno == EEXIST)
+                                continue;
+                        return negative_errno();
+                }
+                r = open_ours(parent_fd, name, ret);
+                if (r >= 0 && fchmod(ret->dir_fd, DIR_MODE) >= 0) {
+                        ret->fresh = true;
+                        return 0;
+                }
+                if (r >= 0)
+                        place_done(ret);
+                /* Swapped between mkdir and open by whoever can write the
+                 * parent: not ours any more, so not ours to remove either. */
+        }
+        return -EEXIST;
+}
+
+/* Removes the anchors in P that no bound socket uses any more (what
+ * keepers that crashed or were killed left behind, each keeping a dead
+ * inode alive), and those for KEY's path that are not inode KEEP (an
+ * earlier socket at the same path; with KEEP NULL, all of them: the
+ * anchor is being made elsewhere). */
+static void sweep(places *ps, const place *p, uint64_t key, const inode_id *keep) {
+        _cleanup_close_ int fd = -EBADF;
+        struct dirent *de;
+        DIR *d;
+
+        fd = openat(p->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return;
         d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
+        if (!d)
                 return;
-        }
+        TAKE_FD(fd);
         while ((de = readdir(d))) {
                 struct stat st;
+                inode_id id;
 
                 if (!has_suffix(de->d_name, ".sock") ||
-                    fstatat(a->dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode))
+                    fstatat(p->dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode))
                         continue;
-                if (!is_bound(live, n_live, inode_id_of(&st)))
-                        (void) fs_unlink_ours(a->dir_fd, de->d_name, inode_id_of(&st));
+                id = inode_id_of(&st);
+                if ((name_has_key(de->d_name, key) && (!keep || !inode_id_eq(id, *keep))) || !places_is_bound(ps, id))
+                        (void) fs_unlink_ours(p->dir_fd, de->d_name, id);
         }
         closedir(d);
+}
+
+/* Removes P when it is ours, empty, and nobody holds a lock on it. */
+static void remove_if_unused(const place *p) {
+        struct stat st;
+
+        if (p->parent_fd < 0 || !p->dir_name)
+                return;
+        if (flock(p->dir_fd, LOCK_EX | LOCK_NB) < 0)
+                return; /* a keeper uses it */
+        if (fstatat(p->parent_fd, p->dir_name, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+            S_ISDIR(st.st_mode) && inode_id_eq(inode_id_of(&st), p->dir_id))
+                (void) unlinkat(p->parent_fd, p->dir_name, AT_REMOVEDIR); /* ENOTEMPTY: still used */
+        (void) flock(p->dir_fd, LOCK_UN);
+}
+
+static bool is_root_dir(const struct stat *st) {
+        struct stat root;
+
+        return stat("/", &root) >= 0 && inode_id_eq(inode_id_of(st), inode_id_of(&root));
+}
+
+/* The directories where anchors for the socket in SOCKET_DIR_FD may be:
+ * the state directory first when it is on the same filesystem, then ours
+ * in each safe ancestor on that filesystem, nearest first and never "/",
+ * and last ours in the socket's own directory. *RET_PARENTS gets the
+ * parents (O_PATH) in which a new directory may be made, in that order. */
+static int find_places(places *ps, int socket_dir_fd, int **ret_parents, size_t *ret_n_parents) {
+        _cleanup_free_ int *parents = NULL;
+        _cleanup_close_ int cur = -EBADF;
+        size_t n_parents = 0;
+        struct stat sock_st, st;
+        place state;
+        int r;
+
+        if (fstat(socket_dir_fd, &sock_st) < 0)
+                return negative_errno();
+
+        if (open_state_dir(&state) >= 0) {
+                if (fstat(state.dir_fd, &st) >= 0 && st.st_dev == sock_st.st_dev) {
+                        r = places_add(ps, &state);
+                        if (r < 0) {
+                                place_done(&state);
+                                return r;
+                        }
+                } else
+                        place_done(&state);
+        }
+
+        parents = calloc(MAX_ANCESTORS + 1, sizeof(int));
+        if (!parents)
+                return -ENOMEM;
+        cur = openat(socket_dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        for (int level = 0; cur >= 0 && level < MAX_ANCESTORS; level++) {
+                int up;
+
+                up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (up < 0 || fstat(up, &st) < 0 || st.st_dev != sock_st.st_dev || is_root_dir(&st) ||
+                    inode_id_eq(inode_id_of(&st), inode_id_of(&sock_st))) {
+                        safe_close(up);
+                        break;
+                }
+                safe_close(cur);
+                cur = up;
+                if (!fs_dir_is_safe_parent(&st))
+                        continue;
+                parents[n_parents] = fcntl(cur, F_DUPFD_CLOEXEC, 3);
+                if (parents[n_parents] >= 0)
+                        n_parents++;
+        }
+        if (fs_dir_is_safe_parent(&sock_st)) {
+                parents[n_parents] = openat(socket_dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (parents[n_parents] >= 0)
+                        n_parents++;
+        }
+
+        for (size_t i = 0; i < n_parents; i++) {
+                r = collect_ours(ps, parents[i]);
+                if (r < 0)
+                        break;
+        }
+        *ret_parents = TAKE_PTR(parents);
+        *ret_n_parents = n_parents;
+        return r < 0 ? r : 0;
+}
+
+static void close_many(int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                safe_close(fds[i]);
+        free(fds);
+}
+
+/* Takes place P for anchor A and links the socket there. */
+static int try_place(anchor *a, places *ps, place *p, const anchor_site *site, uint64_t key, inode_id id) {
+        int r;
+
+        sweep(ps, p, key, &id);
+        a->key = key;
+        a->dir_fd = p->dir_fd;
+        a->dir_path = fd_path(p->dir_fd);
+        /* systemd-tmpfiles skips a directory on which someone holds a
+         * shared BSD lock; the lock also tells other keepers it is used. */
+        (void) flock(a->dir_fd, LOCK_SH | LOCK_NB);
+        r = anchor_create(a, site->socket_dir_fd, site->socket_name, id);
+        if (r < 0) {
+                a->dir_fd = -EBADF; /* still P's */
+                (void) flock(p->dir_fd, LOCK_UN);
+                free(a->dir_path);
+                a->dir_path = NULL;
+                return r;
+        }
+        p->dir_fd = -EBADF;
+        a->parent_fd = TAKE_FD(p->parent_fd);
+        a->dir_name = TAKE_PTR(p->dir_name);
+        a->dir_id = p->dir_id;
+        return 0;
+}
+
+static int place_override(anchor *a, const anchor_site *site, uint64_t key, inode_id id) {
+        _cleanup_close_ int fd = -EBADF;
+        places ps = {};
+        struct stat st;
+        place p;
+        int r;
+
+        fd = fs_open_dir_trusted(site->override, 0);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (st.st_uid != geteuid() || (st.st_mode & 0077))
+                return -EPERM; /* an explicit directory must already be private */
+        p = (place) { .dir_fd = TAKE_FD(fd), .parent_fd = -EBADF, .dir_id = inode_id_of(&st) };
+        r = try_place(a, &ps, &p, site, key, id);
+        place_done(&p);
+        places_done(&ps);
+        return r;
+}
+
+int anchor_place(anchor *a, const anchor_site *site, inode_id id) {
+        _cleanup_(places_done) places ps = {};
+        int *parents = NULL;
+        size_t n_parents = 0;
+        uint64_t key = path_key(site->socket_path);
+        int r, last = -EXDEV;
+        bool placed = false;
+
+        if (site->override)
+                return place_override(a, site, key, id);
+
+        r = find_places(&ps, site->socket_dir_fd, &parents, &n_parents);
+        if (r < 0) {
+                close_many(parents, n_parents);
+                return r;
+        }
+
+        /* A link that fails (EXDEV across a bind mount of the same
+         * filesystem, EROFS in a read-only view such as ProtectSystem=
+         * gives) lets the next place try. */
+        for (size_t i = 0; i < ps.n && !placed; i++) {
+                r = try_place(a, &ps, &ps.p[i], site, key, id);
+                if (r >= 0)
+                        placed = true;
+                else
+                        last = r;
+        }
+        for (size_t i = 0; i < n_parents && !placed; i++) {
+                place p;
+
+                r = make_ours(parents[i], &p);
+                if (r >= 0) {
+                        r = try_place(a, &ps, &p, site, key, id);
+                        if (r >= 0)
+                                placed = true;
+                        else
+                                remove_if_unused(&p);
+                        place_done(&p);
+                }
+                if (r < 0)
+                        last = r;
+        }
+
+        /* What earlier keepers of ours left behind and nobody uses now. */
+        for (size_t i = 0; i < ps.n; i++)
+                if (ps.p[i].dir_fd >= 0 && ps.p[i].parent_fd >= 0 && flock(ps.p[i].dir_fd, LOCK_EX | LOCK_NB) >= 0) {
+                        (void) flock(ps.p[i].dir_fd, LOCK_UN);
+                        sweep(&ps, &ps.p[i], key, NULL);
+                        remove_if_unused(&ps.p[i]);
+                }
+        close_many(parents, n_parents);
+        return placed ? 0 : (last == -EXDEV || last == -EROFS || last == -EPERM || last == -EACCES ? -EXDEV : last);
+}
+
+int anchor_recover(const anchor_site *site, anchor_accept_fn accept, void *userdata, inode_id *ret_id) {
+        _cleanup_(places_done) places ps = {};
+        int *parents = NULL;
+        size_t n_parents = 0;
+        uint64_t key = path_key(site->socket_path);
+        int r;
+
+        if (site->override) {
+                place p;
+
+                r = fs_open_dir_trusted(site->override, 0);
+                if (r < 0)
+                        return 0;
+                p = (place) { .dir_fd = r, .parent_fd = -EBADF };
+                r = places_add(&ps, &p);
+                if (r < 0) {
+                        place_done(&p);
+                        return r;
+                }
+        } else {
+                r = find_places(&ps, site->socket_dir_fd, &parents, &n_parents);
+                close_many(parents, n_parents);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < ps.n; i++) {
+                _cleanup_close_ int fd = -EBADF;
+                struct dirent *de;
+                DIR *d;
+
+                fd = openat(ps.p[i].dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                d = fdopendir(fd);
+                if (!d)
+                        continue;
+                TAKE_FD(fd);
+                while ((de = readdir(d))) {
+                        struct stat st;
+
+                        if (!name_has_key(de->d_name, key) ||
+                            fstatat(ps.p[i].dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            !S_ISSOCK(st.st_mode) || unix_diag_find_bound(inode_id_of(&st), NULL) <= 0 ||
+                            (accept && !accept(&st, userdata)))
+                                continue;
+                        if (linkat(ps.p[i].dir_fd, de->d_name, site->socket_dir_fd, site->socket_name, 0) < 0)
+                                continue;
+                        closedir(d);
+                        *ret_id = inode_id_of(&st);
+                        return 1;
+                }
+                closedir(d);
+        }
+        return 0;
 }
 
 int anchor_create(anchor *a, int dir_fd, const char *name, inode_id id) {
@@ -197,13 +541,12 @@ int anchor_create(anchor *a, int dir_fd, const char *name, inode_id id) {
         if (a->dir_fd < 0)
                 return -EBADF;
 
-        snprintf(a->name, sizeof(a->name), "%" PRIx64 ".%" PRIx64 ".sock",
-                 (uint64_t) id.dev, (uint64_t) id.ino);
-        free(a->path);
-        a->path = NULL;
-        if (path_join(a->dir_path, a->name, &a->path) < 0)
-                return -ENOMEM;
+        anchor_name(a->name, a->key, id);
         a->id = id;
+        free(a->path);
+        a->path = join(a->dir_path ?: "?", a->name);
+        if (!a->path)
+                return -ENOMEM;
 
         /* No AT_SYMLINK_FOLLOW: a symlink at NAME is linked as itself,
          * and then fails the inode check below. */
@@ -250,28 +593,24 @@ void anchor_remove(anchor *a) {
 
 void anchor_forget_dir(anchor *a) {
         a->dir_fd = safe_close(a->dir_fd);
+        a->parent_fd = safe_close(a->parent_fd);
+        free(a->dir_name);
         free(a->dir_path);
         free(a->path);
-        a->dir_path = a->path = NULL;
+        a->dir_name = a->dir_path = a->path = NULL;
         a->present = false;
-        a->owns_dir = false;
 }
 
 void anchor_done(anchor *a) {
         anchor_remove(a);
-        if (a->dir_fd >= 0 && a->dir_path && a->owns_dir) {
-                /* Remove our directory when we were the last user; fails
-                 * harmlessly (ENOTEMPTY) while other keepers use it. */
-                _cleanup_close_ int parent = -EBADF;
-                char *slash = strrchr(a->dir_path, '/');
-                if (slash) {
-                        _cleanup_free_ char *parent_path = slash == a->dir_path ? strdup("/") : strndup(a->dir_path, (size_t) (slash - a->dir_path));
-                        if (parent_path) {
-                                parent = open(parent_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                                if (parent >= 0)
-                                        (void) unlinkat(parent, slash + 1, AT_REMOVEDIR);
-                        }
-                }
+        if (a->dir_fd >= 0 && a->parent_fd >= 0) {
+                place p = {
+                        .dir_fd = a->dir_fd,
+                        .parent_fd = a->parent_fd,
+                        .dir_name = a->dir_name,
+                        .dir_id = a->dir_id,
+                };
+                remove_if_unused(&p);
         }
         anchor_forget_dir(a);
 }

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,6 +55,24 @@ int fs_chmod_ours(int dir_fd, const char *name, inode_id id, mode_t mode) {
         if (fd < 0)
                 return fd;
         return chmod(p, mode) < 0 ? negative_errno() : 0;
+}
+
+int fs_update_mode_ours(int dir_fd, const char *name, inode_id id, mode_t set, mode_t clear, mode_t *ret_mode) {
+        char p[PROC_FD_PATH_MAX];
+        _cleanup_close_ int fd = pin_ours(dir_fd, name, id, p);
+        struct stat st;
+        mode_t mode;
+
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        mode = ((st.st_mode & 07777) | set) & ~clear;
+        if (ret_mode)
+                *ret_mode = mode;
+        if (mode == (st.st_mode & 07777))
+                return 0;
+        return chmod(p, mode) < 0 ? negative_errno() : 1;
 }
 
 int fs_touch_ours(int dir_fd, const char *name, inode_id id) {
@@ -123,4 +143,71 @@ int fs_open_private_dir(int parent_fd, const char *name, int *ret_fd) {
 
         *ret_fd = TAKE_FD(fd);
         return 0;
+}
+
+static bool uid_is_trusted(uid_t uid) {
+        return uid == 0 || uid == geteuid();
+}
+
+bool fs_dir_is_safe_parent(const struct stat *st) {
+        return S_ISDIR(st->st_mode) && uid_is_trusted(st->st_uid) &&
+               (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
+}
+
+bool fs_entry_is_trusted(const struct stat *parent, const struct stat *child) {
+        if (!S_ISDIR(parent->st_mode) || !uid_is_trusted(parent->st_uid))
+                return false;
+        if (!(parent->st_mode & (S_IWGRP | S_IWOTH)))
+                return true;
+        return (parent->st_mode & S_ISVTX) && uid_is_trusted(child->st_uid);
+}
+
+int fs_open_dir_trusted(const char *path, mode_t mkdir_mode) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat parent_st;
+        const char *p = path;
+
+        if (!path || path[0] != '/')
+                return -EINVAL;
+        fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &parent_st) < 0)
+                return negative_errno();
+
+        for (;;) {
+                char name[NAME_MAX + 1];
+                struct stat st;
+                size_t n;
+                int child;
+
+                p += strspn(p, "/");
+                if (!*p)
+                        break;
+                n = strcspn(p, "/");
+                if (n > NAME_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(name, p, n);
+                name[n] = '\0';
+                p += n;
+                if (streq(name, ".") || streq(name, ".."))
+                        return -EINVAL;
+
+                if (mkdir_mode && !p[strspn(p, "/")] && mkdirat(fd, name, mkdir_mode) < 0 && errno != EEXIST)
+                        return negative_errno();
+                child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (child < 0)
+                        return errno == ENOTDIR ? -ELOOP : negative_errno();
+                if (fstat(child, &st) < 0) {
+                        int r = negative_errno();
+                        safe_close(child);
+                        return r;
+                }
+                if (!fs_entry_is_trusted(&parent_st, &st)) {
+                        safe_close(child);
+                        return -EPERM;
+                }
+                safe_close(fd);
+                fd = child;
+                parent_st = st;
+        }
+        return TAKE_FD(fd);
 }

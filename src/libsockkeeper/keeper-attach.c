@@ -14,36 +14,50 @@
 #include "macro.h"
 #include "unix-diag.h"
 
-/* Whether any socket in this network namespace is bound to inode ID. 1 or
- * 0; when the kernel cannot tell (no unix_diag), 1: relinking is what the
- * library does everywhere else, and the restart race it guards against
- * needs a service manager restarting the socket at that very moment. */
+/* Whether any socket, in any network namespace we can see, is bound to
+ * inode ID. 1 or 0; when the kernel cannot tell (no unix_diag), 1:
+ * relinking is what the library does everywhere else, and the restart
+ * race it guards against needs a service manager restarting the socket
+ * at that very moment. */
 static int socket_alive(inode_id id) {
-        _cleanup_free_ inode_id *live = NULL;
-        size_t n = 0;
+        int r = unix_diag_find_bound(id, NULL);
 
-        if (unix_diag_bound_ids(&live, &n) < 0)
-                return 1;
-        for (size_t i = 0; i < n; i++)
-                if (unix_diag_matches(live[i], id))
-                        return 1;
-        return 0;
+        return r != 0;
+}
+
+/* Whether the socket file ST is the owner's: the file is, or the socket
+ * bound to it was created by the owner (a daemon that binds as root and
+ * chowns its file, as php-fpm does with listen.owner). Nobody can make a
+ * file or a socket of another user without privileges, so a squatter's
+ * socket never passes. */
+static bool owned_by_owner(sk_keeper *k, const struct stat *st) {
+        unix_bound b;
+
+        if (st->st_uid == k->owner_uid)
+                return true;
+        return unix_diag_find_bound(inode_id_of(st), &b) > 0 && b.uid == k->owner_uid;
+}
+
+static bool accept_recovered(const struct stat *st, void *userdata) {
+        return owned_by_owner(userdata, st);
 }
 
 /* Starts watching the socket ST at the path: anchors it and takes its mode
  * as the one refresh keeps (the owner chose it). */
 static void watch_socket(sk_keeper *k, const struct stat *st, bool replaced) {
-        if (k->have_socket)
+        if (k->have_socket && !inode_id_eq(k->sock_id, inode_id_of(st)))
                 anchor_remove(&k->anchor); /* the old inode is not ours to keep alive */
         k->sock_id = inode_id_of(st);
         k->have_socket = true;
-        k->owner_uid = st->st_uid;
-        k->have_owner = true;
         k->mode = st->st_mode & 0777;
         k->lost = false;
         k->in_conflict = false;
+        k->sticky_added = false;
+        k->relinked_back = false;
+        k->next_liveness = 0;
         keeper_healed(k);
         keeper_ensure_anchor(k);
+        keeper_renew_sticky(k);
 
         keeper_emit(k, &(sk_event) {
                 .type = SK_EVENT_ATTACHED,
@@ -57,16 +71,39 @@ static void watch_socket(sk_keeper *k, const struct stat *st, bool replaced) {
         });
 }
 
-/* The path holds ST, which is not the socket we watch. */
+/* The path holds ST, which is not the socket we watch (or is, but its
+ * owner changed). */
 static void look_at_stranger(sk_keeper *k, const struct stat *st) {
         if (!S_ISSOCK(st->st_mode))
                 return keeper_report_conflict(k, st, keeper_classify(st));
         /* A socket unit restarted, a daemon restarted: the same owner's new
          * socket. Another owner's is not ours to keep: it could be anyone's
          * squatter in a world-writable directory. */
-        if (k->have_owner && st->st_uid != k->owner_uid)
+        if (!owned_by_owner(k, st)) {
+                if (k->have_socket && inode_id_eq(k->sock_id, inode_id_of(st))) {
+                        /* Ours, given away (chown): let go of it. */
+                        anchor_remove(&k->anchor);
+                        k->have_socket = false;
+                }
                 return keeper_report_conflict(k, st, SK_CONFLICT_FOREIGN_SOCKET);
-        watch_socket(k, st, k->have_socket || k->lost);
+        }
+        watch_socket(k, st, (k->have_socket && !inode_id_eq(k->sock_id, inode_id_of(st))) || k->lost);
+}
+
+/* The name at the path is one we linked back: its daemon may have been
+ * stopping (socat and gunicorn unlink their socket on a clean stop, then
+ * close it), so look soon whether anybody still holds it. */
+static void relinked(sk_keeper *k) {
+        (void) fs_touch_ours(k->dir_fd, k->name, k->sock_id);
+        k->relinked_back = true;
+        k->liveness_delay = SK_LIVENESS_FIRST_USEC;
+        k->next_liveness = now_usec(CLOCK_BOOTTIME) + k->liveness_delay;
+        keeper_emit(k, &(sk_event) {
+                .type = SK_EVENT_RELINKED,
+                .path = k->path,
+                .relinked.usec = keeper_since_detection(k),
+        });
+        keeper_healed(k);
 }
 
 static void report_lost(sk_keeper *k, bool alive) {
@@ -123,13 +160,7 @@ static int heal_attached(sk_keeper *k) {
                 return r;
         }
 
-        (void) fs_touch_ours(k->dir_fd, k->name, k->sock_id);
-        keeper_emit(k, &(sk_event) {
-                .type = SK_EVENT_RELINKED,
-                .path = k->path,
-                .relinked.usec = keeper_since_detection(k),
-        });
-        keeper_healed(k);
+        relinked(k);
         return 0;
 }
 
@@ -145,12 +176,14 @@ void keeper_check_attached(sk_keeper *k) {
 
                 if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
                         if (k->have_socket && S_ISSOCK(st.st_mode) && inode_id_eq(inode_id_of(&st), k->sock_id) &&
-                            st.st_uid == k->owner_uid) {
+                            owned_by_owner(k, &st)) {
                                 /* Ours again, whoever put it back. */
                                 k->in_conflict = false;
                                 k->lost = false;
                                 keeper_healed(k);
                                 keeper_ensure_anchor(k);
+                                if (k->relinked_back)
+                                        keeper_check_liveness(k);
                                 return;
                         }
                         look_at_stranger(k, &st);
@@ -169,7 +202,48 @@ void keeper_check_attached(sk_keeper *k) {
         keeper_schedule_retry(k);
 }
 
+/* A socket we linked back whose last holder has closed it: the daemon
+ * removed its name on a clean stop and has gone. Its file would make
+ * the next start fail (EADDRINUSE), so the name goes again, if it still
+ * leads to that very inode. */
+void keeper_check_liveness(sk_keeper *k) {
+        int r;
+
+        if (!k->attached || !k->have_socket || !k->relinked_back)
+                return;
+        if (socket_alive(k->sock_id)) {
+                uint64_t max = k->check_usec;
+
+                k->liveness_delay = k->liveness_delay * 4 > max ? max : k->liveness_delay * 4;
+                k->next_liveness = k->liveness_delay < max ? now_usec(CLOCK_BOOTTIME) + k->liveness_delay : 0;
+                return;
+        }
+        k->next_liveness = 0;
+        r = fs_unlink_ours(k->dir_fd, k->name, k->sock_id);
+        if (r < 0 && r != -ENOENT)
+                return; /* something else is there now: the next look sees it */
+        anchor_remove(&k->anchor);
+        k->relinked_back = false;
+        report_lost(k, false);
+        k->have_socket = false;
+}
+
+/* At start with the path missing: a keeper of ours that was killed may
+ * have left an anchor of this path whose socket is still bound. Link it
+ * back, as that keeper would have done. */
+static bool recover_from_anchor(sk_keeper *k, inode_id *ret_id) {
+        return k->relink && anchor_recover(&(anchor_site) {
+                                .socket_path = k->path,
+                                .socket_dir_fd = k->dir_fd,
+                                .socket_name = k->name,
+                                .override = k->anchor_override,
+                        }, accept_recovered, k, ret_id) > 0;
+}
+
 SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
+        bool recovered = false;
+        inode_id recovered_id;
+        struct stat st;
         int r;
 
         if (!k)
@@ -194,9 +268,22 @@ SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
                 return r;
         }
 
+        /* Whose sockets to keep, unless told: the one found at the path,
+         * or, when there is none, our own. */
+        if (!k->have_owner) {
+                bool found = fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISSOCK(st.st_mode);
+
+                k->owner_uid = found ? st.st_uid : geteuid();
+                k->have_owner = true;
+        }
+        if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                recovered = recover_from_anchor(k, &recovered_id);
+
         /* The first look decides: a socket is watched at once, a missing
          * path is waited for, anything else is reported. */
         keeper_check_attached(k);
+        if (recovered && k->have_socket && inode_id_eq(k->sock_id, recovered_id))
+                relinked(k);
         (void) keeper_arm_timer(k); /* the look may have scheduled a retry */
         return 0;
 }

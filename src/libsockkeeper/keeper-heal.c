@@ -31,85 +31,6 @@ uint64_t keeper_since_detection(sk_keeper *k) {
         return k->detected_at && now > k->detected_at ? now - k->detected_at : 0;
 }
 
-static int switch_directory(sk_keeper *k, int fd) {
-        struct stat st;
-
-        if (fstat(fd, &st) < 0) {
-                safe_close(fd);
-                return negative_errno();
-        }
-        safe_close(k->dir_fd);
-        k->dir_fd = fd;
-        k->dir_id = inode_id_of(&st);
-        return keeper_watch_directory(k);
-}
-
-/* Makes sure k->dir_fd is the directory that the path leads to now.
- * Returns 0 when it is, negative when the socket cannot be healed yet. */
-int keeper_ensure_directory(sk_keeper *k) {
-        struct stat st;
-        int fd, r;
-
-        if (!k->dir_restorable) {
-                /* Reached through a symlink (/var/run) or at the root: we
-                 * only ever follow the path the way a client would, and
-                 * never re-create anything. */
-                if (stat(k->dir_path, &st) < 0) {
-                        r = negative_errno();
-                        keeper_failed(k, r, "find parent directory");
-                        return r;
-                }
-                if (!inode_id_eq(inode_id_of(&st), k->dir_id)) {
-                        keeper_failed(k, -EEXIST, "parent directory replaced");
-                        return -EEXIST;
-                }
-                return 0;
-        }
-
-        if (fstatat(k->grandparent_fd, k->dir_name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
-                if (S_ISDIR(st.st_mode) && inode_id_eq(inode_id_of(&st), k->dir_id))
-                        return 0;
-
-                /* Re-created by someone else (tmpfiles --create, an admin):
-                 * use it when it is a real directory of the same owner.
-                 * A symlink or a stranger's directory is not ours to fill. */
-                if (!S_ISDIR(st.st_mode) || st.st_uid != k->dir_uid) {
-                        keeper_failed(k, -EEXIST, "parent directory replaced");
-                        return -EEXIST;
-                }
-                fd = openat(k->grandparent_fd, k->dir_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0 || (r = switch_directory(k, fd)) < 0) {
-                        r = fd < 0 ? negative_errno() : r;
-                        keeper_failed(k, r, "open parent directory");
-                        return r;
-                }
-                return 0;
-        }
-        if (errno != ENOENT) {
-                r = negative_errno();
-                keeper_failed(k, r, "inspect parent directory");
-                return r;
-        }
-
-        r = fs_mkdir_exact(k->grandparent_fd, k->dir_name, k->dir_mode, k->dir_uid, k->dir_gid, &fd);
-        if (r < 0) {
-                keeper_failed(k, r, "re-create parent directory");
-                return r;
-        }
-        r = switch_directory(k, fd);
-        if (r < 0) {
-                keeper_failed(k, r, "watch parent directory");
-                return r;
-        }
-
-        keeper_emit(k, &(sk_event) {
-                .type = SK_EVENT_PARENT_RESTORED,
-                .path = k->path,
-                .parent_restored.mode = k->dir_mode,
-        });
-        return 0;
-}
-
 /* Keeps an anchor in place while the path is ours, re-choosing the anchor
  * directory if it was removed. A failure has its own, slower backoff: the
  * socket is reachable meanwhile, only the next relink is at stake. */
@@ -127,17 +48,46 @@ void keeper_ensure_anchor(sk_keeper *k) {
         r = k->anchor.dir_fd >= 0 ? anchor_create(&k->anchor, k->dir_fd, k->name, k->sock_id) : -ENOENT;
         if (r == -ENOENT) {
                 anchor_forget_dir(&k->anchor);
-                r = anchor_place(&k->anchor, k->dir_path, k->dir_fd, k->name, k->sock_id, k->anchor_override);
+                r = anchor_place(&k->anchor, &(anchor_site) {
+                                .socket_path = k->path,
+                                .socket_dir_fd = k->dir_fd,
+                                .socket_name = k->name,
+                                .override = k->anchor_override,
+                        }, k->sock_id);
                 if (r >= 0)
                         (void) keeper_watch_anchor(k);
         }
         if (r < 0) {
                 keeper_schedule_anchor_retry(k);
-                keeper_emit_error(k, -r, "link anchor", k->anchor_retry_delay);
+                /* Said once: a filesystem with no safe place for an anchor
+                 * stays so, and the other layers keep working meanwhile. */
+                if (k->anchor_error != r)
+                        keeper_emit_error(k, -r, r == -EXDEV ? "find a safe anchor directory on the socket's filesystem"
+                                                             : "link anchor",
+                                          k->anchor_retry_delay);
+                k->anchor_error = r;
                 return;
         }
+        k->anchor_error = 0;
         k->anchor_retry_delay = 0;
         k->next_anchor_retry = 0;
+}
+
+/* Sets the sticky bit, which systemd-tmpfiles respects, on the mode the
+ * file has now: whoever narrowed it (chmod 600) keeps it narrow. The mode
+ * seen is what a rebind gives the next socket. */
+void keeper_renew_sticky(sk_keeper *k) {
+        mode_t mode;
+        int r;
+
+        if (!k->sticky)
+                return;
+        r = fs_update_mode_ours(k->dir_fd, k->name, k->sock_id, S_ISVTX, 0, &mode);
+        if (r < 0)
+                return;
+        if (r > 0)
+                k->sticky_added = true;
+        k->mode = mode & 0777;
 }
 
 static void copy_socket_settings(int from, int to) {
@@ -199,6 +149,7 @@ static int rebind(sk_keeper *k) {
         (void) shutdown(old, SHUT_RDWR);
 
         k->sock_id = id;
+        k->sticky_added = false; /* a new file, made with its mode */
         k->adopted = false; /* the file at the path is ours now */
         anchor_remove(&k->anchor);
         keeper_ensure_anchor(k);
@@ -324,8 +275,7 @@ void keeper_refresh(sk_keeper *k) {
                 return keeper_check(k); /* not ours at the moment: look properly */
         if (r < 0)
                 return keeper_emit_error(k, -r, "refresh timestamps", k->refresh_usec);
-        if (k->sticky)
-                (void) fs_chmod_ours(k->dir_fd, k->name, k->sock_id, keeper_file_mode(k));
+        keeper_renew_sticky(k);
 
         keeper_emit(k, &(sk_event) { .type = SK_EVENT_REFRESHED, .path = k->path });
 }

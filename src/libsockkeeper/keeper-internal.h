@@ -23,6 +23,30 @@
 /* Anchor retries: the socket still works meanwhile; back off towards the
  * backstop interval rather than spin on a lasting failure. */
 #define SK_ANCHOR_RETRY_MIN_USEC (1 * USEC_PER_SEC)
+/* Attach mode, after a relink: how soon to look whether the socket that
+ * was linked back is still bound (its daemon may have been stopping and
+ * about to close it), backing off by 4x up to the backstop interval. */
+#define SK_LIVENESS_FIRST_USEC (10 * USEC_PER_MSEC)
+
+/* One directory of the chain above the socket, as recorded at start. */
+typedef struct dir_level {
+        char *name;
+        inode_id id;
+        mode_t mode;
+        uid_t uid;
+        gid_t gid;
+} dir_level;
+
+/* The directories from BASE_PATH down to the socket's own (the last
+ * level). BASE_PATH is "/" or where a symlink in the path led. */
+typedef struct dir_chain {
+        char *base_path;
+        dir_level *levels;
+        size_t n;
+        int parent_fd;            /* O_PATH, the socket directory's parent */
+} dir_chain;
+
+void dir_chain_done(dir_chain *c);
 
 struct sk_keeper {
         /* What the caller asked for. */
@@ -52,17 +76,17 @@ struct sk_keeper {
         bool have_socket;         /* attached: sock_id names the socket being watched */
         bool lost;                /* attached: the loss of sock_id was reported */
         uid_t owner_uid;          /* attached: whose sockets we follow at the path */
-        bool have_owner;
+        bool have_owner;          /* set by sk_keeper_set_owner() or the first look */
+        bool owner_explicit;      /* by sk_keeper_set_owner() */
         inode_id sock_id;         /* our socket's inode at the path */
         int dir_fd;               /* O_PATH, the socket's directory */
-        int grandparent_fd;       /* O_PATH, to re-create a removed directory */
-        char *dir_name;           /* the directory's name in the grandparent */
         inode_id dir_id;
         mode_t dir_mode;
-        uid_t dir_uid;
-        gid_t dir_gid;
-        bool dir_restorable;      /* false when the directory is reached through a symlink */
+        dir_chain chain;          /* to re-create removed directories */
         anchor anchor;
+        int anchor_error;         /* the placement failure last reported, 0 = none */
+        bool sticky_added;        /* we set S_ISVTX on sock_id; taken away at the end */
+        bool relinked_back;       /* attach: the name at the path is one we linked back */
 
         /* Event sources, all behind one epoll fd. */
         int epoll_fd;
@@ -81,6 +105,8 @@ struct sk_keeper {
         uint64_t retry_delay;
         uint64_t next_anchor_retry;
         uint64_t anchor_retry_delay;
+        uint64_t next_liveness;   /* attach: look whether a relinked socket still lives */
+        uint64_t liveness_delay;
         bool in_conflict;
         inode_id conflict_id;     /* reported once per distinct intruder: */
         mode_t conflict_mode;     /* inode numbers are reused at once, so */
@@ -104,14 +130,18 @@ int keeper_open_socket(sk_keeper *k, int *ret_fd, inode_id *ret_id);
 int keeper_identify_bound_file(sk_keeper *k, int fd, inode_id *ret_id);
 mode_t keeper_file_mode(sk_keeper *k);
 
+/* keeper-dir.c */
+int keeper_open_directory(sk_keeper *k);
+int keeper_ensure_directory(sk_keeper *k);
+
 /* keeper-heal.c */
 void keeper_check(sk_keeper *k);
-int keeper_ensure_directory(sk_keeper *k);
 void keeper_healed(sk_keeper *k);
 void keeper_failed(sk_keeper *k, int r, const char *operation);
 uint64_t keeper_since_detection(sk_keeper *k);
 void keeper_report_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind);
 void keeper_ensure_anchor(sk_keeper *k);
+void keeper_renew_sticky(sk_keeper *k);
 void keeper_refresh(sk_keeper *k);
 
 /* keeper-loop.c */
@@ -124,7 +154,7 @@ void keeper_schedule_retry(sk_keeper *k);
 void keeper_schedule_anchor_retry(sk_keeper *k);
 /* keeper.c */
 void keeper_unbind(sk_keeper *k);
-int keeper_open_directory(sk_keeper *k);
 
 /* keeper-attach.c */
 void keeper_check_attached(sk_keeper *k);
+void keeper_check_liveness(sk_keeper *k);

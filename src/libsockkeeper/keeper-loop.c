@@ -19,7 +19,9 @@
 #include "keeper-internal.h"
 #include "macro.h"
 
-#define DIR_EVENTS (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+/* IN_ATTRIB: an owner or mode change of the socket (a daemon that binds
+ * as root and then chowns its file) is looked at at once. */
+#define DIR_EVENTS (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define ANCHOR_EVENTS (IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
 /* The clock that keeps counting in suspend, like the cleaners' clocks. */
@@ -73,8 +75,9 @@ static uint64_t earliest(uint64_t a, uint64_t b) {
 }
 
 int keeper_arm_timer(sk_keeper *k) {
-        uint64_t next = earliest(earliest(k->next_check, k->next_refresh),
-                                 earliest(k->next_retry, k->next_anchor_retry));
+        uint64_t next = earliest(earliest(earliest(k->next_check, k->next_refresh),
+                                          earliest(k->next_retry, k->next_anchor_retry)),
+                                 k->next_liveness);
         struct itimerspec its = {};
 
         if (k->timer_fd < 0)
@@ -195,6 +198,8 @@ static int keeper_process(sk_keeper *k) {
                 (k->next_anchor_retry && now >= k->next_anchor_retry);
         refresh = k->next_refresh && now >= k->next_refresh;
 
+        if (!check && k->next_liveness && now >= k->next_liveness)
+                keeper_check_liveness(k);
         if (check) {
                 k->dirty = k->anchor_dirty = false;
                 k->next_retry = k->next_anchor_retry = 0;

@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "socket-path.h"
+#include "unix-diag.h"
 
 SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path) {
         sk_keeper *k;
@@ -38,7 +39,7 @@ SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path) {
                 .check_usec = SK_DEFAULT_BACKSTOP_USEC,
                 .fd = -EBADF,
                 .dir_fd = -EBADF,
-                .grandparent_fd = -EBADF,
+                .chain.parent_fd = -EBADF,
                 .anchor = ANCHOR_NULL,
                 .epoll_fd = -EBADF,
                 .inotify_fd = -EBADF,
@@ -78,20 +79,26 @@ void keeper_unbind(sk_keeper *k) {
 
         /* Give the path back only if it still leads to our socket; a
          * stranger's file there stays. Adopted sockets belong to the
-         * service manager, which removes them itself. */
-        if (k->bound && !k->abstract && !k->adopted && !k->attached && k->dir_fd >= 0)
-                (void) fs_unlink_ours(k->dir_fd, k->name, k->sock_id);
+         * service manager, which removes them itself; a socket kept for
+         * somebody else gets back the mode it had, less only the sticky
+         * bit that we added. */
+        if (k->bound && !k->abstract && k->dir_fd >= 0) {
+                if (!k->adopted && !k->attached)
+                        (void) fs_unlink_ours(k->dir_fd, k->name, k->sock_id);
+                else if (k->sticky_added)
+                        (void) fs_update_mode_ours(k->dir_fd, k->name, k->sock_id, 0, S_ISVTX, NULL);
+        }
         anchor_done(&k->anchor);
 
         /* An adopted fd is the service manager's to close. */
         if (!k->adopted)
                 k->fd = safe_close(k->fd);
         k->dir_fd = safe_close(k->dir_fd);
-        k->grandparent_fd = safe_close(k->grandparent_fd);
-        free(k->dir_name);
-        k->dir_name = NULL;
+        dir_chain_done(&k->chain);
         k->bound = k->adopted = k->attached = false;
-        k->have_socket = k->lost = k->have_owner = false;
+        k->have_socket = k->lost = k->sticky_added = k->relinked_back = false;
+        k->have_owner = k->owner_explicit;
+        k->anchor_error = 0;
 }
 
 SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k) {
@@ -183,6 +190,15 @@ SK_EXPORT int sk_keeper_set_anchor_dir(sk_keeper *k, const char *dir) {
         return 0;
 }
 
+SK_EXPORT int sk_keeper_set_owner(sk_keeper *k, uid_t uid) {
+        SETTER_GUARD(k);
+        if (uid == (uid_t) -1)
+                return -EINVAL;
+        k->owner_uid = uid;
+        k->have_owner = k->owner_explicit = true;
+        return 0;
+}
+
 SK_EXPORT int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *userdata) {
         if (!k)
                 return -EINVAL;
@@ -226,11 +242,19 @@ static int try_adopt(sk_keeper *k, int *ret_fd) {
         return 0;
 }
 
-/* Does anything accept connections at the path? Only ECONNREFUSED counts
- * as dead: a full backlog (EAGAIN) or another socket type (EPROTOTYPE)
- * both mean somebody is there. */
-static bool socket_is_stale(sk_keeper *k) {
+/* Is the socket file ST dead: bound by no socket in any network
+ * namespace that we can see, and accepting nothing? A socket that is
+ * bound but not listening yet refuses connect() and is alive; a listener
+ * in a namespace that we may not enter still accepts connect(). Only
+ * ECONNREFUSED counts as dead: a full backlog (EAGAIN) or another socket
+ * type (EPROTOTYPE) both mean somebody is there. */
+static bool socket_is_stale(sk_keeper *k, const struct stat *st) {
         _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = unix_diag_find_bound(inode_id_of(st), NULL);
+        if (r > 0 || (r < 0 && r != -EOPNOTSUPP))
+                return false; /* bound, or the kernel could not finish saying */
 
         fd = socket(AF_UNIX, k->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
@@ -268,7 +292,7 @@ static int handle_taken_path(sk_keeper *k) {
         if (S_ISSOCK(st.st_mode)) {
                 if (st.st_uid != geteuid())
                         kind = SK_CONFLICT_FOREIGN_SOCKET;
-                else if (!socket_is_stale(k))
+                else if (!socket_is_stale(k, &st))
                         kind = SK_CONFLICT_LIVE_SOCKET;
                 else {
                         r = fs_unlink_ours(k->dir_fd, k->name, inode_id_of(&st));
@@ -280,40 +304,6 @@ static int handle_taken_path(sk_keeper *k) {
 
         keeper_emit_conflict(k, &st, kind);
         return errno_for_conflict(kind);
-}
-
-int keeper_open_directory(sk_keeper *k) {
-        _cleanup_free_ char *grandparent = NULL, *dir_name = NULL;
-        struct stat st, lst;
-        int r;
-
-        k->dir_fd = open(k->dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (k->dir_fd < 0)
-                return negative_errno();
-        if (fstat(k->dir_fd, &st) < 0)
-                return negative_errno();
-
-        k->dir_id = inode_id_of(&st);
-        k->dir_mode = st.st_mode & 07777;
-        k->dir_uid = st.st_uid;
-        k->dir_gid = st.st_gid;
-
-        if (streq(k->dir_path, "/"))
-                return 0;
-
-        r = path_split(k->dir_path, &grandparent, &dir_name);
-        if (r < 0)
-                return r;
-        k->grandparent_fd = open(grandparent, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (k->grandparent_fd < 0)
-                return 0; /* not fatal: we just cannot re-create the directory */
-
-        /* Re-create only a real directory at its own name, never the
-         * target of a symlink such as /var/run. */
-        k->dir_restorable = fstatat(k->grandparent_fd, dir_name, &lst, AT_SYMLINK_NOFOLLOW) >= 0 &&
-                            S_ISDIR(lst.st_mode) && inode_id_eq(inode_id_of(&lst), k->dir_id);
-        k->dir_name = TAKE_PTR(dir_name);
-        return 0;
 }
 
 SK_EXPORT int sk_keeper_bind(sk_keeper *k) {

@@ -132,6 +132,12 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k);
  * _backlog() do not apply. See libsockkeeper(3). */
 SK_EXPORT int sk_keeper_attach(sk_keeper *k);
 SK_EXPORT bool sk_keeper_is_attached(sk_keeper *k);
+/* Attach mode: keep only sockets of UID at the path: those whose file or
+ * whose socket (the user that created it, which a chown of the file does
+ * not change) belongs to UID. Without it, the owner of the socket found
+ * at the path by sk_keeper_attach(), or, when the path is missing then,
+ * the keeper's own effective uid. Call before sk_keeper_attach(). */
+SK_EXPORT int sk_keeper_set_owner(sk_keeper *k, uid_t uid);
 
 /* The listening fd; its number never changes for the keeper's lifetime.
  * -ENOTCONN before bind and in attach mode. */

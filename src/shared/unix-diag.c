@@ -6,13 +6,18 @@
  * connecting to anybody; with the names and states added, it is what
  * `check` needs to say whether something listens at a path. */
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,9 +31,17 @@
 /* netlink_dump() fills at most 32 KiB per read; MSG_TRUNC would tell. */
 #define DUMP_BUFFER_SIZE 32768
 
-/* Sends one request; returns the netlink socket to read the answer from. */
-static int diag_request(uint32_t ino, uint16_t flags, uint32_t show) {
-        _cleanup_close_ int nl = -EBADF;
+static int diag_socket(void) {
+        int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+
+        if (nl < 0)
+                return errno == EPROTONOSUPPORT ? -EOPNOTSUPP : negative_errno();
+        return nl;
+}
+
+/* Sends one request on NL; a netlink socket answers for the network
+ * namespace it was created in. */
+static int diag_send(int nl, uint32_t ino, uint16_t flags, uint32_t show) {
         struct {
                 struct nlmsghdr nlh;
                 struct unix_diag_req req;
@@ -49,11 +62,21 @@ static int diag_request(uint32_t ino, uint16_t flags, uint32_t show) {
         };
         struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 
-        nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-        if (nl < 0)
-                return errno == EPROTONOSUPPORT ? -EOPNOTSUPP : negative_errno();
         if (sendto(nl, &request, sizeof(request), 0, (struct sockaddr *) &kernel, sizeof(kernel)) < 0)
                 return negative_errno();
+        return 0;
+}
+
+/* Sends one request; returns the netlink socket to read the answer from. */
+static int diag_request(uint32_t ino, uint16_t flags, uint32_t show) {
+        _cleanup_close_ int nl = diag_socket();
+        int r;
+
+        if (nl < 0)
+                return nl;
+        r = diag_send(nl, ino, flags, show);
+        if (r < 0)
+                return r;
         return TAKE_FD(nl);
 }
 
@@ -117,18 +140,20 @@ int unix_diag_vfs_id(int fd, inode_id *ret) {
         return -EBADMSG;
 }
 
-/* Calls FN for each socket of a dump with the attributes SHOW; stops at
- * the first negative return. */
-static int diag_dump(uint32_t show, int (*fn)(struct nlmsghdr *h, void *userdata), void *userdata) {
-        _cleanup_close_ int nl = -EBADF;
+typedef int (*diag_fn)(struct nlmsghdr *h, void *userdata);
+
+/* Calls FN for each socket of a dump with the attributes SHOW, asked on
+ * the netlink socket NL; stops at the first negative return. */
+static int diag_dump_on(int nl, uint32_t show, diag_fn fn, void *userdata) {
         _cleanup_free_ void *buf = NULL;
+        int r;
 
         buf = malloc(DUMP_BUFFER_SIZE);
         if (!buf)
                 return -ENOMEM;
-        nl = diag_request(0, NLM_F_DUMP, show);
-        if (nl < 0)
-                return nl;
+        r = diag_send(nl, 0, NLM_F_DUMP, show);
+        if (r < 0)
+                return r;
 
         for (;;) {
                 ssize_t n = recv(nl, buf, DUMP_BUFFER_SIZE, MSG_TRUNC);
@@ -141,8 +166,6 @@ static int diag_dump(uint32_t show, int (*fn)(struct nlmsghdr *h, void *userdata
                 if (n > DUMP_BUFFER_SIZE)
                         return -EMSGSIZE;
                 for (struct nlmsghdr *h = buf; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n)) {
-                        int r;
-
                         if (h->nlmsg_type == NLMSG_DONE)
                                 return 0;
                         if (h->nlmsg_type == NLMSG_ERROR)
@@ -157,43 +180,206 @@ static int diag_dump(uint32_t show, int (*fn)(struct nlmsghdr *h, void *userdata
         }
 }
 
-typedef struct id_list {
-        inode_id *ids;
-        size_t n, allocated;
-} id_list;
+/* The same in this thread's network namespace. */
+static int diag_dump(uint32_t show, diag_fn fn, void *userdata) {
+        _cleanup_close_ int nl = diag_socket();
 
-static int collect_id(struct nlmsghdr *h, void *userdata) {
-        id_list *l = userdata;
+        if (nl < 0)
+                return nl;
+        return diag_dump_on(nl, show, fn, userdata);
+}
+
+typedef struct netns_socket {
+        int ns_fd;
+        int result;     /* the netlink socket, or -errno */
+} netns_socket;
+
+/* A thread of its own enters the namespace, so that the caller's threads
+ * never leave theirs; the socket keeps answering for the namespace it was
+ * made in after the thread is gone. */
+static void *open_in_netns(void *userdata) {
+        netns_socket *s = userdata;
+
+        s->result = setns(s->ns_fd, CLONE_NEWNET) < 0 ? negative_errno() : diag_socket();
+        return NULL;
+}
+
+static int diag_socket_in(int ns_fd) {
+        netns_socket s = { .ns_fd = ns_fd, .result = -EIO };
+        pthread_t t;
+        int r;
+
+        r = -pthread_create(&t, NULL, open_in_netns, &s);
+        if (r < 0)
+                return r;
+        (void) pthread_join(t, NULL);
+        return s.result;
+}
+
+typedef struct ns_seen {
+        inode_id *ids;
+        size_t n;
+} ns_seen;
+
+static void ns_seen_done(ns_seen *seen) {
+        free(seen->ids);
+}
+
+static int ns_seen_add(ns_seen *seen, inode_id id) {
+        inode_id *p;
+
+        for (size_t i = 0; i < seen->n; i++)
+                if (inode_id_eq(seen->ids[i], id))
+                        return 0;
+        p = reallocarray(seen->ids, seen->n + 1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        seen->ids = p;
+        seen->ids[seen->n++] = id;
+        return 1;
+}
+
+/* Dumps the network namespaces of the machine's processes other than
+ * our own, each once. A namespace this process may not enter (no
+ * CAP_SYS_ADMIN, a seccomp filter, a hidden /proc) is skipped: its
+ * sockets stay unknown, as they were before namespaces were looked at. */
+static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
+        _cleanup_(ns_seen_done) ns_seen seen = {};
+        struct dirent *de;
+        struct stat st;
+        DIR *proc;
+        int r = 0;
+
+        if (stat("/proc/self/ns/net", &st) < 0)
+                return 0;
+        if (ns_seen_add(&seen, inode_id_of(&st)) < 0)
+                return -ENOMEM;
+
+        proc = opendir("/proc");
+        if (!proc)
+                return 0;
+        while (r >= 0 && (de = readdir(proc))) {
+                _cleanup_close_ int ns_fd = -EBADF, nl = -EBADF;
+                char p[sizeof(de->d_name) + sizeof("/ns/net")];
+
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                snprintf(p, sizeof(p), "%s/ns/net", de->d_name);
+                if (fstatat(dirfd(proc), p, &st, 0) < 0)
+                        continue;
+                r = ns_seen_add(&seen, inode_id_of(&st));
+                if (r <= 0)
+                        continue;
+                ns_fd = openat(dirfd(proc), p, O_RDONLY | O_CLOEXEC);
+                if (ns_fd < 0)
+                        continue;
+                nl = diag_socket_in(ns_fd);
+                if (nl < 0)
+                        continue;
+                r = diag_dump_on(nl, show, fn, userdata);
+                if (r == -EOPNOTSUPP)
+                        r = 0;
+        }
+        closedir(proc);
+        return r < 0 ? r : 0;
+}
+/* The socket's owner, as UNIX_DIAG_UID tells it: the user that created
+ * the socket, whoever the file was chowned to later. */
+static bool parse_uid(struct nlmsghdr *h, uid_t *ret) {
+        struct unix_diag_msg *msg = NLMSG_DATA(h);
+        int len = (int) (h->nlmsg_len - NLMSG_LENGTH(sizeof(*msg)));
+
+        for (struct rtattr *attr = (struct rtattr *) (msg + 1); RTA_OK(attr, len); attr = RTA_NEXT(attr, len))
+                if (attr->rta_type == UNIX_DIAG_UID && RTA_PAYLOAD(attr) >= (int) sizeof(uid_t)) {
+                        memcpy(ret, RTA_DATA(attr), sizeof(uid_t));
+                        return true;
+                }
+        return false;
+}
+
+static unix_bound bound_of(struct nlmsghdr *h, const inode_id *vfs) {
+        unix_bound b = { .vfs = *vfs, .uid = (uid_t) -1 };
+
+        (void) parse_uid(h, &b.uid);
+        return b;
+}
+
+typedef struct bound_list {
+        unix_bound *b;
+        size_t n, allocated;
+} bound_list;
+
+static int collect_bound(struct nlmsghdr *h, void *userdata) {
+        bound_list *l = userdata;
         inode_id id;
 
         if (parse_vfs(h, &id) <= 0)
                 return 0;
         if (l->n == l->allocated) {
                 size_t more = l->allocated ? l->allocated * 2 : 64;
-                inode_id *p = reallocarray(l->ids, more, sizeof(*p));
+                unix_bound *p = reallocarray(l->b, more, sizeof(*p));
 
                 if (!p)
                         return -ENOMEM;
-                l->ids = p;
+                l->b = p;
                 l->allocated = more;
         }
-        l->ids[l->n++] = id;
+        l->b[l->n++] = bound_of(h, &id);
         return 0;
 }
 
-int unix_diag_bound_ids(inode_id **ret, size_t *ret_n) {
-        id_list l = {};
+#define BOUND_SHOW (UDIAG_SHOW_VFS | UDIAG_SHOW_UID)
+
+int unix_diag_bound_all(unix_bound **ret, size_t *ret_n) {
+        bound_list l = {};
         int r;
 
-        /* Only the files: no names, so the dump stays small. */
-        r = diag_dump(UDIAG_SHOW_VFS, collect_id, &l);
+        /* Only the files and owners: no names, so the dump stays small. */
+        r = diag_dump(BOUND_SHOW, collect_bound, &l);
+        if (r >= 0)
+                r = diag_dump_other_netns(BOUND_SHOW, collect_bound, &l);
         if (r < 0) {
-                free(l.ids);
+                free(l.b);
                 return r;
         }
-        *ret = l.ids;
+        *ret = l.b;
         *ret_n = l.n;
         return 0;
+}
+
+typedef struct bound_search {
+        inode_id file;
+        bool found;
+        unix_bound result;
+} bound_search;
+
+static int match_bound(struct nlmsghdr *h, void *userdata) {
+        bound_search *s = userdata;
+        inode_id id;
+
+        if (parse_vfs(h, &id) <= 0 || !unix_diag_matches(id, s->file))
+                return 0;
+        s->found = true;
+        s->result = bound_of(h, &id);
+        return -ECANCELED; /* found: stop the dump */
+}
+
+int unix_diag_find_bound(inode_id file, unix_bound *ret) {
+        bound_search s = { .file = file };
+        int r;
+
+        /* Our own namespace first: where a socket usually is, and the
+         * only one that needs no thread per namespace. */
+        r = diag_dump(BOUND_SHOW, match_bound, &s);
+        if (r >= 0 && !s.found)
+                r = diag_dump_other_netns(BOUND_SHOW, match_bound, &s);
+        if (r < 0 && r != -ECANCELED)
+                return r;
+        if (!s.found)
+                return 0;
+        if (ret)
+                *ret = s.result;
+        return 1;
 }
 
 typedef struct info_list {

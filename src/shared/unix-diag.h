@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "inode-id.h"
 
@@ -12,13 +13,28 @@
  * kernel has no unix_diag, -ENOENT for a socket without a file. */
 int unix_diag_vfs_id(int fd, inode_id *ret);
 
-/* Lists the files of every bound AF_UNIX socket in this network namespace
- * (32-bit inode numbers, as above). The caller frees *RET. */
-int unix_diag_bound_ids(inode_id **ret, size_t *ret_n);
-
 static inline bool unix_diag_matches(inode_id diag, inode_id st) {
         return diag.dev == st.dev && (uint32_t) diag.ino == (uint32_t) st.ino;
 }
+
+/* A socket bound to a file: the file (32-bit inode number, as above) and
+ * the user that created the socket ((uid_t) -1 when the kernel does not
+ * say), which a chown of the file does not change. */
+typedef struct unix_bound {
+        inode_id vfs;
+        uid_t uid;
+} unix_bound;
+
+/* Every socket bound to a file, in this network namespace and in every
+ * other one of the machine's processes that this process may enter
+ * (CAP_SYS_ADMIN); listeners elsewhere stay unknown. The caller frees
+ * *RET. */
+int unix_diag_bound_all(unix_bound **ret, size_t *ret_n);
+
+/* Whether a socket in any of those namespaces is bound to FILE: 1 (and
+ * *RET, which may be NULL), 0, or a negative errno when the kernel cannot
+ * tell (-EOPNOTSUPP without unix_diag). */
+int unix_diag_find_bound(inode_id file, unix_bound *ret);
 
 /* One bound AF_UNIX socket, as sock_diag describes it. */
 typedef struct unix_socket_info {

@@ -164,6 +164,16 @@ class Server:
         return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def state_directory(tmp_path_factory):
+    """The keepers' state directory ($STATE_DIRECTORY, as systemd sets it
+    for StateDirectory=), where their anchors go when it is on the socket's
+    filesystem: a scratch one, never the machine's /var/lib/sockkeeper."""
+    d = tmp_path_factory.mktemp("state")
+    os.environ["STATE_DIRECTORY"] = str(d)
+    return d
+
+
 @pytest.fixture(scope="session")
 def netns():
     """The command prefix that runs a server in a new network namespace,

@@ -1183,7 +1183,7 @@ TEST(unix_diag_lists_our_sockets) {
         size_t n = 0;
         const unix_socket_info *i;
         struct stat st;
-        inode_id *ids = NULL;
+        unix_bound *ids = NULL;
         size_t n_ids = 0;
         bool found = false;
         int r;
@@ -1231,10 +1231,10 @@ TEST(unix_diag_lists_our_sockets) {
         check(!i->listening);
 
         /* The library's list of bound files agrees. */
-        check_int(unix_diag_bound_ids(&ids, &n_ids), ==, 0);
+        check_int(unix_diag_bound_all(&ids, &n_ids), ==, 0);
         check(lstat(listening, &st) >= 0);
         for (size_t k = 0; k < n_ids; k++)
-                found |= unix_diag_matches(ids[k], inode_id_of(&st));
+                found |= unix_diag_matches(ids[k].vfs, inode_id_of(&st));
         check(found);
 
         free(ids);

@@ -58,11 +58,16 @@ static char *keep(char *s) {
 }
 
 char *scratch_dir(void) {
-        char *d = strdup("/tmp/sk-test-XXXXXX"), *sock;
+        char *d = strdup("/tmp/sk-test-XXXXXX"), *sock, *state;
 
         check(d && mkdtemp(d));
         sock = scratch_path(d, "sock");
         check(mkdir(sock, 0755) >= 0);
+        /* The keepers' state directory, where anchors go when it is on the
+         * socket's filesystem: in the scratch tree, never the machine's. */
+        state = scratch_path(d, "state");
+        check(mkdir(state, 0755) >= 0);
+        check(setenv("STATE_DIRECTORY", state, 1) >= 0);
         return keep(d);
 }
 

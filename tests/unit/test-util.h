@@ -21,8 +21,9 @@ typedef struct recorder {
 void record_event(sk_keeper *k, const sk_event *ev, void *userdata);
 int recorder_count(const recorder *r, sk_event_type type);
 
-/* A fresh directory under /tmp; sockets go in its "sock" subdirectory so
- * that the anchor directory lands beside it, inside the scratch tree. */
+/* A fresh directory under /tmp; sockets go in its "sock" subdirectory.
+ * Its "state" subdirectory becomes the keepers' state directory
+ * ($STATE_DIRECTORY), so that anchors land inside the scratch tree. */
 char *scratch_dir(void);
 char *scratch_path(const char *dir, const char *rel);
 void rm_rf(const char *path);
