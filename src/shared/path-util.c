@@ -37,13 +37,10 @@ char *path_parent(const char *path) {
         return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
 }
 
-int path_join(const char *dir, const char *name, char **ret) {
+char *path_join(const char *dir, const char *name) {
         char *p;
 
-        if (asprintf(&p, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name) < 0)
-                return -ENOMEM;
-        *ret = p;
-        return 0;
+        return asprintf(&p, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name) < 0 ? NULL : p;
 }
 
 int path_split(const char *path, char **ret_dir, char **ret_name) {

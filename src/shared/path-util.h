@@ -16,8 +16,8 @@ char *path_join_root(const char *root, const char *path);
 /* "/a/b" -> "/a", "/a" -> "/"; NULL for a path without '/'. */
 char *path_parent(const char *path);
 
-/* "/a" + "b" -> "/a/b", "/" + "b" -> "/b". */
-int path_join(const char *dir, const char *name, char **ret);
+/* "/a" + "b" -> "/a/b", "/" + "b" -> "/b"; NULL when out of memory. */
+char *path_join(const char *dir, const char *name);
 
 /* "/a/b" -> "/a" and "b", "/x" -> "/" and "x". -EINVAL for a relative
  * path, or one that ends in "/", "." or "..". */

@@ -168,10 +168,10 @@ TEST(path_helpers) {
         check_int(path_split("/a/", &d, &n), ==, -EINVAL);
         check_int(path_split("a/b", &d, &n), ==, -EINVAL);
 
-        check_int(path_join("/", "x", &j), ==, 0);
+        j = path_join("/", "x");
         check_streq(j, "/x");
         free(j);
-        check_int(path_join("/a/b", "c", &j), ==, 0);
+        j = path_join("/a/b", "c");
         check_streq(j, "/a/b/c");
         free(j);
 
