@@ -158,8 +158,8 @@ def test_relink_keeps_the_same_server(tmp_path, serve, guard):
 
 @pytest.mark.parametrize("form", ["sock//g.sock", "sock/./g.sock", "./sock/.//g.sock"])
 def test_doubled_slash_and_dot_are_kept_by_the_canonical_name(tmp_path, serve, guard, form):
-    """Such a path once failed to attach, logging an error every 10 s
-    forever: the guard must attach and relink as for the plain path."""
+    """Such a path must attach and relink as the plain path does, and be
+    logged by the name that /proc/net/unix shows."""
     path = tmp_path / "sock/g.sock"
     path.parent.mkdir()
     srv = serve(path, "--mode", "none")

@@ -240,12 +240,12 @@ TEST(canonical_name_is_bound) {
                 recorder rec = {};
                 sk_keeper *k = keeper_at(given, &rec);
 
-                check_streq(sk_keeper_get_path(k), canonical);
                 check_int(sk_keeper_bind(k), ==, 0);
                 check(getsockname(sk_keeper_get_fd(k), (struct sockaddr *) &sa, &len) >= 0);
                 check_streq(sa.sun_path, canonical);
                 check(proc_net_unix_lists(canonical));
                 check(!proc_net_unix_lists(given));
+                check_streq(sk_keeper_get_path(k), canonical);
                 check(served_by(sk_keeper_get_fd(k), canonical));
                 /* The path is watched: a deleted name comes back. */
                 check(unlink(canonical) >= 0);
