@@ -21,12 +21,11 @@
 #include "macro.h"
 #include "path-util.h"
 #include "risk.h"
+#include "socket-path.h"
 #include "specifier.h"
 #include "strv.h"
 #include "unit-file.h"
 #include "unquote.h"
-
-#define SUN_PATH_MAX 107 /* sizeof(sun_path) - 1 */
 
 /* A warning of the unit reader, held until it is known whether the unit
  * matters to us: syntax problems of units without sockets or annotations
@@ -116,7 +115,8 @@ static bool path_text_ok(const char *text, const unit_setting *where, const char
  * warning naming WHERE) for a path that cannot be kept. */
 static char *expand_path(const char *src, const char *name, const unit_setting *where, const char *what) {
         _cleanup_free_ char *expanded = NULL;
-        char *norm, bad = 0;
+        socket_path_problem problem;
+        char *norm = NULL, bad = 0;
         int r;
 
         /* Checked before it is quoted in a message, and again once
@@ -142,19 +142,19 @@ static char *expand_path(const char *src, const char *name, const unit_setting *
                      what, src);
                 return NULL;
         }
-        norm = path_normalize(expanded);
-        if (!norm)
+        /* The canonical form, as the guard's keeper binds and compares it;
+         * ".." and a directory are refused, as they are on the command line. */
+        r = socket_path_canonical(expanded, &norm, &problem);
+        if (r == -ENOMEM)
                 return NULL;
-        if (strstr(norm, "/../") || has_suffix(norm, "/..")) {
-                glog(LOG_WARNING, 0, "%s:%u: %s=%s has a '..' component, ignoring.", where->file, where->line, what,
-                     src);
-                free(norm);
-                return NULL;
-        }
-        if (strlen(norm) > SUN_PATH_MAX) {
-                glog(LOG_WARNING, 0, "%s:%u: %s=%s is longer than the %d bytes of a socket address, ignoring.",
-                     where->file, where->line, what, src, SUN_PATH_MAX);
-                free(norm);
+        if (r < 0) {
+                /* A control character stays out of the log line. */
+                if (problem == SOCKET_PATH_CONTROL)
+                        glog(LOG_WARNING, 0, "%s:%u: %s= path contains a control character, ignoring.", where->file,
+                             where->line, what);
+                else
+                        glog(LOG_WARNING, 0, "%s:%u: %s=%s %s, ignoring.", where->file, where->line, what, src,
+                             socket_path_problem_to_string(problem));
                 return NULL;
         }
         return norm;
@@ -165,8 +165,8 @@ static void machine_warn(const char *file, unsigned line, const char *message, v
 }
 
 /* RISKY, by the classifier of `sockkeeper check`. CAUTION does not count:
- * it is what every path under /run gets, and a generator that protected
- * all of them would enrol every socket unit of the machine. */
+ * it is what a path directly in /run gets, and a generator that protected
+ * all of them would enrol many socket units of the machine. */
 static int path_is_risky(context *c, const char *path) {
         _cleanup_(risk_report_done) risk_report report = {};
         int r;

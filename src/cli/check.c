@@ -14,6 +14,7 @@
 #include "log.h"
 #include "macro.h"
 #include "risk.h"
+#include "socket-path.h"
 
 /* Exit statuses: the worst rating, or a failure. */
 enum {
@@ -111,6 +112,25 @@ static int help(void) {
         return 0;
 }
 
+/* A ".." (which only the filesystem resolves) or a directory in a PATH is
+ * a usage error, logged for every such PATH before anything is printed.
+ * A name that cannot work for other reasons (relative, too long) is rated
+ * "error" with the rest. */
+static bool paths_usable(char **args, int n) {
+        bool ok = true;
+
+        for (int i = 0; i < n; i++) {
+                socket_path_problem problem;
+
+                if (socket_path_canonical(args[i], NULL, &problem) < 0 &&
+                    (problem == SOCKET_PATH_DOTDOT || problem == SOCKET_PATH_DIRECTORY)) {
+                        log_error("%s %s", args[i], socket_path_problem_to_string(problem));
+                        ok = false;
+                }
+        }
+        return ok;
+}
+
 int verb_check(int argc, char *argv[]) {
         enum { ARG_JSON = 0x100, ARG_ROOT };
         static const struct option options[] = {
@@ -144,6 +164,8 @@ int verb_check(int argc, char *argv[]) {
                 log_error("check needs at least one PATH; see 'sockkeeper check --help'");
                 return CHECK_EXIT_USAGE;
         }
+        if (!paths_usable(argv + optind, argc - optind))
+                return CHECK_EXIT_USAGE;
 
         /* Configuration problems are reported and the rest is evaluated. */
         r = risk_machine_load(&m, root ?: "/", log_file_warning, NULL);
@@ -158,8 +180,13 @@ int verb_check(int argc, char *argv[]) {
         }
         for (int i = optind; i < argc; i++) {
                 _cleanup_(risk_report_done) risk_report report = {};
+                _cleanup_free_ char *canonical = NULL;
 
-                r = risk_classify(&m, argv[i], &report);
+                /* Rated as the library binds it: "//" and "/./" collapsed.
+                 * A name with no canonical form is rated as given. */
+                r = socket_path_canonical(argv[i], &canonical, NULL);
+                if (r != -ENOMEM)
+                        r = risk_classify(&m, canonical ?: argv[i], &report);
                 if (r < 0) {
                         log_error_errno(r, "%s", argv[i]);
                         worst = RISK_ERROR;

@@ -177,6 +177,7 @@ int verb_demo(int argc, char *argv[]) {
         r = sk_keeper_new(&d.keeper, path);
         if (r < 0)
                 return log_keeper_error(path, r), 1;
+        path = sk_keeper_get_path(d.keeper); /* canonical: what is bound */
         sk_keeper_set_event_callback(d.keeper, on_event, &d);
         r = sk_keeper_bind(d.keeper);
         if (r < 0) {

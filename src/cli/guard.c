@@ -136,11 +136,8 @@ static int add_path(guard *g, const char *path) {
                 log_error("%s: an abstract socket has no file, so there is nothing to guard", path);
                 return -EINVAL;
         }
-        for (size_t i = 0; i < g->n_paths; i++)
-                if (streq(g->paths[i].path, path)) {
-                        log_error("%s: given twice", path);
-                        return -EINVAL;
-                }
+        /* The keeper holds the canonical form ("//" and "/./" collapsed),
+         * which is what is logged and compared from here on. */
         r = sk_keeper_new(&k, path);
         if (r == -ENOMEM)
                 return r;
@@ -148,6 +145,15 @@ static int add_path(guard *g, const char *path) {
                 (void) log_keeper_error(path, r);
                 return -EINVAL; /* a bad path is a usage error */
         }
+        for (size_t i = 0; i < g->n_paths; i++)
+                if (streq(g->paths[i].path, sk_keeper_get_path(k))) {
+                        if (streq(path, g->paths[i].path))
+                                log_error("%s: given twice", path);
+                        else
+                                log_error("%s: given twice (both name %s)", path, g->paths[i].path);
+                        sk_keeper_free(k);
+                        return -EINVAL;
+                }
         n = reallocarray(g->paths, g->n_paths + 1, sizeof(*n));
         if (!n) {
                 sk_keeper_free(k);

@@ -2,20 +2,22 @@
 /* Turns the library's errno returns into one-line messages for people. */
 
 #include <errno.h>
-#include <sys/un.h>
 
-#include "log.h"
 #include "cli.h"
+#include "log.h"
+#include "socket-path.h"
 
 int log_keeper_error(const char *path, int r) {
-        const size_t limit = sizeof(((struct sockaddr_un *) 0)->sun_path) - 1;
+        socket_path_problem problem;
 
         switch (-r) {
         case ENAMETOOLONG:
-                log_error("%s: path is too long for an AF_UNIX socket (limit %zu bytes)", path, limit);
-                break;
         case EINVAL:
-                log_error("%s: not an absolute socket path or @abstract name", path);
+                /* The library refused the name: say what is wrong with it. */
+                if (socket_path_canonical(path, NULL, &problem) < 0 && problem != SOCKET_PATH_OK)
+                        log_error("%s %s", path, socket_path_problem_to_string(problem));
+                else
+                        log_error_errno(r, "%s", path);
                 break;
         case EADDRINUSE:
                 log_error("%s: a live socket already listens there; not touching it", path);

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "path-util.h"
 #include "specifier.h"
 #include "strv.h"
 #include "cli.h"
@@ -131,45 +132,15 @@ _printf_(2, 3) static int path_error(const char *arg, const char *fmt, ...) {
         return -EINVAL;
 }
 
-/* Collapses "//" and "/./", drops a trailing "/", as systemd-tmpfiles'
- * path_simplify() does, so that the snippet shows the path tmpfiles will
- * match. A ".." is refused: tmpfiles keeps it as written and compares
- * strings, so such a line would never match anything. */
-static int normalize(const char *arg, char *p) {
-        char *out = p;
-        const char *in = p;
-
-        if (*in == '/')
-                *out++ = *in++;
-        while (*in) {
-                const char *end = strchrnul(in, '/');
-                size_t len = end - in;
-
-                if (len == 2 && in[0] == '.' && in[1] == '.')
-                        return path_error(arg, "has a '..' component; tmpfiles matches paths as strings, "
-                                               "so write the path without it");
-                if (len > 0 && !(len == 1 && in[0] == '.')) {
-                        if (out > p && out[-1] != '/')
-                                *out++ = '/';
-                        memmove(out, in, len);
-                        out += len;
-                }
-                in = *end ? end + 1 : end;
-        }
-        *out = '\0';
-        return 0;
-}
-
 /* Turns one PATH argument into the path field of a tmpfiles.d line (before
  * quoting) and, when that differs in a way worth saying, a note for the
  * comment above it. Logs and returns -EINVAL for unusable input. */
 static int translate(const char *arg, bool literal, char **ret_pattern, char **ret_note) {
-        _cleanup_free_ char *pattern = NULL, *note = NULL;
+        _cleanup_free_ char *pattern = NULL, *note = NULL, *norm = NULL;
         char mapped[sizeof(specifier_unit_glob)] = "";
         size_t size = 0, n_mapped = 0;
         bool var_run;
         FILE *f;
-        int r;
 
         if (!*arg)
                 return path_error(arg, "is empty; give an absolute path such as /tmp/app.sock");
@@ -223,9 +194,18 @@ static int translate(const char *arg, bool literal, char **ret_pattern, char **r
               (pattern[0] == '%' && pattern[1] && strchr(specifier_tmpfiles_absolute, pattern[1]))))
                 return path_error(arg, "is not an absolute path; tmpfiles.d needs one that starts with / "
                                        "(or with a specifier such as %%t)");
-        r = normalize(arg, pattern);
-        if (r < 0)
-                return r;
+        /* A ".." is refused: tmpfiles keeps it as written and compares
+         * strings, so such a line would never match anything. "//", "/./"
+         * and a trailing "/" go, as systemd-tmpfiles' path_simplify() drops
+         * them, so that the snippet shows the path tmpfiles will match. */
+        if (path_has_dotdot(pattern))
+                return path_error(arg, "has a '..' component; tmpfiles matches paths as strings, "
+                                       "so write the path without it");
+        norm = path_normalize(pattern);
+        if (!norm)
+                return log_error_errno(ENOMEM, "tmpfiles-snippet");
+        free(pattern);
+        pattern = TAKE_PTR(norm);
         if (strlen(pattern) >= PATH_MAX)
                 return path_error(arg, "is longer than %d bytes", PATH_MAX - 1);
 

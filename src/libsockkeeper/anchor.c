@@ -18,6 +18,7 @@
 
 #include "anchor.h"
 #include "macro.h"
+#include "path-util.h"
 #include "unix-diag.h"
 
 /* Our directories beside sockets: this prefix and a random tail, so that
@@ -39,14 +40,6 @@ static char *fd_path(int fd) {
                 return strdup("?");
         buf[n] = '\0';
         return strdup(buf);
-}
-
-static char *join(const char *a, const char *b) {
-        char *p;
-
-        if (asprintf(&p, "%s%s%s", a, streq(a, "/") ? "" : "/", b) < 0)
-                return NULL;
-        return p;
 }
 
 /* The key in an anchor's name: which socket path it is for, so that a
@@ -142,9 +135,9 @@ static int open_state_dir(place *ret) {
         } else if (geteuid() == 0)
                 base = strdup("/var/lib/sockkeeper");
         else if ((e = getenv("XDG_STATE_HOME")) && e[0] == '/')
-                base = join(e, "sockkeeper");
+                base = path_join(e, "sockkeeper");
         else if ((e = getenv("HOME")) && e[0] == '/')
-                base = join(e, ".local/state/sockkeeper");
+                base = path_join(e, ".local/state/sockkeeper");
         else
                 return -ENOENT;
         if (!base)
@@ -544,7 +537,7 @@ int anchor_create(anchor *a, int dir_fd, const char *name, inode_id id) {
         anchor_name(a->name, a->key, id);
         a->id = id;
         free(a->path);
-        a->path = join(a->dir_path ?: "?", a->name);
+        a->path = path_join(a->dir_path ?: "?", a->name);
         if (!a->path)
                 return -ENOMEM;
 

@@ -14,7 +14,8 @@
 
 #include "keeper-internal.h"
 #include "macro.h"
-#include "unix-addr.h"
+#include "path-util.h"
+#include "socket-path.h"
 #include "unix-diag.h"
 
 SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path) {
@@ -48,18 +49,17 @@ SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path) {
                 .stop_fd = -EBADF,
         };
 
-        r = unix_addr_from_path(path, &k->addr, &k->addr_len);
+        /* The canonical form is what gets bound: tmpfiles matches the
+         * string in /proc/net/unix against the path it walks to. */
+        r = socket_path_canonical(path, &k->path, NULL);
         if (r < 0)
                 goto fail;
-
-        k->path = strdup(path);
-        if (!k->path) {
-                r = -ENOMEM;
+        r = socket_path_to_addr(k->path, &k->addr, &k->addr_len);
+        if (r < 0)
                 goto fail;
-        }
-        k->abstract = path[0] == '@';
+        k->abstract = k->path[0] == '@';
         if (!k->abstract) {
-                r = path_split(path, &k->dir_path, &k->name);
+                r = path_split(k->path, &k->dir_path, &k->name);
                 if (r < 0)
                         goto fail;
         }

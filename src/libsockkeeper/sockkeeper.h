@@ -102,8 +102,10 @@ typedef struct sk_event {
 
 typedef void (*sk_event_fn)(sk_keeper *k, const sk_event *event, void *userdata);
 
-/* Life cycle. sk_keeper_new() only records the path; sk_keeper_bind() binds
- * or adopts. A path starting with '@' names an abstract socket. */
+/* Life cycle. sk_keeper_new() only records the path, in its canonical form
+ * ("//" and "/./" collapsed; -EINVAL for a ".." or a directory);
+ * sk_keeper_bind() binds or adopts. A path starting with '@' names an
+ * abstract socket. */
 SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path);
 SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k);
 
@@ -142,6 +144,7 @@ SK_EXPORT int sk_keeper_set_owner(sk_keeper *k, uid_t uid);
 /* The listening fd; its number never changes for the keeper's lifetime.
  * -ENOTCONN before bind and in attach mode. */
 SK_EXPORT int sk_keeper_get_fd(sk_keeper *k);
+/* The canonical path: what is bound and watched. */
 SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k);
 /* The anchor hard link, or NULL when there is none (abstract socket,
  * relink off, or no usable anchor directory). The keeper replaces the

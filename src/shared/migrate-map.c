@@ -11,12 +11,11 @@
 #include "macro.h"
 #include "migrate-map.h"
 #include "path-util.h"
+#include "socket-path.h"
 #include "specifier.h"
 #include "unit-file.h"
 #include "unquote.h"
 
-/* sun_path holds 108 bytes with the terminating NUL. */
-#define SUN_PATH_USABLE 107
 /* What %t can be: "/run" for the system manager, /run/user/UID for a user's. */
 #define RUNTIME_SYSTEM "/run"
 #define RUNTIME_USER_MAX "/run/user/4294967295"
@@ -117,7 +116,7 @@ int migrate_map_path(const char *old, const char *name, bool user, char **ret) {
                 }
         if (asprintf(&s, "%%t/%s/%s", name, base) < 0)
                 return -ENOMEM;
-        if (expanded_length(s, user) > SUN_PATH_USABLE) {
+        if (expanded_length(s, user) > SOCKET_PATH_MAX) {
                 free(s);
                 return -ENAMETOOLONG;
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Paths, and files of a tree under a root directory ("/" or --root), for
- * every reader of the machine's configuration. */
+ * every reader of the machine's configuration. libc only: the library is
+ * built with it too. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,6 +37,31 @@ char *path_parent(const char *path) {
         if (!slash)
                 return NULL;
         return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+}
+
+char *path_join(const char *dir, const char *name) {
+        char *p;
+
+        return asprintf(&p, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name) < 0 ? NULL : p;
+}
+
+int path_split(const char *path, char **ret_dir, char **ret_name) {
+        _cleanup_free_ char *dir = NULL, *name = NULL;
+        const char *base;
+
+        if (!path || path[0] != '/')
+                return -EINVAL;
+        base = strrchr(path, '/') + 1;
+        if (!*base || streq(base, ".") || streq(base, ".."))
+                return -EINVAL;
+
+        dir = path_parent(path);
+        name = strdup(base);
+        if (!dir || !name)
+                return -ENOMEM;
+        *ret_dir = TAKE_PTR(dir);
+        *ret_name = TAKE_PTR(name);
+        return 0;
 }
 
 bool path_is_under(const char *dir, const char *path) {
@@ -79,6 +105,13 @@ char *path_normalize(const char *path) {
                 *o++ = '.';
         *o = '\0';
         return out;
+}
+
+bool path_has_dotdot(const char *path) {
+        for (const char *p = path; (p = strstr(p, "..")); p += 2)
+                if ((p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+                        return true;
+        return false;
 }
 
 bool path_below(const char *dir, const char *path) {

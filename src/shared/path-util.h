@@ -17,11 +17,21 @@ char *path_join_root(const char *root, const char *path);
 /* "/a/b" -> "/a", "/a" -> "/"; NULL for a path without '/'. */
 char *path_parent(const char *path);
 
+/* "/a" + "b" -> "/a/b", "/" + "b" -> "/b"; NULL when out of memory. */
+char *path_join(const char *dir, const char *name);
+
+/* "/a/b" -> "/a" and "b", "/x" -> "/" and "x". -EINVAL for a relative
+ * path, or one that ends in "/", "." or "..". */
+int path_split(const char *path, char **ret_dir, char **ret_name);
+
 /* DIR contains PATH or is it; a trailing '/' on DIR is ignored. */
 bool path_is_under(const char *dir, const char *path);
 
 /* "/tmp/./a//b/" -> "/tmp/a/b"; "." and empty components go, ".." stays. */
 char *path_normalize(const char *path);
+/* PATH has a ".." component: which file it names depends on the symlinks
+ * on the way, so no string operation can take it out. */
+bool path_has_dotdot(const char *path);
 /* PATH is strictly below DIR (both normalized). */
 bool path_below(const char *dir, const char *path);
 

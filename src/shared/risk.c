@@ -12,15 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "path-util.h"
 #include "risk.h"
+#include "socket-path.h"
 #include "strv.h"
-
-#define SUN_PATH_USABLE (sizeof(((struct sockaddr_un *) 0)->sun_path) - 1)
 
 const char *risk_rating_to_string(risk_rating r) {
         static const char *const names[] = {
@@ -183,44 +181,75 @@ void risk_report_done(risk_report *r) {
         *r = (risk_report) {};
 }
 
-/* The name is usable as a socket address at all. */
+/* The name is usable as a socket address at all (the library's own check,
+ * with the why of each refusal). */
 static bool check_name(risk_report *r, const char *path) {
-        size_t len = strlen(path);
+        socket_path_problem problem;
+        int k = socket_path_canonical(path, NULL, &problem);
 
-        for (const char *p = path; *p; p++)
-                if ((unsigned char) *p < 0x20 || *p == 0x7f) {
-                        add_reason(r, RISK_ERROR, "name", NULL, "the path contains control characters");
-                        return false;
-                }
-        if (path[0] == '@') {
+        if (k == -ENOMEM) {
+                add_reason(r, RISK_ERROR, "name", NULL, "out of memory while checking the name");
+                return false;
+        }
+        switch (problem) {
+        case SOCKET_PATH_OK:
+                if (path[0] != '@')
+                        return true;
                 add_reason(r, RISK_OK, "abstract", NULL,
                            "an abstract socket name: there is no file, so no cleaner can delete it");
                 return false;
-        }
-        if (path[0] != '/') {
+        case SOCKET_PATH_RELATIVE:
                 add_reason(r, RISK_ERROR, "name", NULL,
                            "not an absolute path: a relative bind makes the socket invisible to tmpfiles' "
                            "liveness check, and clients cannot rely on it");
                 return false;
-        }
-        if (len > SUN_PATH_USABLE) {
+        case SOCKET_PATH_TOO_LONG:
                 add_reason(r, RISK_ERROR, "length", NULL,
                            "%zu bytes: longer than the %zu that fit in sun_path, so bind() and connect() fail",
-                           len, (size_t) SUN_PATH_USABLE);
+                           strlen(path), (size_t) SOCKET_PATH_MAX);
+                return false;
+        default:
+                add_reason(r, RISK_ERROR, "name", NULL, "the path %s", socket_path_problem_to_string(problem));
                 return false;
         }
-        return true;
 }
 
+/* Runtime directories are where sockets belong: emptied at boot, aged by
+ * no cleaner. A directory of the socket's own under /run (/run/NAME/, what
+ * RuntimeDirectory= makes, or a user's /run/user/UID/) is ok; a socket
+ * directly in /run or /run/user shares it with everything else there. */
 static void check_location(const risk_machine *m, risk_report *r, const char *path) {
-        if (m->runtime_dir && path_is_under(m->runtime_dir, path))
+        const char *rest = NULL, *slash;
+
+        if (m->runtime_dir && path_is_under(m->runtime_dir, path)) {
                 add_reason(r, RISK_OK, "runtime-dir", NULL,
                            "under $XDG_RUNTIME_DIR (%s): private to its user and aged by no cleaner",
                            m->runtime_dir);
-        else if (path_is_under("/run", path) || path_is_under("/var/run", path))
+                return;
+        }
+        if (path_is_under("/run", path))
+                rest = path + strlen("/run/");
+        else if (path_is_under("/var/run", path))
+                rest = path + strlen("/var/run/");
+        if (!rest)
+                return;
+
+        slash = strchr(rest, '/');
+        if (slash && strncmp(rest, "user/", 5) == 0)
+                slash = strchr(rest + 5, '/');
+        if (!slash)
                 add_reason(r, RISK_CAUTION, "run", NULL,
-                           "under /run: emptied at boot and not aged, so fine for system services; "
-                           "a directory of the service's own (RuntimeDirectory=) keeps it apart from others");
+                           "directly in %.*s: emptied at boot and not aged, but shared with everything else there; "
+                           "a directory of the service's own (RuntimeDirectory=) keeps it apart from others",
+                           (int) (strrchr(path, '/') - path), path);
+        else if (strncmp(rest, "user/", 5) == 0)
+                add_reason(r, RISK_OK, "runtime-dir", NULL,
+                           "under %.*s, a user's runtime directory: private to its user and aged by no cleaner",
+                           (int) (slash - path + 1), path);
+        else
+                add_reason(r, RISK_OK, "run", NULL,
+                           "in %.*s, a directory of its own under /run: emptied at boot and aged by no cleaner",
+                           (int) (slash - path + 1), path);
 }
 
 static char *mount_root_of(const char *root, const char *path);
@@ -350,7 +379,7 @@ static void facts_from_statx(const struct statx *stx, struct stat *st, tmpfiles_
 static const char *timer_words(timer_state t) {
         switch (t) {
         case TIMER_ABSENT:
-                return "there is no systemd-tmpfiles-clean.timer";
+                return "there is no systemd-tmpfiles-clean.timer in the system unit directories";
         case TIMER_DISABLED:
                 return "systemd-tmpfiles-clean.timer is not enabled";
         case TIMER_MASKED:
@@ -411,10 +440,13 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
                                    "systemd-tmpfiles --clean (daily timer) deletes it once it is %s old%s", age,
                                    when);
                 else
+                        /* In parentheses the unit file or the mask that
+                         * decided, when there is one. */
                         add_reason(r, RISK_CAUTION, "tmpfiles-age", src,
-                                   "a tmpfiles.d line deletes it once it is %s old%s, but %s (%s), so only a "
+                                   "a tmpfiles.d line deletes it once it is %s old%s, but %s%s%s%s, so only a "
                                    "manual systemd-tmpfiles --clean does",
-                                   age, when, timer_words(m->timer), strempty(timer_src));
+                                   age, when, timer_words(m->timer), timer_src ? " (" : "", strempty(timer_src),
+                                   timer_src ? ")" : "");
                 return;
 
         case TMPFILES_PROTECTED:
@@ -563,12 +595,15 @@ static void snippet_name(const char *path, char *buf, size_t size) {
 
 static void advise(risk_report *r, const char *path) {
         char name[64];
-        bool tmpfiles = false, others = false, orphaned = false;
+        bool tmpfiles = false, others = false, orphaned = false, in_runtime_dir = false, squatting = false;
 
         if (r->rating < RISK_CAUTION)
                 return;
         for (size_t i = 0; i < r->n_reasons; i++) {
                 const char *k = r->reasons[i].kind;
+
+                in_runtime_dir |= r->reasons[i].rating == RISK_OK && (streq(k, "runtime-dir") || streq(k, "run"));
+                squatting |= streq(k, "squatting");
                 if (r->reasons[i].rating < RISK_CAUTION)
                         continue;
                 tmpfiles |= strncmp(k, "tmpfiles-", 9) == 0;
@@ -584,6 +619,10 @@ static void advise(risk_report *r, const char *path) {
                            path);
         if (others)
                 add_advice(r, "keep it alive whatever deletes it: link the daemon with libsockkeeper(3)");
+        /* Already in a runtime directory of its own (not a world-writable
+         * one such as /run/lock): moving is no remedy. */
+        if (in_runtime_dir && !squatting)
+                return;
         add_advice(r, "move it where no cleaner looks: /run/NAME/ with RuntimeDirectory= for a system service, "
                       "$XDG_RUNTIME_DIR for a user's");
 }

@@ -461,3 +461,41 @@ def test_full_disk_leaves_nothing_partial(tmp_path, small_tmpfs):
             assert re.fullmatch(r"Failed to write \S+: No space left on device\n", p.stderr), p.stderr
             outcomes.add("nothing")
     assert outcomes == {"written", "nothing"}, "the room left never made a difference: the test proves nothing"
+
+
+def test_socket_paths_are_canonical_or_refused(tmp_path):
+    """What the guard and tmpfiles get is the canonical path, the string
+    the library binds and /proc/net/unix shows: "//" and "/./" collapse; a
+    '..' (only the filesystem can resolve it) and a directory are warned
+    about with their file and line, and left out."""
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "paths.service").write_text(
+        "[Service]\n"
+        "ExecStart=/bin/true\n"
+        "\n"
+        "[X-SockKeeper]\n"
+        "Socket=/tmp//double.sock /tmp/./dot.sock\n"
+        "Socket=/tmp/dir/\n"
+        "Socket=/tmp/up/../etc.sock\n"
+        "Socket=/tmp/here/.\n")
+    (units / "paths.socket").write_text("[Socket]\nListenStream=/tmp//unit.sock\nListenStream=/tmp/unit-dir/\n")
+    out = tmp_path / "out"
+    p = generate(out, str(units))
+    assert p.returncode == 0, p.stderr
+    text = "".join(f.read_text() for f in sorted(out.rglob("*.conf")) + sorted(out.rglob("*.args")))
+    for path in ("/tmp/double.sock", "/tmp/dot.sock", "/tmp/unit.sock"):
+        assert path in (out / "sockkeeper/tmpfiles.args").read_text().splitlines(), text
+        assert path in guard_paths(out), text
+    for bad in ("/tmp//", "/./", "/tmp/dir", "etc.sock", "/tmp/here", "unit-dir"):
+        assert bad not in text, text
+    assert p.stderr.splitlines() == [
+        f"{units}/paths.service:6: Socket=/tmp/dir/ ends in '/' or '/.', which names a directory, not a socket, "
+        "ignoring.",
+        f"{units}/paths.service:7: Socket=/tmp/up/../etc.sock has a '..' component, which only the filesystem can "
+        "resolve (through symlinks); write the path without it, ignoring.",
+        f"{units}/paths.service:8: Socket=/tmp/here/. ends in '/' or '/.', which names a directory, not a socket, "
+        "ignoring.",
+        f"{units}/paths.socket:3: ListenStream=/tmp/unit-dir/ ends in '/' or '/.', which names a directory, not a "
+        "socket, ignoring.",
+    ], p.stderr

@@ -364,3 +364,93 @@ def test_live_machine_runs(tmp_path):
     r = check("--json", "/tmp/sockkeeper-check-test.sock")
     assert r.returncode in (0, 1, 2), r.stderr
     validate(json.loads(r.stdout), ["/tmp/sockkeeper-check-test.sock"])
+
+
+def test_doubled_slashes_and_dots_are_rated_as_the_canonical_path(root):
+    """The path is rated as the library binds it."""
+    r = check("--json", "/tmp//app.sock", "/tmp/./app.sock", "/srv//app/./a.sock", root=root)
+    assert r.returncode == 2, r.stderr
+    doc = json.loads(r.stdout)
+    validate(doc, ["/tmp/app.sock", "/tmp/app.sock", "/srv/app/a.sock"])
+    for o in doc[:2]:
+        assert o["tmpfiles"]["rule"] == "/usr/lib/tmpfiles.d/tmp.conf:2"
+        assert any("--name app /tmp/app.sock" in a for a in o["advice"])
+    assert doc[2]["rating"] == "ok"
+    assert check("/tmp//app.sock", root=root).stdout.splitlines()[0] == "/tmp/app.sock: risky"
+
+
+@pytest.mark.parametrize("path,why", [
+    ("/tmp/../tmp/app.sock", "has a '..' component"),
+    ("/tmp/app/..", "has a '..' component"),
+    ("/tmp/app.sock/", "names a directory"),
+    ("/tmp/app/.", "names a directory"),
+])
+def test_dotdot_and_directories_are_usage_errors(root, path, why):
+    """A '..' depends on the symlinks on the way, a trailing '/' names a
+    directory: neither is rated, and nothing is printed for the good paths."""
+    r = check("--json", "/tmp/app.sock", path, root=root)
+    assert r.returncode == 64, r.stdout
+    assert r.stdout == ""
+    assert r.stderr.startswith(f"sockkeeper: {path} ") and why in r.stderr, r.stderr
+    assert r.stderr.count("\n") == 1, r.stderr
+
+
+def test_every_bad_path_is_named(root):
+    r = check("/tmp/a/../b.sock", "/tmp/ok.sock", "/tmp/dir/", root=root)
+    assert r.returncode == 64 and r.stdout == ""
+    assert [line.split(" ")[1] for line in r.stderr.splitlines()] == ["/tmp/a/../b.sock", "/tmp/dir/"]
+
+
+@pytest.mark.parametrize("state", ["absent", "masked", "disabled"])
+def test_timer_that_does_not_run_is_named_without_empty_parentheses(root, state):
+    unit_dir = root / "usr/lib/systemd/system"
+    os.unlink(unit_dir / "timers.target.wants/systemd-tmpfiles-clean.timer")
+    if state != "disabled":
+        os.unlink(unit_dir / "systemd-tmpfiles-clean.timer")
+    if state == "masked":
+        os.makedirs(root / "etc/systemd/system")
+        os.symlink("/dev/null", root / "etc/systemd/system/systemd-tmpfiles-clean.timer")
+    _, out = check_json("/tmp/app.sock", root=root)
+    [age] = reasons(out["/tmp/app.sock"], "tmpfiles-age")
+    assert age["rating"] == "caution"
+    assert "()" not in age["text"], age["text"]
+    assert {
+        "absent": "but there is no systemd-tmpfiles-clean.timer in the system unit directories, so only a manual",
+        "masked": "but systemd-tmpfiles-clean.timer is masked (/etc/systemd/system/systemd-tmpfiles-clean.timer), "
+                  "so only a manual",
+        "disabled": "but systemd-tmpfiles-clean.timer is not enabled "
+                    "(/usr/lib/systemd/system/systemd-tmpfiles-clean.timer), so only a manual",
+    }[state] in age["text"], age["text"]
+
+
+def test_own_directory_under_run_is_ok(root):
+    """A service's own runtime directory is where its socket belongs; a
+    socket directly in /run or /run/user shares it with everything there."""
+    os.makedirs(root / "run/lock")
+    os.chmod(root / "run/lock", 0o1777)
+    paths = ["/run/myapp/ok.sock", "/var/run/myapp/ok.sock", "/run/myapp/sub/ok.sock", "/run/user/1000/app.sock",
+             "/run/x.sock", "/run/user/x.sock", "/run/lock/x.sock"]
+    r, out = check_json(*paths, root=root)
+    assert r.returncode == 1
+    for p in paths[:4]:
+        assert out[p]["rating"] == "ok", out[p]
+        assert out[p]["advice"] == []
+    assert reasons(out["/run/myapp/ok.sock"], "run")[0]["rating"] == "ok"
+    assert "/run/myapp/" in reasons(out["/run/myapp/ok.sock"], "run")[0]["text"]
+    assert reasons(out["/run/user/1000/app.sock"], "runtime-dir")[0]["rating"] == "ok"
+    for p in paths[4:6]:
+        assert out[p]["rating"] == "caution"
+        assert reasons(out[p], "run")[0]["rating"] == "caution"
+        assert any("/run/NAME/" in a for a in out[p]["advice"])
+    # World-writable and shared: the name is anyone's, so moving is advised.
+    assert reasons(out["/run/lock/x.sock"], "squatting")[0]["rating"] == "caution"
+    assert any("/run/NAME/" in a for a in out["/run/lock/x.sock"]["advice"])
+
+
+def test_aged_own_run_directory_is_not_advised_to_move(root):
+    write(root / "etc/tmpfiles.d/myapp.conf", "d /run/myapp 0755 root root 1d\n")
+    r, out = check_json("/run/myapp/ok.sock", root=root)
+    o = out["/run/myapp/ok.sock"]
+    assert r.returncode == 2 and reasons(o, "tmpfiles-age")[0]["source"] == "/etc/tmpfiles.d/myapp.conf:1"
+    assert any("tmpfiles-snippet" in a for a in o["advice"])
+    assert not any("move it" in a for a in o["advice"]), o["advice"]

@@ -42,6 +42,20 @@ def test_demo_shows_relink_then_rebind(scratch):
     assert not os.path.lexists(anchor)
 
 
+def test_demo_binds_the_canonical_path(scratch):
+    r = run("demo", f"{scratch}/.//demo.sock")
+    assert r.returncode == 0, r.stderr
+    assert f"Listening on {scratch}/demo.sock (fd" in r.stdout
+    assert "Summary: 1 relink(s), 1 rebind(s)" in r.stdout
+
+
+def test_demo_names_what_is_wrong_with_a_path():
+    r = run("demo", "/tmp/a/../demo.sock")
+    assert r.returncode == 1
+    assert r.stderr == "sockkeeper: /tmp/a/../demo.sock has a '..' component, which only the filesystem can " \
+                       "resolve (through symlinks); write the path without it\n"
+
+
 def test_demo_default_path_is_under_tmp():
     r = run("demo")
     assert r.returncode == 0, r.stderr

@@ -114,6 +114,11 @@ def test_help():
     (["--unit"], "needs a value"),
     (["--frobnicate"], "unknown option"),
     (["/tmp/x.sock", "/tmp/x.sock"], "given twice"),
+    (["/tmp/x.sock", "/tmp//x.sock"], "given twice (both name /tmp/x.sock)"),
+    (["/tmp/skt/../x.sock"], "/tmp/skt/../x.sock has a '..' component"),
+    (["/tmp/skt/.."], "/tmp/skt/.. has a '..' component"),
+    (["/tmp/x.sock/"], "/tmp/x.sock/ ends in '/' or '/.', which names a directory"),
+    (["/tmp/skt/."], "/tmp/skt/. ends in '/' or '/.', which names a directory"),
     (["--restart-burst=-1"], "invalid count"),
     (["--restart-delay=soon"], "invalid number of seconds"),
 ])
@@ -190,6 +195,22 @@ def test_relink_keeps_the_same_server(tmp_path, serve, guard):
     assert os.lstat(path).st_ino == ino, "...and leave the path to its owner"
     assert ask(path).pid == srv.pid
     assert g.actions()[-1] == "stop"
+
+
+@pytest.mark.parametrize("form", ["sock//g.sock", "sock/./g.sock", "./sock/.//g.sock"])
+def test_doubled_slash_and_dot_are_kept_by_the_canonical_name(tmp_path, serve, guard, form):
+    """Such a path must attach and relink as the plain path does, and be
+    logged by the name that /proc/net/unix shows."""
+    path = tmp_path / "sock/g.sock"
+    path.parent.mkdir()
+    srv = serve(path, "--mode", "none")
+    g = guard(f"{tmp_path}/{form}")
+    line = g.expect("attached")
+    assert line.startswith(f"sockkeeper guard: {path}: watching the socket"), line
+    os.unlink(path)
+    assert f"{path}:" in g.expect("relinked")
+    assert ask(path).pid == srv.pid
+    assert "error" not in g.actions()
 
 
 def test_dead_socket_is_not_relinked(tmp_path, serve, guard):

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,7 +18,6 @@
 #include "macro.h"
 #include "tap.h"
 #include "test-util.h"
-#include "unix-addr.h"
 #include "unix-diag.h"
 
 typedef struct scene {
@@ -188,36 +186,6 @@ TEST(kernel_names_the_bound_file) {
         check_target_untouched(&s);
 }
 
-TEST(addresses_and_splitting) {
-        struct sockaddr_un sa;
-        socklen_t len;
-        char *d = NULL, *n = NULL;
-        char abs108[110];
-
-        check_int(unix_addr_from_path("/run/a.sock", &sa, &len), ==, 0);
-        check_streq(sa.sun_path, "/run/a.sock");
-        check_int(unix_addr_from_path("@name", &sa, &len), ==, 0);
-        check_int(sa.sun_path[0], ==, 0);
-        check_int(len, ==, offsetof(struct sockaddr_un, sun_path) + 5);
-        memset(abs108, 'x', 109);
-        abs108[0] = '@';
-        abs108[109] = '\0';
-        check_int(unix_addr_from_path(abs108, &sa, &len), ==, -ENAMETOOLONG);
-        abs108[108] = '\0';
-        check_int(unix_addr_from_path(abs108, &sa, &len), ==, 0);
-
-        check_int(path_split("/x.sock", &d, &n), ==, 0);
-        check_streq(d, "/");
-        check_streq(n, "x.sock");
-        free(d), free(n);
-        check_int(path_split("/a/b/c", &d, &n), ==, 0);
-        check_streq(d, "/a/b");
-        check_streq(n, "c");
-        free(d), free(n);
-        check_int(path_split("/a/..", &d, &n), ==, -EINVAL);
-        check_int(path_split("a/b", &d, &n), ==, -EINVAL);
-}
-
 TEST(test_cleanup_never_follows_symlinks) {
         /* The tests' own rm_rf() once chmod()ed through a fixture's symlink
          * to /usr/lib. Bait outside the tree must keep its mode. */
@@ -248,5 +216,4 @@ TAP_MAIN(T(test_cleanup_never_follows_symlinks),
          T(mkdir_refuses_planted_symlink),
          T(mkdir_sets_exact_mode),
          T(private_dir_refuses_symlink_foreign_and_open_dirs),
-         T(kernel_names_the_bound_file),
-         T(addresses_and_splitting))
+         T(kernel_names_the_bound_file))

@@ -238,6 +238,65 @@ TEST(overlong_relative_and_bad_names) {
         check_int(sk_keeper_new(NULL, "/tmp/x"), ==, -EINVAL);
 }
 
+/* Whether /proc/net/unix lists a socket bound to exactly NAME. */
+static bool proc_net_unix_lists(const char *name) {
+        FILE *f = fopen("/proc/net/unix", "re");
+        char line[4096];
+        bool found = false;
+
+        check(f);
+        while (!found && fgets(line, sizeof(line), f)) {
+                char *sp = strrchr(line, ' ');
+
+                line[strcspn(line, "\n")] = '\0';
+                found = sp && streq(sp + 1, name);
+        }
+        fclose(f);
+        return found;
+}
+
+TEST(canonical_name_is_bound) {
+        /* systemd-tmpfiles spares a live socket only when /proc/net/unix
+         * shows the very path it walks to: "//" and "/./" must not reach
+         * bind(). */
+        char *dir = scratch_dir(), *canonical = scratch_path(dir, "sock/a.sock");
+        static const char *const forms[] = { "sock//a.sock", "sock/./a.sock", ".//sock/.//a.sock" };
+
+        for (size_t i = 0; i < ELEMENTSOF(forms); i++) {
+                char *given = scratch_path(dir, forms[i]);
+                struct sockaddr_un sa = {};
+                socklen_t len = sizeof(sa);
+                recorder rec = {};
+                sk_keeper *k = keeper_at(given, &rec);
+
+                check_int(sk_keeper_bind(k), ==, 0);
+                check(getsockname(sk_keeper_get_fd(k), (struct sockaddr *) &sa, &len) >= 0);
+                check_streq(sa.sun_path, canonical);
+                check(proc_net_unix_lists(canonical));
+                check(!proc_net_unix_lists(given));
+                check_streq(sk_keeper_get_path(k), canonical);
+                check(served_by(sk_keeper_get_fd(k), canonical));
+                /* The path is watched: a deleted name comes back. */
+                check(unlink(canonical) >= 0);
+                check(pump(k, SK_EVENT_RELINKED, 5000) & SK_EVENT_RELINKED);
+                check(served_by(sk_keeper_get_fd(k), canonical));
+                sk_keeper_free(k);
+                free(given);
+        }
+        rm_rf(dir);
+}
+
+TEST(dotdot_and_directory_names_are_refused) {
+        static const char *const bad[] = { "/tmp/../tmp/a.sock", "/tmp/a/..", "/tmp/a.sock/", "/tmp/a/.", "/" };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                sk_keeper *k = NULL;
+
+                check_int(sk_keeper_new(&k, bad[i]), ==, -EINVAL);
+                check(k == NULL);
+        }
+}
+
 TEST(abstract_socket_needs_no_keeping) {
         char name[64];
         recorder rec = {};
@@ -306,5 +365,7 @@ TAP_MAIN(T(binds_listens_with_default_mode),
          T(directory_is_left_alone),
          T(stale_socket_of_another_user_is_left_alone),
          T(overlong_relative_and_bad_names),
+         T(canonical_name_is_bound),
+         T(dotdot_and_directory_names_are_refused),
          T(abstract_socket_needs_no_keeping),
          T(seqpacket_and_dgram))
