@@ -15,10 +15,12 @@ BUILD=build
 BUILD_SAN=build-san
 # clang + libclang-rt-14-dev: the sanitizer build (the runtime is not in the
 # base image); man-db: the man pages' render test; the rest: what the tests
-# drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate).
+# drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate,
+# and the daemons the guard keeps: socat, php-fpm; strace holds socat's exit).
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
-              util-linux findutils faketime systemd-container debootstrap)
+              util-linux findutils faketime systemd-container debootstrap
+              socat php8.2-fpm strace)
 
 step() { printf '==> %s\n' "$*"; }
 

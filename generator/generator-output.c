@@ -42,6 +42,7 @@ void gen_output_done(gen_output *o) {
         free(o->tmpfiles_glob);
         for (size_t i = 0; i < o->n_groups; i++) {
                 free(o->groups[i].unit);
+                free(o->groups[i].owner);
                 strv_free_n(o->groups[i].paths, o->groups[i].n_paths);
         }
         free(o->groups);
@@ -346,6 +347,8 @@ static int render_guard_args(const gen_output *o, char **ret) {
                 if (gr->n_paths == 0) /* all its paths are watched for another unit */
                         continue;
                 fprintf(f, "--unit=%s\n--on-loss=%s\n", gr->unit, on_loss_to_string(gr->on_loss));
+                if (gr->owner)
+                        fprintf(f, "--owner=%s\n", gr->owner);
                 for (size_t i = 0; i < gr->n_paths; i++)
                         fprintf(f, "%s\n", gr->paths[i]);
         }

@@ -15,6 +15,8 @@
 typedef struct guard_group {
         char *unit;
         on_loss on_loss;        /* resolved: never ON_LOSS_DEFAULT */
+        char *owner;            /* whose sockets the guard keeps (User=), or NULL: the
+                                 * guard's own rule (root for a socket unit) */
         char **paths;           /* concrete, normalized */
         size_t n_paths;
 } guard_group;

@@ -270,6 +270,23 @@ static int socket_unit_paths(context *c, const unit_file *u, const annotation *a
         return r < 0 ? r : 0;
 }
 
+/* Whose sockets the guard keeps for unit U: the user its processes run
+ * as, User= or root. A socket unit's are root's (PID 1 makes them), the
+ * guard's own default; a dynamic user, or a name with specifiers, is not
+ * known before the unit runs: the guard then keeps the socket it finds. */
+static int unit_owner(const unit_file *u, bool socket, char **ret) {
+        const unit_setting *user = unit_file_last(u, "Service", "User");
+        const unit_setting *dyn = unit_file_last(u, "Service", "DynamicUser");
+
+        *ret = NULL;
+        if (socket || (dyn && parse_boolean(dyn->value) > 0))
+                return 0;
+        if (user && strchr(user->value, '%'))
+                return 0;
+        *ret = strdup(user && user->value[0] ? user->value : "root");
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int process_unit(context *c, const unit_lookup *lp, const char *name) {
         _cleanup_(unit_file_done) unit_file u = {};
         _cleanup_(annotation_done) annotation a = { .protect = -1 };
@@ -332,7 +349,9 @@ static int process_unit(context *c, const unit_lookup *lp, const char *name) {
                         p.n_guard = 0;
                         if (!g[c->out.n_groups++].unit)
                                 r = -ENOMEM;
-                        else if (socket)
+                        if (r >= 0)
+                                r = unit_owner(&u, socket, &g[c->out.n_groups - 1].owner);
+                        if (r >= 0 && socket)
                                 r = strv_extend(&c->out.socket_units, &c->out.n_socket_units, name);
                 }
         }

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,26 +37,6 @@
 #define ATTACH_RETRY_USEC (10 * USEC_PER_SEC)
 #define SIGNAL_TAG UINT64_MAX
 
-typedef struct guard {
-        guard_group *groups;
-        size_t n_groups;
-        guard_path *paths;
-        size_t n_paths;
-        bool systemd;
-        bool sticky;
-        uint64_t refresh_usec;         /* UINT64_MAX: the library's default */
-        uint64_t check_usec;           /* 0: the library's default */
-        uint64_t restart_delay_usec;
-        uint64_t restart_interval_usec;
-        unsigned restart_burst;
-        uint64_t watchdog_usec;        /* 0: off */
-        uint64_t next_watchdog;
-        unsigned restarts;
-        guard_bus *bus;
-        int epoll_fd;
-        int signal_fd;
-} guard;
-
 static void help(void) {
         printf("Usage: sockkeeper guard [OPTIONS] [--unit=UNIT] [--on-loss=POLICY] PATH... [--unit=UNIT2 ...]\n"
                "\n"
@@ -67,6 +48,10 @@ static void help(void) {
                "  --unit=UNIT              the unit owning the paths that follow; starts a group\n"
                "  --on-loss=POLICY         relink-only or restart, for the paths that follow\n"
                "                           (default: restart for socket units, else relink-only)\n"
+               "  --owner=USER             keep only sockets of USER (a name or a uid) at the\n"
+               "                           paths that follow (default: root for socket units,\n"
+               "                           else the owner of the socket there at start, or,\n"
+               "                           when there is none, the user running the guard)\n"
                "  PATH                     an absolute socket path\n"
                "  --from-file=FILE         read further arguments from FILE, one per line,\n"
                "                           as if given here\n"
@@ -98,6 +83,28 @@ static int parse_seconds(const char *arg, const char *option, uint64_t *ret) {
         return 0;
 }
 
+/* A user name, or a uid given as a number. */
+static int parse_user(const char *s, uid_t *ret) {
+        struct passwd *pw;
+        char *end;
+        unsigned long v;
+
+        if (!*s)
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (!*end && s[0] != '-' && errno == 0 && v < (unsigned long) (uid_t) -1) {
+                *ret = (uid_t) v;
+                return 0;
+        }
+        errno = 0;
+        pw = getpwnam(s);
+        if (!pw)
+                return errno > 0 ? -errno : -ENOENT;
+        *ret = pw->pw_uid;
+        return 0;
+}
+
 /* A unit name systemd could know: NAME.TYPE, no path. */
 static bool unit_name_valid(const char *u) {
         static const char *const types[] = { ".service", ".socket", ".scope", ".target", ".mount" };
@@ -117,9 +124,13 @@ static int add_group(guard *g, const char *unit) {
         if (!n)
                 return -ENOMEM;
         g->groups = n;
+        /* A socket unit's socket is made by PID 1, as root, whoever its
+         * file is chowned to (SocketUser=). */
         n[g->n_groups++] = (guard_group) {
                 .unit = unit ? strdup(unit) : NULL,
                 .policy = unit && guard_has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
+                .owner = 0,
+                .have_owner = unit && guard_has_suffix(unit, ".socket"),
         };
         if (unit && !n[g->n_groups - 1].unit)
                 return -ENOMEM;
@@ -175,6 +186,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 ARG_SYSTEMD = 0x100,
                 ARG_UNIT,
                 ARG_ON_LOSS,
+                ARG_OWNER,
                 ARG_STICKY,
                 ARG_REFRESH,
                 ARG_CHECK,
@@ -187,6 +199,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 { "systemd", no_argument, NULL, ARG_SYSTEMD },
                 { "unit", required_argument, NULL, ARG_UNIT },
                 { "on-loss", required_argument, NULL, ARG_ON_LOSS },
+                { "owner", required_argument, NULL, ARG_OWNER },
                 { "sticky", no_argument, NULL, ARG_STICKY },
                 { "refresh-interval", required_argument, NULL, ARG_REFRESH },
                 { "check-interval", required_argument, NULL, ARG_CHECK },
@@ -240,6 +253,24 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                                 return -EINVAL;
                         }
                         break;
+                case ARG_OWNER: {
+                        guard_group *grp = &g->groups[g->n_groups - 1];
+
+                        r = parse_user(optarg, &grp->owner);
+                        if (r == -ENOENT) {
+                                /* A unit's User= that does not exist (yet): one
+                                 * unit must not stop the guard for all. */
+                                log_warning("--owner: '%s' is no user of this machine; its paths keep the "
+                                            "default owner", optarg);
+                                break;
+                        }
+                        if (r < 0) {
+                                log_error("--owner: '%s' is not a user name or uid", optarg);
+                                return -EINVAL;
+                        }
+                        grp->have_owner = true;
+                        break;
+                }
                 case ARG_STICKY:
                         g->sticky = true;
                         break;
@@ -315,82 +346,6 @@ static void guard_done(guard *g) {
         safe_close(g->signal_fd);
 }
 
-static void update_status(guard *g) {
-        unsigned kept = 0, lost = 0, conflict = 0, waiting = 0;
-
-        if (!g->systemd)
-                return;
-        for (size_t i = 0; i < g->n_paths; i++) {
-                guard_path *p = &g->paths[i];
-
-                if (!p->attached)
-                        waiting++;
-                else if (p->lost)
-                        lost++;
-                else if (p->in_conflict)
-                        conflict++;
-                else
-                        kept++;
-        }
-        (void) sd_notifyf(false, "STATUS=Guarding %zu path%s: %u kept, %u lost, %u in conflict, %u not attached; %u restart%s",
-                          g->n_paths, g->n_paths == 1 ? "" : "s", kept, lost, conflict, waiting,
-                          g->restarts, g->restarts == 1 ? "" : "s");
-}
-
-static guard *the_guard;
-
-static void on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
-        guard_path *p = userdata;
-        const char *unit = p->group->unit;
-
-        switch (ev->type) {
-        case SK_EVENT_REFRESHED:
-                guard_log(LOG_DEBUG, p->path, unit, "refreshed", "timestamps renewed");
-                break;
-        case SK_EVENT_RELINKED:
-                p->lost = p->in_conflict = false;
-                p->restart_at = 0;
-                guard_log(LOG_NOTICE, p->path, unit, "relinked",
-                          "removed; linked the same socket back after %" PRIu64 " us", ev->relinked.usec);
-                break;
-        case SK_EVENT_ATTACHED:
-                p->lost = p->in_conflict = false;
-                p->restart_at = 0;
-                guard_log(LOG_INFO, p->path, unit, "attached",
-                          "%s socket (inode %" PRIu64 ", uid %u); anchor %s",
-                          ev->attached.replaced ? "a new socket of the same owner appeared; watching the new" : "watching the",
-                          ev->attached.ino, (unsigned) ev->attached.uid,
-                          sk_keeper_get_anchor_path(k) ?: "(none yet)");
-                break;
-        case SK_EVENT_LOST:
-                p->lost = true;
-                p->lost_dev = ev->lost.dev;
-                p->lost_ino = ev->lost.ino;
-                guard_log(LOG_WARNING, p->path, unit, "lost", "%s%s",
-                          ev->lost.alive ? "removed together with its anchor: the socket is still bound but unreachable"
-                                         : "removed, and nobody holds the socket any more: not linking a dead socket back",
-                          p->group->policy == ON_LOSS_RESTART ? "; a restart is due" : "; waiting for a new socket (on-loss=relink-only)");
-                if (p->group->policy == ON_LOSS_RESTART)
-                        p->restart_at = now_usec(CLOCK_MONOTONIC) + the_guard->restart_delay_usec;
-                break;
-        case SK_EVENT_CONFLICT:
-                p->in_conflict = true;
-                guard_log(LOG_WARNING, p->path, unit, "conflict", "a %s (uid %u) is at the path; leaving it alone",
-                          sk_conflict_kind_to_string(ev->conflict.kind), (unsigned) ev->conflict.uid);
-                break;
-        case SK_EVENT_ERROR:
-                guard_log(LOG_ERR, p->path, unit, "error", "%s failed: %s; retrying in %" PRIu64 " ms",
-                          ev->error.operation, strerror(ev->error.error), ev->error.retry_usec / USEC_PER_MSEC);
-                break;
-        case SK_EVENT_PARENT_RESTORED:
-                guard_log(LOG_NOTICE, p->path, unit, "parent-restored", "re-created the removed directory (mode %04o)",
-                          (unsigned) ev->parent_restored.mode);
-                break;
-        case SK_EVENT_REBOUND:
-                break; /* attach mode never binds */
-        }
-}
-
 static int attach_path(guard *g, guard_path *p) {
         int r;
 
@@ -417,13 +372,18 @@ static int attach_path(guard *g, guard_path *p) {
 }
 
 static int setup_keepers(guard *g) {
+        int r;
+
+        r = guard_set_refresh_intervals(g, g->refresh_usec);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < g->n_paths; i++) {
                 guard_path *p = &g->paths[i];
-                int r;
 
-                r = sk_keeper_set_event_callback(p->keeper, on_event, p);
-                if (r >= 0 && g->refresh_usec != UINT64_MAX)
-                        r = sk_keeper_set_refresh_interval(p->keeper, g->refresh_usec);
+                p->guard = g;
+                r = sk_keeper_set_event_callback(p->keeper, guard_on_event, p);
+                if (r >= 0 && p->group->have_owner)
+                        r = sk_keeper_set_owner(p->keeper, p->group->owner);
                 if (r >= 0)
                         r = sk_keeper_set_detection(p->keeper, SK_DETECT_INOTIFY, g->check_usec);
                 if (r >= 0)
@@ -502,11 +462,11 @@ static int run_timers(guard *g) {
                         if (p->lost)
                                 restart_now(g, p);
                         p->restart_at = 0;
-                        update_status(g);
+                        guard_update_status(g);
                 }
                 if (p->next_attach && now >= p->next_attach) {
                         if (attach_path(g, p) >= 0)
-                                update_status(g);
+                                guard_update_status(g);
                 }
                 if (p->restart_at && (!next || p->restart_at < next))
                         next = p->restart_at;
@@ -562,7 +522,7 @@ static int run(guard *g) {
                         }
                         p = &g->paths[events[i].data.u64];
                         if (sk_keeper_process(p->keeper) > 0)
-                                update_status(g);
+                                guard_update_status(g);
                 }
         }
 }
@@ -588,7 +548,6 @@ int verb_guard(int argc, char *argv[]) {
                 log_error_errno(r, "cannot start");
                 return 1;
         }
-        the_guard = &g;
         guard_log_set_journal(g.systemd);
 
         g.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -609,7 +568,7 @@ int verb_guard(int argc, char *argv[]) {
         guard_log(LOG_INFO, NULL, NULL, "start", "guarding %zu path%s", g.n_paths, g.n_paths == 1 ? "" : "s");
         if (g.systemd) {
                 (void) sd_notify(false, "READY=1");
-                update_status(&g);
+                guard_update_status(&g);
         }
 
         r = run(&g);

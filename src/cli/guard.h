@@ -2,8 +2,10 @@
 #pragma once
 
 /* The pieces of `sockkeeper guard`, shared by its files: guard.c (command
- * line, event loop), guard-log.c (journal or stderr), guard-restart.c
- * (D-Bus, the holder of a socket) and guard-ratelimit.c. */
+ * line, event loop), guard-events.c (what the keepers report),
+ * guard-refresh.c (how fresh each path is kept), guard-log.c (journal or
+ * stderr), guard-restart.c (D-Bus, the holder of a socket) and
+ * guard-ratelimit.c. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,10 +37,15 @@ bool ratelimit_take(ratelimit *rl, uint64_t now);
 typedef struct guard_group {
         char *unit;            /* NULL: paths given by hand, no unit */
         on_loss policy;
+        uid_t owner;           /* whose sockets the paths hold (--owner=) */
+        bool have_owner;
         ratelimit rl;
 } guard_group;
 
+typedef struct guard guard;
+
 typedef struct guard_path {
+        guard *guard;
         sk_keeper *keeper;
         guard_group *group;
         const char *path;
@@ -50,6 +57,38 @@ typedef struct guard_path {
         bool in_conflict;
 } guard_path;
 
+typedef struct guard_bus guard_bus;
+
+typedef struct guard {
+        guard_group *groups;
+        size_t n_groups;
+        guard_path *paths;
+        size_t n_paths;
+        bool systemd;
+        bool sticky;
+        uint64_t refresh_usec;         /* UINT64_MAX: the library's default */
+        uint64_t check_usec;           /* 0: the library's default */
+        uint64_t restart_delay_usec;
+        uint64_t restart_interval_usec;
+        unsigned restart_burst;
+        uint64_t watchdog_usec;        /* 0: off */
+        uint64_t next_watchdog;
+        unsigned restarts;
+        guard_bus *bus;
+        int epoll_fd;
+        int signal_fd;
+} guard;
+
+/* guard-events.c */
+void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata);
+void guard_update_status(guard *g);
+
+/* guard-refresh.c: the refresh interval of each path, within the shortest
+ * age after which a cleaner of this machine deletes it. CONFIGURED is
+ * --refresh-interval's (0: never), or the library's default. */
+uint64_t guard_refresh_within(uint64_t configured, uint64_t shortest_age_usec);
+int guard_set_refresh_intervals(guard *g, uint64_t configured);
+
 /* guard-log.c: one event, to the journal (--systemd) or stderr. ACTION
  * becomes SOCKKEEPER_ACTION=, PATH and UNIT (either may be NULL) the other
  * fields. */
@@ -59,7 +98,6 @@ _printf_(5, 6) void guard_log(int priority, const char *path, const char *unit, 
 
 /* guard-restart.c */
 bool guard_has_suffix(const char *s, const char *suffix);
-typedef struct guard_bus guard_bus;
 guard_bus *guard_bus_free(guard_bus *b);
 /* Restarts UNIT the way its type needs: a socket unit after stopping the
  * service it triggers, a service with TryRestartUnit. 1 when a job was

@@ -106,7 +106,7 @@ static void relinked(sk_keeper *k) {
         keeper_healed(k);
 }
 
-static void report_lost(sk_keeper *k, bool alive) {
+static void report_lost(sk_keeper *k, bool alive, bool removed) {
         if (k->lost)
                 return;
         k->lost = true;
@@ -117,6 +117,7 @@ static void report_lost(sk_keeper *k, bool alive) {
                         .dev = (uint64_t) k->sock_id.dev,
                         .ino = (uint64_t) k->sock_id.ino,
                         .alive = alive,
+                        .removed = removed,
                 },
         });
 }
@@ -139,18 +140,18 @@ static int heal_attached(sk_keeper *k) {
                  * gone its inode number is free, and the very next socket
                  * bound here (anybody's) may well get it. */
                 anchor_remove(&k->anchor);
-                report_lost(k, false);
+                report_lost(k, false, false);
                 k->have_socket = false;
                 return 0;
         }
         if (!k->relink) {
-                report_lost(k, true);
+                report_lost(k, true, false);
                 return 0;
         }
 
         r = anchor_restore(&k->anchor, k->dir_fd, k->name);
         if (r == -ENOENT) {
-                report_lost(k, true);
+                report_lost(k, true, false);
                 return 0;
         }
         if (r == -EEXIST)
@@ -224,7 +225,7 @@ void keeper_check_liveness(sk_keeper *k) {
                 return; /* something else is there now: the next look sees it */
         anchor_remove(&k->anchor);
         k->relinked_back = false;
-        report_lost(k, false);
+        report_lost(k, false, true);
         k->have_socket = false;
 }
 

@@ -96,6 +96,8 @@ typedef struct sk_event {
                         uint64_t ino;
                         bool alive;         /* still bound by someone (its anchor was gone),
                                              * as opposed to closed by every holder */
+                        bool removed;       /* the keeper had linked it back and has now
+                                             * removed that name again: its holder closed it */
                 } lost;
         };
 } sk_event;

@@ -30,6 +30,13 @@ void log_error(const char *fmt, ...) {
         va_end(ap);
 }
 
+void log_warning(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vlog(stderr, 0, fmt, ap);
+        va_end(ap);
+}
+
 int log_error_errno(int error, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);

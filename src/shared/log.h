@@ -8,6 +8,8 @@
  * "return log_error_errno(r, ...)". */
 void log_set_program(const char *name);
 _printf_(1, 2) void log_error(const char *fmt, ...);
+/* Something is not as asked, and the program goes on: to stderr too. */
+_printf_(1, 2) void log_warning(const char *fmt, ...);
 _printf_(2, 3) int log_error_errno(int error, const char *fmt, ...);
 _printf_(1, 2) void log_info(const char *fmt, ...);
 

@@ -389,6 +389,13 @@ static const char *timer_words(timer_state t) {
         }
 }
 
+/* A cleaner found deletes the path once it is AGE_USEC old: the youngest
+ * such age is how fresh a keeper must keep it. */
+static void note_age(risk_report *r, uint64_t age_usec) {
+        if (age_usec && (!r->shortest_age_usec || age_usec < r->shortest_age_usec))
+                r->shortest_age_usec = age_usec;
+}
+
 static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *path, const char *full,
                            const tmpfiles_file *found, bool exists) {
         tmpfiles_verdict now, unprotected;
@@ -426,6 +433,7 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
                 return;
 
         case TMPFILES_AGED:
+                note_age(r, now.age_usec);
                 src = item_source(now.rule);
                 format_age(now.age_usec, age, sizeof(age));
                 if (exists && now.expired)
@@ -451,6 +459,7 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
 
         case TMPFILES_PROTECTED:
                 if (streq(now.why, "live socket") && unprotected.fate == TMPFILES_AGED) {
+                        note_age(r, unprotected.age_usec);
                         src = item_source(unprotected.rule);
                         add_reason(r, enabled ? RISK_CAUTION : RISK_OK, "tmpfiles-live", src,
                                    "a tmpfiles.d line ages it (%s), and tmpfiles spares it only while a socket "
@@ -496,6 +505,7 @@ static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *p
                 add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper's daily job protects it (--protect '%s')",
                            v.protected_by);
         } else if (v.deletes) {
+                note_age(r, v.age_usec);
                 src = ref_source(c->all ? &c->all_source : &c->dirs_source);
                 add_reason(r, RISK_RISKY, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job deletes it once its %s are %s old%s%s",
@@ -518,10 +528,11 @@ static void check_cron(const risk_machine *m, risk_report *r, const char *path) 
                 if (!cron_cleaner_covers(c, path))
                         continue;
                 src = ref_source(&c->source);
-                if (c->sockets)
+                if (c->sockets) {
+                        note_age(r, c->age_usec);
                         add_reason(r, RISK_RISKY, "cron", src, "a cron job deletes under %s, sockets included: %s",
                                    c->dir, c->command);
-                else
+                } else
                         add_reason(r, RISK_OK, "cron", src, "a cron job cleans %s, but not sockets: %s", c->dir,
                                    c->command);
         }

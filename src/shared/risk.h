@@ -42,6 +42,10 @@ typedef struct risk_report {
         bool tmpreaper_evaluated;
         tmpreaper_verdict tmpreaper;
         bool tmpreaper_runs;
+        /* The youngest age at which a cleaner found deletes it (a tmpfiles.d
+         * line even while its timer is off, tmpreaper, find -mtime in cron);
+         * 0 when none goes by age. A keeper refreshes well within it. */
+        uint64_t shortest_age_usec;
 } risk_report;
 
 /* A directory that holds checked paths (filled in as paths come). */

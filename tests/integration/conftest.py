@@ -218,3 +218,19 @@ def serve(tmp_path):
     problems = [p for p in (s.stop() for s in servers) if p]
     if problems:
         pytest.fail("\n".join(problems))
+
+
+@pytest.fixture
+def guard():
+    """guard(*args) starts `sockkeeper guard`; every guard is stopped at teardown."""
+    from guardlib import Guard
+    guards = []
+
+    def start(*args):
+        g = Guard(*args)
+        guards.append(g)
+        return g
+
+    yield start
+    for g in guards:
+        g.stop()
