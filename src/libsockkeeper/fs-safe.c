@@ -162,11 +162,39 @@ bool fs_entry_is_trusted(const struct stat *parent, const struct stat *child) {
         return (parent->st_mode & S_ISVTX) && uid_is_trusted(child->st_uid);
 }
 
-int fs_open_dir_trusted(const char *path, mode_t mkdir_mode) {
+#define TRUSTED_SYMLINKS_MAX 16
+
+/* WALKED (a path without symlinks, "" for "/") joined with the symlink
+ * TARGET and the REST of the path still to walk. Leading ".." of a
+ * relative target go up WALKED, which is right because it holds no
+ * symlinks; a ".." anywhere else is refused later. */
+static char *link_path(const char *walked, const char *target, const char *rest) {
+        _cleanup_free_ char *base = strdup(target[0] == '/' ? "" : walked);
+        char *p;
+
+        if (!base)
+                return NULL;
+        while (target[0] != '/' && strncmp(target, "..", 2) == 0 && (target[2] == '/' || !target[2])) {
+                char *slash = strrchr(base, '/');
+
+                if (slash)
+                        *slash = '\0';
+                target += 2;
+                target += strspn(target, "/");
+        }
+        if (asprintf(&p, "%s/%s/%s", base, target, rest) < 0)
+                return NULL;
+        return p;
+}
+
+static int open_dir_trusted(const char *path, mode_t mkdir_mode, unsigned links) {
         _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *walked = strdup("");
         struct stat parent_st;
         const char *p = path;
 
+        if (!walked)
+                return -ENOMEM;
         if (!path || path[0] != '/')
                 return -EINVAL;
         fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -174,10 +202,12 @@ int fs_open_dir_trusted(const char *path, mode_t mkdir_mode) {
                 return negative_errno();
 
         for (;;) {
-                char name[NAME_MAX + 1];
+                char name[NAME_MAX + 1], target[PATH_MAX];
                 struct stat st;
                 size_t n;
+                ssize_t l;
                 int child;
+                char *w;
 
                 p += strspn(p, "/");
                 if (!*p)
@@ -193,6 +223,28 @@ int fs_open_dir_trusted(const char *path, mode_t mkdir_mode) {
 
                 if (mkdir_mode && !p[strspn(p, "/")] && mkdirat(fd, name, mkdir_mode) < 0 && errno != EEXIST)
                         return negative_errno();
+                if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return negative_errno();
+                if (!fs_entry_is_trusted(&parent_st, &st))
+                        return -EPERM;
+                if (S_ISLNK(st.st_mode)) {
+                        /* Followed only when nobody but root or we could
+                         * have put it there (/var/lib/NAME -> private/NAME
+                         * of a unit with DynamicUser=). */
+                        _cleanup_free_ char *next = NULL;
+
+                        if (++links > TRUSTED_SYMLINKS_MAX)
+                                return -ELOOP;
+                        l = readlinkat(fd, name, target, sizeof(target) - 1);
+                        if (l <= 0)
+                                return l < 0 ? negative_errno() : -ELOOP;
+                        target[l] = '\0';
+                        next = link_path(walked, target, p);
+                        if (!next)
+                                return -ENOMEM;
+                        return open_dir_trusted(next, mkdir_mode, links);
+                }
+
                 child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (child < 0)
                         return errno == ENOTDIR ? -ELOOP : negative_errno();
@@ -208,6 +260,14 @@ int fs_open_dir_trusted(const char *path, mode_t mkdir_mode) {
                 safe_close(fd);
                 fd = child;
                 parent_st = st;
+                if (asprintf(&w, "%s/%s", walked, name) < 0)
+                        return -ENOMEM;
+                free(walked);
+                walked = w;
         }
         return TAKE_FD(fd);
+}
+
+int fs_open_dir_trusted(const char *path, mode_t mkdir_mode) {
+        return open_dir_trusted(path, mkdir_mode, 0);
 }

@@ -47,9 +47,10 @@ bool fs_dir_is_safe_parent(const struct stat *st);
 bool fs_entry_is_trusted(const struct stat *parent, const struct stat *child);
 
 /* Opens the absolute directory PATH from "/" one component at a time,
- * never following a symlink and never through an entry that another
- * user could have put there (fs_entry_is_trusted). With MKDIR_MODE
- * non-zero, a missing last component is created with that mode.
- * Returns an O_RDONLY|O_DIRECTORY fd, -ELOOP for a symlink, -EPERM for
- * an untrusted step. */
+ * never through an entry that another user could have put there
+ * (fs_entry_is_trusted), symlinks included: a symlink is followed only
+ * when it passes that test itself. With MKDIR_MODE non-zero, a missing
+ * last component is created with that mode. Returns an
+ * O_RDONLY|O_DIRECTORY fd, -EPERM for an untrusted step, -ELOOP for too
+ * many symlinks or one that does not lead to a directory. */
 int fs_open_dir_trusted(const char *path, mode_t mkdir_mode);

@@ -57,21 +57,22 @@ static void as_nobody(void (*fn)(const char *arg), const char *arg) {
         check(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static const char *anchor_found;
+static char anchor_found[4096];
 static ino_t anchor_ino;
 
 static int find_link(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
         if (flag == FTW_F && S_ISSOCK(st->st_mode) && st->st_ino == anchor_ino && strstr(p, "/.sockkeeper-anchors-"))
-                anchor_found = strdup(p);
+                snprintf(anchor_found, sizeof(anchor_found), "%s", p);
         return 0;
 }
 
-/* The anchor of the socket inode INO under TREE, or NULL. */
-static const char *find_anchor(const char *tree, ino_t ino) {
-        anchor_found = NULL;
+/* The anchor of the socket inode INO under TREE, or NULL; the string
+ * lasts until the next call. */
+static char *find_anchor(const char *tree, ino_t ino) {
+        anchor_found[0] = '\0';
         anchor_ino = ino;
         check(nftw(tree, find_link, 16, FTW_PHYS) >= 0);
-        return anchor_found;
+        return anchor_found[0] ? anchor_found : NULL;
 }
 
 static int count_entries(const char *dir) {
@@ -96,7 +97,7 @@ static void swap_for_symlink(const char *unused) {
 
 TEST(ancestor_swapped_for_symlink_is_never_followed) {
         char *dir = scratch_dir(), *t = tmpfs_in(dir, "1777"), *bob, *sock_dir, *path, *victim, *victim_anchors;
-        const char *anchor, *first_anchor;
+        char *anchor, first_anchor[4096];
         recorder rec = {};
         sk_keeper *k;
         pid_t server;
@@ -121,7 +122,7 @@ TEST(ancestor_swapped_for_symlink_is_never_followed) {
         check(rec.mask & SK_EVENT_ATTACHED);
         anchor = find_anchor(t, ino);
         check(anchor);
-        first_anchor = anchor;
+        snprintf(first_anchor, sizeof(first_anchor), "%s", anchor);
 
         /* bob swaps his directory for a symlink into root's; a cleaner
          * takes the anchor's directory, so the keeper places it again. */
@@ -131,7 +132,7 @@ TEST(ancestor_swapped_for_symlink_is_never_followed) {
         as_nobody(swap_for_symlink, NULL);
         anchor = find_anchor(t, ino);
         check(anchor);
-        *strrchr((char *) anchor, '/') = '\0';
+        *strrchr(anchor, '/') = '\0';
         rm_rf(anchor);
         for (int i = 0; i < 100 && !find_anchor(t, ino); i++)
                 pump(k, ~0, 20);
@@ -163,7 +164,7 @@ static void plant_names(const char *unused) {
 
 TEST(anchor_names_taken_first_are_passed_by) {
         char *dir = scratch_dir(), *t = tmpfs_in(dir, "1777"), *path;
-        const char *anchor;
+        char *anchor;
         recorder rec = {};
         sk_keeper *k;
         pid_t server;

@@ -208,6 +208,62 @@ TEST(test_cleanup_never_follows_symlinks) {
         rm_rf(outside);
 }
 
+static void check_opens(const char *path, const char *expect) {
+        struct stat a, b;
+        int fd = fs_open_dir_trusted(path, 0);
+
+        check_int(fd, >=, 0);
+        check(fstat(fd, &a) >= 0 && stat(expect, &b) >= 0);
+        check(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+        close(fd);
+}
+
+TEST(trusted_walk_follows_only_links_nobody_else_could_plant) {
+        char *dir = scratch_dir(), *sticky, *real, *p;
+
+        require_root();
+        check(chmod(dir, 0755) >= 0);
+        real = scratch_path(dir, "private/app");
+        check(mkdir(scratch_path(dir, "private"), 0700) >= 0 && mkdir(real, 0755) >= 0);
+        /* As systemd makes /var/lib/NAME for DynamicUser=: a root-owned
+         * relative link in a root-owned directory. */
+        check(symlink("private/app", scratch_path(dir, "app")) >= 0);
+        check(symlink("../private/app", scratch_path(dir, "sock/up")) >= 0);
+        check_opens(scratch_path(dir, "app"), real);
+        check_opens(scratch_path(dir, "sock/up"), real);
+        check_opens(scratch_path(dir, "state"), scratch_path(dir, "state"));
+
+        /* In a sticky world-writable directory: a link or a directory of
+         * another user is never walked through. */
+        sticky = scratch_path(dir, "skt");
+        check(mkdir(sticky, 0755) >= 0 && chmod(sticky, 01777) >= 0);
+        p = scratch_path(dir, "skt/bob-link");
+        check(symlink(real, p) >= 0 && lchown(p, NOBODY, NOBODY) >= 0);
+        check_int(fs_open_dir_trusted(p, 0), ==, -EPERM);
+        p = scratch_path(dir, "skt/bob-dir");
+        check(mkdir(p, 0755) >= 0 && chown(p, NOBODY, NOBODY) >= 0);
+        check(mkdir(scratch_path(dir, "skt/bob-dir/inner"), 0755) >= 0);
+        check_int(fs_open_dir_trusted(scratch_path(dir, "skt/bob-dir/inner"), 0), ==, -EPERM);
+        check_int(fs_open_dir_trusted(scratch_path(dir, "skt/bob-dir"), 0), ==, -EPERM);
+        /* Ours there is fine. */
+        p = scratch_path(dir, "skt/ours");
+        check(mkdir(p, 0700) >= 0);
+        check_opens(p, p);
+
+        /* Loops end; relative names and ".." in the path are refused. */
+        check(symlink("loop-b", scratch_path(dir, "loop-a")) >= 0);
+        check(symlink("loop-a", scratch_path(dir, "loop-b")) >= 0);
+        check_int(fs_open_dir_trusted(scratch_path(dir, "loop-a"), 0), ==, -ELOOP);
+        check_int(fs_open_dir_trusted("relative", 0), ==, -EINVAL);
+        check_int(fs_open_dir_trusted(scratch_path(dir, "private/../app"), 0), ==, -EINVAL);
+        /* A missing last level is made when asked. */
+        p = scratch_path(dir, "state/new");
+        check_int(fs_open_dir_trusted(p, 0), ==, -ENOENT);
+        check(close(fs_open_dir_trusted(p, 0700)) >= 0);
+        check_opens(p, p);
+        rm_rf(dir);
+}
+
 TAP_MAIN(T(test_cleanup_never_follows_symlinks),
          T(chmod_refuses_swapped_symlink),
          T(touch_refuses_swapped_symlink),
@@ -216,4 +272,5 @@ TAP_MAIN(T(test_cleanup_never_follows_symlinks),
          T(mkdir_refuses_planted_symlink),
          T(mkdir_sets_exact_mode),
          T(private_dir_refuses_symlink_foreign_and_open_dirs),
-         T(kernel_names_the_bound_file))
+         T(kernel_names_the_bound_file),
+         T(trusted_walk_follows_only_links_nobody_else_could_plant))
