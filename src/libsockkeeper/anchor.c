@@ -52,6 +52,19 @@ static uint64_t path_key(const char *path) {
         return h;
 }
 
+/* A listing of the directory DIR_FD (O_PATH will do), on an fd of its own. */
+static DIR *list_dir(int dir_fd) {
+        int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d;
+
+        if (fd < 0)
+                return NULL;
+        d = fdopendir(fd);
+        if (!d)
+                safe_close(fd);
+        return d;
+}
+
 static void anchor_name(char buf[static 80], uint64_t key, inode_id id) {
         snprintf(buf, 80, "%016" PRIx64 "-%" PRIx64 "-%" PRIx64 ".sock", key, (uint64_t) id.dev, (uint64_t) id.ino);
 }
@@ -186,18 +199,12 @@ static int open_ours(int parent_fd, const char *name, place *ret) {
 
 /* Collects our directories in PARENT_FD. */
 static int collect_ours(places *ps, int parent_fd) {
-        _cleanup_close_ int fd = -EBADF;
         struct dirent *de;
-        DIR *d;
+        DIR *d = list_dir(parent_fd);
         int r = 0;
 
-        fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        d = fdopendir(fd);
         if (!d)
                 return 0;
-        TAKE_FD(fd);
         while (r >= 0 && (de = readdir(d))) {
                 place p;
 
@@ -255,17 +262,11 @@ static int make_ours(int parent_fd, place *ret) {
  * earlier socket at the same path; with KEEP NULL, all of them: the
  * anchor is being made elsewhere). */
 static void sweep(places *ps, const place *p, uint64_t key, const inode_id *keep) {
-        _cleanup_close_ int fd = -EBADF;
         struct dirent *de;
-        DIR *d;
+        DIR *d = list_dir(p->dir_fd);
 
-        fd = openat(p->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        d = fdopendir(fd);
         if (!d)
                 return;
-        TAKE_FD(fd);
         while ((de = readdir(d))) {
                 struct stat st;
                 inode_id id;
@@ -498,17 +499,11 @@ int anchor_recover(const anchor_site *site, anchor_accept_fn accept, void *userd
         }
 
         for (size_t i = 0; i < ps.n; i++) {
-                _cleanup_close_ int fd = -EBADF;
                 struct dirent *de;
-                DIR *d;
+                DIR *d = list_dir(ps.p[i].dir_fd);
 
-                fd = openat(ps.p[i].dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                d = fdopendir(fd);
                 if (!d)
                         continue;
-                TAKE_FD(fd);
                 while ((de = readdir(d))) {
                         struct stat st;
 

@@ -14,6 +14,7 @@
 
 #include "fs-safe.h"
 #include "macro.h"
+#include "path-util.h"
 
 #define PROC_FD_PATH_MAX (sizeof("/proc/self/fd/") + 3 * sizeof(int))
 
@@ -204,21 +205,17 @@ static int open_dir_trusted(const char *path, mode_t mkdir_mode, unsigned links)
         for (;;) {
                 char name[NAME_MAX + 1], target[PATH_MAX];
                 struct stat st;
-                size_t n;
                 ssize_t l;
-                int child;
+                int child, r;
                 char *w;
 
-                p += strspn(p, "/");
-                if (!*p)
+                r = path_next_name(&p, name);
+                if (r <= 0) {
+                        if (r < 0)
+                                return r;
                         break;
-                n = strcspn(p, "/");
-                if (n > NAME_MAX)
-                        return -ENAMETOOLONG;
-                memcpy(name, p, n);
-                name[n] = '\0';
-                p += n;
-                if (streq(name, ".") || streq(name, ".."))
+                }
+                if (streq(name, ".."))
                         return -EINVAL;
 
                 if (mkdir_mode && !p[strspn(p, "/")] && mkdirat(fd, name, mkdir_mode) < 0 && errno != EEXIST)
@@ -248,14 +245,11 @@ static int open_dir_trusted(const char *path, mode_t mkdir_mode, unsigned links)
                 child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (child < 0)
                         return errno == ENOTDIR ? -ELOOP : negative_errno();
-                if (fstat(child, &st) < 0) {
-                        int r = negative_errno();
+                /* The same entry as the fstatat() above, or refused. */
+                r = fstat(child, &st) < 0 ? negative_errno() : fs_entry_is_trusted(&parent_st, &st) ? 0 : -EPERM;
+                if (r < 0) {
                         safe_close(child);
                         return r;
-                }
-                if (!fs_entry_is_trusted(&parent_st, &st)) {
-                        safe_close(child);
-                        return -EPERM;
                 }
                 safe_close(fd);
                 fd = child;

@@ -16,6 +16,7 @@
 
 #include "keeper-internal.h"
 #include "macro.h"
+#include "path-util.h"
 
 static void chain_clear(dir_chain *c) {
         for (size_t i = 0; i < c->n; i++)
@@ -70,22 +71,17 @@ static int chain_record(dir_chain *c, const char *dir_path) {
         for (;;) {
                 char name[NAME_MAX + 1];
                 struct stat st;
-                size_t n;
                 int next;
 
-                p += strspn(p, "/");
-                if (!*p)
+                r = path_next_name(&p, name);
+                if (r <= 0) {
+                        if (r < 0)
+                                return r;
                         break;
-                n = strcspn(p, "/");
-                if (n > NAME_MAX)
-                        return -ENAMETOOLONG;
-                memcpy(name, p, n);
-                name[n] = '\0';
-                p += n;
-
+                }
                 if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         return negative_errno();
-                if (S_ISLNK(st.st_mode) || streq(name, "..") || streq(name, ".")) {
+                if (S_ISLNK(st.st_mode) || streq(name, "..")) {
                         /* Follow it as a client would; nothing up to
                          * here is ours to re-create. */
                         _cleanup_free_ char *prefix = strndup(dir_path, (size_t) (p - dir_path));

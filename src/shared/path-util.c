@@ -141,6 +141,19 @@ static size_t next_component(const char **p, const char **ret) {
         }
 }
 
+int path_next_name(const char **p, char name[static NAME_MAX + 1]) {
+        const char *s;
+        size_t n = next_component(p, &s);
+
+        if (n == 0)
+                return 0;
+        if (n > NAME_MAX)
+                return -ENAMETOOLONG;
+        memcpy(name, s, n);
+        name[n] = '\0';
+        return 1;
+}
+
 static int openat_errno(int dfd, const char *name, int flags) {
         int fd = openat(dfd, name, flags | O_CLOEXEC);
 

@@ -4,6 +4,7 @@
 /* Paths, and files of a tree under a root directory. */
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -34,6 +35,9 @@ char *path_normalize(const char *path);
 bool path_has_dotdot(const char *path);
 /* PATH is strictly below DIR (both normalized). */
 bool path_below(const char *dir, const char *path);
+/* Copies the next component of *P (slashes and "." skipped) into NAME and
+ * moves *P past it: 1, 0 at the end, -ENAMETOOLONG. */
+int path_next_name(const char **p, char name[static NAME_MAX + 1]);
 
 /* Files under a root directory: symlinks resolve inside ROOT (openat2
  * RESOLVE_IN_ROOT), as they would if ROOT were "/". ROOT NULL or "/" is the
