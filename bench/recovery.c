@@ -43,10 +43,11 @@
  * disagree. */
 #define LIB_REFRESH_USEC (6 * USEC_PER_HOUR)
 #define LIB_BACKSTOP_USEC (1 * USEC_PER_HOUR)
-/* What the seed did: stat() every watch_interval, then rebind. */
-#define SEED_POLL_USEC (60 * USEC_PER_SEC)
+/* What the original Python SockKeeper does: stat() every watch_interval
+ * (60 s by default), then rebind. */
+#define POLL_DEFAULT_USEC (60 * USEC_PER_SEC)
 
-/* The targets from the issue. */
+/* The targets: relink p99, failed connects in a storm, idle wakeups. */
 #define TARGET_RELINK_P99_USEC (1 * USEC_PER_MSEC)
 #define TARGET_STORM_FAIL_PERCENT 1.0
 #define TARGET_STORM_LOST 0
@@ -926,13 +927,13 @@ out:
         return r;
 }
 
-/* The seed's 60 s poll cannot be sampled a thousand times. A deletion
+/* The original library's 60 s poll cannot be sampled a thousand times. A deletion
  * lands at a uniformly random point of the interval, so the wait for the
  * next stat() is U[0, T): p50 T/2, p99 0.99 T, max T; then the rebind
  * itself, whose cost was measured above. */
 static void estimate_poll(uint64_t interval, uint64_t rebind_cost, latency_result *res) {
         *res = (latency_result) {
-                .name = "poll 60 s, rebind (seed)",
+                .name = "poll 60 s, rebind (original default)",
                 .key = "poll_60s_estimate",
                 .estimate = true,
                 .client = {
@@ -1875,7 +1876,7 @@ int main(int argc, char *argv[]) {
                 }
                 if (!rebind_cost && l->keeper.n)
                         rebind_cost = l->keeper.p50;
-                estimate_poll(SEED_POLL_USEC, rebind_cost, &rp->latency[rp->n_latency++]);
+                estimate_poll(POLL_DEFAULT_USEC, rebind_cost, &rp->latency[rp->n_latency++]);
         }
 
         if (o->run_storm && o->storm_usec && !interrupted) {
