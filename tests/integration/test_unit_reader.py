@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The unit-file reader (src/shared/unit-file.c, driven through the
+"""The unit-file reader (src/units/unit-file.c, driven through the
 unit-read helper) against the real systemd 252 on a fixture tree.
 
 systemctl cat refuses --root in 252, so the files systemd reads, and their
