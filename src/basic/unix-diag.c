@@ -15,6 +15,7 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -206,14 +207,51 @@ static void *open_in_netns(void *userdata) {
 
 static int diag_socket_in(int ns_fd) {
         netns_socket s = { .ns_fd = ns_fd, .result = -EIO };
+        sigset_t all, saved;
         pthread_t t;
         int r;
 
+        /* The process's signals are for its own threads, never for this
+         * one, which runs in another namespace. */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &saved);
         r = -pthread_create(&t, NULL, open_in_netns, &s);
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
         if (r < 0)
                 return r;
         (void) pthread_join(t, NULL);
         return s.result;
+}
+
+/* Whether /proc shows every process to us: not when it is mounted with
+ * hidepid= or subset=pid (ProtectProc=, ProcSubset=), unless we may see
+ * through it. Asked once per process. */
+static bool proc_shows_everything(void) {
+        static int known = -1;
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        FILE *f;
+        bool all = true;
+
+        if (known >= 0)
+                return known;
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return false;
+        while (getline(&line, &size, f) > 0) {
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - proc proc OPTIONS */
+                char *sep = strstr(line, " - proc ");
+                char mountpoint[16];
+
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %15s", mountpoint) != 1 || !streq(mountpoint, "/proc"))
+                        continue;
+                if ((strstr(sep, "hidepid=") && !strstr(sep, "hidepid=0") && !strstr(sep, "hidepid=off")) ||
+                    strstr(sep, "subset=pid"))
+                        all = false;
+        }
+        fclose(f);
+        known = all;
+        return all;
 }
 
 typedef struct ns_seen {
@@ -241,10 +279,12 @@ static int ns_seen_add(ns_seen *seen, inode_id id) {
 
 /* Dumps the network namespaces of the machine's processes other than
  * our own, each once. A namespace this process may not enter (no
- * CAP_SYS_ADMIN, a seccomp filter, a hidden /proc) is skipped: its
- * sockets stay unknown, as they were before namespaces were looked at. */
+ * CAP_SYS_ADMIN, a seccomp filter) or cannot even see (a hidden /proc)
+ * is skipped: its sockets stay unknown. Returns 1 when every namespace
+ * was dumped, 0 when some were skipped, or a negative errno (or FN's). */
 static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
         _cleanup_(ns_seen_done) ns_seen seen = {};
+        bool complete = proc_shows_everything();
         struct dirent *de;
         struct stat st;
         DIR *proc;
@@ -265,23 +305,34 @@ static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
                 if (de->d_name[0] < '1' || de->d_name[0] > '9')
                         continue;
                 snprintf(p, sizeof(p), "%s/ns/net", de->d_name);
-                if (fstatat(dirfd(proc), p, &st, 0) < 0)
+                /* The namespace of the fd opened, not of a path that a
+                 * reused PID may make another one meanwhile. */
+                ns_fd = openat(dirfd(proc), p, O_RDONLY | O_CLOEXEC);
+                if (ns_fd < 0) {
+                        if (errno != ENOENT)
+                                complete = false; /* there, and not ours to see */
                         continue;
+                }
+                if (fstat(ns_fd, &st) < 0) {
+                        complete = false;
+                        continue;
+                }
                 r = ns_seen_add(&seen, inode_id_of(&st));
                 if (r <= 0)
                         continue;
-                ns_fd = openat(dirfd(proc), p, O_RDONLY | O_CLOEXEC);
-                if (ns_fd < 0)
-                        continue;
                 nl = diag_socket_in(ns_fd);
-                if (nl < 0)
+                if (nl < 0) {
+                        complete = false;
                         continue;
+                }
                 r = diag_dump_on(nl, show, fn, userdata);
-                if (r == -EOPNOTSUPP)
+                if (r == -EOPNOTSUPP) {
+                        complete = false;
                         r = 0;
+                }
         }
         closedir(proc);
-        return r < 0 ? r : 0;
+        return r < 0 ? r : complete;
 }
 /* The socket's owner, as UNIX_DIAG_UID tells it: the user that created
  * the socket, whoever the file was chowned to later. */
@@ -330,7 +381,7 @@ static int collect_bound(struct nlmsghdr *h, void *userdata) {
 
 #define BOUND_SHOW (UDIAG_SHOW_VFS | UDIAG_SHOW_UID)
 
-int unix_diag_bound_all(unix_bound **ret, size_t *ret_n) {
+int unix_diag_bound_all(unix_bound **ret, size_t *ret_n, bool *ret_complete) {
         bound_list l = {};
         int r;
 
@@ -344,37 +395,59 @@ int unix_diag_bound_all(unix_bound **ret, size_t *ret_n) {
         }
         *ret = l.b;
         *ret_n = l.n;
+        if (ret_complete)
+                *ret_complete = r > 0;
         return 0;
 }
 
 typedef struct bound_search {
         inode_id file;
+        const char *path;
         bool found;
         unix_bound result;
 } bound_search;
 
+/* Whether the socket's bind name (UNIX_DIAG_NAME) is exactly PATH. */
+static bool name_is(struct nlmsghdr *h, const char *path) {
+        struct unix_diag_msg *msg = NLMSG_DATA(h);
+        int len = (int) (h->nlmsg_len - NLMSG_LENGTH(sizeof(*msg)));
+        size_t n = strlen(path);
+
+        for (struct rtattr *attr = (struct rtattr *) (msg + 1); RTA_OK(attr, len); attr = RTA_NEXT(attr, len))
+                if (attr->rta_type == UNIX_DIAG_NAME)
+                        return (size_t) RTA_PAYLOAD(attr) >= n && memcmp(RTA_DATA(attr), path, n) == 0 &&
+                               ((size_t) RTA_PAYLOAD(attr) == n || ((const char *) RTA_DATA(attr))[n] == '\0');
+        return false;
+}
+
 static int match_bound(struct nlmsghdr *h, void *userdata) {
         bound_search *s = userdata;
+        struct unix_diag_msg *msg = NLMSG_DATA(h);
         inode_id id;
 
         if (parse_vfs(h, &id) <= 0 || !unix_diag_matches(id, s->file))
                 return 0;
         s->found = true;
         s->result = bound_of(h, &id);
+        s->result.listening = msg->udiag_state == 10; /* TCP_LISTEN */
+        s->result.name_is_path = s->path && name_is(h, s->path);
         return -ECANCELED; /* found: stop the dump */
 }
 
-int unix_diag_find_bound(inode_id file, unix_bound *ret) {
-        bound_search s = { .file = file };
+int unix_diag_find_bound(inode_id file, const char *path, unix_bound *ret, bool *ret_complete) {
+        bound_search s = { .file = file, .path = path };
+        uint32_t show = BOUND_SHOW | (path ? UDIAG_SHOW_NAME : 0);
         int r;
 
         /* Our own namespace first: where a socket usually is, and the
          * only one that needs no thread per namespace. */
-        r = diag_dump(BOUND_SHOW, match_bound, &s);
+        r = diag_dump(show, match_bound, &s);
         if (r >= 0 && !s.found)
-                r = diag_dump_other_netns(BOUND_SHOW, match_bound, &s);
+                r = diag_dump_other_netns(show, match_bound, &s);
         if (r < 0 && r != -ECANCELED)
                 return r;
+        if (ret_complete)
+                *ret_complete = s.found || r > 0;
         if (!s.found)
                 return 0;
         if (ret)

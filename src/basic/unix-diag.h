@@ -23,18 +23,23 @@ static inline bool unix_diag_matches(inode_id diag, inode_id st) {
 typedef struct unix_bound {
         inode_id vfs;
         uid_t uid;
+        bool listening;         /* unix_diag_find_bound() only */
+        bool name_is_path;      /* unix_diag_find_bound() only: bound by exactly that name */
 } unix_bound;
 
 /* Every socket bound to a file, in this network namespace and in every
  * other one of the machine's processes that this process may enter
- * (CAP_SYS_ADMIN); listeners elsewhere stay unknown. The caller frees
- * *RET. */
-int unix_diag_bound_all(unix_bound **ret, size_t *ret_n);
+ * (CAP_SYS_ADMIN). *RET_COMPLETE (may be NULL) tells whether every
+ * namespace was seen: when not, a socket missing from the list may still
+ * be bound somewhere. The caller frees *RET. */
+int unix_diag_bound_all(unix_bound **ret, size_t *ret_n, bool *ret_complete);
 
 /* Whether a socket in any of those namespaces is bound to FILE: 1 (and
- * *RET, which may be NULL), 0, or a negative errno when the kernel cannot
- * tell (-EOPNOTSUPP without unix_diag). */
-int unix_diag_find_bound(inode_id file, unix_bound *ret);
+ * *RET, which may be NULL; with PATH, whether it was bound by exactly
+ * that name), 0, or a negative errno when the kernel cannot tell
+ * (-EOPNOTSUPP without unix_diag). *RET_COMPLETE as above: 0 with
+ * incomplete means "not where we could look". */
+int unix_diag_find_bound(inode_id file, const char *path, unix_bound *ret, bool *ret_complete);
 
 /* One bound AF_UNIX socket, as sock_diag describes it. */
 typedef struct unix_socket_info {

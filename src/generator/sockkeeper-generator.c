@@ -272,8 +272,10 @@ static int socket_unit_paths(context *c, const unit_file *u, const annotation *a
 
 /* Whose sockets the guard keeps for unit U: the user its processes run
  * as, User= or root. A socket unit's are root's (PID 1 makes them), the
- * guard's own default; a dynamic user, or a name with specifiers, is not
- * known before the unit runs: the guard then keeps the socket it finds. */
+ * guard's own default. A dynamic user, or a name with specifiers, is not
+ * known before the unit runs: the guard then takes the owner of the
+ * socket it finds, where nobody else could have made it (a directory
+ * closed to others), and its own user elsewhere. */
 static int unit_owner(const unit_file *u, bool socket, char **ret) {
         const unit_setting *user = unit_file_last(u, "Service", "User");
         const unit_setting *dyn = unit_file_last(u, "Service", "DynamicUser");

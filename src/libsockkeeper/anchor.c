@@ -19,6 +19,7 @@
 #include "anchor.h"
 #include "macro.h"
 #include "path-util.h"
+#include "socket-alive.h"
 #include "unix-diag.h"
 
 /* Our directories beside sockets: this prefix and a random tail, so that
@@ -92,6 +93,7 @@ typedef struct places {
         unix_bound *live;    /* the bound sockets, asked once when needed */
         size_t n_live;
         int live_known;      /* 0 not asked, 1 known, negative: cannot tell */
+        bool live_complete;  /* every network namespace was seen */
 } places;
 
 static void place_done(place *p) {
@@ -119,16 +121,19 @@ static int places_add(places *ps, place *p) {
         return 0;
 }
 
-/* Whether a socket is bound to ID; when the kernel cannot tell, yes. */
-static bool places_is_bound(places *ps, inode_id id) {
+/* Whether a socket is bound to the anchor NAME (inode ID) in DIR_FD; when
+ * that cannot be told, yes. One listing serves a whole sweep; what it
+ * cannot see (a namespace that we may not enter) is asked anchor by
+ * anchor. */
+static bool places_is_bound(places *ps, int dir_fd, const char *name, inode_id id) {
         if (ps->live_known == 0)
-                ps->live_known = unix_diag_bound_all(&ps->live, &ps->n_live) < 0 ? -1 : 1;
+                ps->live_known = unix_diag_bound_all(&ps->live, &ps->n_live, &ps->live_complete) < 0 ? -1 : 1;
         if (ps->live_known < 0)
                 return true;
         for (size_t i = 0; i < ps->n_live; i++)
                 if (unix_diag_matches(ps->live[i].vfs, id))
                         return true;
-        return false;
+        return !ps->live_complete && socket_file_alive(dir_fd, name, id) != 0;
 }
 
 /* The state directory's anchors: /var/lib/sockkeeper/anchors for root,
@@ -256,12 +261,25 @@ static int make_ours(int parent_fd, place *ret) {
         return -EEXIST;
 }
 
+/* Whether the anchor NAME (inode ID) in DIR_FD is an earlier one of the
+ * socket path PATH: its key says so, and, where the socket is still
+ * bound, so does its bind name (a key can collide; a name cannot). */
+static bool earlier_of_path(int dir_fd, const char *name, inode_id id, uint64_t key, const char *path) {
+        unix_bound b;
+        int r;
+
+        if (!name_has_key(name, key))
+                return false;
+        r = unix_diag_find_bound(id, path, &b, NULL);
+        return r == 0 || (r > 0 && b.name_is_path);
+}
+
 /* Removes the anchors in P that no bound socket uses any more (what
  * keepers that crashed or were killed left behind, each keeping a dead
- * inode alive), and those for KEY's path that are not inode KEEP (an
+ * inode alive), and those of PATH (KEY) that are not inode KEEP (an
  * earlier socket at the same path; with KEEP NULL, all of them: the
  * anchor is being made elsewhere). */
-static void sweep(places *ps, const place *p, uint64_t key, const inode_id *keep) {
+static void sweep(places *ps, const place *p, uint64_t key, const char *path, const inode_id *keep) {
         struct dirent *de;
         DIR *d = list_dir(p->dir_fd);
 
@@ -275,7 +293,8 @@ static void sweep(places *ps, const place *p, uint64_t key, const inode_id *keep
                     fstatat(p->dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode))
                         continue;
                 id = inode_id_of(&st);
-                if ((name_has_key(de->d_name, key) && (!keep || !inode_id_eq(id, *keep))) || !places_is_bound(ps, id))
+                if (((!keep || !inode_id_eq(id, *keep)) && earlier_of_path(p->dir_fd, de->d_name, id, key, path)) ||
+                    !places_is_bound(ps, p->dir_fd, de->d_name, id))
                         (void) fs_unlink_ours(p->dir_fd, de->d_name, id);
         }
         closedir(d);
@@ -312,7 +331,7 @@ static int find_places(places *ps, int socket_dir_fd, int **ret_parents, size_t 
         size_t n_parents = 0;
         struct stat sock_st, st;
         place state;
-        int r;
+        int r = 0;
 
         if (fstat(socket_dir_fd, &sock_st) < 0)
                 return negative_errno();
@@ -375,7 +394,7 @@ static void close_many(int *fds, size_t n) {
 static int try_place(anchor *a, places *ps, place *p, const anchor_site *site, uint64_t key, inode_id id) {
         int r;
 
-        sweep(ps, p, key, &id);
+        sweep(ps, p, key, site->socket_path, &id);
         a->key = key;
         a->dir_fd = p->dir_fd;
         a->dir_path = fd_path(p->dir_fd);
@@ -397,21 +416,30 @@ static int try_place(anchor *a, places *ps, place *p, const anchor_site *site, u
         return 0;
 }
 
-static int place_override(anchor *a, const anchor_site *site, uint64_t key, inode_id id) {
+/* An explicit directory: reached by the trusted walk, and already private. */
+static int open_override(const char *path, place *ret) {
         _cleanup_close_ int fd = -EBADF;
-        places ps = {};
         struct stat st;
-        place p;
-        int r;
 
-        fd = fs_open_dir_trusted(site->override, 0);
+        fd = fs_open_dir_trusted(path, 0);
         if (fd < 0)
                 return fd;
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         if (st.st_uid != geteuid() || (st.st_mode & 0077))
-                return -EPERM; /* an explicit directory must already be private */
-        p = (place) { .dir_fd = TAKE_FD(fd), .parent_fd = -EBADF, .dir_id = inode_id_of(&st) };
+                return -EPERM;
+        *ret = (place) { .dir_fd = TAKE_FD(fd), .parent_fd = -EBADF, .dir_id = inode_id_of(&st) };
+        return 0;
+}
+
+static int place_override(anchor *a, const anchor_site *site, uint64_t key, inode_id id) {
+        places ps = {};
+        place p;
+        int r;
+
+        r = open_override(site->override, &p);
+        if (r < 0)
+                return r;
         r = try_place(a, &ps, &p, site, key, id);
         place_done(&p);
         places_done(&ps);
@@ -465,7 +493,7 @@ int anchor_place(anchor *a, const anchor_site *site, inode_id id) {
         for (size_t i = 0; i < ps.n; i++)
                 if (ps.p[i].dir_fd >= 0 && ps.p[i].parent_fd >= 0 && flock(ps.p[i].dir_fd, LOCK_EX | LOCK_NB) >= 0) {
                         (void) flock(ps.p[i].dir_fd, LOCK_UN);
-                        sweep(&ps, &ps.p[i], key, NULL);
+                        sweep(&ps, &ps.p[i], key, site->socket_path, NULL);
                         remove_if_unused(&ps.p[i]);
                 }
         close_many(parents, n_parents);
@@ -482,10 +510,9 @@ int anchor_recover(const anchor_site *site, anchor_accept_fn accept, void *userd
         if (site->override) {
                 place p;
 
-                r = fs_open_dir_trusted(site->override, 0);
+                r = open_override(site->override, &p);
                 if (r < 0)
                         return 0;
-                p = (place) { .dir_fd = r, .parent_fd = -EBADF };
                 r = places_add(&ps, &p);
                 if (r < 0) {
                         place_done(&p);
@@ -506,10 +533,16 @@ int anchor_recover(const anchor_site *site, anchor_accept_fn accept, void *userd
                         continue;
                 while ((de = readdir(d))) {
                         struct stat st;
+                        unix_bound b;
 
                         if (!name_has_key(de->d_name, key) ||
-                            fstatat(ps.p[i].dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-                            !S_ISSOCK(st.st_mode) || unix_diag_find_bound(inode_id_of(&st), NULL) <= 0 ||
+                            fstatat(ps.p[i].dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode))
+                                continue;
+                        /* Alive, and, where we can see it, bound by this very
+                         * path: a key can collide, a name cannot. */
+                        r = unix_diag_find_bound(inode_id_of(&st), site->socket_path, &b, NULL);
+                        if ((r > 0 && !b.name_is_path) || r < 0 ||
+                            (r == 0 && socket_file_alive(ps.p[i].dir_fd, de->d_name, inode_id_of(&st)) <= 0) ||
                             (accept && !accept(&st, userdata)))
                                 continue;
                         if (linkat(ps.p[i].dir_fd, de->d_name, site->socket_dir_fd, site->socket_name, 0) < 0)

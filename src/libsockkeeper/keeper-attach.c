@@ -12,30 +12,38 @@
 
 #include "keeper-internal.h"
 #include "macro.h"
+#include "socket-alive.h"
 #include "unix-diag.h"
 
-/* Whether any socket, in any network namespace we can see, is bound to
- * inode ID. 1 or 0; when the kernel cannot tell (no unix_diag), 1:
- * relinking is what the library does everywhere else, and the restart
- * race it guards against needs a service manager restarting the socket
- * at that very moment. */
-static int socket_alive(inode_id id) {
-        int r = unix_diag_find_bound(id, NULL);
-
-        return r != 0;
-}
-
-/* Whether the socket file ST is the owner's: the file is, or the socket
- * bound to it was created by the owner (a daemon that binds as root and
- * chowns its file, as php-fpm does with listen.owner). Nobody can make a
- * file or a socket of another user without privileges, so a squatter's
- * socket never passes. */
+/* Whether the socket file ST is the owner's: the file is, or a socket
+ * that the owner created listens on it by exactly this path (a daemon
+ * that binds as root and chowns its file, as php-fpm does with
+ * listen.owner). Nobody makes a file of another user without privileges.
+ * A socket's creator alone is not enough: a worker that inherited a
+ * socket of root's (a socketpair end) could bind it anywhere, but it
+ * cannot listen on a connected socket. */
 static bool owned_by_owner(sk_keeper *k, const struct stat *st) {
         unix_bound b;
 
         if (st->st_uid == k->owner_uid)
                 return true;
-        return unix_diag_find_bound(inode_id_of(st), &b) > 0 && b.uid == k->owner_uid;
+        return unix_diag_find_bound(inode_id_of(st), k->path, &b, NULL) > 0 && b.uid == k->owner_uid &&
+               b.listening && b.name_is_path;
+}
+
+/* The owner when none was given: the owner of the socket found at the
+ * path, but only where nobody else could have put it there (a directory
+ * of that user's or root's, closed to others); else our own user. In a
+ * world-writable directory whoever binds first would otherwise decide. */
+static uid_t default_owner(sk_keeper *k) {
+        struct stat st, dir;
+
+        if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode) ||
+            fstat(k->dir_fd, &dir) < 0)
+                return geteuid();
+        if ((dir.st_uid != 0 && dir.st_uid != st.st_uid) || (dir.st_mode & (S_IWGRP | S_IWOTH)))
+                return geteuid();
+        return st.st_uid;
 }
 
 static bool accept_recovered(const struct stat *st, void *userdata) {
@@ -133,7 +141,14 @@ static int heal_attached(sk_keeper *k) {
         if (!k->detected_at)
                 k->detected_at = now_usec(CLOCK_MONOTONIC);
 
-        alive = socket_alive(k->sock_id);
+        /* Asked through the anchor: the path is gone. */
+        if (k->anchor.present)
+                alive = socket_file_alive(k->anchor.dir_fd, k->anchor.name, k->sock_id);
+        else {
+                bool complete = false;
+
+                alive = unix_diag_find_bound(k->sock_id, NULL, NULL, &complete) != 0 || !complete;
+        }
         if (!alive) {
                 /* Nobody holds it: keeping the inode would only block the
                  * owner's next bind(). Forget it too: with its last link
@@ -212,7 +227,7 @@ void keeper_check_liveness(sk_keeper *k) {
 
         if (!k->attached || !k->have_socket || !k->relinked_back)
                 return;
-        if (socket_alive(k->sock_id)) {
+        if (socket_file_alive(k->dir_fd, k->name, k->sock_id)) {
                 uint64_t max = k->check_usec;
 
                 k->liveness_delay = k->liveness_delay * 4 > max ? max : k->liveness_delay * 4;
@@ -269,12 +284,8 @@ SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
                 return r;
         }
 
-        /* Whose sockets to keep, unless told: the one found at the path,
-         * or, when there is none, our own. */
         if (!k->have_owner) {
-                bool found = fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISSOCK(st.st_mode);
-
-                k->owner_uid = found ? st.st_uid : geteuid();
+                k->owner_uid = default_owner(k);
                 k->have_owner = true;
         }
         if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)

@@ -4,7 +4,8 @@
  * re-created when removed, from the first level that still exists down,
  * with what was recorded and without following a symlink. A chain reached
  * through a symlink (/var/run) starts below it: what the symlink leads to
- * is followed the way a client would, and never re-created. */
+ * is never re-created, and is reached again only when the symlink and
+ * every step to it are trusted (fs_open_dir_trusted). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,9 +165,12 @@ static int rebuild_chain(sk_keeper *k, bool *ret_restored) {
         _cleanup_close_ int cur = -EBADF, parent = -EBADF;
         bool restored = false;
 
-        cur = open(c->base_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* Where a symlink led at start, reached again only through what
+         * nobody but root or us could have put there: a symlink of
+         * another user's may lead anywhere by now. */
+        cur = fs_open_dir_trusted(c->base_path, 0);
         if (cur < 0)
-                return negative_errno();
+                return cur;
 
         for (size_t i = 0; i < c->n; i++) {
                 dir_level *l = &c->levels[i];

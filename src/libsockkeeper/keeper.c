@@ -16,7 +16,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "socket-path.h"
-#include "unix-diag.h"
+#include "socket-alive.h"
 
 SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path) {
         sk_keeper *k;
@@ -243,23 +243,10 @@ static int try_adopt(sk_keeper *k, int *ret_fd) {
 }
 
 /* Is the socket file ST dead: bound by no socket in any network
- * namespace that we can see, and accepting nothing? A socket that is
- * bound but not listening yet refuses connect() and is alive; a listener
- * in a namespace that we may not enter still accepts connect(). Only
- * ECONNREFUSED counts as dead: a full backlog (EAGAIN) or another socket
- * type (EPROTOTYPE) both mean somebody is there. */
+ * namespace? A socket that is bound but not listening yet refuses
+ * connect() exactly like a dead one, and is alive. */
 static bool socket_is_stale(sk_keeper *k, const struct stat *st) {
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        r = unix_diag_find_bound(inode_id_of(st), NULL);
-        if (r > 0 || (r < 0 && r != -EOPNOTSUPP))
-                return false; /* bound, or the kernel could not finish saying */
-
-        fd = socket(AF_UNIX, k->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return false;
-        return connect(fd, (struct sockaddr *) &k->addr, k->addr_len) < 0 && errno == ECONNREFUSED;
+        return socket_file_alive(k->dir_fd, k->name, inode_id_of(st)) == 0;
 }
 
 static int errno_for_conflict(sk_conflict_kind kind) {

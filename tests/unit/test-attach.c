@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -469,6 +471,67 @@ TEST(socket_made_by_the_owner_stays_kept_after_a_chown) {
         teardown(&f);
 }
 
+TEST(socketpair_end_bound_by_another_user_is_not_adopted) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int sv[2], ready[2];
+        fixture f;
+        pid_t child;
+        char c;
+
+        require_root();
+        setup(&f);
+        check(chmod(f.dir, 0755) >= 0);
+        check(chmod(f.sock_dir, 01777) >= 0);
+        check_int(sk_keeper_set_owner(f.k, 0), ==, 0);
+        check_int(sk_keeper_attach(f.k), ==, 0);
+
+        /* A root daemon's worker, running as nobody, holds one end of a
+         * socketpair that root made: it can bind it, not listen on it. */
+        check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) >= 0);
+        check(pipe2(ready, O_CLOEXEC) >= 0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", f.path);
+        child = fork();
+        check(child >= 0);
+        if (child == 0) {
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (setresgid(NOBODY, NOBODY, NOBODY) < 0 || setresuid(NOBODY, NOBODY, NOBODY) < 0 ||
+                    bind(sv[0], (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                        _exit(1);
+                (void) write(ready[1], "r", 1);
+                pause();
+                _exit(0);
+        }
+        close(ready[1]);
+        check_int(read(ready[0], &c, 1), ==, 1);
+        check(pump(f.k, SK_EVENT_CONFLICT, WAIT_MS) & SK_EVENT_CONFLICT);
+        check_int(f.rec.conflict_kind, ==, SK_CONFLICT_FOREIGN_SOCKET);
+        check_int(recorder_count(&f.rec, SK_EVENT_ATTACHED), ==, 0);
+        check(!sk_keeper_get_anchor_path(f.k));
+        stop_server(child);
+        close(sv[0]);
+        close(sv[1]);
+        close(ready[0]);
+        teardown(&f);
+}
+
+TEST(first_socket_in_a_world_writable_directory_does_not_decide_the_owner) {
+        fixture f;
+        pid_t squatter;
+
+        require_root();
+        setup(&f);
+        check(chmod(f.dir, 0755) >= 0);
+        check(chmod(f.sock_dir, 01777) >= 0);
+        /* bob was there before the keeper started. */
+        squatter = serve_as(f.path, NOBODY);
+        check_int(sk_keeper_attach(f.k), ==, 0);
+        check(f.rec.mask & SK_EVENT_CONFLICT);
+        check_int(recorder_count(&f.rec, SK_EVENT_ATTACHED), ==, 0);
+        check(!sk_keeper_get_anchor_path(f.k));
+        stop_server(squatter);
+        teardown(&f);
+}
+
 TEST(socket_linked_back_and_then_closed_is_removed) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         fixture f;
@@ -500,6 +563,43 @@ TEST(socket_linked_back_and_then_closed_is_removed) {
         check(listen(fd, 4) >= 0);
         check(pump(f.k, SK_EVENT_ATTACHED, WAIT_MS) & SK_EVENT_ATTACHED);
         close(fd);
+        teardown(&f);
+}
+
+/* As a unit without CAP_SYS_ADMIN runs: setns() into other network
+ * namespaces is refused. */
+static void drop_cap_sys_admin(void) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2] = {};
+        unsigned bit = CAP_SYS_ADMIN % 32;
+
+        check(syscall(SYS_capget, &h, d) >= 0);
+        d[CAP_SYS_ADMIN / 32].effective &= ~(1u << bit);
+        d[CAP_SYS_ADMIN / 32].permitted &= ~(1u << bit);
+        check(syscall(SYS_capset, &h, d) >= 0);
+}
+
+TEST(listener_in_a_namespace_we_cannot_look_into_is_alive) {
+        fixture f;
+        pid_t server;
+        ino_t ino;
+
+        require_root();
+        setup(&f);
+        server = serve_with(f.path, geteuid(), SERVE_NETNS);
+        ino = ino_of(f.path);
+        drop_cap_sys_admin();
+        check_int(sk_keeper_attach(f.k), ==, 0);
+        check(sk_keeper_get_anchor_path(f.k));
+        check(unlink(f.path) >= 0);
+        check(pump(f.k, SK_EVENT_RELINKED | SK_EVENT_LOST, WAIT_MS) & SK_EVENT_RELINKED);
+        check_int(recorder_count(&f.rec, SK_EVENT_LOST), ==, 0);
+        check_int(ino_of(f.path), ==, ino);
+        check_int(served_pid(f.path), ==, server);
+        /* And not taken for dead by the looks that follow a relink. */
+        check_int(pump(f.k, SK_EVENT_LOST, 300) & SK_EVENT_LOST, ==, 0);
+        check(access(f.path, F_OK) >= 0);
+        stop_server(server);
         teardown(&f);
 }
 
@@ -622,8 +722,11 @@ TAP_MAIN(T(relinks_socket_of_another_process),
          T(owner_change_after_bind_is_seen_at_once),
          T(explicit_owner),
          T(socket_made_by_the_owner_stays_kept_after_a_chown),
+         T(socketpair_end_bound_by_another_user_is_not_adopted),
+         T(first_socket_in_a_world_writable_directory_does_not_decide_the_owner),
          T(socket_linked_back_and_then_closed_is_removed),
          T(socket_linked_back_and_still_held_stays),
+         T(listener_in_a_namespace_we_cannot_look_into_is_alive),
          T(restarted_keeper_relinks_from_the_anchor_it_left),
          T(free_removes_anchor_and_leaves_path),
          T(attach_arguments))

@@ -1265,7 +1265,7 @@ TEST(unix_diag_lists_our_sockets) {
         check(!i->listening);
 
         /* The library's list of bound files agrees. */
-        check_int(unix_diag_bound_all(&ids, &n_ids), ==, 0);
+        check_int(unix_diag_bound_all(&ids, &n_ids, NULL), ==, 0);
         check(lstat(listening, &st) >= 0);
         for (size_t k = 0; k < n_ids; k++)
                 found |= unix_diag_matches(ids[k].vfs, inode_id_of(&st));

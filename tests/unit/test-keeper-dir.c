@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -124,6 +125,63 @@ TEST(symlink_in_place_of_a_removed_level_is_not_followed) {
         rm_rf(c.dir);
 }
 
+static char *link_path, *link_new, *link_target;
+
+static void repoint_link(void) {
+        if (symlink(link_target, link_new) < 0 || rename(link_new, link_path) < 0)
+                _exit(1);
+}
+
+TEST(symlink_of_another_user_above_the_chain_is_not_followed_again) {
+        char *dir = scratch_dir(), *tt, *real_run, *path, *victim;
+        recorder rec = {};
+        sk_keeper *k;
+        pid_t server, pid;
+        int status;
+
+        require_root();
+        check(chmod(dir, 0755) >= 0);
+        /* bob's link in a sticky directory leads to his own directory. */
+        tt = scratch_path(dir, "tt");
+        check(mkdir(tt, 0755) >= 0 && chmod(tt, 01777) >= 0);
+        check(mkdir(scratch_path(dir, "tt/bob"), 0755) >= 0 && chown(scratch_path(dir, "tt/bob"), NOBODY, NOBODY) >= 0);
+        check(mkdir(scratch_path(dir, "tt/bob/real"), 0755) >= 0);
+        real_run = scratch_path(dir, "tt/bob/real/run");
+        check(mkdir(real_run, 0755) >= 0);
+        check(chown(scratch_path(dir, "tt/bob/real"), NOBODY, NOBODY) >= 0 && chown(real_run, NOBODY, NOBODY) >= 0);
+        link_path = scratch_path(dir, "tt/app");
+        check(symlink(scratch_path(dir, "tt/bob/real"), link_path) >= 0 && lchown(link_path, NOBODY, NOBODY) >= 0);
+        victim = scratch_path(dir, "victim");
+        check(mkdir(victim, 0755) >= 0);
+
+        path = scratch_path(dir, "tt/app/run/app.sock");
+        server = serve_as(path, NOBODY);
+        k = keeper_at(path, &rec);
+        check_int(sk_keeper_attach(k), ==, 0);
+        check(rec.mask & SK_EVENT_ATTACHED);
+
+        /* bob points his link at root's directory and removes "run". */
+        link_new = scratch_path(dir, "tt/app.new");
+        link_target = victim;
+        pid = fork();
+        check(pid >= 0);
+        if (pid == 0) {
+                if (setresgid(NOBODY, NOBODY, NOBODY) < 0 || setresuid(NOBODY, NOBODY, NOBODY) < 0)
+                        _exit(2);
+                repoint_link();
+                _exit(0);
+        }
+        check(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        stop_server(server);
+        rm_rf(real_run);
+        pump(k, SK_EVENT_PARENT_RESTORED, 500);
+        check_int(rec.mask & SK_EVENT_PARENT_RESTORED, ==, 0);
+        check(access(scratch_path(dir, "victim/run"), F_OK) < 0 && errno == ENOENT);
+        sk_keeper_free(k);
+        rm_rf(dir);
+}
+
 TAP_MAIN(T(two_removed_levels_are_made_again),
          T(attached_keeper_follows_a_chain_made_again_by_the_daemon),
-         T(symlink_in_place_of_a_removed_level_is_not_followed))
+         T(symlink_in_place_of_a_removed_level_is_not_followed),
+         T(symlink_of_another_user_above_the_chain_is_not_followed_again))

@@ -244,6 +244,9 @@ pid_t serve_with(const char *path, uid_t uid, int flags) {
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
                 serve_path = path;
                 (void) signal(SIGUSR1, unlink_on_signal);
+                /* A client that is gone before the answer (a liveness probe
+                 * is one) must not kill the server, as in any daemon. */
+                (void) signal(SIGPIPE, SIG_IGN);
                 if ((flags & SERVE_NETNS) && unshare(CLONE_NEWNET) < 0)
                         _exit(4);
                 if (uid != geteuid() && (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0))
