@@ -38,6 +38,7 @@
 #define USEC_PER_SEC UINT64_C(1000000)
 #define USEC_PER_MINUTE (60 * USEC_PER_SEC)
 #define USEC_PER_HOUR (60 * USEC_PER_MINUTE)
+#define USEC_PER_DAY (24 * USEC_PER_HOUR)
 #define NSEC_PER_USEC UINT64_C(1000)
 
 /* Returns -errno, never 0, so that a caller that forgot to set errno

@@ -12,12 +12,8 @@
 #include <sys/stat.h>
 
 #include "path-util.h"
+#include "source-ref.h"
 #include "tmpfiles.h"
-
-typedef struct source_ref {
-        char *file;             /* root-relative, e.g. "/etc/tmpreaper.conf" */
-        unsigned line;          /* 1-based; 0 for the file as a whole */
-} source_ref;
 
 typedef struct tmpreaper_config {
         bool installed;         /* /usr/sbin/tmpreaper exists */
@@ -244,9 +240,6 @@ typedef struct tmpfs_table {
 int tmpfs_table_load(tmpfs_table *t, const char *root);
 int tmpfs_table_lookup(const tmpfs_table *t, const char *path, source_ref *source);
 void tmpfs_table_done(tmpfs_table *t);
-
-void source_ref_done(source_ref *s);
-int source_ref_set(source_ref *s, const char *file, unsigned line);
 
 /* ---- helpers shared by the cleaner readers (systemd-state.c) ---- */
 

@@ -22,7 +22,6 @@
 #include "macro.h"
 
 #define IFS_BLANK " \t\n"
-#define USEC_PER_DAY (24 * USEC_PER_HOUR)
 
 /* ---- splitting shell text into commands ---- */
 

@@ -96,16 +96,6 @@ static char *item_source(const tmpfiles_item *i) {
         return i && asprintf(&s, "%s:%u", i->source, i->line) >= 0 ? s : NULL;
 }
 
-static char *ref_source(const source_ref *ref) {
-        char *s;
-
-        if (!ref || !ref->file)
-                return NULL;
-        if (ref->line == 0)
-                return strdup(ref->file);
-        return asprintf(&s, "%s:%u", ref->file, ref->line) >= 0 ? s : NULL;
-}
-
 static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfiles_warn_fn warn, void *userdata) {
         const char *rt;
         int r;
@@ -400,7 +390,7 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
                            const tmpfiles_file *found, bool exists) {
         tmpfiles_verdict now, unprotected;
         tmpfiles_file f;
-        _cleanup_free_ char *src = NULL, *timer_src = ref_source(&m->timer_source), *own_mount = NULL;
+        _cleanup_free_ char *src = NULL, *timer_src = source_ref_to_string(&m->timer_source), *own_mount = NULL;
         const dir_facts *dir = facts_of_dir(m, path);
         char age[32], when[64] = "";
         bool enabled = m->timer == TIMER_ENABLED;
@@ -497,23 +487,23 @@ static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *p
                 return;
 
         if (!c->runs) {
-                src = ref_source(&c->disabled_by);
+                src = source_ref_to_string(&c->disabled_by);
                 add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper is installed but its cron job does not clean: %s",
                            strempty(c->disabled_reason));
         } else if (v.protected_by) {
-                src = ref_source(v.protected_source);
+                src = source_ref_to_string(v.protected_source);
                 add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper's daily job protects it (--protect '%s')",
                            v.protected_by);
         } else if (v.deletes) {
                 note_age(r, v.age_usec);
-                src = ref_source(c->all ? &c->all_source : &c->dirs_source);
+                src = source_ref_to_string(c->all ? &c->all_source : &c->dirs_source);
                 add_reason(r, RISK_RISKY, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job deletes it once its %s are %s old%s%s",
                            strempty(v.age_by), format_age(v.age_usec, age, sizeof(age)),
                            c->all ? " (--all: sockets too)" : "",
                            c->cron_daemon ? "" : "; no cron daemon runs it on this machine now");
         } else {
-                src = ref_source(&c->dirs_source);
+                src = source_ref_to_string(&c->dirs_source);
                 add_reason(r, RISK_OK, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job reaches it but leaves it alone: %s",
                            v.kept_because ?: "sockets need --all");
@@ -527,7 +517,7 @@ static void check_cron(const risk_machine *m, risk_report *r, const char *path) 
 
                 if (!cron_cleaner_covers(c, path))
                         continue;
-                src = ref_source(&c->source);
+                src = source_ref_to_string(&c->source);
                 if (c->sockets) {
                         note_age(r, c->age_usec);
                         add_reason(r, RISK_RISKY, "cron", src, "a cron job deletes under %s, sockets included: %s",
@@ -544,7 +534,7 @@ static void check_tmpfs(const risk_machine *m, risk_report *r, const char *path)
 
         if (!m->mounts_known || tmpfs_table_lookup(&m->mounts, path, &src_ref) <= 0)
                 return;
-        src = ref_source(&src_ref);
+        src = source_ref_to_string(&src_ref);
         add_reason(r, RISK_OK, "tmpfs", src,
                    "on a tmpfs, emptied at every boot: the daemon must create its directory and bind anew "
                    "when it starts");

@@ -32,7 +32,6 @@
 #define WHITESPACE " \t\n\r"
 #define LONG_LINE_MAX (1024U * 1024U) /* read_line()'s limit: longer lines end the file */
 #define USEC_INFINITY UINT64_MAX
-#define USEC_PER_DAY (24 * USEC_PER_HOUR)
 #define USEC_PER_WEEK (7 * USEC_PER_DAY)
 #define USEC_PER_MONTH (2629800 * USEC_PER_SEC)
 #define USEC_PER_YEAR (31557600 * USEC_PER_SEC)
