@@ -86,6 +86,16 @@ static inline int streq(const char *a, const char *b) {
         return strcmp(a, b) == 0;
 }
 
+/* Whether S is one of the strings of the NULL-terminated SET. */
+static inline bool str_in_set(const char *s, const char *const *set) {
+        for (; *set; set++)
+                if (streq(s, *set))
+                        return true;
+        return false;
+}
+
+#define STR_IN_SET(s, ...) str_in_set((s), (const char *const[]) { __VA_ARGS__, NULL })
+
 /* Whether the LEN bytes at S end in SUFFIX. */
 static inline bool has_suffix_n(const char *s, size_t len, const char *suffix) {
         size_t n = strlen(suffix);

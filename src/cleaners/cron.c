@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleaner-argv.h"
 #include "cleaners.h"
 #include "macro.h"
 
@@ -184,407 +185,6 @@ static int add_cleaner(scan *sc, const char *tool, const char *target, bool glob
         return 0;
 }
 
-static const char *base_name(const char *s) {
-        const char *slash = strrchr(s, '/');
-        return slash ? slash + 1 : s;
-}
-
-static bool is_shell(const char *b) {
-        return streq(b, "sh") || streq(b, "bash") || streq(b, "dash");
-}
-
-static bool is_remover(const char *cmd) {
-        const char *b = base_name(cmd);
-        return streq(b, "rm") || streq(b, "unlink");
-}
-
-/* ---- find ---- */
-
-typedef struct find_fx {
-        bool may_true, may_false, del;
-} find_fx;
-
-typedef struct find_parser {
-        char **argv;
-        size_t n, i;
-        char type;              /* 's': the file is a socket; 0: any file */
-        bool print_deletes;     /* its output goes to xargs rm */
-        bool has_action;
-        bool bad;
-        uint64_t age_usec;
-        const char *age_by;
-        int negated;            /* inside !, -o or ','; ages there do not bound anything */
-} find_parser;
-
-static find_fx find_or(find_parser *fp);
-
-static bool find_is(const char *a, const char *const *set) {
-        for (; *set; set++)
-                if (streq(a, *set))
-                        return true;
-        return false;
-}
-
-static const char *const find_no_arg[] = {
-        "-print", "-print0", "-ls", "-prune", "-quit", "-true", "-false", "-empty", "-executable", "-readable",
-        "-writable", "-nouser", "-nogroup", "-depth", "-d", "-mount", "-xdev", "-noleaf", "-ignore_readdir_race",
-        "-noignore_readdir_race", "-daystart", "-follow", "-warn", "-nowarn", "-help", "--help", "-version",
-        "--version", "-delete", NULL,
-};
-
-static const char *const find_two_args[] = { "-fprintf", NULL };
-
-/* The actions that stop find from adding its own -print (-prune and -quit
- * do not). */
-static const char *const find_actions[] = {
-        "-delete", "-exec", "-execdir", "-ok", "-okdir", "-print", "-print0", "-printf", "-ls", "-fprint",
-        "-fprint0", "-fprintf", "-fls", NULL,
-};
-
-static find_fx fx_both(void) {
-        return (find_fx) { .may_true = true, .may_false = true };
-}
-
-/* -mtime +N and friends: find counts whole days (or minutes) of age, so +N
- * days means at least N+1 days. */
-static void find_age(find_parser *fp, const char *op, const char *arg) {
-        uint64_t unit, n;
-        char *end;
-
-        if (fp->negated || arg[0] != '+')
-                return;
-        errno = 0;
-        n = strtoull(arg + 1, &end, 10);
-        if (errno || *end || end == arg + 1)
-                return;
-        unit = op[2] == 'm' && op[3] == 'i' ? USEC_PER_MINUTE : USEC_PER_DAY;
-        n = unit == USEC_PER_DAY ? (n + 1) * unit : n * unit;
-        if (n > fp->age_usec) {
-                fp->age_usec = n;
-                fp->age_by = op[1] == 'm' ? "mtime" : op[1] == 'a' ? "atime" : "ctime";
-        }
-}
-
-static find_fx find_primary(find_parser *fp) {
-        const char *a;
-
-        if (fp->i >= fp->n) {
-                fp->bad = true;
-                return fx_both();
-        }
-        a = fp->argv[fp->i++];
-        if (streq(a, "(")) {
-                find_fx fx = find_or(fp);
-
-                if (fp->i < fp->n && streq(fp->argv[fp->i], ")"))
-                        fp->i++;
-                else
-                        fp->bad = true;
-                return fx;
-        }
-        if (streq(a, "!") || streq(a, "-not")) {
-                find_fx fx;
-
-                fp->negated++;
-                fx = find_primary(fp);
-                fp->negated--;
-                return (find_fx) { .may_true = fx.may_false, .may_false = fx.may_true, .del = fx.del };
-        }
-        if (find_is(a, find_actions))
-                fp->has_action = true;
-        if (streq(a, "-delete"))
-                return (find_fx) { .may_true = true, .may_false = true, .del = true };
-        if (streq(a, "-exec") || streq(a, "-execdir") || streq(a, "-ok") || streq(a, "-okdir")) {
-                bool rm = fp->i < fp->n && is_remover(fp->argv[fp->i]);
-
-                while (fp->i < fp->n && !streq(fp->argv[fp->i], ";") && !streq(fp->argv[fp->i], "+"))
-                        fp->i++;
-                if (fp->i < fp->n)
-                        fp->i++;
-                else
-                        fp->bad = true;
-                /* -ok asks on the terminal, which cron does not have. */
-                return (find_fx) { .may_true = true, .may_false = true, .del = rm && a[1] == 'e' };
-        }
-        if (streq(a, "-print") || streq(a, "-print0"))
-                return (find_fx) { .may_true = true, .del = fp->print_deletes };
-        if (streq(a, "-printf")) {
-                if (fp->i++ >= fp->n)
-                        fp->bad = true;
-                return (find_fx) { .may_true = true, .del = fp->print_deletes };
-        }
-        if (streq(a, "-true") || streq(a, "-prune") || streq(a, "-quit"))
-                return (find_fx) { .may_true = true };
-        if (streq(a, "-false"))
-                return (find_fx) { .may_false = true };
-        if (streq(a, "-empty"))
-                /* Only regular files and directories can be empty. */
-                return fp->type == 's' ? (find_fx) { .may_false = true } : fx_both();
-        if (find_is(a, find_no_arg))
-                return fx_both();
-        if (find_is(a, find_two_args)) {
-                fp->i += 2;
-                if (fp->i > fp->n)
-                        fp->bad = true;
-                return (find_fx) { .may_true = true };
-        }
-        if (a[0] != '-') {
-                fp->bad = true; /* a path after the expression started: not a command we understand */
-                return fx_both();
-        }
-        /* Every other primary takes one argument. */
-        if (fp->i >= fp->n) {
-                fp->bad = true;
-                return fx_both();
-        }
-        {
-                const char *arg = fp->argv[fp->i++];
-
-                if (streq(a, "-type") || streq(a, "-xtype")) {
-                        bool match = false;
-
-                        if (fp->type == 0)
-                                return fx_both();
-                        for (const char *t = arg; *t; t++)
-                                match |= *t == fp->type;
-                        return match ? (find_fx) { .may_true = true } : (find_fx) { .may_false = true };
-                }
-                if (find_is(a, (const char *const[]) { "-mtime", "-atime", "-ctime", "-mmin", "-amin", "-cmin",
-                                                       NULL }))
-                        find_age(fp, a, arg);
-                if (find_is(a, (const char *const[]) { "-fprint", "-fprint0", "-fls", NULL }))
-                        return (find_fx) { .may_true = true };
-                return fx_both();
-        }
-}
-
-static bool find_at_operand(find_parser *fp) {
-        const char *a;
-
-        if (fp->i >= fp->n)
-                return false;
-        a = fp->argv[fp->i];
-        return !streq(a, ")") && !streq(a, "-o") && !streq(a, "-or") && !streq(a, ",");
-}
-
-static find_fx find_and(find_parser *fp) {
-        find_fx a = find_primary(fp);
-
-        while (!fp->bad && find_at_operand(fp)) {
-                find_fx b;
-
-                if (streq(fp->argv[fp->i], "-a") || streq(fp->argv[fp->i], "-and"))
-                        fp->i++;
-                b = find_primary(fp);
-                a = (find_fx) {
-                        .del = a.del || (a.may_true && b.del),
-                        .may_true = a.may_true && b.may_true,
-                        .may_false = a.may_false || (a.may_true && b.may_false),
-                };
-        }
-        return a;
-}
-
-static find_fx find_or1(find_parser *fp) {
-        find_fx a = find_and(fp);
-
-        while (!fp->bad && fp->i < fp->n && (streq(fp->argv[fp->i], "-o") || streq(fp->argv[fp->i], "-or"))) {
-                find_fx b;
-
-                fp->i++;
-                fp->negated++;
-                b = find_and(fp);
-                fp->negated--;
-                a = (find_fx) {
-                        .del = a.del || (a.may_false && b.del),
-                        .may_true = a.may_true || (a.may_false && b.may_true),
-                        .may_false = a.may_false && b.may_false,
-                };
-        }
-        return a;
-}
-
-static find_fx find_or(find_parser *fp) {
-        find_fx a = find_or1(fp);
-
-        while (!fp->bad && fp->i < fp->n && streq(fp->argv[fp->i], ",")) {
-                find_fx b;
-
-                fp->i++;
-                b = find_or1(fp);
-                a = (find_fx) { .del = a.del || b.del, .may_true = b.may_true, .may_false = b.may_false };
-        }
-        return a;
-}
-
-/* Whether the expression ARGV can reach a deleting action for a file of
- * TYPE. Without an action find prints, which deletes when piped to rm. */
-static int find_eval(char **argv, size_t n, char type, bool piped_to_rm, find_parser *ret) {
-        find_parser fp = { .argv = argv, .n = n, .type = type, .print_deletes = piped_to_rm };
-        find_fx fx = { .may_true = true };
-
-        if (n > 0)
-                fx = find_or(&fp);
-        if (fp.bad || fp.i != n)
-                return -EINVAL;
-        if (!fp.has_action && piped_to_rm)
-                fx.del |= fx.may_true;
-        *ret = fp;
-        return fx.del;
-}
-
-static int scan_find(scan *sc, char **argv, size_t n, bool piped_to_rm) {
-        size_t i = 0, first_path, n_paths;
-        find_parser any, sock;
-        int del, del_sock, r;
-
-        /* -H -L -P -D opts -Olevel come before the paths. */
-        while (i < n && (streq(argv[i], "-H") || streq(argv[i], "-L") || streq(argv[i], "-P") ||
-                         streq(argv[i], "-D") || strncmp(argv[i], "-O", 2) == 0))
-                i += streq(argv[i], "-D") ? 2 : 1;
-        first_path = i;
-        while (i < n && !(argv[i][0] == '-' && argv[i][1]) && !streq(argv[i], "(") && !streq(argv[i], "!") &&
-               !streq(argv[i], ","))
-                i++;
-        n_paths = i - first_path;
-
-        del = find_eval(argv + i, n - i, 0, piped_to_rm, &any);
-        if (del < 0) {
-                /* An expression we cannot read: when it names a deleting
-                 * action anyway, count it, sockets included. */
-                bool deletes = false;
-
-                for (size_t k = i; k < n; k++)
-                        deletes |= streq(argv[k], "-delete") ||
-                                   ((streq(argv[k], "-exec") || streq(argv[k], "-execdir")) && k + 1 < n &&
-                                    is_remover(argv[k + 1]));
-                for (size_t k = 0; deletes && k < n_paths; k++) {
-                        r = add_cleaner(sc, "find", argv[first_path + k], false, true, true, 0, NULL);
-                        if (r < 0)
-                                return r;
-                }
-                return 0;
-        }
-        if (del == 0)
-                return 0;
-        del_sock = find_eval(argv + i, n - i, 's', piped_to_rm, &sock);
-        if (del_sock < 0)
-                del_sock = 1;
-
-        for (size_t k = 0; k < n_paths; k++) {
-                r = add_cleaner(sc, "find", argv[first_path + k], false, true, del_sock > 0, any.age_usec,
-                                any.age_by);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* ---- rm ---- */
-
-static int scan_rm(scan *sc, char **argv, char **patterns, size_t n) {
-        bool recursive = false, options = true;
-        int r;
-
-        for (size_t i = 0; i < n; i++) {
-                const char *a = argv[i];
-
-                if (options && streq(a, "--")) {
-                        options = false;
-                        continue;
-                }
-                if (options && a[0] == '-' && a[1]) {
-                        if (streq(a, "--recursive"))
-                                recursive = true;
-                        else if (a[1] != '-')
-                                recursive |= strchr(a, 'r') || strchr(a, 'R');
-                        continue;
-                }
-                /* rm unlinks sockets like any other non-directory. */
-                r = add_cleaner(sc, "rm", patterns[i] ?: a, patterns[i] != NULL, recursive, true, 0, NULL);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* ---- tmpreaper, tmpwatch ---- */
-
-static const char *age_by_of(bool mtime, bool ctime) {
-        return mtime ? "mtime" : ctime ? "atime and ctime" : "atime";
-}
-
-static int scan_tmpreaper(scan *sc, char **argv, size_t n) {
-        _cleanup_(tmpreaper_args_done) tmpreaper_args a = {};
-        int r;
-
-        r = tmpreaper_args_parse(argv, n, &a);
-        if (r < 0)
-                return r;
-        if (!a.ok)
-                return 0;
-        for (size_t i = 0; i < a.n_dirs; i++) {
-                r = add_cleaner(sc, "tmpreaper", argv[a.dir_args[i]], false, true, a.all, a.grace_usec,
-                                age_by_of(a.mtime, a.ctime));
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* tmpwatch [-umcMadlfqstvx] <hours> <dirs>: the same family as tmpreaper;
- * without --all it leaves sockets alone. */
-static int scan_tmpwatch(scan *sc, char **argv, size_t n) {
-        static const char *const with_arg[] = { "-x", "--exclude", "-X", "--exclude-pattern", "-U",
-                                                "--exclude-user", NULL };
-        bool all = false, test = false, mtime = false, ctime = false, options = true;
-        size_t first = SIZE_MAX;
-        uint64_t age = 0;
-        int r;
-
-        for (size_t i = 0; i < n; i++) {
-                const char *a = argv[i];
-
-                if (options && streq(a, "--")) {
-                        options = false;
-                        continue;
-                }
-                if (options && a[0] == '-' && a[1]) {
-                        if (find_is(a, with_arg))
-                                i++;
-                        else if (streq(a, "--all"))
-                                all = true;
-                        else if (streq(a, "--test"))
-                                test = true;
-                        else if (streq(a, "--mtime"))
-                                mtime = true;
-                        else if (streq(a, "--ctime"))
-                                ctime = true;
-                        else if (a[1] != '-') {
-                                all |= strchr(a, 'a') != NULL;
-                                test |= strchr(a, 't') != NULL;
-                                mtime |= strchr(a, 'm') != NULL;
-                                ctime |= strchr(a, 'c') != NULL;
-                                if (strpbrk(a + 1, "xXU") && !a[strcspn(a, "xXU") + 1])
-                                        i++; /* -x PATH */
-                        }
-                        continue;
-                }
-                if (first == SIZE_MAX) {
-                        first = i;
-                        if (tmpreaper_parse_time(a, &age) < 0)
-                                return 0;
-                        continue;
-                }
-                if (test)
-                        return 0;
-                r = add_cleaner(sc, "tmpwatch", a, false, true, all, age, mtime ? "mtime" : ctime ? "ctime" : "atime");
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 /* ---- commands ---- */
 
 typedef struct argv_buf {
@@ -654,78 +254,17 @@ static int expand_command(const shell_command *c, const shell_vars *vars, const 
         return 0;
 }
 
-/* Steps over what runs the real command: keywords, assignments, and
- * wrappers such as nice, ionice, timeout, flock, env, sudo. */
-static size_t skip_wrappers(char **argv, size_t n) {
-        static const char *const keywords[] = { "if", "then", "else", "elif", "do", "while", "until", "!", "{",
-                                                "time", "exec", "command", "nohup", "chronic", "setsid",
-                                                "run-one", NULL };
-        size_t i = 0;
-
-        while (i < n) {
-                const char *b = base_name(argv[i]);
-                shell_word w = { .raw = argv[i], .len = strlen(argv[i]) };
-
-                if (find_is(argv[i], keywords) || shell_assignment_name(&w) > 0) {
-                        i++;
-                        continue;
-                }
-                if (streq(b, "nice")) {
-                        for (i++; i < n && argv[i][0] == '-';)
-                                i += streq(argv[i], "-n") ? 2 : 1;
-                        continue;
-                }
-                if (streq(b, "ionice")) {
-                        for (i++; i < n && argv[i][0] == '-';)
-                                i += (streq(argv[i], "-c") || streq(argv[i], "-n") || streq(argv[i], "-p") ||
-                                      streq(argv[i], "-P") || streq(argv[i], "-u")) ?
-                                             2 :
-                                             1;
-                        continue;
-                }
-                if (streq(b, "timeout")) {
-                        for (i++; i < n && argv[i][0] == '-';)
-                                i += (streq(argv[i], "-s") || streq(argv[i], "-k")) ? 2 : 1;
-                        i++; /* the duration */
-                        continue;
-                }
-                if (streq(b, "flock")) {
-                        for (i++; i < n && argv[i][0] == '-';)
-                                i += (streq(argv[i], "-w") || streq(argv[i], "-E") || streq(argv[i], "--timeout") ||
-                                      streq(argv[i], "--conflict-exit-code")) ?
-                                             2 :
-                                             1;
-                        i++; /* the lock file */
-                        continue;
-                }
-                if (streq(b, "env")) {
-                        for (i++; i < n; i++) {
-                                shell_word e = { .raw = argv[i], .len = strlen(argv[i]) };
-
-                                if (streq(argv[i], "-u"))
-                                        i++;
-                                else if (argv[i][0] != '-' && shell_assignment_name(&e) == 0)
-                                        break;
-                        }
-                        continue;
-                }
-                if (streq(b, "sudo")) {
-                        for (i++; i < n && argv[i][0] == '-';)
-                                i += (streq(argv[i], "-u") || streq(argv[i], "-g")) ? 2 : 1;
-                        continue;
-                }
-                break;
-        }
-        return i;
-}
-
 static int scan_commands(scan *sc, const shell_command *cmds, size_t n, const shell_vars *vars, int depth);
+
+static int add_target(const cleaner_target *t, void *userdata) {
+        return add_cleaner(userdata, t->tool, t->path, t->glob, t->recursive, t->sockets, t->age_usec, t->age_by);
+}
 
 static int scan_command(scan *sc, const shell_command *cmds, size_t n_cmds, size_t k, const shell_vars *vars,
                         int depth) {
         _cleanup_(argv_buf_done) argv_buf a = {};
-        size_t i;
-        const char *tool;
+        bool piped_to_rm = false;
+        size_t i, c;
         int r;
 
         r = expand_command(&cmds[k], vars, sc->file, &a);
@@ -733,78 +272,36 @@ static int scan_command(scan *sc, const shell_command *cmds, size_t n_cmds, size
                 return r;
         /* The line the command starts on: inside a "sh -c" string too. */
         sc->line = cmds[k].words[0].line;
-        i = skip_wrappers(a.argv, a.n);
+        i = cleaner_argv_skip_wrappers(a.argv, a.n);
         if (i >= a.n)
                 return 0;
-        tool = base_name(a.argv[i]);
 
-        if (streq(tool, "find")) {
-                bool piped_to_rm = false;
+        if (streq(basename(a.argv[i]), "find") && cmds[k].piped && k + 1 < n_cmds) {
+                _cleanup_(argv_buf_done) argv_buf x = {};
+                size_t j;
 
-                if (cmds[k].piped && k + 1 < n_cmds) {
-                        _cleanup_(argv_buf_done) argv_buf x = {};
-                        size_t j;
-
-                        r = expand_command(&cmds[k + 1], vars, sc->file, &x);
-                        if (r < 0)
-                                return r;
-                        j = skip_wrappers(x.argv, x.n);
-                        if (j < x.n && streq(base_name(x.argv[j]), "xargs")) {
-                                /* Past xargs' own options: the command it runs. */
-                                for (j++; j < x.n && x.argv[j][0] == '-'; j++)
-                                        if (find_is(x.argv[j], (const char *const[]) { "-n", "-P", "-I", "-d", "-L",
-                                                                                       "-s", "-E", "-a", NULL }))
-                                                j++;
-                                piped_to_rm = j < x.n && is_remover(x.argv[j]);
-                        }
-                }
-                return scan_find(sc, a.argv + i + 1, a.n - i - 1, piped_to_rm);
-        }
-        if (streq(tool, "rm"))
-                return scan_rm(sc, a.argv + i + 1, a.patterns + i + 1, a.n - i - 1);
-        if (streq(tool, "tmpreaper"))
-                return scan_tmpreaper(sc, a.argv + i + 1, a.n - i - 1);
-        if (streq(tool, "tmpwatch"))
-                return scan_tmpwatch(sc, a.argv + i + 1, a.n - i - 1);
-        {
-                /* A shell string run by a shell: sh -c '...', su -c '...',
-                 * runuser -c, and start-stop-daemon --startas /bin/sh -- -c
-                 * '...' (Debian's man-db job cleans its cache that way). */
-                size_t c = SIZE_MAX;
-
-                if (is_shell(tool) && i + 2 < a.n && streq(a.argv[i + 1], "-c"))
-                        c = i + 2;
-                else if (streq(tool, "su") || streq(tool, "runuser")) {
-                        for (size_t j = i + 1; j + 1 < a.n; j++)
-                                if (streq(a.argv[j], "-c") || streq(a.argv[j], "--command")) {
-                                        c = j + 1;
-                                        break;
-                                }
-                } else if (streq(tool, "start-stop-daemon")) {
-                        bool shell = false;
-
-                        for (size_t j = i + 1; j < a.n; j++) {
-                                if (j + 1 < a.n && (streq(a.argv[j], "--startas") || streq(a.argv[j], "-a") ||
-                                                    streq(a.argv[j], "--exec") || streq(a.argv[j], "-x")))
-                                        shell |= is_shell(base_name(a.argv[j + 1]));
-                                if (streq(a.argv[j], "--")) {
-                                        if (shell && j + 2 < a.n && streq(a.argv[j + 1], "-c"))
-                                                c = j + 2;
-                                        break;
-                                }
-                        }
-                }
-                if (c != SIZE_MAX && depth < 4) {
-                        shell_command *inner = NULL;
-                        size_t n_inner = 0;
-
-                        r = shell_split(a.argv[c], a.lines[c], &inner, &n_inner);
-                        if (r < 0)
-                                return r;
-                        r = scan_commands(sc, inner, n_inner, vars, depth + 1);
-                        shell_commands_free(inner, n_inner);
+                r = expand_command(&cmds[k + 1], vars, sc->file, &x);
+                if (r < 0)
                         return r;
-                }
+                j = cleaner_argv_skip_wrappers(x.argv, x.n);
+                piped_to_rm = cleaner_argv_xargs_removes(x.argv + j, x.n - j);
+        }
+        r = cleaner_argv_read(a.argv + i, a.patterns + i, a.n - i, piped_to_rm, add_target, sc);
+        if (r != 0)
+                return r < 0 ? r : 0;
+
+        /* A shell string run by a shell: what it runs is read in turn. */
+        c = cleaner_argv_shell_string(a.argv + i, a.n - i);
+        if (c != SIZE_MAX && depth < 4) {
+                shell_command *inner = NULL;
+                size_t n_inner = 0;
+
+                r = shell_split(a.argv[i + c], a.lines[i + c], &inner, &n_inner);
+                if (r < 0)
+                        return r;
+                r = scan_commands(sc, inner, n_inner, vars, depth + 1);
+                shell_commands_free(inner, n_inner);
+                return r;
         }
         return 0;
 }
