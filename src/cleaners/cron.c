@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,8 @@
 #include "cleaner-argv.h"
 #include "cleaners.h"
 #include "macro.h"
+#include "shell.h"
+#include "specifier.h"
 
 
 /* ---- the cleaners ---- */
@@ -46,60 +47,17 @@ static bool has_glob(const char *s) {
         return false;
 }
 
-/* Compares the first components of PATH with those of the glob PATTERN, the
- * way the shell expands it: a leading dot must be explicit. Returns the
- * number of PATH components beyond the pattern's, or -1 for no match. */
-static int glob_prefix_match(const char *pattern, const char *path) {
-        const char *p = pattern, *s = path;
-
-        for (;;) {
-                char pc[256], sc[256];
-                size_t pl, sl;
-
-                while (*p == '/')
-                        p++;
-                while (*s == '/')
-                        s++;
-                if (!*p) {
-                        int extra = 0;
-
-                        for (; *s; extra++) {
-                                s += strcspn(s, "/");
-                                while (*s == '/')
-                                        s++;
-                        }
-                        return extra;
-                }
-                if (!*s)
-                        return -1;
-                pl = strcspn(p, "/");
-                sl = strcspn(s, "/");
-                if (pl >= sizeof(pc) || sl >= sizeof(sc))
-                        return -1;
-                memcpy(pc, p, pl);
-                pc[pl] = '\0';
-                memcpy(sc, s, sl);
-                sc[sl] = '\0';
-                if (fnmatch(pc, sc, FNM_PERIOD) != 0)
-                        return -1;
-                p += pl;
-                s += sl;
-        }
-}
-
 bool cron_cleaner_covers(const cron_cleaner *c, const char *path) {
-        _cleanup_free_ char *norm = path_normalize(path);
         const char *pattern = c->pattern ?: c->dir;
         int extra;
 
-        if (!norm || !pattern)
+        if (!pattern)
                 return false;
-        if (!has_glob(pattern)) {
-                /* A literal name: dir is it, unescaped. */
-                _cleanup_free_ char *p = path_normalize(c->dir);
-                return p && (streq(p, norm) || (c->recursive && path_below(p, norm)));
-        }
-        extra = glob_prefix_match(pattern, norm);
+        if (!has_glob(pattern))
+                /* A literal name: dir is it, unescaped (and normalized
+                 * when the cleaner was read). */
+                return streq(c->dir, path) || (c->recursive && path_below(c->dir, path));
+        extra = shell_glob_match(pattern, path);
         return extra == 0 || (extra > 0 && c->recursive);
 }
 
@@ -140,17 +98,10 @@ static int add_cleaner(scan *sc, const char *tool, const char *target, bool glob
                 dir = strndup(norm, keep);
         } else {
                 /* A literal name: its glob characters match themselves. */
-                _cleanup_free_ char *escaped = malloc(strlen(norm) * 2 + 1);
-                char *o = escaped;
+                _cleanup_free_ char *escaped = glob_escape(norm);
 
                 if (!escaped)
                         return -ENOMEM;
-                for (const char *q = norm; *q; q++) {
-                        if (strchr("*?[\\", *q))
-                                *o++ = '\\';
-                        *o++ = *q;
-                }
-                *o = '\0';
                 dir = TAKE_PTR(norm);
                 norm = TAKE_PTR(escaped);
         }

@@ -8,6 +8,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -638,4 +640,46 @@ int shell_expand(const shell_word *w, const shell_vars *vars, bool split, const 
         free(e.buf);
         free(e.pat);
         return r < 0 ? r : e.unknown;
+}
+
+/* ---- pathname expansion ---- */
+
+int shell_glob_match(const char *pattern, const char *path) {
+        const char *p = pattern, *s = path;
+
+        for (;;) {
+                /* A pattern component may be longer than the name it
+                 * matches: escapes, brackets. */
+                char pc[NAME_MAX * 4 + 1], sc[NAME_MAX + 1];
+                size_t pl, sl;
+
+                while (*p == '/')
+                        p++;
+                while (*s == '/')
+                        s++;
+                if (!*p) {
+                        int extra = 0;
+
+                        for (; *s; extra++) {
+                                s += strcspn(s, "/");
+                                while (*s == '/')
+                                        s++;
+                        }
+                        return extra;
+                }
+                if (!*s)
+                        return -1;
+                pl = strcspn(p, "/");
+                sl = strcspn(s, "/");
+                if (pl >= sizeof(pc) || sl >= sizeof(sc))
+                        return -1;
+                memcpy(pc, p, pl);
+                pc[pl] = '\0';
+                memcpy(sc, s, sl);
+                sc[sl] = '\0';
+                if (fnmatch(pc, sc, FNM_PERIOD) != 0)
+                        return -1;
+                p += pl;
+                s += sl;
+        }
 }

@@ -64,3 +64,10 @@ int shell_expand(const shell_word *w, const shell_vars *vars, bool split, const 
 void shell_fields_free(shell_field *f, size_t n);
 /* W is NAME=...: the length of NAME, else 0. */
 size_t shell_assignment_name(const shell_word *w);
+
+/* Matches the components of PATH with those of the glob PATTERN, one
+ * fnmatch() each, the way pathname expansion (and glob(3)) does: a
+ * wildcard never matches a '/', a leading dot must be explicit. Returns
+ * how many components PATH has beyond the pattern's (0: PATH matches), or
+ * -1 when they do not match. */
+int shell_glob_match(const char *pattern, const char *path);

@@ -7,14 +7,13 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
 #include "path-util.h"
+#include "shell.h"
 #include "strv.h"
 #include "tmpreaper-args.h"
 
@@ -338,40 +337,16 @@ static int brace_expand(const char *pattern, char ***out, size_t *n_out) {
         }
 }
 
-/* glob(3) without GLOB_PERIOD, component by component. */
+/* glob(3) without GLOB_PERIOD: component by component, as the shell's
+ * pathname expansion. */
 static bool glob_matches(const char *pattern, const char *path, bool is_dir) {
-        _cleanup_free_ char *p = NULL, *s = path_normalize(path);
+        _cleanup_free_ char *p = NULL;
         size_t len = strlen(pattern);
-        const char *a, *b;
 
         if (len > 1 && pattern[len - 1] == '/' && !is_dir)
                 return false; /* "dir/" names directories only */
         p = path_normalize(pattern);
-        if (!p || !s || (p[0] == '/') != (s[0] == '/'))
-                return false;
-        for (a = p, b = s;;) {
-                char pc[NAME_MAX * 4 + 1], sc[NAME_MAX + 1];
-                size_t pl, sl;
-
-                while (*a == '/')
-                        a++;
-                while (*b == '/')
-                        b++;
-                if (!*a || !*b)
-                        return !*a && !*b;
-                pl = strcspn(a, "/");
-                sl = strcspn(b, "/");
-                if (pl >= sizeof(pc) || sl >= sizeof(sc))
-                        return false;
-                memcpy(pc, a, pl);
-                pc[pl] = '\0';
-                memcpy(sc, b, sl);
-                sc[sl] = '\0';
-                if (fnmatch(pc, sc, FNM_PERIOD) != 0)
-                        return false;
-                a += pl;
-                b += sl;
-        }
+        return p && (p[0] == '/') == (path[0] == '/') && shell_glob_match(p, path) == 0;
 }
 
 bool tmpreaper_pattern_matches(const char *pattern, const char *path, bool is_dir) {
