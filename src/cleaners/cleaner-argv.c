@@ -90,6 +90,22 @@ size_t cleaner_argv_skip_wrappers(char **argv, size_t n) {
         return i;
 }
 
+/* How rm and tmpwatch take an argument: an option ("-x", "--long") until a
+ * "--" ends the options, an operand after it. */
+typedef enum arg_kind {
+        ARG_OPERAND,
+        ARG_OPTION,
+        ARG_END_OF_OPTIONS,     /* the "--" itself */
+} arg_kind;
+
+static arg_kind arg_kind_of(const char *a, bool *options) {
+        if (*options && streq(a, "--")) {
+                *options = false;
+                return ARG_END_OF_OPTIONS;
+        }
+        return *options && a[0] == '-' && a[1] ? ARG_OPTION : ARG_OPERAND;
+}
+
 /* ---- find ---- */
 
 static int read_find(char **argv, size_t n, bool piped_to_rm, cleaner_target_fn fn, void *userdata) {
@@ -115,12 +131,11 @@ static int read_rm(char **argv, char **patterns, size_t n, cleaner_target_fn fn,
 
         for (size_t i = 0; i < n; i++) {
                 const char *a = argv[i];
+                arg_kind k = arg_kind_of(a, &options);
 
-                if (options && streq(a, "--")) {
-                        options = false;
+                if (k == ARG_END_OF_OPTIONS)
                         continue;
-                }
-                if (options && a[0] == '-' && a[1]) {
+                if (k == ARG_OPTION) {
                         if (streq(a, "--recursive"))
                                 recursive = true;
                         else if (a[1] != '-')
@@ -171,12 +186,11 @@ static int read_tmpwatch(char **argv, size_t n, cleaner_target_fn fn, void *user
 
         for (size_t i = 0; i < n; i++) {
                 const char *a = argv[i];
+                arg_kind k = arg_kind_of(a, &options);
 
-                if (options && streq(a, "--")) {
-                        options = false;
+                if (k == ARG_END_OF_OPTIONS)
                         continue;
-                }
-                if (options && a[0] == '-' && a[1]) {
+                if (k == ARG_OPTION) {
                         if (str_in_set(a, with_arg))
                                 i++;
                         else if (streq(a, "--all"))

@@ -18,8 +18,9 @@
 #include <unistd.h>
 
 #include "cleaner-argv.h"
-#include "cleaners.h"
+#include "cron.h"
 #include "macro.h"
+#include "path-util.h"
 #include "shell.h"
 #include "specifier.h"
 

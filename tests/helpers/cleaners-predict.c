@@ -19,6 +19,10 @@
 #include <sys/stat.h>
 
 #include "cleaners.h"
+#include "cron.h"
+#include "shell.h"
+#include "tmpreaper-args.h"
+#include "tmpreaper.h"
 #include "json.h"
 #include "macro.h"
 

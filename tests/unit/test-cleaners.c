@@ -22,6 +22,10 @@
 #include <unistd.h>
 
 #include "cleaners.h"
+#include "cron.h"
+#include "shell.h"
+#include "tmpreaper-args.h"
+#include "tmpreaper.h"
 #include "macro.h"
 #include "tap.h"
 #include "test-util.h"
