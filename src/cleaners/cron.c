@@ -2,10 +2,10 @@
 /* Finds the cron jobs that delete under a directory: find -delete or
  * -exec rm (or find | xargs rm), rm over a glob, tmpreaper and tmpwatch in
  * /etc/crontab, /etc/cron.d, the run-parts directories and the user
- * crontabs. A job is recorded only when its command reads as one of these;
- * whether it can delete a socket is worked out from find's expression, not
- * guessed from the presence of "-type". Also the small shell reader the
- * tmpreaper cron job's interpretation shares with this file. */
+ * crontabs. Each line or script is read with the shell reader, with the
+ * variables it sets; a job is recorded only when cleaner-argv.c reads its
+ * command as one of these, "sh -c" strings included. Also whether
+ * anything runs cron at all. */
 
 #include <ctype.h>
 #include <dirent.h>
@@ -23,7 +23,6 @@
 #include "path-util.h"
 #include "shell.h"
 #include "specifier.h"
-
 
 /* ---- the cleaners ---- */
 
