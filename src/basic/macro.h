@@ -96,6 +96,19 @@ static inline bool str_in_set(const char *s, const char *const *set) {
 
 #define STR_IN_SET(s, ...) str_in_set((s), (const char *const[]) { __VA_ARGS__, NULL })
 
+#define WHITESPACE " \t\n\r"
+
+/* S without the whitespace at either end; changes S in place. */
+static inline char *strstrip(char *s) {
+        size_t n;
+
+        s += strspn(s, WHITESPACE);
+        n = strlen(s);
+        while (n > 0 && strchr(WHITESPACE, s[n - 1]))
+                s[--n] = '\0';
+        return s;
+}
+
 /* Whether the LEN bytes at S end in SUFFIX. */
 static inline bool has_suffix_n(const char *s, size_t len, const char *suffix) {
         size_t n = strlen(suffix);
