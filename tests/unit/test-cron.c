@@ -257,5 +257,29 @@ TEST(cron_files_of_a_root) {
         rm_rf(root);
 }
 
+/* A glob's component can be longer than the names it matches (brackets,
+ * escapes): rm's pattern still matches as the shell matches it. */
+TEST(cron_long_glob_component) {
+        char pattern[400] = "", name[128], *line, *path;
+        cron_cleaner *c;
+        size_t n;
+
+        for (int i = 0; i < 100; i++)
+                strcat(pattern, "[a]");
+        memset(name, 'a', 100);
+        name[100] = '\0';
+        check(asprintf(&line, "0 * * * * root rm -f /tmp/%s\n", pattern) >= 0);
+        c = parse_cron("/etc/crontab", line, &n);
+        check_int(n, ==, 1);
+        check_streq(c[0].dir, "/tmp");
+        check(asprintf(&path, "/tmp/%s", name) >= 0);
+        check(cron_cleaner_covers(&c[0], path));
+        path[5] = 'b';
+        check(!cron_cleaner_covers(&c[0], path));
+        cron_cleaners_free(c, n);
+        free(path);
+        free(line);
+}
+
 TAP_MAIN(T(cron_find_lines), T(cron_rm_tmpreaper_tmpwatch), T(cron_scripts_and_user_crontabs),
-         T(cron_files_of_this_machine), T(cron_files_of_a_root))
+         T(cron_files_of_this_machine), T(cron_files_of_a_root), T(cron_long_glob_component))
