@@ -93,8 +93,7 @@ static const char *format_age(uint64_t usec, char *buf, size_t size) {
 }
 
 static char *item_source(const tmpfiles_item *i) {
-        char *s;
-        return i && asprintf(&s, "%s:%u", i->source, i->line) >= 0 ? s : NULL;
+        return i ? source_ref_to_string(&(source_ref) { .file = i->source, .line = i->line }) : NULL;
 }
 
 void risk_report_done(risk_report *r) {

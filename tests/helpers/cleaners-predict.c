@@ -20,8 +20,6 @@
 
 #include "cleaners.h"
 #include "cron.h"
-#include "shell.h"
-#include "tmpreaper-args.h"
 #include "tmpreaper.h"
 #include "json.h"
 #include "macro.h"
