@@ -38,6 +38,7 @@
 #define USEC_PER_SEC UINT64_C(1000000)
 #define USEC_PER_MINUTE (60 * USEC_PER_SEC)
 #define USEC_PER_HOUR (60 * USEC_PER_MINUTE)
+#define USEC_PER_DAY (24 * USEC_PER_HOUR)
 #define NSEC_PER_USEC UINT64_C(1000)
 
 /* Returns -errno, never 0, so that a caller that forgot to set errno
@@ -83,6 +84,29 @@ static inline const char *strempty(const char *s) {
 
 static inline int streq(const char *a, const char *b) {
         return strcmp(a, b) == 0;
+}
+
+/* Whether S is one of the strings of the NULL-terminated SET. */
+static inline bool str_in_set(const char *s, const char *const *set) {
+        for (; *set; set++)
+                if (streq(s, *set))
+                        return true;
+        return false;
+}
+
+#define STR_IN_SET(s, ...) str_in_set((s), (const char *const[]) { __VA_ARGS__, NULL })
+
+#define WHITESPACE " \t\n\r"
+
+/* S without the whitespace at either end; changes S in place. */
+static inline char *strstrip(char *s) {
+        size_t n;
+
+        s += strspn(s, WHITESPACE);
+        n = strlen(s);
+        while (n > 0 && strchr(WHITESPACE, s[n - 1]))
+                s[--n] = '\0';
+        return s;
 }
 
 /* Whether the LEN bytes at S end in SUFFIX. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The risk classifier: looks at one path the way each cleaner on this
  * machine would, and at what the path is (owner, listener, location), and
- * turns every finding into a reason with a rating and a source. */
+ * turns every finding into a reason with a rating and a source, and the
+ * reasons into advice. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,82 +93,7 @@ static const char *format_age(uint64_t usec, char *buf, size_t size) {
 }
 
 static char *item_source(const tmpfiles_item *i) {
-        char *s;
-        return i && asprintf(&s, "%s:%u", i->source, i->line) >= 0 ? s : NULL;
-}
-
-static char *ref_source(const source_ref *ref) {
-        char *s;
-
-        if (!ref || !ref->file)
-                return NULL;
-        if (ref->line == 0)
-                return strdup(ref->file);
-        return asprintf(&s, "%s:%u", ref->file, ref->line) >= 0 ? s : NULL;
-}
-
-static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfiles_warn_fn warn, void *userdata) {
-        const char *rt;
-        int r;
-
-        *m = (risk_machine) {
-                .root = strdup(root),
-                .uid = geteuid(),
-                .now_usec = now_usec(CLOCK_REALTIME),
-        };
-        if (!m->root)
-                return -ENOMEM;
-
-        r = tmpfiles_config_load(&m->tmpfiles, root, warn, userdata);
-        if (r < 0)
-                return r;
-        r = tmpreaper_config_load(&m->tmpreaper, root);
-        if (r < 0)
-                return r;
-        r = cron_cleaners_load(&m->cron, &m->n_cron, root);
-        if (r < 0)
-                return r;
-        (void) unit_dirs_warn_unreadable(root, warn, userdata);
-        m->timer = tmpfiles_clean_timer_state(root, &m->timer_source);
-        m->mounts_known = tmpfs_table_load(&m->mounts, root) >= 0;
-
-        /* tmpfiles tells live sockets by the bind string in /proc/net/unix,
-         * which under --root carries the root prefix too: the same list
-         * serves both. */
-        m->sockets_known = sockets && unix_diag_list(&m->sockets, &m->n_sockets) >= 0;
-
-        rt = getenv("XDG_RUNTIME_DIR");
-        if (streq(root, "/") && rt && rt[0] == '/') {
-                m->runtime_dir = strdup(rt);
-                if (!m->runtime_dir)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
-int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
-        return machine_load(m, root, true, warn, userdata);
-}
-
-int risk_machine_load_offline(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
-        return machine_load(m, root, false, warn, userdata);
-}
-
-void risk_machine_done(risk_machine *m) {
-        tmpfiles_config_done(&m->tmpfiles);
-        tmpreaper_config_done(&m->tmpreaper);
-        cron_cleaners_free(m->cron, m->n_cron);
-        source_ref_done(&m->timer_source);
-        tmpfs_table_done(&m->mounts);
-        unix_socket_info_free_many(m->sockets, m->n_sockets);
-        for (size_t i = 0; i < m->n_dirs; i++) {
-                free(m->dirs[i].path);
-                free(m->dirs[i].mount_root);
-        }
-        free(m->dirs);
-        free(m->runtime_dir);
-        free(m->root);
-        *m = (risk_machine) {};
+        return i ? source_ref_to_string(&(source_ref) { .file = i->source, .line = i->line }) : NULL;
 }
 
 void risk_report_done(risk_report *r) {
@@ -182,35 +108,37 @@ void risk_report_done(risk_report *r) {
 }
 
 /* The name is usable as a socket address at all (the library's own check,
- * with the why of each refusal). */
-static bool check_name(risk_report *r, const char *path) {
+ * with the why of each refusal): its canonical form, the one every
+ * cleaner is asked about, or NULL with the reason why there is none. */
+static char *check_name(risk_report *r, const char *path) {
+        _cleanup_free_ char *canonical = NULL;
         socket_path_problem problem;
-        int k = socket_path_canonical(path, NULL, &problem);
+        int k = socket_path_canonical(path, &canonical, &problem);
 
         if (k == -ENOMEM) {
                 add_reason(r, RISK_ERROR, "name", NULL, "out of memory while checking the name");
-                return false;
+                return NULL;
         }
         switch (problem) {
         case SOCKET_PATH_OK:
                 if (path[0] != '@')
-                        return true;
+                        return TAKE_PTR(canonical);
                 add_reason(r, RISK_OK, "abstract", NULL,
                            "an abstract socket name: there is no file, so no cleaner can delete it");
-                return false;
+                return NULL;
         case SOCKET_PATH_RELATIVE:
                 add_reason(r, RISK_ERROR, "name", NULL,
                            "not an absolute path: a relative bind makes the socket invisible to tmpfiles' "
                            "liveness check, and clients cannot rely on it");
-                return false;
+                return NULL;
         case SOCKET_PATH_TOO_LONG:
                 add_reason(r, RISK_ERROR, "length", NULL,
                            "%zu bytes: longer than the %zu that fit in sun_path, so bind() and connect() fail",
                            strlen(path), (size_t) SOCKET_PATH_MAX);
-                return false;
+                return NULL;
         default:
                 add_reason(r, RISK_ERROR, "name", NULL, "the path %s", socket_path_problem_to_string(problem));
-                return false;
+                return NULL;
         }
 }
 
@@ -252,38 +180,8 @@ static void check_location(const risk_machine *m, risk_report *r, const char *pa
                            (int) (slash - path + 1), path);
 }
 
-static char *mount_root_of(const char *root, const char *path);
-
-/* What is known about a directory that holds checked paths; many paths
- * share one, so it is looked at once. */
-static const dir_facts *facts_of_dir(const risk_machine *m, const char *path) {
-        risk_machine *mm = (risk_machine *) m; /* a cache, not a change of what the machine is */
-        _cleanup_free_ char *dir = path_parent(path), *full = NULL;
-        dir_facts facts = {}, *d;
-
-        if (!dir)
-                return NULL;
-        for (size_t i = 0; i < mm->n_dirs; i++)
-                if (streq(mm->dirs[i].path, dir))
-                        return &mm->dirs[i];
-
-        full = path_join_root(m->root, dir);
-        facts.exists = full && stat(full, &facts.st) >= 0;
-        facts.mount_root = mount_root_of(m->root, dir);
-        d = reallocarray(mm->dirs, mm->n_dirs + 1, sizeof(*d));
-        if (!d) {
-                free(facts.mount_root);
-                return NULL;
-        }
-        facts.path = TAKE_PTR(dir);
-        mm->dirs = d;
-        mm->dirs[mm->n_dirs] = facts;
-        return &mm->dirs[mm->n_dirs++];
-}
-
-static void check_file(const risk_machine *m, risk_report *r, const char *path, const char *full,
-                       const struct stat *st, bool exists) {
-        const dir_facts *dir = facts_of_dir(m, path);
+static void check_file(const risk_machine *m, risk_report *r, const dir_facts *dir, const struct stat *st,
+                       bool exists) {
         bool ours = exists && st->st_uid == m->uid;
 
         if (!exists)
@@ -308,54 +206,11 @@ static void check_file(const risk_machine *m, risk_report *r, const char *path, 
                            (unsigned) (dir->st.st_mode & 07777));
 }
 
-static bool listed_live(const risk_machine *m, const char *full) {
-        for (size_t i = 0; i < m->n_sockets; i++)
-                if (m->sockets[i].name && streq(m->sockets[i].name, full))
+static bool listed_live(const risk_sockets *sockets, const char *full) {
+        for (size_t i = 0; i < sockets->n; i++)
+                if (sockets->list[i].name && streq(sockets->list[i].name, full))
                         return true;
         return false;
-}
-
-static bool mount_id_of(const char *full, uint64_t *ret) {
-        struct statx stx;
-
-        if (statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
-                return false;
-        *ret = stx.stx_mnt_id;
-        return true;
-}
-
-/* The deepest mount point at or above PATH (root-relative), found by
- * walking up until the mount id changes: tmpfiles never crosses into
- * another mount, so a mount between an aging line and the path stops it. */
-static char *mount_root_of(const char *root, const char *path) {
-        _cleanup_free_ char *cur = strdup(path);
-        uint64_t id, parent_id;
-
-        if (!cur)
-                return NULL;
-        for (;;) {
-                _cleanup_free_ char *full = path_join_root(root, cur), *up = NULL;
-
-                if (!full)
-                        return NULL;
-                if (mount_id_of(full, &id))
-                        break;
-                if (streq(cur, "/"))
-                        return NULL;
-                up = path_parent(cur); /* a path that does not exist yet: start above it */
-                free(cur);
-                cur = TAKE_PTR(up);
-        }
-        while (!streq(cur, "/")) {
-                _cleanup_free_ char *up = path_parent(cur), *up_full = NULL;
-
-                up_full = up ? path_join_root(root, up) : NULL;
-                if (!up_full || !mount_id_of(up_full, &parent_id) || parent_id != id)
-                        break;
-                free(cur);
-                cur = TAKE_PTR(up);
-        }
-        return TAKE_PTR(cur);
 }
 
 /* What is at the path, from the statx() of risk_classify() or of a caller
@@ -366,9 +221,9 @@ static void facts_from_statx(const struct statx *stx, struct stat *st, tmpfiles_
         *f = (tmpfiles_file) {
                 .mode = st->st_mode,
                 .uid = st->st_uid,
-                .atime_usec = (uint64_t) st->st_atim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_atim.tv_nsec / 1000,
-                .ctime_usec = (uint64_t) st->st_ctim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_ctim.tv_nsec / 1000,
-                .mtime_usec = (uint64_t) st->st_mtim.tv_sec * USEC_PER_SEC + (uint64_t) st->st_mtim.tv_nsec / 1000,
+                .atime_usec = timespec_to_usec(&st->st_atim),
+                .ctime_usec = timespec_to_usec(&st->st_ctim),
+                .mtime_usec = timespec_to_usec(&st->st_mtim),
                 .mount_point = stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT &&
                                stx->stx_attributes & STATX_ATTR_MOUNT_ROOT,
         };
@@ -396,17 +251,19 @@ static void note_age(risk_report *r, uint64_t age_usec) {
                 r->shortest_age_usec = age_usec;
 }
 
+/* FULL is the path under the root as given: tmpfiles tells a live socket
+ * by the string it was bound with. */
 static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *path, const char *full,
-                           const tmpfiles_file *found, bool exists) {
+                           const dir_facts *dir, const tmpfiles_file *found, bool exists,
+                           const risk_sockets *sockets) {
         tmpfiles_verdict now, unprotected;
         tmpfiles_file f;
-        _cleanup_free_ char *src = NULL, *timer_src = ref_source(&m->timer_source), *own_mount = NULL;
-        const dir_facts *dir = facts_of_dir(m, path);
+        _cleanup_free_ char *src = NULL, *timer_src = source_ref_to_string(&m->timer_source), *own_mount = NULL;
         char age[32], when[64] = "";
         bool enabled = m->timer == TIMER_ENABLED;
 
         f = exists ? *found : (tmpfiles_file) { .mode = S_IFSOCK };
-        f.live_socket = listed_live(m, full);
+        f.live_socket = listed_live(sockets, full);
         /* The path's own mount only if it is a mount point itself; its
          * directory's otherwise (shared by many paths). */
         if (exists && f.mount_point)
@@ -475,7 +332,7 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
         }
 }
 
-static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *path, const struct stat *st,
+static void check_tmpreaper(risk_machine *m, risk_report *r, const char *path, const struct stat *st,
                             bool exists) {
         const tmpreaper_config *c = &m->tmpreaper;
         tmpreaper_verdict v;
@@ -487,7 +344,7 @@ static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *p
         /* What is there now decides (type, owner, the directories on the
          * way); a missing path is judged as the socket it will be. */
         if (exists)
-                tmpreaper_evaluate_found(c, m->root, path, st, &v);
+                tmpreaper_evaluate_found(c, &m->tmpreaper_stats, m->root, path, st, &v);
         else
                 tmpreaper_evaluate(c, path, true, &v);
         r->tmpreaper_evaluated = true;
@@ -497,23 +354,23 @@ static void check_tmpreaper(const risk_machine *m, risk_report *r, const char *p
                 return;
 
         if (!c->runs) {
-                src = ref_source(&c->disabled_by);
+                src = source_ref_to_string(&c->disabled_by);
                 add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper is installed but its cron job does not clean: %s",
                            strempty(c->disabled_reason));
         } else if (v.protected_by) {
-                src = ref_source(v.protected_source);
+                src = source_ref_to_string(v.protected_source);
                 add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper's daily job protects it (--protect '%s')",
                            v.protected_by);
         } else if (v.deletes) {
                 note_age(r, v.age_usec);
-                src = ref_source(c->all ? &c->all_source : &c->dirs_source);
+                src = source_ref_to_string(c->all ? &c->all_source : &c->dirs_source);
                 add_reason(r, RISK_RISKY, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job deletes it once its %s are %s old%s%s",
                            strempty(v.age_by), format_age(v.age_usec, age, sizeof(age)),
                            c->all ? " (--all: sockets too)" : "",
                            c->cron_daemon ? "" : "; no cron daemon runs it on this machine now");
         } else {
-                src = ref_source(&c->dirs_source);
+                src = source_ref_to_string(&c->dirs_source);
                 add_reason(r, RISK_OK, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job reaches it but leaves it alone: %s",
                            v.kept_because ?: "sockets need --all");
@@ -527,7 +384,7 @@ static void check_cron(const risk_machine *m, risk_report *r, const char *path) 
 
                 if (!cron_cleaner_covers(c, path))
                         continue;
-                src = ref_source(&c->source);
+                src = source_ref_to_string(&c->source);
                 if (c->sockets) {
                         note_age(r, c->age_usec);
                         add_reason(r, RISK_RISKY, "cron", src, "a cron job deletes under %s, sockets included: %s",
@@ -544,20 +401,20 @@ static void check_tmpfs(const risk_machine *m, risk_report *r, const char *path)
 
         if (!m->mounts_known || tmpfs_table_lookup(&m->mounts, path, &src_ref) <= 0)
                 return;
-        src = ref_source(&src_ref);
+        src = source_ref_to_string(&src_ref);
         add_reason(r, RISK_OK, "tmpfs", src,
                    "on a tmpfs, emptied at every boot: the daemon must create its directory and bind anew "
                    "when it starts");
 }
 
-static void check_listeners(const risk_machine *m, risk_report *r, const char *full, const struct stat *st,
+static void check_listeners(const risk_sockets *sockets, risk_report *r, const char *full, const struct stat *st,
                             bool exists) {
         const unix_socket_info *named = NULL, *on_file = NULL;
 
-        if (!m->sockets_known)
+        if (!sockets->known)
                 return;
-        for (size_t i = 0; i < m->n_sockets; i++) {
-                const unix_socket_info *s = &m->sockets[i];
+        for (size_t i = 0; i < sockets->n; i++) {
+                const unix_socket_info *s = &sockets->list[i];
 
                 if (!s->listening && s->type != SOCK_DGRAM)
                         continue;
@@ -640,10 +497,10 @@ static void advise(risk_report *r, const char *path) {
 
 /* FULL is PATH under the root when the caller has joined them already,
  * else NULL: the join is made only for a name worth looking at. */
-static int classify(const risk_machine *m, const char *path, const char *full, const struct statx *found,
-                    risk_report *ret) {
+static int classify(risk_machine *m, const char *path, const char *full, const struct statx *found,
+                    const risk_sockets *sockets, risk_report *ret) {
         risk_report r = { .rating = RISK_OK };
-        _cleanup_free_ char *joined = NULL;
+        _cleanup_free_ char *joined = NULL, *canonical = NULL, *parent = NULL;
         struct stat st = {};
         tmpfiles_file f = {};
         bool exists = found;
@@ -652,23 +509,31 @@ static int classify(const risk_machine *m, const char *path, const char *full, c
         if (!r.path)
                 return -ENOMEM;
 
-        if (check_name(&r, path)) {
+        /* Every cleaner is asked about the canonical form, the one the
+         * library binds; the file and the listeners are looked up by the
+         * name as given, which is what a socket is bound with. */
+        canonical = check_name(&r, path);
+        if (canonical) {
+                const dir_facts *dir;
+
                 if (!full)
                         full = joined = path_join_root(m->root, path);
-                if (!full) {
+                parent = path_parent(canonical);
+                if (!full || !parent) {
                         risk_report_done(&r);
                         return -ENOMEM;
                 }
+                dir = risk_machine_dir_facts(m, parent);
                 if (exists)
                         facts_from_statx(found, &st, &f);
 
-                check_location(m, &r, path);
-                check_file(m, &r, path, full, &st, exists);
-                check_tmpfiles(m, &r, path, full, &f, exists);
-                check_tmpreaper(m, &r, path, &st, exists);
-                check_cron(m, &r, path);
-                check_tmpfs(m, &r, path);
-                check_listeners(m, &r, full, &st, exists);
+                check_location(m, &r, canonical);
+                check_file(m, &r, dir, &st, exists);
+                check_tmpfiles(m, &r, canonical, full, dir, &f, exists, sockets);
+                check_tmpreaper(m, &r, canonical, &st, exists);
+                check_cron(m, &r, canonical);
+                check_tmpfs(m, &r, canonical);
+                check_listeners(sockets, &r, full, &st, exists);
                 advise(&r, path);
         }
 
@@ -676,17 +541,19 @@ static int classify(const risk_machine *m, const char *path, const char *full, c
         return 0;
 }
 
-int risk_classify_found(const risk_machine *m, const char *path, const struct statx *found, risk_report *ret) {
-        return classify(m, path, NULL, found, ret);
+int risk_classify_found(risk_machine *m, const char *path, const struct statx *found, const risk_sockets *sockets,
+                        risk_report *ret) {
+        return classify(m, path, NULL, found, sockets, ret);
 }
 
-int risk_classify(const risk_machine *m, const char *path, risk_report *ret) {
+int risk_classify(risk_machine *m, const char *path, risk_report *ret) {
         _cleanup_free_ char *full = path[0] == '/' ? path_join_root(m->root, path) : NULL;
+        risk_sockets sockets = risk_machine_sockets(m);
         struct statx stx;
         bool found;
 
         if (path[0] == '/' && !full)
                 return -ENOMEM;
         found = full && statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &stx) >= 0;
-        return classify(m, path, full, found ? &stx : NULL, ret);
+        return classify(m, path, full, found ? &stx : NULL, &sockets, ret);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* The path risk classifier behind `sockkeeper check`, and later the
- * generator: will something on this machine delete this socket path, when,
- * and because of which rule? Every reason names its source. */
+/* The path risk classifier behind `sockkeeper check` and `scan`, the
+ * generator and the guard: will something on this machine delete this
+ * socket path, when, and because of which rule? Every reason names its
+ * source. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,7 +12,10 @@
 #include <sys/stat.h>
 
 #include "cleaners.h"
+#include "cron.h"
+#include "source-ref.h"
 #include "tmpfiles.h"
+#include "tmpreaper.h"
 #include "unix-diag.h"
 
 typedef enum risk_rating {
@@ -56,7 +60,9 @@ typedef struct dir_facts {
         char *mount_root;       /* the deepest mount at or above it, root-relative */
 } dir_facts;
 
-/* Everything read once per run and shared by all paths. */
+/* Everything read once per run and shared by all paths, and what is
+ * learnt of directories as paths come: classifying a path adds to that,
+ * so a machine is not const while it classifies. */
 typedef struct risk_machine {
         char *root;             /* "/" or the --root directory */
         tmpfiles_config tmpfiles;
@@ -75,6 +81,7 @@ typedef struct risk_machine {
         uint64_t now_usec;      /* CLOCK_REALTIME */
         dir_facts *dirs;        /* looked at once per directory */
         size_t n_dirs;
+        tmpreaper_stat_memo tmpreaper_stats; /* the directories tmpreaper walks through, looked at once */
 } risk_machine;
 
 int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
@@ -84,13 +91,32 @@ int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, 
 int risk_machine_load_offline(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
 void risk_machine_done(risk_machine *m);
 
-int risk_classify(const risk_machine *m, const char *path, risk_report *ret);
+/* What is known of DIR (root-relative, normalized), looked at the first
+ * time it is asked for; NULL when out of memory. */
+const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir);
+
+/* The bound sockets that a classification compares the path with: who
+ * listens at the name, on the file, and whether tmpfiles sees it live. */
+typedef struct risk_sockets {
+        const unix_socket_info *list;
+        size_t n;
+        bool known;             /* false: what listens is unknown, and not judged */
+} risk_sockets;
+
+/* The machine's own: every bound socket of this network namespace
+ * (risk_machine_load()), or unknown (risk_machine_load_offline()). */
+risk_sockets risk_machine_sockets(const risk_machine *m);
+
+/* Classifies PATH as given ("/..." or "@abstract"); it is judged in its
+ * canonical form, and the report names it as given. */
+int risk_classify(risk_machine *m, const char *path, risk_report *ret);
 /* The same, for a caller that has statx()ed the path under the root
  * already (AT_SYMLINK_NOFOLLOW, at least RISK_STATX_MASK; FOUND NULL when
  * nothing is there), so that a scan of thousands of sockets looks at each
- * file once. */
+ * file once, and that says which SOCKETS to compare it with. */
 #define RISK_STATX_MASK (STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID)
-int risk_classify_found(const risk_machine *m, const char *path, const struct statx *found, risk_report *ret);
+int risk_classify_found(risk_machine *m, const char *path, const struct statx *found, const risk_sockets *sockets,
+                        risk_report *ret);
 void risk_report_done(risk_report *r);
 
 const char *risk_rating_to_string(risk_rating r);

@@ -2,8 +2,8 @@
 /* What systemd itself contributes to cleaning, read from a root directory:
  * whether systemd-tmpfiles-clean.timer is pulled in, and whether a path
  * lies on a tmpfs that every boot starts empty. Also the small helpers the
- * other cleaner readers share: files under a root, source references,
- * mount tables and path normalization. */
+ * other cleaner readers share: files under a root, mount tables and path
+ * normalization. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,26 +28,6 @@ static const char *const unit_dirs[] = {
         "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
         "/usr/lib/systemd/system", "/lib/systemd/system",
 };
-
-void source_ref_done(source_ref *s) {
-        if (!s)
-                return;
-        free(s->file);
-        *s = (source_ref) {};
-}
-
-int source_ref_set(source_ref *s, const char *file, unsigned line) {
-        char *copy = NULL;
-
-        if (file) {
-                copy = strdup(file);
-                if (!copy)
-                        return -ENOMEM;
-        }
-        free(s->file);
-        *s = (source_ref) { .file = copy, .line = line };
-        return 0;
-}
 
 static int root_readlink(const char *root, const char *path, char *buf, size_t size) {
         _cleanup_free_ char *norm = path_normalize(path), *parent = NULL;

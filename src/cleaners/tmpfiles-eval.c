@@ -40,12 +40,6 @@ static void prefixes_done(prefixes *p) {
         free(p->prefix);
 }
 
-static bool type_is(char type, const char *set) {
-        return type != 0 && strchr(set, type);
-}
-
-
-
 /* Doubled slashes and "." parts go, as tmpfiles' own paths have none; the
  * caller's PATH is compared with them as strings. */
 static int split_path(const char *path, prefixes *ret) {
@@ -323,9 +317,9 @@ static outcome walk(const walk_ctx *w, const tmpfiles_item *i, size_t j) {
 /* The levels whose directory the line I cleans (clean_item()): its own path
  * for d, D, v, q, Q, x and C, each glob match for e and X. */
 static bool cleans_level(const tmpfiles_item *i, const prefixes *p, size_t j) {
-        if (type_is(i->type, "dDvqQxC"))
+        if (tmpfiles_type_is(i->type, "dDvqQxC"))
                 return streq(i->path, p->prefix[j]);
-        if (type_is(i->type, "eX"))
+        if (tmpfiles_type_is(i->type, "eX"))
                 return brace_glob_matches(i->path, p->prefix[j], 16);
         return false;
 }

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Reads tmpfiles.d the way systemd-tmpfiles 252 (Debian 12) does before a
- * --clean: the same directories and same-name overrides, the same line
- * grammar with its quirks, the same specifiers, the same lines rejected or
- * skipped, the same choice among duplicate lines and the same age handed
- * down to X lines, so that the evaluator works on exactly the items that
- * tmpfiles acts on. Each rule here was read in tmpfiles.c and the helpers
+/* Reads a tmpfiles.d file the way systemd-tmpfiles 252 (Debian 12) does
+ * before a --clean: the same line grammar with its quirks, the same
+ * fields, arguments and owners, the same lines rejected or skipped, so
+ * that the evaluator works on exactly the items that tmpfiles acts on
+ * (which files, in tmpfiles-load.c; duplicates and the age of X lines, in
+ * tmpfiles-table.c). Each rule here was read in tmpfiles.c and the helpers
  * it calls, and the surprising ones were checked on the real binary. */
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -20,28 +18,18 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "macro.h"
+#include "parse-util.h"
 #include "path-util.h"
 #include "strv.h"
+#include "tmpfiles-specifier.h"
+#include "tmpfiles-table.h"
 #include "tmpfiles.h"
 #include "unquote.h"
 
-#define WHITESPACE " \t\n\r"
 #define LONG_LINE_MAX (1024U * 1024U) /* read_line()'s limit: longer lines end the file */
-#define USEC_INFINITY UINT64_MAX
-#define USEC_PER_DAY (24 * USEC_PER_HOUR)
-#define USEC_PER_WEEK (7 * USEC_PER_DAY)
-#define USEC_PER_MONTH (2629800 * USEC_PER_SEC)
-#define USEC_PER_YEAR (31557600 * USEC_PER_SEC)
-
-/* The order systemd-tmpfiles reads them in; Debian builds 252 with
- * split-usr, so /lib/tmpfiles.d is the last one. */
-static const char *const config_dirs[] = {
-        "/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/local/lib/tmpfiles.d", "/usr/lib/tmpfiles.d", "/lib/tmpfiles.d",
-};
 
 typedef struct parser {
         tmpfiles_config *c;
@@ -68,17 +56,6 @@ _printf_(2, 3) static int warnf(const parser *p, const char *fmt, ...) {
         va_end(ap);
         p->warn(p->file, p->line, msg ?: "unusable line", p->userdata);
         return -EINVAL;
-}
-
-static bool type_is(char type, const char *set) {
-        return type != 0 && strchr(set, type);
-}
-
-
-/* Line types that own their path; only between two of these does a second
- * line for the same path count as a conflicting duplicate. */
-static bool takes_ownership(char type) {
-        return type_is(type, "fFdeDvqQpLcbCwxXrR");
 }
 
 /* ---- the text: lines and words ---- */
@@ -112,363 +89,16 @@ static ssize_t next_line(const char *pos, const char *end, size_t *ret_len) {
         return p - pos;
 }
 
-static char *strstrip(char *s) {
-        size_t n;
-
-        s += strspn(s, WHITESPACE);
-        n = strlen(s);
-        while (n > 0 && strchr(WHITESPACE, s[n - 1]))
-                s[--n] = 0;
-        return s;
-}
-
-/* ---- paths ---- */
-
-static const char *skip_slash_or_dot(const char *p) {
-        for (; *p != 0; p++) {
-                if (*p == '/')
-                        continue;
-                if (p[0] == '.' && p[1] == '/') {
-                        p++;
-                        continue;
-                }
-                break;
-        }
-        return p;
-}
-
-/* systemd's path_find_first_component(): the next component of *P and its
- * length, skipping slashes and "." around it. 0 at the end, -EINVAL for a
- * component longer than NAME_MAX (then *P does not move). */
-static int first_component(const char **p, const char **ret) {
-        const char *first = skip_slash_or_dot(*p), *end, *next;
-        size_t len;
-
-        *ret = NULL;
-        if (*first == 0 || streq(first, ".")) {
-                *p = first + (*first != 0);
-                return 0;
-        }
-        end = strchrnul(first, '/');
-        len = end - first;
-        if (len > NAME_MAX)
-                return -EINVAL;
-        next = skip_slash_or_dot(end);
-        *p = next + streq(next, ".");
-        *ret = first;
-        return (int) len;
-}
-
-/* systemd's path_startswith(): what is left of PATH after the components
- * of PREFIX, or NULL. */
-static const char *path_startswith(const char *path, const char *prefix) {
-        if ((path[0] == '/') != (prefix[0] == '/'))
-                return NULL;
-        for (;;) {
-                const char *a, *b;
-                int r = first_component(&path, &a), k = first_component(&prefix, &b);
-
-                if (r < 0 || k < 0)
-                        return NULL;
-                if (k == 0)
-                        return a ?: path;
-                if (r != k || strncmp(a, b, r) != 0)
-                        return NULL;
-        }
-}
-
-/* systemd's path_simplify(): no doubled or trailing slashes, no "." parts;
- * ".." stays. Works in place. */
-static void path_simplify(char *path) {
-        char *f = path;
-        bool add_slash = false;
-
-        if (*path == 0)
-                return;
-        if (*path == '/')
-                f++;
-        for (const char *p = f;;) {
-                const char *q = p, *e;
-                int r = first_component(&p, &e);
-
-                if (r == 0)
-                        break;
-                if (add_slash)
-                        *f++ = '/';
-                if (r < 0) {
-                        memmove(f, q, strlen(q) + 1);
-                        return;
-                }
-                memmove(f, e, r);
-                f += r;
-                add_slash = true;
-        }
-        if (f == path)
-                *f++ = '.';
-        *f = 0;
-}
-
 /* ---- specifiers ---- */
 
-/* ROOT's file, whole, or -EUNATCH when it is missing: tmpfiles then skips
- * the line ("uninitialized /etc/ detected") rather than calling it invalid. */
-static int read_root_file(const char *root, const char *path, char **ret, size_t *ret_len) {
-        int r = root_read_file(root, path, ret, ret_len);
-
-        return r == -ENOENT ? -EUNATCH : r;
-}
-
-/* %m, read like id128_read_fd(ID128_FORMAT_PLAIN): empty or
- * "uninitialized" means not set up yet, anything but 32 hex digits is bad. */
-static int specifier_machine_id(const char *root, char **ret) {
-        _cleanup_free_ char *buf = NULL;
-        char *s;
-        size_t n = 0;
-        int r = read_root_file(root, "/etc/machine-id", &buf, &n);
-
-        if (r < 0)
-                return r;
-        if (n == 0 || ((n == 13 || n == 14) && strncmp(buf, "uninitialized\n", n) == 0))
-                return -ENOMEDIUM;
-        if (!(n == 32 || (n == 33 && buf[32] == '\n')))
-                return -EINVAL;
-        s = strndup(buf, 32);
-        if (!s)
-                return -ENOMEM;
-        for (char *c = s; *c; c++) {
-                if (unhexchar(*c) < 0) {
-                        free(s);
-                        return -EINVAL;
-                }
-                if (*c >= 'A' && *c <= 'F')
-                        *c += 'a' - 'A';
-        }
-        *ret = s;
-        return 0;
-}
-
-/* %b: the running system's boot id, never the root's. */
-static int specifier_boot_id(char **ret) {
-        _cleanup_free_ char *buf = NULL;
-        size_t n = 0, k = 0;
-        int r = read_root_file(NULL, "/proc/sys/kernel/random/boot_id", &buf, &n);
-        char *s;
-
-        if (r < 0)
-                return r == -EUNATCH ? -ENOENT : r;
-        s = malloc(33);
-        if (!s)
-                return -ENOMEM;
-        for (size_t i = 0; i < n && k < 32; i++)
-                if (unhexchar(buf[i]) >= 0)
-                        s[k++] = buf[i];
-        s[k] = 0;
-        if (k != 32) {
-                free(s);
-                return -EINVAL;
-        }
-        *ret = s;
-        return 0;
-}
-
-/* One KEY=value of ROOT's os-release (/etc first, then /usr/lib), with the
- * quotes removed; an absent key is empty. */
-static int specifier_os_release(const char *root, const char *key, char **ret) {
-        _cleanup_free_ char *text = NULL;
-        size_t klen = strlen(key);
-        int r;
-
-        r = read_root_file(root, "/etc/os-release", &text, NULL);
-        if (r == -EUNATCH)
-                r = read_root_file(root, "/usr/lib/os-release", &text, NULL);
-        if (r < 0)
-                return r;
-        for (char *line = text, *next; line; line = next) {
-                char *v, *out;
-
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = 0;
-                line = strstrip(line);
-                if (strncmp(line, key, klen) != 0 || line[klen] != '=')
-                        continue;
-                v = line + klen + 1;
-                out = v;
-                for (char quote = 0; *v; v++) {
-                        if (quote == 0 && (*v == '"' || *v == '\''))
-                                quote = *v;
-                        else if (quote != 0 && *v == quote)
-                                quote = 0;
-                        else if (*v == '\\' && quote != '\'' && v[1])
-                                *out++ = *++v;
-                        else
-                                *out++ = *v;
-                }
-                *out = 0;
-                *ret = strdup(line + klen + 1);
-                return *ret ? 0 : -ENOMEM;
-        }
-        *ret = NULL;
-        return 0;
-}
-
-static const char *architecture(const char *machine) {
-        static const struct {
-                const char *machine, *arch;
-        } table[] = {
-                { "x86_64", "x86-64" }, { "i386", "x86" },       { "i486", "x86" },
-                { "i586", "x86" },      { "i686", "x86" },       { "aarch64", "arm64" },
-                { "aarch64_be", "arm64-be" }, { "ppc64le", "ppc64-le" }, { "ppc64", "ppc64" },
-                { "ppcle", "ppc-le" },  { "ppc", "ppc" },        { "s390x", "s390x" },
-                { "s390", "s390" },     { "riscv64", "riscv64" }, { "riscv32", "riscv32" },
-                { "loongarch64", "loongarch64" }, { "mips64", "mips64" }, { "mips", "mips" },
-                { "alpha", "alpha" },   { "ia64", "ia64" },      { "sparc64", "sparc64" },
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (streq(machine, table[i].machine))
-                        return table[i].arch;
-        if (strncmp(machine, "arm", 3) == 0)
-                return machine[strlen(machine) - 1] == 'b' ? "arm-be" : "arm";
-        return machine;
-}
-
-static int specifier_uname(char c, char **ret) {
-        struct utsname u;
-        const char *s;
-
-        if (uname(&u) < 0)
-                return negative_errno();
-        if (c == 'v')
-                s = u.release;
-        else if (c == 'a')
-                s = architecture(u.machine);
-        else {
-                s = u.nodename;
-                if (s[0] == 0 || streq(s, "(none)"))
-                        s = "localhost";
-        }
-        *ret = c == 'l' ? strndup(s, strcspn(s, ".")) : strdup(s);
-        return *ret ? 0 : -ENOMEM;
-}
-
-/* %t, %S, %C, %L: systemd-tmpfiles 252 puts --root in front of these, and
- * then once more in front of the whole path, so under a root they name
- * ROOT/ROOT/run/... That is what it cleans, so that is what we say. */
-static int specifier_directory(const char *root, const char *dir, char **ret) {
-        *ret = path_join_root(root, dir);
-        return *ret ? 0 : -ENOMEM;
-}
-
-/* The expansion of %C, or NULL for nothing. */
-static int specifier_lookup(const parser *p, char c, char **ret) {
-        const char *root = p->c->root;
-        const char *fixed = NULL;
-
-        *ret = NULL;
-        switch (c) {
-        case 'a': case 'H': case 'l': case 'v':
-                return specifier_uname(c, ret);
-        case 'b':
-                return specifier_boot_id(ret);
-        case 'm':
-                return specifier_machine_id(root, ret);
-        case 'B':
-                return specifier_os_release(root, "BUILD_ID", ret);
-        case 'o':
-                return specifier_os_release(root, "ID", ret);
-        case 'w':
-                return specifier_os_release(root, "VERSION_ID", ret);
-        case 'W':
-                return specifier_os_release(root, "VARIANT_ID", ret);
-        case 't':
-                return specifier_directory(root, "/run", ret);
-        case 'S':
-                return specifier_directory(root, "/var/lib", ret);
-        case 'C':
-                return specifier_directory(root, "/var/cache", ret);
-        case 'L':
-                return specifier_directory(root, "/var/log", ret);
-        /* The system instance as systemd-tmpfiles-clean.service runs it:
-         * as root, with no $HOME or $TMPDIR in its environment. */
-        case 'h': fixed = "/root"; break;
-        case 'u': case 'g': fixed = "root"; break;
-        case 'U': case 'G': fixed = "0"; break;
-        case 'T': fixed = "/tmp"; break;
-        case 'V': fixed = "/var/tmp"; break;
-        default:
-                return -EBADSLT;
-        }
-        *ret = strdup(fixed);
-        return *ret ? 0 : -ENOMEM;
-}
-
-static bool is_alnum(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* systemd's specifier_printf(): %% is %, a known letter expands, an
- * unknown letter or digit is -EBADSLT, anything else stays as it is. */
-static int specifier_printf(const parser *p, const char *text, size_t max, char **ret) {
-        _cleanup_free_ char *out = NULL;
-        size_t n = 0, cap = strlen(text) + 1;
-
-        out = malloc(cap);
-        if (!out)
-                return -ENOMEM;
-        for (const char *f = text; *f; f++) {
-                _cleanup_free_ char *w = NULL;
-                const char *add = f;
-                size_t k = 1;
-
-                if (*f == '%' && f[1] != 0) {
-                        f++;
-                        if (*f == '%')
-                                add = f;
-                        else if (is_alnum(*f)) {
-                                int r = specifier_lookup(p, *f, &w);
-                                if (r < 0)
-                                        return r;
-                                add = strempty(w);
-                                k = strlen(add);
-                        } else {
-                                add = f - 1;
-                                k = 2;
-                        }
-                }
-                if (n + k + 1 > cap) {
-                        char *bigger;
-
-                        cap = (n + k + 1) * 2;
-                        bigger = realloc(out, cap);
-                        if (!bigger)
-                                return -ENOMEM;
-                        out = bigger;
-                }
-                memcpy(out + n, add, k);
-                n += k;
-                if (n > max)
-                        return -ENAMETOOLONG;
-        }
-        out[n] = 0;
-        *ret = TAKE_PTR(out);
-        return 0;
-}
-
-/* The errors after which tmpfiles skips a line as "not resolvable here"
- * (ERRNO_IS_NOINFO) rather than rejecting it. */
-static bool errno_is_noinfo(int r) {
-        return r == -EUNATCH || r == -ENOMEDIUM || r == -ENOPKG || r == -ENXIO;
-}
-
 static int expand_or_warn(const parser *p, const char *what, const char *text, size_t max, char **ret) {
-        int r = specifier_printf(p, text, max, ret);
+        int r = tmpfiles_specifier_printf(p->c->root, text, max, ret);
 
         if (r == 0)
                 return 0;
         if (r == -ENOMEM)
                 return r;
-        if (errno_is_noinfo(r)) {
+        if (tmpfiles_specifier_is_noinfo(r)) {
                 (void) warnf(p, "Failed to resolve specifier in %s '%s': not set up in this root, skipping", what,
                              text);
                 return LINE_SKIP;
@@ -478,123 +108,6 @@ static int expand_or_warn(const parser *p, const char *what, const char *text, s
 }
 
 /* ---- fields ---- */
-
-/* systemd's parse_time(T, USEC_PER_SEC): "10d", "1h 30min", "1.5h", ".5h",
- * "infinity"; a number without a unit is seconds. */
-static int parse_sec(const char *t, uint64_t *ret) {
-        static const struct {
-                const char *suffix;
-                uint64_t usec;
-        } units[] = {
-                { "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC },   { "sec", USEC_PER_SEC },
-                { "s", USEC_PER_SEC },       { "minutes", USEC_PER_MINUTE }, { "minute", USEC_PER_MINUTE },
-                { "min", USEC_PER_MINUTE },  { "months", USEC_PER_MONTH }, { "month", USEC_PER_MONTH },
-                { "M", USEC_PER_MONTH },     { "msec", USEC_PER_MSEC },    { "ms", USEC_PER_MSEC },
-                { "m", USEC_PER_MINUTE },    { "hours", USEC_PER_HOUR },   { "hour", USEC_PER_HOUR },
-                { "hr", USEC_PER_HOUR },     { "h", USEC_PER_HOUR },       { "days", USEC_PER_DAY },
-                { "day", USEC_PER_DAY },     { "d", USEC_PER_DAY },        { "weeks", USEC_PER_WEEK },
-                { "week", USEC_PER_WEEK },   { "w", USEC_PER_WEEK },       { "years", USEC_PER_YEAR },
-                { "year", USEC_PER_YEAR },   { "y", USEC_PER_YEAR },       { "usec", 1 },
-                { "us", 1 },                 { "\xce\xbcs", 1 },           { "\xc2\xb5s", 1 },
-        };
-        const char *p = t + strspn(t, WHITESPACE);
-        uint64_t total = 0;
-        bool something = false;
-
-        if (strncmp(p, "infinity", 8) == 0) {
-                const char *s = p + 8;
-                if (s[strspn(s, WHITESPACE)] != 0)
-                        return -EINVAL;
-                *ret = USEC_INFINITY;
-                return 0;
-        }
-        for (;;) {
-                uint64_t multiplier = USEC_PER_SEC, k;
-                const char *s, *after;
-                long long l;
-                char *e;
-
-                p += strspn(p, WHITESPACE);
-                if (*p == 0) {
-                        if (!something)
-                                return -EINVAL;
-                        break;
-                }
-                if (*p == '-')
-                        return -ERANGE;
-                errno = 0;
-                l = strtoll(p, &e, 10);
-                if (errno > 0)
-                        return -errno;
-                if (l < 0)
-                        return -ERANGE;
-                if (*e == '.')
-                        p = e + 1 + strspn(e + 1, "0123456789");
-                else if (e == p)
-                        return -EINVAL;
-                else
-                        p = e;
-
-                s = p + strspn(p, WHITESPACE);
-                after = s;
-                for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                        if (strncmp(s, units[i].suffix, strlen(units[i].suffix)) == 0) {
-                                multiplier = units[i].usec;
-                                after = s + strlen(units[i].suffix);
-                                break;
-                        }
-                if (after == p && *after != 0)
-                        return -EINVAL; /* "12.34.56" */
-                p = after;
-
-                if ((uint64_t) l >= USEC_INFINITY / multiplier)
-                        return -ERANGE;
-                k = (uint64_t) l * multiplier;
-                if (k >= USEC_INFINITY - total)
-                        return -ERANGE;
-                total += k;
-                something = true;
-
-                if (*e == '.') {
-                        uint64_t m = multiplier / 10;
-                        const char *b;
-
-                        for (b = e + 1; *b >= '0' && *b <= '9'; b++, m /= 10) {
-                                k = (uint64_t) (*b - '0') * m;
-                                if (k >= USEC_INFINITY - total)
-                                        return -ERANGE;
-                                total += k;
-                        }
-                        if (b == e + 1)
-                                return -EINVAL; /* "3." */
-                }
-        }
-        *ret = total;
-        return 0;
-}
-
-/* An unsigned number in BASE, as safe_atou_full(): leading whitespace is
- * fine, a sign is refused, and so is trailing rubbish. */
-static int safe_atou(const char *s, int base, bool refuse_sign, unsigned *ret) {
-        unsigned long l;
-        char *x = NULL;
-
-        s += strspn(s, WHITESPACE);
-        if (refuse_sign && (s[0] == '+' || s[0] == '-'))
-                return -EINVAL;
-        errno = 0;
-        l = strtoul(s, &x, base);
-        if (errno > 0)
-                return -errno;
-        if (!x || x == s || *x != 0)
-                return -EINVAL;
-        if (l != 0 && s[0] == '-')
-                return -ERANGE;
-        if ((unsigned long) (unsigned) l != l)
-                return -ERANGE;
-        *ret = (unsigned) l;
-        return 0;
-}
 
 /* parse_uid(): digits only, no leading zero, and not one of the two
  * "invalid" ids. */
@@ -716,7 +229,7 @@ static int parse_mode_field(const parser *p, char type, const char *mode, tmpfil
         unsigned v;
 
         if (empty_or_dash(mode)) {
-                s->mode = type_is(type, "dDvqQ") ? 0755 : 0644;
+                s->mode = tmpfiles_type_is(type, "dDvqQ") ? 0755 : 0644;
                 return 0;
         }
         for (;; m++) {
@@ -915,7 +428,7 @@ static int check_xattrs(const parser *p, const char *arg) {
 static int check_type(const parser *p, tmpfiles_item *i, bool unbase64, const char *arg) {
         char t = i->type;
 
-        if (type_is(t, "LCcbtTaAhH") && unbase64)
+        if (tmpfiles_type_is(t, "LCcbtTaAhH") && unbase64)
                 return warnf(p, "base64 decoding not supported for '%c' lines", t);
         switch (t) {
         case 'f': case 'F': case 'd': case 'D': case 'v': case 'q': case 'Q': case 'e': case 'p':
@@ -955,7 +468,7 @@ static int process_argument(const parser *p, tmpfiles_item *i, const char *raw, 
 
         if (raw && !arg)
                 return -ENOMEM;
-        if (arg && !unbase64 && type_is(i->type, "CLfFw")) {
+        if (arg && !unbase64 && tmpfiles_type_is(i->type, "CLfFw")) {
                 _cleanup_free_ char *unescaped = NULL, *expanded = NULL;
 
                 if (cunescape(arg, &unescaped) < 0)
@@ -966,15 +479,15 @@ static int process_argument(const parser *p, tmpfiles_item *i, const char *raw, 
                 free(arg);
                 arg = TAKE_PTR(expanded);
         }
-        if (type_is(i->type, "LC") && !arg && asprintf(&arg, "/usr/share/factory%s", i->path) < 0)
+        if (tmpfiles_type_is(i->type, "LC") && !arg && asprintf(&arg, "/usr/share/factory%s", i->path) < 0)
                 return -ENOMEM;
         if (i->type == 'C') {
-                _cleanup_free_ char *full = NULL;
+                _cleanup_free_ char *norm = NULL, *full = NULL;
 
                 if (arg[0] != '/')
                         return warnf(p, "Source path '%s' is not absolute", arg);
-                path_simplify(arg);
-                full = path_join_root(p->c->root, arg);
+                norm = path_normalize(arg);
+                full = norm ? path_join_root(p->c->root, norm) : NULL;
                 if (!full)
                         return -ENOMEM;
                 if (faccessat(AT_FDCWD, full, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
@@ -1025,58 +538,28 @@ static int parse_action(const parser *p, const char *action, modifiers *m) {
         return 0;
 }
 
-/* The path field: specifiers, /var/run/ made /run/, absolute, simplified. */
+/* The path field: specifiers, absolute, simplified, /var/run/ made /run/. */
 static int make_path(const parser *p, const char *raw, char **ret) {
-        _cleanup_free_ char *path = NULL;
-        const char *k;
+        _cleanup_free_ char *path = NULL, *norm = NULL;
         int r = expand_or_warn(p, "path", raw, PATH_MAX - 1, &path);
 
         if (r != 0)
                 return r;
-        k = path_startswith(path, "/var/run/");
-        if (k && *k) {
-                char *n;
-                if (asprintf(&n, "/run/%s", k) < 0)
-                        return -ENOMEM;
-                free(path);
-                path = n;
-        }
         if (path[0] != '/')
                 return warnf(p, "Path '%s' not absolute", path);
-        path_simplify(path);
-        *ret = TAKE_PTR(path);
-        return 0;
-}
+        norm = path_normalize(path);
+        if (!norm)
+                return -ENOMEM;
+        if (path_below("/var/run", norm)) {
+                char *n;
 
-static bool settings_equal(const tmpfiles_item *a, const tmpfiles_item *b) {
-        const tmpfiles_item_settings *x = &a->settings, *y = &b->settings;
-
-        return x->argument_size == y->argument_size &&
-               (x->argument_size == 0 || memcmp(x->argument, y->argument, x->argument_size) == 0) &&
-               x->uid_set == y->uid_set && x->uid == y->uid && x->uid_only_create == y->uid_only_create &&
-               x->gid_set == y->gid_set && x->gid == y->gid && x->gid_only_create == y->gid_only_create &&
-               x->mode_set == y->mode_set && x->mode == y->mode && x->mode_only_create == y->mode_only_create &&
-               a->has_age == b->has_age && a->age_usec == b->age_usec && a->age_by == b->age_by &&
-               x->mask_perms == y->mask_perms && a->age_spares_first_level == b->age_spares_first_level &&
-               x->major_minor == y->major_minor;
-}
-
-/* is_duplicated_item(): a later line for a path that an earlier one already
- * owns, with other settings, is ignored; only w+ lines may pile up. Glob
- * lines and plain lines are kept apart, as tmpfiles keeps two tables. */
-static bool is_duplicate(const tmpfiles_config *c, const tmpfiles_item *i) {
-        for (size_t n = 0; n < c->n_items; n++) {
-                const tmpfiles_item *e = c->items + n;
-
-                if (e->boot_only || tmpfiles_type_is_glob(e->type) != tmpfiles_type_is_glob(i->type) || !streq(e->path, i->path))
-                        continue;
-                if (!takes_ownership(e->type) || !takes_ownership(i->type) || settings_equal(e, i))
-                        continue;
-                if (!(e->type == 'w' && e->settings.append_or_force && i->type == 'w' &&
-                      i->settings.append_or_force))
-                        return true;
+                if (asprintf(&n, "/run%s", norm + strlen("/var/run")) < 0)
+                        return -ENOMEM;
+                free(norm);
+                norm = n;
         }
-        return false;
+        *ret = TAKE_PTR(norm);
+        return 0;
 }
 
 static void item_free(tmpfiles_item *i) {
@@ -1090,7 +573,7 @@ static int append_item(const parser *p, tmpfiles_item *i) {
         tmpfiles_config *c = p->c;
         tmpfiles_item *bigger;
 
-        if (!i->boot_only && is_duplicate(c, i)) {
+        if (!i->boot_only && tmpfiles_item_is_duplicate(c, i)) {
                 (void) warnf(p, "Duplicate line for path \"%s\", ignoring", i->path);
                 return 0;
         }
@@ -1177,97 +660,7 @@ static int parse_line(parser *p, const char *buffer) {
         return append_item(p, &i);
 }
 
-/* ---- after each file: the age of X lines ---- */
-
-static bool is_directory_line(const tmpfiles_item *i) {
-        return !i->boot_only && type_is(i->type, "dDvqQ");
-}
-
-/* The order of tmpfiles' plain-item table: by the first line for each path,
- * and the lines for one path together. */
-static size_t *plain_table_order(const tmpfiles_config *c, size_t *ret_n) {
-        size_t *order = calloc(c->n_items + 1, sizeof(size_t)), n = 0;
-
-        if (!order)
-                return NULL;
-        for (size_t a = 0; a < c->n_items; a++) {
-                const tmpfiles_item *x = c->items + a;
-                bool seen = false;
-
-                if (!is_directory_line(x))
-                        continue;
-                for (size_t b = 0; b < a && !seen; b++)
-                        seen = !c->items[b].boot_only && !tmpfiles_type_is_glob(c->items[b].type) &&
-                               streq(c->items[b].path, x->path);
-                if (seen)
-                        continue;
-                for (size_t b = a; b < c->n_items; b++)
-                        if (is_directory_line(c->items + b) && streq(c->items[b].path, x->path))
-                                order[n++] = b;
-        }
-        *ret_n = n;
-        return order;
-}
-
-/* read_config_file() ends by giving every X line the age of a directory
- * line: the one for its own path, else the first in table order that is a
- * parent of it, replaced by a later one below that only when the X pattern
- * matches it. The X line's own age is overwritten, its age-by is not. This
- * runs after every file, over all the lines read so far. */
-static int inherit_x_ages(tmpfiles_config *c) {
-        _cleanup_free_ size_t *order = NULL;
-        bool any = false;
-        size_t n = 0;
-
-        for (size_t a = 0; a < c->n_items && !any; a++)
-                any = !c->items[a].boot_only && c->items[a].type == 'X';
-        if (!any)
-                return 0;
-        order = plain_table_order(c, &n);
-        if (!order)
-                return -ENOMEM;
-        for (size_t a = 0; a < c->n_items; a++) {
-                tmpfiles_item *x = c->items + a;
-                const tmpfiles_item *cand = NULL;
-
-                if (x->boot_only || x->type != 'X')
-                        continue;
-                for (size_t k = 0; k < n; k++) {
-                        const tmpfiles_item *j = c->items + order[k];
-
-                        if (streq(j->path, x->path))
-                                cand = j;
-                        else if (cand ? path_startswith(j->path, cand->path) &&
-                                                fnmatch(x->path, j->path, FNM_PATHNAME | FNM_PERIOD) == 0
-                                      : path_startswith(x->path, j->path) != NULL)
-                                cand = j;
-                }
-                if (cand && cand->has_age) {
-                        x->age_usec = cand->age_usec;
-                        x->has_age = true;
-                }
-        }
-        return 0;
-}
-
 /* ---- files ---- */
-
-int tmpfiles_config_set_root(tmpfiles_config *c, const char *root) {
-        char *copy = NULL;
-
-        if (!root_is_live(root)) {
-                copy = strdup(root);
-                if (!copy)
-                        return -ENOMEM;
-                /* "ROOT/" + "/etc" would differ from what tmpfiles opens only
-                 * in a doubled slash; drop it all the same. */
-                for (size_t n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
-                        copy[n - 1] = 0;
-        }
-        free(c->root);
-        c->root = copy;
-        return 0;
-}
 
 int tmpfiles_config_parse(tmpfiles_config *c, const char *file, const char *text, size_t size,
                           tmpfiles_warn_fn warn, void *userdata) {
@@ -1300,149 +693,10 @@ int tmpfiles_config_parse(tmpfiles_config *c, const char *file, const char *text
                 if (r == -ENOMEM)
                         return r;
         }
-        r = inherit_x_ages(c);
+        r = tmpfiles_inherit_x_ages(c);
         if (r < 0)
                 return r;
         return tmpfiles_config_index(c);
-}
-
-typedef struct conf_file {
-        char *name;
-        char *dir; /* root-relative */
-} conf_file;
-
-static int conf_file_compare(const void *a, const void *b) {
-        return strcmp(((const conf_file *) a)->name, ((const conf_file *) b)->name);
-}
-
-static bool name_taken(const conf_file *files, size_t n, const char *name) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(files[i].name, name))
-                        return true;
-        return false;
-}
-
-/* files_add(): every "*.conf" entry that is not hidden, of any type, unless
- * an earlier directory had the name. */
-static int list_dir(const tmpfiles_config *c, const char *dir, conf_file **files, size_t *n,
-                    tmpfiles_warn_fn warn, void *userdata) {
-        DIR *d;
-        struct dirent *de;
-        int r = root_opendir(c->root, dir, &d);
-
-        if (r < 0) {
-                if (r != -ENOENT && r != -ENOTDIR && warn)
-                        warn(dir, 0, strerror(-r), userdata);
-                return r == -ENOMEM ? r : 0;
-        }
-        while ((de = readdir(d))) {
-                size_t len = strlen(de->d_name);
-                conf_file *bigger, *f;
-
-                if (de->d_name[0] == '.' || len < 5 || !streq(de->d_name + len - 5, ".conf") ||
-                    name_taken(*files, *n, de->d_name))
-                        continue;
-                bigger = reallocarray(*files, *n + 1, sizeof(**files));
-                if (!bigger) {
-                        r = -ENOMEM;
-                        break;
-                }
-                *files = bigger;
-                f = *files + (*n)++; /* counted at once, so that the caller frees it */
-                *f = (conf_file) { .name = strdup(de->d_name), .dir = strdup(dir) };
-                if (!f->name || !f->dir) {
-                        r = -ENOMEM;
-                        break;
-                }
-        }
-        closedir(d);
-        return r;
-}
-
-/* path_strv_resolve_uniq(): each directory with its symlinks resolved in
- * the root (kept as it is when missing), and each read only once. */
-static int resolve_dirs(const tmpfiles_config *c, char *ret[static ELEMENTSOF(config_dirs)], size_t *ret_n) {
-        size_t n = 0;
-
-        for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
-                char *resolved = NULL;
-                bool dup = false;
-                int r = root_resolve(c->root, config_dirs[i], &resolved);
-
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0) {
-                        if (r != -ENOENT)
-                                continue;
-                        resolved = strdup(config_dirs[i]);
-                        if (!resolved)
-                                return -ENOMEM;
-                }
-                for (size_t k = 0; k < n && !dup; k++)
-                        dup = streq(ret[k], resolved);
-                if (dup)
-                        free(resolved);
-                else
-                        ret[n++] = resolved;
-        }
-        *ret_n = n;
-        return 0;
-}
-
-static int read_conf_file(tmpfiles_config *c, const char *path, tmpfiles_warn_fn warn, void *userdata) {
-        parser p = { .c = c, .file = path, .warn = warn, .userdata = userdata };
-        _cleanup_free_ char *text = NULL;
-        size_t size = 0;
-        int r;
-
-        /* Symlinks resolve inside the root: one to /dev/null masks, a
-         * dangling one is passed over in silence, as tmpfiles does. A FIFO
-         * or a file too big to be configuration is reported and skipped,
-         * and the other files are read. */
-        r = root_read_file(c->root, path, &text, &size);
-        if (r == -ENOMEM)
-                return r;
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0) {
-                (void) warnf(&p, "cannot read: %s, ignoring", root_read_strerror(r));
-                return 0;
-        }
-        if (strv_extend(&c->files, &c->n_files, path) < 0)
-                return -ENOMEM;
-        return tmpfiles_config_parse(c, path, text, size, warn, userdata);
-}
-
-int tmpfiles_config_load(tmpfiles_config *c, const char *root, tmpfiles_warn_fn warn, void *userdata) {
-        char *dirs[ELEMENTSOF(config_dirs)];
-        conf_file *files = NULL;
-        size_t n_dirs = 0, n_files = 0;
-        int r;
-
-        r = tmpfiles_config_set_root(c, root);
-        if (r < 0)
-                return r;
-        r = resolve_dirs(c, dirs, &n_dirs);
-        for (size_t i = 0; r >= 0 && i < n_dirs; i++)
-                r = list_dir(c, dirs[i], &files, &n_files, warn, userdata);
-        if (r >= 0 && n_files > 0)
-                qsort(files, n_files, sizeof(*files), conf_file_compare);
-        for (size_t i = 0; r >= 0 && i < n_files; i++) {
-                _cleanup_free_ char *path = NULL;
-
-                if (asprintf(&path, "%s/%s", streq(files[i].dir, "/") ? "" : files[i].dir, files[i].name) < 0)
-                        r = -ENOMEM;
-                else
-                        r = read_conf_file(c, path, warn, userdata);
-        }
-        for (size_t i = 0; i < n_files; i++) {
-                free(files[i].name);
-                free(files[i].dir);
-        }
-        free(files);
-        for (size_t i = 0; i < n_dirs; i++)
-                free(dirs[i]);
-        return r < 0 ? r : 0;
 }
 
 void tmpfiles_config_done(tmpfiles_config *c) {

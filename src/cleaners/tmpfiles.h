@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 /* Age-by letters: lower case for files, upper case for directories. */
@@ -37,6 +38,11 @@ typedef struct tmpfiles_item_settings {
         mode_t mode;            /* the default (0755 or 0644) when not set, as tmpfiles keeps it */
         dev_t major_minor;
 } tmpfiles_item_settings;
+
+/* TYPE is one of the line types in SET. */
+static inline bool tmpfiles_type_is(char type, const char *set) {
+        return type != 0 && strchr(set, type);
+}
 
 /* Line types whose path is a glob; they live in tmpfiles' "globs" table. */
 static inline bool tmpfiles_type_is_glob(char type) {

@@ -485,11 +485,8 @@ static int rate(scan_context *c, entry *e) {
                         c->scratch[k++] = *group[i];
         c->scratch[k++] = *e->s;
 
-        c->machine.sockets = c->scratch;
-        c->machine.n_sockets = k;
-        r = risk_classify_found(&c->machine, path, e->file_found ? &e->stx : NULL, &e->report);
-        c->machine.sockets = NULL;
-        c->machine.n_sockets = 0;
+        r = risk_classify_found(&c->machine, path, e->file_found ? &e->stx : NULL,
+                                &(risk_sockets) { .list = c->scratch, .n = k, .known = true }, &e->report);
         if (r < 0)
                 return r;
         e->rated = true;

@@ -106,9 +106,7 @@ static int put_unescaped(FILE *f, const char *s, size_t len, bool glob) {
         return 0;
 }
 
-/* One specifier C of unit P into F. TEMPLATE: the instance is unknown,
- * and F gets a glob. */
-static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
+const char *specifier_system_value(char c) {
         static const struct {
                 char c;
                 const char *value;
@@ -119,13 +117,22 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
                 { 'u', "root" }, { 'U', "0" },        { 'g', "root" },       { 'G', "0" },
                 { 's', "/bin/sh" }, { '%', "%" },
         };
-        const char *dash;
 
         for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
-                if (fixed[i].c == c) {
-                        put(f, fixed[i].value, strlen(fixed[i].value), template);
-                        return 0;
-                }
+                if (fixed[i].c == c)
+                        return fixed[i].value;
+        return NULL;
+}
+
+/* One specifier C of unit P into F. TEMPLATE: the instance is unknown,
+ * and F gets a glob. */
+static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
+        const char *dash, *value = specifier_system_value(c);
+
+        if (value) {
+                put(f, value, strlen(value), template);
+                return 0;
+        }
         switch (c) {
         case 'n':
                 if (template) {

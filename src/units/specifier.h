@@ -24,6 +24,12 @@ extern const char specifier_unit_glob[sizeof(SPECIFIER_UNIT_GLOB)];
  * component can stand for. */
 extern const char specifier_unit_path[];
 
+/* The value of specifier C that does not depend on the unit: the system
+ * manager's directories and user ("/run" for %t, "root" for %u, "%" for
+ * %%), the same for systemd-tmpfiles as the system runs it. NULL for the
+ * others. */
+const char *specifier_system_value(char c);
+
 /* The characters that make a tmpfiles.d path a glob; a backslash before
  * one makes it match itself. */
 #define GLOB_SPECIAL "*?[\\"

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 
 #include "cleaners.h"
+#include "cron.h"
+#include "tmpreaper.h"
 #include "json.h"
 #include "macro.h"
 

@@ -194,6 +194,46 @@ void write_file(const char *path, const char *content) {
         check(fclose(f) == 0);
 }
 
+/* ROOT/REL, with the directories above it. */
+static char *put_path(const char *root, const char *rel) {
+        char *path, *dir;
+
+        check(asprintf(&path, "%s%s", root, rel) >= 0);
+        dir = strdup(path);
+        check(dir);
+        *strrchr(dir, '/') = '\0';
+        mkdir_p(dir);
+        free(dir);
+        return path;
+}
+
+void put_file(const char *root, const char *rel, const char *content, mode_t mode) {
+        char *path = put_path(root, rel);
+
+        write_file(path, content);
+        check(chmod(path, mode) >= 0);
+        free(path);
+}
+
+void put_symlink(const char *root, const char *rel, const char *target) {
+        char *path = put_path(root, rel);
+
+        check(symlink(target, path) >= 0);
+        free(path);
+}
+
+char *read_text(const char *path) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = fopen(path, "re");
+
+        if (!f)
+                return NULL;
+        check(getdelim(&text, &len, '\0', f) >= 0 || feof(f));
+        fclose(f);
+        return text;
+}
+
 void sparse_file(const char *path, off_t size) {
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* The machine that the risk classifier judges paths against, read once
+ * per run: every cleaner's configuration under the root, the clean
+ * timer, the mounts, the bound sockets and who asks; and the directories
+ * that hold checked paths, each looked at once as paths come. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "path-util.h"
+#include "risk.h"
+
+static bool mount_id_of(const char *full, uint64_t *ret) {
+        struct statx stx;
+
+        if (statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+                return false;
+        *ret = stx.stx_mnt_id;
+        return true;
+}
+
+/* The deepest mount point at or above PATH (root-relative), found by
+ * walking up until the mount id changes: tmpfiles never crosses into
+ * another mount, so a mount between an aging line and the path stops it. */
+static char *mount_root_of(const char *root, const char *path) {
+        _cleanup_free_ char *cur = strdup(path);
+        uint64_t id, parent_id;
+
+        if (!cur)
+                return NULL;
+        for (;;) {
+                _cleanup_free_ char *full = path_join_root(root, cur), *up = NULL;
+
+                if (!full)
+                        return NULL;
+                if (mount_id_of(full, &id))
+                        break;
+                if (streq(cur, "/"))
+                        return NULL;
+                up = path_parent(cur); /* a path that does not exist yet: start above it */
+                free(cur);
+                cur = TAKE_PTR(up);
+        }
+        while (!streq(cur, "/")) {
+                _cleanup_free_ char *up = path_parent(cur), *up_full = NULL;
+
+                up_full = up ? path_join_root(root, up) : NULL;
+                if (!up_full || !mount_id_of(up_full, &parent_id) || parent_id != id)
+                        break;
+                free(cur);
+                cur = TAKE_PTR(up);
+        }
+        return TAKE_PTR(cur);
+}
+
+static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfiles_warn_fn warn, void *userdata) {
+        const char *rt;
+        int r;
+
+        *m = (risk_machine) {
+                .root = strdup(root),
+                .uid = geteuid(),
+                .now_usec = now_usec(CLOCK_REALTIME),
+        };
+        if (!m->root)
+                return -ENOMEM;
+
+        r = tmpfiles_config_load(&m->tmpfiles, root, warn, userdata);
+        if (r < 0)
+                return r;
+        r = tmpreaper_config_load(&m->tmpreaper, root);
+        if (r < 0)
+                return r;
+        r = cron_cleaners_load(&m->cron, &m->n_cron, root);
+        if (r < 0)
+                return r;
+        (void) unit_dirs_warn_unreadable(root, warn, userdata);
+        m->timer = tmpfiles_clean_timer_state(root, &m->timer_source);
+        m->mounts_known = tmpfs_table_load(&m->mounts, root) >= 0;
+
+        /* tmpfiles tells live sockets by the bind string in /proc/net/unix,
+         * which under --root carries the root prefix too: the same list
+         * serves both. */
+        m->sockets_known = sockets && unix_diag_list(&m->sockets, &m->n_sockets) >= 0;
+
+        rt = getenv("XDG_RUNTIME_DIR");
+        if (streq(root, "/") && rt && rt[0] == '/') {
+                m->runtime_dir = strdup(rt);
+                if (!m->runtime_dir)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
+        return machine_load(m, root, true, warn, userdata);
+}
+
+int risk_machine_load_offline(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata) {
+        return machine_load(m, root, false, warn, userdata);
+}
+
+void risk_machine_done(risk_machine *m) {
+        tmpfiles_config_done(&m->tmpfiles);
+        tmpreaper_config_done(&m->tmpreaper);
+        tmpreaper_stat_memo_done(&m->tmpreaper_stats);
+        cron_cleaners_free(m->cron, m->n_cron);
+        source_ref_done(&m->timer_source);
+        tmpfs_table_done(&m->mounts);
+        unix_socket_info_free_many(m->sockets, m->n_sockets);
+        for (size_t i = 0; i < m->n_dirs; i++) {
+                free(m->dirs[i].path);
+                free(m->dirs[i].mount_root);
+        }
+        free(m->dirs);
+        free(m->runtime_dir);
+        free(m->root);
+        *m = (risk_machine) {};
+}
+
+/* Many paths share a directory, so it is looked at once. */
+const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir) {
+        _cleanup_free_ char *full = NULL;
+        dir_facts facts = {}, *d;
+
+        for (size_t i = 0; i < m->n_dirs; i++)
+                if (streq(m->dirs[i].path, dir))
+                        return &m->dirs[i];
+
+        facts.path = strdup(dir);
+        if (!facts.path)
+                return NULL;
+        full = path_join_root(m->root, dir);
+        facts.exists = full && stat(full, &facts.st) >= 0;
+        facts.mount_root = mount_root_of(m->root, dir);
+        d = reallocarray(m->dirs, m->n_dirs + 1, sizeof(*d));
+        if (!d) {
+                free(facts.path);
+                free(facts.mount_root);
+                return NULL;
+        }
+        m->dirs = d;
+        m->dirs[m->n_dirs] = facts;
+        return &m->dirs[m->n_dirs++];
+}
+
+risk_sockets risk_machine_sockets(const risk_machine *m) {
+        return (risk_sockets) { .list = m->sockets, .n = m->n_sockets, .known = m->sockets_known };
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Source references: the file and line that every cleaner reader records
+ * with what it found, and their "file:line" form in reasons and JSON. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source-ref.h"
+
+void source_ref_done(source_ref *s) {
+        if (!s)
+                return;
+        free(s->file);
+        *s = (source_ref) {};
+}
+
+int source_ref_set(source_ref *s, const char *file, unsigned line) {
+        char *copy = NULL;
+
+        if (file) {
+                copy = strdup(file);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        free(s->file);
+        *s = (source_ref) { .file = copy, .line = line };
+        return 0;
+}
+
+char *source_ref_to_string(const source_ref *s) {
+        char *text;
+
+        if (!s || !s->file)
+                return NULL;
+        if (s->line == 0)
+                return strdup(s->file);
+        return asprintf(&text, "%s:%u", s->file, s->line) >= 0 ? text : NULL;
+}

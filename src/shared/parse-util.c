@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* Numbers and time spans read the way systemd reads them, so that a value
+ * means here what it means to the systemd tool whose configuration it is. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "parse-util.h"
+
+#define USEC_PER_WEEK (7 * USEC_PER_DAY)
+#define USEC_PER_MONTH (2629800 * USEC_PER_SEC)
+#define USEC_PER_YEAR (31557600 * USEC_PER_SEC)
+
+int parse_sec(const char *t, uint64_t *ret) {
+        static const struct {
+                const char *suffix;
+                uint64_t usec;
+        } units[] = {
+                { "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC },   { "sec", USEC_PER_SEC },
+                { "s", USEC_PER_SEC },       { "minutes", USEC_PER_MINUTE }, { "minute", USEC_PER_MINUTE },
+                { "min", USEC_PER_MINUTE },  { "months", USEC_PER_MONTH }, { "month", USEC_PER_MONTH },
+                { "M", USEC_PER_MONTH },     { "msec", USEC_PER_MSEC },    { "ms", USEC_PER_MSEC },
+                { "m", USEC_PER_MINUTE },    { "hours", USEC_PER_HOUR },   { "hour", USEC_PER_HOUR },
+                { "hr", USEC_PER_HOUR },     { "h", USEC_PER_HOUR },       { "days", USEC_PER_DAY },
+                { "day", USEC_PER_DAY },     { "d", USEC_PER_DAY },        { "weeks", USEC_PER_WEEK },
+                { "week", USEC_PER_WEEK },   { "w", USEC_PER_WEEK },       { "years", USEC_PER_YEAR },
+                { "year", USEC_PER_YEAR },   { "y", USEC_PER_YEAR },       { "usec", 1 },
+                { "us", 1 },                 { "\xce\xbcs", 1 },           { "\xc2\xb5s", 1 },
+        };
+        const char *p = t + strspn(t, WHITESPACE);
+        uint64_t total = 0;
+        bool something = false;
+
+        if (strncmp(p, "infinity", 8) == 0) {
+                const char *s = p + 8;
+                if (s[strspn(s, WHITESPACE)] != 0)
+                        return -EINVAL;
+                *ret = USEC_INFINITY;
+                return 0;
+        }
+        for (;;) {
+                uint64_t multiplier = USEC_PER_SEC, k;
+                const char *s, *after;
+                long long l;
+                char *e;
+
+                p += strspn(p, WHITESPACE);
+                if (*p == 0) {
+                        if (!something)
+                                return -EINVAL;
+                        break;
+                }
+                if (*p == '-')
+                        return -ERANGE;
+                errno = 0;
+                l = strtoll(p, &e, 10);
+                if (errno > 0)
+                        return -errno;
+                if (l < 0)
+                        return -ERANGE;
+                if (*e == '.')
+                        p = e + 1 + strspn(e + 1, "0123456789");
+                else if (e == p)
+                        return -EINVAL;
+                else
+                        p = e;
+
+                s = p + strspn(p, WHITESPACE);
+                after = s;
+                for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                        if (strncmp(s, units[i].suffix, strlen(units[i].suffix)) == 0) {
+                                multiplier = units[i].usec;
+                                after = s + strlen(units[i].suffix);
+                                break;
+                        }
+                if (after == p && *after != 0)
+                        return -EINVAL; /* "12.34.56" */
+                p = after;
+
+                if ((uint64_t) l >= USEC_INFINITY / multiplier)
+                        return -ERANGE;
+                k = (uint64_t) l * multiplier;
+                if (k >= USEC_INFINITY - total)
+                        return -ERANGE;
+                total += k;
+                something = true;
+
+                if (*e == '.') {
+                        uint64_t m = multiplier / 10;
+                        const char *b;
+
+                        for (b = e + 1; *b >= '0' && *b <= '9'; b++, m /= 10) {
+                                k = (uint64_t) (*b - '0') * m;
+                                if (k >= USEC_INFINITY - total)
+                                        return -ERANGE;
+                                total += k;
+                        }
+                        if (b == e + 1)
+                                return -EINVAL; /* "3." */
+                }
+        }
+        *ret = total;
+        return 0;
+}
+
+int safe_atou(const char *s, int base, bool refuse_sign, unsigned *ret) {
+        unsigned long l;
+        char *x = NULL;
+
+        s += strspn(s, WHITESPACE);
+        if (refuse_sign && (s[0] == '+' || s[0] == '-'))
+                return -EINVAL;
+        errno = 0;
+        l = strtoul(s, &x, base);
+        if (errno > 0)
+                return -errno;
+        if (!x || x == s || *x != 0)
+                return -EINVAL;
+        if (l != 0 && s[0] == '-')
+                return -ERANGE;
+        if ((unsigned long) (unsigned) l != l)
+                return -ERANGE;
+        *ret = (unsigned) l;
+        return 0;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/* The listing of bound AF_UNIX sockets through sock_diag, checked against
+ * sockets this test binds: stream and datagram, listening or not, named
+ * or abstract. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "inode-id.h"
+#include "macro.h"
+#include "tap.h"
+#include "test-util.h"
+#include "unix-diag.h"
+
+static int bound_socket(int type, const char *name, bool abstract, bool listening) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        socklen_t len;
+        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+
+        check(fd >= 0);
+        if (abstract) {
+                memcpy(sa.sun_path + 1, name, strlen(name));
+                len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+        } else {
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", name);
+                len = sizeof(sa);
+        }
+        check(bind(fd, (struct sockaddr *) &sa, len) >= 0);
+        if (listening)
+                check(listen(fd, 4) >= 0);
+        return fd;
+}
+
+static const unix_socket_info *find_socket(const unix_socket_info *s, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(s[i].name, name))
+                        return &s[i];
+        return NULL;
+}
+
+TEST(unix_diag_lists_our_sockets) {
+        char *dir = scratch_dir(), *listening = scratch_path(dir, "sock/l.sock"),
+             *quiet = scratch_path(dir, "sock/q.sock"), abstract[64], abstract_dgram[64], *ab, *abd;
+        int fl, fq, fa, fd;
+        unix_socket_info *s = NULL;
+        size_t n = 0;
+        const unix_socket_info *i;
+        struct stat st;
+        unix_bound *ids = NULL;
+        size_t n_ids = 0;
+        bool found = false;
+        int r;
+
+        snprintf(abstract, sizeof(abstract), "sk-test-%d-a", (int) getpid());
+        snprintf(abstract_dgram, sizeof(abstract_dgram), "sk-test-%d-d", (int) getpid());
+        fl = bound_socket(SOCK_STREAM, listening, false, true);
+        fq = bound_socket(SOCK_STREAM, quiet, false, false);
+        fa = bound_socket(SOCK_STREAM, abstract, true, true);
+        fd = bound_socket(SOCK_DGRAM, abstract_dgram, true, false);
+
+        r = unix_diag_list(&s, &n);
+        if (r == -EOPNOTSUPP)
+                skip("no unix_diag in this kernel");
+        check_int(r, ==, 0);
+
+        i = find_socket(s, n, listening);
+        check(i);
+        check(i->listening);
+        check_int(i->type, ==, SOCK_STREAM);
+        check(i->has_vfs);
+        check(lstat(listening, &st) >= 0);
+        /* The kernel reports the file's inode in 32 bits. */
+        check_int(i->vfs.ino, ==, (uint32_t) st.st_ino);
+        check(unix_diag_matches(i->vfs, inode_id_of(&st)));
+        check(fstat(fl, &st) >= 0);
+        check_int(i->sock_ino, ==, (uint32_t) st.st_ino);
+
+        i = find_socket(s, n, quiet);
+        check(i);
+        check(!i->listening);
+        check(i->has_vfs);
+        check(lstat(quiet, &st) >= 0);
+        check(unix_diag_matches(i->vfs, inode_id_of(&st)));
+
+        check(asprintf(&ab, "@%s", abstract) >= 0);
+        i = find_socket(s, n, ab);
+        check(i);
+        check(i->listening);
+        check(!i->has_vfs);
+        check(asprintf(&abd, "@%s", abstract_dgram) >= 0);
+        i = find_socket(s, n, abd);
+        check(i);
+        check_int(i->type, ==, SOCK_DGRAM);
+        check(!i->listening);
+
+        /* The library's list of bound files agrees. */
+        check_int(unix_diag_bound_all(&ids, &n_ids, NULL), ==, 0);
+        check(lstat(listening, &st) >= 0);
+        for (size_t k = 0; k < n_ids; k++)
+                found |= unix_diag_matches(ids[k].vfs, inode_id_of(&st));
+        check(found);
+
+        free(ids);
+        free(ab);
+        free(abd);
+        unix_socket_info_free_many(s, n);
+        close(fl);
+        close(fq);
+        close(fa);
+        close(fd);
+        rm_rf(dir);
+}
+
+TAP_MAIN(T(unix_diag_lists_our_sockets))
