@@ -289,6 +289,6 @@ SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
         return 0;
 }
 
-SK_EXPORT bool sk_keeper_is_attached(sk_keeper *k) {
+SK_EXPORT bool sk_keeper_is_attached(const sk_keeper *k) {
         return k && k->attached;
 }

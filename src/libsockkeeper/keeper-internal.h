@@ -9,6 +9,12 @@
 #include "fs-safe.h"
 #include "sockkeeper.h"
 
+/* Marks a definition as part of the ABI. The library is built with hidden
+ * visibility, so only what carries this is exported, and only if
+ * libsockkeeper.sym names it too; the public header stays plain
+ * prototypes, which any compiler reads. */
+#define SK_EXPORT __attribute__((visibility("default")))
+
 #define SK_DEFAULT_MODE 0660
 #define SK_DEFAULT_BACKLOG 16
 /* Well under a day, the shortest age any common cleaner uses. */

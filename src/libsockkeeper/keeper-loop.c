@@ -236,7 +236,7 @@ SK_EXPORT int sk_keeper_check_now(sk_keeper *k) {
         return keeper_process(k);
 }
 
-SK_EXPORT int sk_keeper_get_event_fd(sk_keeper *k) {
+SK_EXPORT int sk_keeper_get_event_fd(const sk_keeper *k) {
         if (!k)
                 return -EINVAL;
         return k->epoll_fd >= 0 ? k->epoll_fd : -ENOTCONN;

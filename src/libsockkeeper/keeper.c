@@ -207,21 +207,21 @@ SK_EXPORT int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *u
         return 0;
 }
 
-SK_EXPORT int sk_keeper_get_fd(sk_keeper *k) {
+SK_EXPORT int sk_keeper_get_fd(const sk_keeper *k) {
         if (!k)
                 return -EINVAL;
         return k->bound && !k->attached ? k->fd : -ENOTCONN;
 }
 
-SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k) {
+SK_EXPORT const char *sk_keeper_get_path(const sk_keeper *k) {
         return k ? k->path : NULL;
 }
 
-SK_EXPORT const char *sk_keeper_get_anchor_path(sk_keeper *k) {
+SK_EXPORT const char *sk_keeper_get_anchor_path(const sk_keeper *k) {
         return k && k->anchor.present ? k->anchor.path : NULL;
 }
 
-SK_EXPORT bool sk_keeper_is_adopted(sk_keeper *k) {
+SK_EXPORT bool sk_keeper_is_adopted(const sk_keeper *k) {
         return k && k->adopted;
 }
 
