@@ -462,8 +462,11 @@ int root_lstat(const char *root, const char *path, struct stat *ret) {
         if (root_is_live(root))
                 return lstat(norm, ret) < 0 ? negative_errno() : 0;
         slash = strrchr(norm, '/');
-        if (!slash || streq(norm, "/")) {
-                dfd = root_open(root, "/", O_PATH | O_DIRECTORY);
+        if (!slash || streq(norm, "/") || streq(slash + 1, "..")) {
+                /* A directory, which is no symlink to stay off: opened as
+                 * root_open() resolves it, so that ".." at the tree's root
+                 * stays there rather than naming what holds the tree. */
+                dfd = root_open(root, slash ? norm : "/", O_PATH | O_DIRECTORY);
                 if (dfd < 0)
                         return dfd;
                 return fstat(dfd, ret) < 0 ? negative_errno() : 0;
@@ -477,8 +480,6 @@ int root_lstat(const char *root, const char *path, struct stat *ret) {
                 return dfd;
         return fstatat(dfd, base, ret, AT_SYMLINK_NOFOLLOW) < 0 ? negative_errno() : 0;
 }
-
-/* readlink() of PATH's last component under ROOT. */
 
 void stat_from_statx(const struct statx *stx, struct stat *ret) {
         *ret = (struct stat) {

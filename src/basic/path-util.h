@@ -70,6 +70,9 @@ int root_read_file(const char *root, const char *path, char **ret, size_t *ret_l
 /* Why root_read_file() failed, in words: "not a regular file" and
  * "larger than 16 MiB" where strerror() would say something puzzling. */
 const char *root_read_strerror(int r);
+/* lstat() of PATH under ROOT: its last component is not followed, what
+ * leads to it resolves as root_open() resolves it, and so does a last
+ * "..", which never names what holds ROOT. */
 int root_lstat(const char *root, const char *path, struct stat *ret);
 
 /* The struct stat that lstat() would have filled, from a statx() with

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "block-openat2.h"
 #include "macro.h"
 #include "path-util.h"
 #include "tap.h"
@@ -298,6 +299,40 @@ TEST(lstat_under_a_root) {
         rm_rf(root);
 }
 
+/* ".." as the last component names a directory of the tree too: at the
+ * tree's root it stays there, as root_open() does, rather than stat()ing
+ * the directory that holds the tree. */
+static void check_dotdot_stays_in_the_root(void) {
+        char *root = fixture();
+        struct stat st;
+
+        check_int(root_lstat(root, "/..", &st), ==, 0);
+        check_same(&st, root, false);
+        check_int(root_lstat(root, "/../..", &st), ==, 0);
+        check_same(&st, root, false);
+        check_int(root_lstat(root, "/up/..", &st), ==, 0);
+        check_same(&st, root, false);
+        check_int(root_lstat(root, "/top/..", &st), ==, 0);
+        check_same(&st, root, false);
+        check_int(root_lstat(root, "/usr/lib/..", &st), ==, 0);
+        check_same(&st, scratch_path(root, "usr"), false);
+        rm_rf(root);
+}
+
+TEST(lstat_dotdot_stays_in_the_root) {
+        check_dotdot_stays_in_the_root();
+}
+
+/* The same through root_open()'s own walk, where openat2() is refused. */
+TEST(lstat_dotdot_stays_in_the_root_without_openat2) {
+        int r = block_openat2(EPERM);
+
+        if (r == -EOPNOTSUPP)
+                skip("no seccomp filter for this architecture here");
+        check_int(r, ==, 0);
+        check_dotdot_stays_in_the_root();
+}
+
 TEST(lstat_and_open_on_the_live_system) {
         char *root = fixture();
         const char *lives[] = { NULL, "", "/" };
@@ -361,5 +396,6 @@ TEST(stat_from_statx) {
 }
 
 TAP_MAIN(T(normalize), T(join), T(join_root), T(split), T(parent), T(under_and_below), T(dotdot), T(next_name),
-         T(lstat_under_a_root), T(lstat_and_open_on_the_live_system),
+         T(lstat_under_a_root), T(lstat_dotdot_stays_in_the_root),
+         T(lstat_dotdot_stays_in_the_root_without_openat2), T(lstat_and_open_on_the_live_system),
          T(opendir_under_a_root), T(stat_from_statx))
