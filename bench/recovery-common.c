@@ -10,18 +10,13 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "alloc-util.h"
 #include "bench-util.h"
 #include "recovery.h"
 
 int u64vec_push(u64vec *a, uint64_t x) {
-        if (a->n == a->size) {
-                size_t size = a->size ? a->size * 2 : 256;
-                uint64_t *v = realloc(a->v, size * sizeof(*v));
-                if (!v)
-                        return -ENOMEM;
-                a->v = v;
-                a->size = size;
-        }
+        if (GREEDY_REALLOC(a->v, a->size, a->n + 1, 256) < 0)
+                return -ENOMEM;
         a->v[a->n++] = x;
         return 0;
 }

@@ -374,6 +374,54 @@ TEST(opendir_under_a_root) {
         rm_rf(root);
 }
 
+/* A pipe with LEN bytes of 'x' in it, and its write end closed. */
+static int pipe_with(size_t len) {
+        int p[2];
+        char buf[1024];
+
+        check(pipe2(p, O_CLOEXEC) >= 0);
+        memset(buf, 'x', sizeof(buf));
+        for (size_t done = 0; done < len;) {
+                size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+
+                check(write(p[1], buf, n) == (ssize_t) n);
+                done += n;
+        }
+        close(p[1]);
+        return p[0];
+}
+
+TEST(read_full_fd) {
+        char *text = NULL;
+        size_t len = 1;
+        int fd;
+
+        /* Empty, exactly MAX (from a small and from no hint), one more. */
+        fd = pipe_with(0);
+        check_int(read_full_fd(fd, 10, 0, &text, &len), ==, 0);
+        check_streq(text, "");
+        check_int(len, ==, 0);
+        free(text);
+        close(fd);
+        fd = pipe_with(10000);
+        check_int(read_full_fd(fd, 10000, 1, &text, &len), ==, 0);
+        check_int(len, ==, 10000);
+        check_int(strlen(text), ==, 10000);
+        free(text);
+        close(fd);
+        fd = pipe_with(10000);
+        check_int(read_full_fd(fd, 10000, 0, &text, NULL), ==, 0);
+        free(text);
+        close(fd);
+        fd = pipe_with(10001);
+        text = NULL;
+        check_int(read_full_fd(fd, 10000, 100, &text, &len), ==, -EFBIG);
+        check(!text);
+        close(fd);
+        check_int(read_full_fd(-EBADF, 10, 0, &text, &len), ==, -EBADF);
+        check(!text);
+}
+
 TEST(stat_from_statx) {
         char *root = fixture();
         struct statx stx;
@@ -398,4 +446,4 @@ TEST(stat_from_statx) {
 TAP_MAIN(T(normalize), T(join), T(join_root), T(split), T(parent), T(under_and_below), T(dotdot), T(next_name),
          T(lstat_under_a_root), T(lstat_dotdot_stays_in_the_root),
          T(lstat_dotdot_stays_in_the_root_without_openat2), T(lstat_and_open_on_the_live_system),
-         T(opendir_under_a_root), T(stat_from_statx))
+         T(opendir_under_a_root), T(read_full_fd), T(stat_from_statx))
