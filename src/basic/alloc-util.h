@@ -5,6 +5,7 @@
  * out, so that N pushes cost O(N). Header-only, like macro.h. */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Makes room in *P, which has room for *ALLOCATED elements of SIZE bytes,
@@ -16,8 +17,10 @@ static inline int greedy_realloc(void **p, size_t *allocated, size_t need, size_
 
         if (need <= *allocated)
                 return 0;
+        if (need > SIZE_MAX / size)
+                return -ENOMEM; /* more than memory can hold */
         more = *allocated ? *allocated * 2 : min;
-        if (more < need)
+        if (more < need || more > SIZE_MAX / size)
                 more = need;
         q = reallocarray(*p, more, size);
         if (!q)

@@ -48,7 +48,8 @@ TEST(unchanged_without_memory) {
 
         check_int(GREEDY_REALLOC(v, allocated, 4, 4), ==, 0);
         v[3] = 42;
-        /* SIZE_MAX elements of 8 bytes overflow: reallocarray() says so. */
+        /* SIZE_MAX elements of 8 bytes overflow: refused before any
+         * allocator sees them. */
         check_int(GREEDY_REALLOC(v, allocated, huge, 4), ==, -ENOMEM);
         check_int(allocated, ==, 4);
         check_int(v[3], ==, 42);
