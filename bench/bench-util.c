@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Timing a whole process, as a user or systemd would start it, and the
- * medians the benchmarks print. */
+/* Timing a whole process, as a user or systemd would start it, the medians
+ * and percentiles the benchmarks print, and their scratch trees. */
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -41,9 +42,23 @@ static int cmp_u64(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-uint64_t bench_median(uint64_t *v, unsigned n) {
+void bench_sort_u64(uint64_t *v, size_t n) {
         qsort(v, n, sizeof(*v), cmp_u64);
+}
+
+uint64_t bench_median(uint64_t *v, unsigned n) {
+        bench_sort_u64(v, n);
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void) (flag == FTW_DP ? rmdir(path) : unlink(path));
+        return 0;
+}
+
+void bench_rm_rf(const char *dir) {
+        /* FTW_PHYS: a symlink is removed, never followed. */
+        (void) nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 int bench_parse_options(int argc, char *argv[], const char *count_name, int (*help)(void), bench_options *o) {

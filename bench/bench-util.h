@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Whole-process timing shared by the benchmarks that compare a tool with
- * a floor (bench/check, bench/generator, bench/scan). */
+/* What the benchmarks share: whole-process timing for those that compare
+ * a tool with a floor (bench/check, bench/generator, bench/scan), sorting
+ * samples, and removing a scratch tree. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct bench_options {
@@ -23,5 +25,12 @@ int bench_parse_options(int argc, char *argv[], const char *count_name, int (*he
  * returns its wall time and wait status. */
 int bench_time_run(char *const argv[], uint64_t *ret_usec, int *ret_status);
 
+/* Sorts N samples in ascending order. */
+void bench_sort_u64(uint64_t *v, size_t n);
+
 /* The median of N values; sorts V. */
 uint64_t bench_median(uint64_t *v, unsigned n);
+
+/* Removes DIR, a scratch tree that the benchmark made with mkdtemp(), and
+ * everything in it; never follows a symlink nor leaves its filesystem. */
+void bench_rm_rf(const char *dir);

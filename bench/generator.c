@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,10 +31,6 @@ typedef struct result {
         size_t n_files;
         uint64_t gen, cat;
 } result;
-
-static int rm_tree_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(path) < 0 ? -1 : 0;
-}
 
 /* Every regular file (or symlink to one) the generator may read: the
  * search directories and their drop-in directories. */
@@ -133,7 +128,7 @@ static int measure(result *res, char *gen_path, char **cat_files, size_t n_files
                         tc[i - 1] = b;
                 }
         }
-        (void) nftw(out, rm_tree_one, 16, FTW_DEPTH | FTW_PHYS);
+        bench_rm_rf(out);
         res->n_files = n_files;
         res->gen = bench_median(tg, runs);
         res->cat = bench_median(tc, runs);
@@ -185,7 +180,7 @@ int main(int argc, char *argv[]) {
                         return log_error_errno(ENOMEM, "listing units"), 1;
         }
         r = measure(&res[1], gen, sfiles, n_sfiles, runs, !json);
-        (void) nftw(tmp, rm_tree_one, 16, FTW_DEPTH | FTW_PHYS);
+        bench_rm_rf(tmp);
         if (r < 0)
                 return 1;
 

@@ -378,10 +378,47 @@ int root_opendir(const char *root, const char *path, DIR **ret) {
         return 0;
 }
 
-int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = -EBADF;
+int read_full_fd(int fd, size_t max, size_t hint, char **ret, size_t *ret_len) {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, allocated = 0;
+
+        /* Read to the end rather than to a size: files in /proc say 0. */
+        for (;;) {
+                ssize_t n;
+
+                if (len == allocated) {
+                        size_t more = allocated ? allocated * 2 : (hint ?: 4096);
+                        char *p;
+
+                        if (more > max + 1)
+                                more = max + 1; /* one byte more tells that it is too big */
+                        p = realloc(buf, more + 1);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                        allocated = more;
+                }
+                n = read(fd, buf + len, allocated - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+                if (len > max)
+                        return -EFBIG;
+        }
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = -EBADF;
         struct stat st;
 
         /* O_NONBLOCK: a FIFO opens at once, to be refused below, rather
@@ -399,42 +436,7 @@ int root_read_file(const char *root, const char *path, char **ret, size_t *ret_l
                 return -EBADFD; /* /dev/null reads as empty, which masks */
         if ((uint64_t) st.st_size > ROOT_FILE_MAX)
                 return -EFBIG;
-
-        /* Read to the end rather than to st_size: files in /proc say 0. */
-        for (;;) {
-                ssize_t n;
-
-                if (len == allocated) {
-                        size_t more = allocated ? allocated * 2 : (size_t) st.st_size + 4096;
-                        char *p;
-
-                        if (allocated > ROOT_FILE_MAX)
-                                return -EFBIG;
-                        if (more > ROOT_FILE_MAX + 1)
-                                more = ROOT_FILE_MAX + 1; /* one byte more tells that it is too big */
-                        p = realloc(buf, more + 1);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                        allocated = more;
-                }
-                n = read(fd, buf + len, allocated - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        if (len > ROOT_FILE_MAX)
-                return -EFBIG;
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        if (ret_len)
-                *ret_len = len;
-        return 0;
+        return read_full_fd(fd, ROOT_FILE_MAX, (size_t) st.st_size + 4096, ret, ret_len);
 }
 
 _Static_assert(ROOT_FILE_MAX == 16U * 1024U * 1024U, "root_read_strerror() says 16 MiB");
@@ -462,8 +464,11 @@ int root_lstat(const char *root, const char *path, struct stat *ret) {
         if (root_is_live(root))
                 return lstat(norm, ret) < 0 ? negative_errno() : 0;
         slash = strrchr(norm, '/');
-        if (!slash || streq(norm, "/")) {
-                dfd = root_open(root, "/", O_PATH | O_DIRECTORY);
+        if (!slash || streq(norm, "/") || streq(slash + 1, "..")) {
+                /* A directory, which is no symlink to stay off: opened as
+                 * root_open() resolves it, so that ".." at the tree's root
+                 * stays there rather than naming what holds the tree. */
+                dfd = root_open(root, slash ? norm : "/", O_PATH | O_DIRECTORY);
                 if (dfd < 0)
                         return dfd;
                 return fstat(dfd, ret) < 0 ? negative_errno() : 0;
@@ -477,8 +482,6 @@ int root_lstat(const char *root, const char *path, struct stat *ret) {
                 return dfd;
         return fstatat(dfd, base, ret, AT_SYMLINK_NOFOLLOW) < 0 ? negative_errno() : 0;
 }
-
-/* readlink() of PATH's last component under ROOT. */
 
 void stat_from_statx(const struct statx *stx, struct stat *ret) {
         *ret = (struct stat) {

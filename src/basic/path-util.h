@@ -67,9 +67,16 @@ int root_resolve(const char *root, const char *path, char **ret);
  * directory, -EBADFD for anything else (a FIFO or a socket is never waited
  * on), -EFBIG beyond ROOT_FILE_MAX. */
 int root_read_file(const char *root, const char *path, char **ret, size_t *ret_len);
+/* FD read to its end into a NUL-terminated string: at most MAX bytes,
+ * -EFBIG beyond (no more than MAX + 1 is read). HINT is the room to start
+ * with (the file's size, say). */
+int read_full_fd(int fd, size_t max, size_t hint, char **ret, size_t *ret_len);
 /* Why root_read_file() failed, in words: "not a regular file" and
  * "larger than 16 MiB" where strerror() would say something puzzling. */
 const char *root_read_strerror(int r);
+/* lstat() of PATH under ROOT: its last component is not followed, what
+ * leads to it resolves as root_open() resolves it, and so does a last
+ * "..", which never names what holds ROOT. */
 int root_lstat(const char *root, const char *path, struct stat *ret);
 
 /* The struct stat that lstat() would have filled, from a statx() with

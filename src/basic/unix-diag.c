@@ -26,6 +26,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "macro.h"
 #include "unix-diag.h"
 
@@ -366,15 +367,8 @@ static int collect_bound(struct nlmsghdr *h, void *userdata) {
 
         if (parse_vfs(h, &id) <= 0)
                 return 0;
-        if (l->n == l->allocated) {
-                size_t more = l->allocated ? l->allocated * 2 : 64;
-                unix_bound *p = reallocarray(l->b, more, sizeof(*p));
-
-                if (!p)
-                        return -ENOMEM;
-                l->b = p;
-                l->allocated = more;
-        }
+        if (GREEDY_REALLOC(l->b, l->allocated, l->n + 1, 64) < 0)
+                return -ENOMEM;
         l->b[l->n++] = bound_of(h, &id);
         return 0;
 }
@@ -499,16 +493,9 @@ static int collect_info(struct nlmsghdr *h, void *userdata) {
                 return 0; /* unnamed: nothing anybody can connect to by name */
         info.has_vfs = parse_vfs(h, &info.vfs) > 0;
 
-        if (l->n == l->allocated) {
-                size_t more = l->allocated ? l->allocated * 2 : 64;
-                unix_socket_info *p = reallocarray(l->s, more, sizeof(*p));
-
-                if (!p) {
-                        free(info.name);
-                        return -ENOMEM;
-                }
-                l->s = p;
-                l->allocated = more;
+        if (GREEDY_REALLOC(l->s, l->allocated, l->n + 1, 64) < 0) {
+                free(info.name);
+                return -ENOMEM;
         }
         l->s[l->n++] = info;
         return 0;

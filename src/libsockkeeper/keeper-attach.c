@@ -105,7 +105,7 @@ static void relinked(sk_keeper *k) {
         (void) fs_touch_ours(k->dir_fd, k->name, k->sock_id);
         k->relinked_back = true;
         k->liveness_delay = SK_LIVENESS_FIRST_USEC;
-        k->next_liveness = now_usec(CLOCK_BOOTTIME) + k->liveness_delay;
+        k->next_liveness = now_usec(KEEPER_CLOCK) + k->liveness_delay;
         keeper_emit(k, &(sk_event) {
                 .type = SK_EVENT_RELINKED,
                 .path = k->path,
@@ -131,7 +131,7 @@ static void report_lost(sk_keeper *k, bool alive, bool removed) {
 }
 
 /* The path is gone. Returns 0 when it is settled (relinked, or reported
- * lost), -EEXIST when somebody took the path meanwhile (look again),
+ * lost), -EAGAIN when somebody took the path meanwhile (look again),
  * another negative errno when a retry is scheduled. */
 static int heal_attached(sk_keeper *k) {
         int alive, r;
@@ -170,7 +170,7 @@ static int heal_attached(sk_keeper *k) {
                 return 0;
         }
         if (r == -EEXIST)
-                return r;
+                return -EAGAIN;
         if (r < 0) {
                 keeper_failed(k, r, "relink anchor");
                 return r;
@@ -180,43 +180,24 @@ static int heal_attached(sk_keeper *k) {
         return 0;
 }
 
-void keeper_check_attached(sk_keeper *k) {
-        /* Two rounds cover a race with whoever is changing the directory. */
-        for (int round = 0; round < 2; round++) {
-                struct stat st;
-                int r;
-
-                r = keeper_ensure_directory(k);
-                if (r < 0)
-                        return;
-
-                if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
-                        if (k->have_socket && S_ISSOCK(st.st_mode) && inode_id_eq(inode_id_of(&st), k->sock_id) &&
-                            owned_by_owner(k, &st)) {
-                                /* Ours again, whoever put it back. */
-                                k->in_conflict = false;
-                                k->lost = false;
-                                keeper_healed(k);
-                                keeper_ensure_anchor(k);
-                                if (k->relinked_back)
-                                        keeper_check_liveness(k);
-                                return;
-                        }
-                        look_at_stranger(k, &st);
-                        return;
-                }
-                if (errno != ENOENT) {
-                        keeper_failed(k, negative_errno(), "inspect path");
-                        return;
-                }
-
-                k->in_conflict = false;
-                r = heal_attached(k);
-                if (r != -EEXIST)
-                        return;
-        }
-        keeper_schedule_retry(k);
+static bool is_ours_attached(sk_keeper *k, const struct stat *st) {
+        return k->have_socket && S_ISSOCK(st->st_mode) && inode_id_eq(inode_id_of(st), k->sock_id) &&
+               owned_by_owner(k, st);
 }
+
+/* Ours again, whoever put it back. */
+static void ours_again_attached(sk_keeper *k) {
+        k->lost = false;
+        if (k->relinked_back)
+                keeper_check_liveness(k);
+}
+
+const keeper_mode keeper_mode_attached = {
+        .is_ours = is_ours_attached,
+        .ours_again = ours_again_attached,
+        .stranger = look_at_stranger,
+        .heal = heal_attached,
+};
 
 /* A socket we linked back whose last holder has closed it: the daemon
  * removed its name on a clean stop and has gone. Its file would make
@@ -225,13 +206,13 @@ void keeper_check_attached(sk_keeper *k) {
 void keeper_check_liveness(sk_keeper *k) {
         int r;
 
-        if (!k->attached || !k->have_socket || !k->relinked_back)
+        if (!k->have_socket || !k->relinked_back)
                 return;
         if (socket_file_alive(k->dir_fd, k->name, k->sock_id)) {
                 uint64_t max = k->check_usec;
 
                 k->liveness_delay = k->liveness_delay * 4 > max ? max : k->liveness_delay * 4;
-                k->next_liveness = k->liveness_delay < max ? now_usec(CLOCK_BOOTTIME) + k->liveness_delay : 0;
+                k->next_liveness = k->liveness_delay < max ? now_usec(KEEPER_CLOCK) + k->liveness_delay : 0;
                 return;
         }
         k->next_liveness = 0;
@@ -256,33 +237,15 @@ static bool recover_from_anchor(sk_keeper *k, inode_id *ret_id) {
                         }, accept_recovered, k, ret_id) > 0;
 }
 
-SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
+/* The start, once the keeper watches the path: whose sockets to keep,
+ * unless told (the one found at the path, or, when there is none, our
+ * own), a socket that a killed keeper of ours left in its anchor, and the
+ * first look, which decides: a socket is watched at once, a missing path
+ * is waited for, anything else is reported. */
+void keeper_attach_start(sk_keeper *k) {
         bool recovered = false;
         inode_id recovered_id;
         struct stat st;
-        int r;
-
-        if (!k)
-                return -EINVAL;
-        if (k->bound)
-                return -EALREADY;
-        if (k->abstract)
-                return -EOPNOTSUPP; /* no file, so nothing a cleaner could take */
-
-        r = keeper_open_directory(k);
-        if (r < 0) {
-                keeper_unbind(k);
-                return r;
-        }
-        k->bound = k->attached = true;
-
-        /* Watch before the first look, so that nothing done to the path
-         * after the look goes unseen until the backstop check. */
-        r = keeper_watch_setup(k);
-        if (r < 0) {
-                keeper_unbind(k);
-                return r;
-        }
 
         if (!k->have_owner) {
                 k->owner_uid = default_owner(k);
@@ -291,15 +254,7 @@ SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
         if (fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
                 recovered = recover_from_anchor(k, &recovered_id);
 
-        /* The first look decides: a socket is watched at once, a missing
-         * path is waited for, anything else is reported. */
-        keeper_check_attached(k);
+        keeper_look(k, &keeper_mode_attached);
         if (recovered && k->have_socket && inode_id_eq(k->sock_id, recovered_id))
                 relinked(k);
-        (void) keeper_arm_timer(k); /* the look may have scheduled a retry */
-        return 0;
-}
-
-SK_EXPORT bool sk_keeper_is_attached(sk_keeper *k) {
-        return k && k->attached;
 }

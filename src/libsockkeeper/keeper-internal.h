@@ -1,6 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+/* The keeper engine's internals, shared by its files. Each file calls only
+ * files below it in this list, so that none imports another in a circle:
+ *
+ *   keeper.c          life cycle: settings, bind or adopt, attach, free
+ *   keeper-loop.c     the driver: process, check_now, the thread; the one
+ *                     place that chooses between a bound and an attached look
+ *   keeper-heal.c     a bound keeper's mode: relink, else rebind
+ *   keeper-attach.c   an attached keeper's mode: relink while the socket
+ *                     lives, liveness after a relink; its start
+ *                     (keeper-heal.c and keeper-attach.c never call each other)
+ *   keeper-look.c     one look at the path, in the mode it is given: it
+ *                     reaches the mode's functions only through the
+ *                     keeper_mode that its caller passes
+ *   keeper-upkeep.c   what both keep up: anchor, sticky bit, timestamps,
+ *                     conflicts reported once
+ *   keeper-dir.c      the socket's directory and the chain above it
+ *   keeper-watch.c    inotify watches, the timer, retry backoff
+ *   keeper-bind.c     a listening socket made at the path
+ *   keeper-event.c    events handed to the callback
+ *   anchor.c          where anchors live, made, restored, removed
+ *   socket-alive.c    is a socket file bound, in any network namespace
+ *   fs-safe.c, then src/basic
+ */
+
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -8,6 +32,12 @@
 #include "anchor.h"
 #include "fs-safe.h"
 #include "sockkeeper.h"
+
+/* Marks a definition as part of the ABI. The library is built with hidden
+ * visibility, so only what carries this is exported, and only if
+ * libsockkeeper.sym names it too; the public header stays plain
+ * prototypes, which any compiler reads. */
+#define SK_EXPORT __attribute__((visibility("default")))
 
 #define SK_DEFAULT_MODE 0660
 #define SK_DEFAULT_BACKLOG 16
@@ -28,6 +58,10 @@
  * about to close it), backing off by 4x up to the backstop interval. */
 #define SK_LIVENESS_FIRST_USEC (10 * USEC_PER_MSEC)
 
+/* The clock of every deadline: it keeps counting in suspend, like the
+ * cleaners' clocks. */
+#define KEEPER_CLOCK CLOCK_BOOTTIME
+
 /* One directory of the chain above the socket, as recorded at start. */
 typedef struct dir_level {
         char *name;
@@ -45,8 +79,6 @@ typedef struct dir_chain {
         size_t n;
         int parent_fd;            /* O_PATH, the socket directory's parent */
 } dir_chain;
-
-void dir_chain_done(dir_chain *c);
 
 struct sk_keeper {
         /* What the caller asked for. */
@@ -73,7 +105,7 @@ struct sk_keeper {
         bool bound;               /* bound, adopted or attached: the keeper is running */
         bool adopted;
         bool attached;            /* watching somebody else's socket (sk_keeper_attach) */
-        bool have_socket;         /* attached: sock_id names the socket being watched */
+        bool have_socket;         /* sock_id names the socket kept: always when bound, once found when attached */
         bool lost;                /* attached: the loss of sock_id was reported */
         uid_t owner_uid;          /* attached: whose sockets we follow at the path */
         bool have_owner;          /* set by sk_keeper_set_owner() or the first look */
@@ -119,42 +151,66 @@ struct sk_keeper {
         int stop_fd;
 };
 
-/* keeper-event.c */
-void keeper_emit(sk_keeper *k, const sk_event *ev);
-void keeper_emit_error(sk_keeper *k, int error, const char *operation, uint64_t retry_usec);
-void keeper_emit_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind);
-sk_conflict_kind keeper_classify(const struct stat *st);
+/* keeper.c */
+void keeper_unbind(sk_keeper *k);
+
+/* What differs between a keeper of its own socket and an attached one
+ * when it looks at its path. */
+typedef struct keeper_mode {
+        /* Whether ST, found at the path, is the socket we keep. */
+        bool (*is_ours)(sk_keeper *k, const struct stat *st);
+        /* After the path was found leading to it, again; may be NULL. */
+        void (*ours_again)(sk_keeper *k);
+        /* Something else is at the path. */
+        void (*stranger)(sk_keeper *k, const struct stat *st);
+        /* The path is gone: 0 when that is settled, -EAGAIN when the path
+         * changed meanwhile (look again), another negative errno when a
+         * retry is scheduled. */
+        int (*heal)(sk_keeper *k);
+} keeper_mode;
+
+/* keeper-heal.c */
+extern const keeper_mode keeper_mode_bound;
+
+/* keeper-attach.c */
+extern const keeper_mode keeper_mode_attached;
+void keeper_attach_start(sk_keeper *k);
+void keeper_check_liveness(sk_keeper *k);
+
+/* keeper-look.c */
+void keeper_look(sk_keeper *k, const keeper_mode *mode);
+
+/* keeper-upkeep.c */
+void keeper_ensure_anchor(sk_keeper *k);
+void keeper_renew_sticky(sk_keeper *k);
+int keeper_refresh(sk_keeper *k);
+void keeper_report_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind);
+
+/* keeper-dir.c */
+int keeper_open_directory(sk_keeper *k);
+int keeper_ensure_directory(sk_keeper *k);
+void dir_chain_done(dir_chain *c);
+
+/* keeper-watch.c */
+int keeper_watch_setup(sk_keeper *k);
+int keeper_watch_directory(sk_keeper *k);
+int keeper_watch_anchor(sk_keeper *k);
+void keeper_watch_drain(sk_keeper *k);
+void keeper_watch_done(sk_keeper *k);
+int keeper_arm_timer(sk_keeper *k);
+void keeper_schedule_retry(sk_keeper *k);
+void keeper_schedule_anchor_retry(sk_keeper *k);
+void keeper_healed(sk_keeper *k);
+void keeper_failed(sk_keeper *k, int r, const char *operation);
+uint64_t keeper_since_detection(sk_keeper *k);
 
 /* keeper-bind.c */
 int keeper_open_socket(sk_keeper *k, int *ret_fd, inode_id *ret_id);
 int keeper_identify_bound_file(sk_keeper *k, int fd, inode_id *ret_id);
 mode_t keeper_file_mode(sk_keeper *k);
 
-/* keeper-dir.c */
-int keeper_open_directory(sk_keeper *k);
-int keeper_ensure_directory(sk_keeper *k);
-
-/* keeper-heal.c */
-void keeper_check(sk_keeper *k);
-void keeper_healed(sk_keeper *k);
-void keeper_failed(sk_keeper *k, int r, const char *operation);
-uint64_t keeper_since_detection(sk_keeper *k);
-void keeper_report_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind);
-void keeper_ensure_anchor(sk_keeper *k);
-void keeper_renew_sticky(sk_keeper *k);
-void keeper_refresh(sk_keeper *k);
-
-/* keeper-loop.c */
-int keeper_watch_setup(sk_keeper *k);
-int keeper_watch_directory(sk_keeper *k);
-int keeper_watch_anchor(sk_keeper *k);
-void keeper_watch_done(sk_keeper *k);
-int keeper_arm_timer(sk_keeper *k);
-void keeper_schedule_retry(sk_keeper *k);
-void keeper_schedule_anchor_retry(sk_keeper *k);
-/* keeper.c */
-void keeper_unbind(sk_keeper *k);
-
-/* keeper-attach.c */
-void keeper_check_attached(sk_keeper *k);
-void keeper_check_liveness(sk_keeper *k);
+/* keeper-event.c */
+void keeper_emit(sk_keeper *k, const sk_event *ev);
+void keeper_emit_error(sk_keeper *k, int error, const char *operation, uint64_t retry_usec);
+void keeper_emit_conflict(sk_keeper *k, const struct stat *st, sk_conflict_kind kind);
+sk_conflict_kind keeper_classify(const struct stat *st);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The keeper's life cycle: settings, binding or adopting the socket safely
- * at start, and giving everything back (only what is still ours) at free. */
+ * at start (or attaching to somebody else's), and giving everything back
+ * (only what is still ours) at free. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -207,22 +208,26 @@ SK_EXPORT int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *u
         return 0;
 }
 
-SK_EXPORT int sk_keeper_get_fd(sk_keeper *k) {
+SK_EXPORT int sk_keeper_get_fd(const sk_keeper *k) {
         if (!k)
                 return -EINVAL;
         return k->bound && !k->attached ? k->fd : -ENOTCONN;
 }
 
-SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k) {
+SK_EXPORT const char *sk_keeper_get_path(const sk_keeper *k) {
         return k ? k->path : NULL;
 }
 
-SK_EXPORT const char *sk_keeper_get_anchor_path(sk_keeper *k) {
+SK_EXPORT const char *sk_keeper_get_anchor_path(const sk_keeper *k) {
         return k && k->anchor.present ? k->anchor.path : NULL;
 }
 
-SK_EXPORT bool sk_keeper_is_adopted(sk_keeper *k) {
+SK_EXPORT bool sk_keeper_is_adopted(const sk_keeper *k) {
         return k && k->adopted;
+}
+
+SK_EXPORT bool sk_keeper_is_attached(const sk_keeper *k) {
+        return k && k->attached;
 }
 
 /* Returns 1 and the fd when the service manager passed us a socket for
@@ -347,7 +352,9 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
                 k->fd = TAKE_FD(fd);
                 k->sock_id = id;
         }
-        k->bound = true;
+        /* A bound keeper always has its socket, the fd, even while the
+         * path is lost. */
+        k->bound = k->have_socket = true;
 
         /* Not fatal: without an anchor the keeper rebinds, and it keeps
          * trying to make one. */
@@ -358,5 +365,35 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
                 keeper_unbind(k);
                 return r;
         }
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
+        int r;
+
+        if (!k)
+                return -EINVAL;
+        if (k->bound)
+                return -EALREADY;
+        if (k->abstract)
+                return -EOPNOTSUPP; /* no file, so nothing a cleaner could take */
+
+        r = keeper_open_directory(k);
+        if (r < 0) {
+                keeper_unbind(k);
+                return r;
+        }
+        k->bound = k->attached = true;
+
+        /* Watch before the first look, so that nothing done to the path
+         * after the look goes unseen until the backstop check. */
+        r = keeper_watch_setup(k);
+        if (r < 0) {
+                keeper_unbind(k);
+                return r;
+        }
+
+        keeper_attach_start(k);
+        (void) keeper_arm_timer(k); /* the look may have scheduled a retry */
         return 0;
 }

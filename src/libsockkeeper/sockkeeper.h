@@ -13,7 +13,7 @@
  * Every function returns 0 (or a non-negative count) on success and a
  * negative errno-style value on failure. Output pointers are set only on
  * success. The library never prints; it reports through the event callback.
- * See libsockkeeper(3).
+ * Getters take a const keeper and change nothing. See libsockkeeper(3).
  */
 
 #include <stdbool.h>
@@ -23,8 +23,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define SK_EXPORT __attribute__((visibility("default")))
 
 typedef struct sk_keeper sk_keeper;
 
@@ -108,23 +106,23 @@ typedef void (*sk_event_fn)(sk_keeper *k, const sk_event *event, void *userdata)
  * ("//" and "/./" collapsed; -EINVAL for a ".." or a directory);
  * sk_keeper_bind() binds or adopts. A path starting with '@' names an
  * abstract socket. */
-SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path);
-SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k);
+int sk_keeper_new(sk_keeper **ret, const char *path);
+sk_keeper *sk_keeper_free(sk_keeper *k);
 
 /* Settings; call before sk_keeper_bind(). */
-SK_EXPORT int sk_keeper_set_type(sk_keeper *k, int sock_type);      /* SOCK_STREAM (default), SOCK_SEQPACKET, SOCK_DGRAM */
-SK_EXPORT int sk_keeper_set_mode(sk_keeper *k, mode_t mode);        /* default 0660 */
-SK_EXPORT int sk_keeper_set_backlog(sk_keeper *k, int backlog);     /* default 16 */
-SK_EXPORT int sk_keeper_set_sticky(sk_keeper *k, bool sticky);      /* default off */
-SK_EXPORT int sk_keeper_set_refresh_interval(sk_keeper *k, uint64_t usec); /* default 6 h; 0 disables */
+int sk_keeper_set_type(sk_keeper *k, int sock_type);      /* SOCK_STREAM (default), SOCK_SEQPACKET, SOCK_DGRAM */
+int sk_keeper_set_mode(sk_keeper *k, mode_t mode);        /* default 0660 */
+int sk_keeper_set_backlog(sk_keeper *k, int backlog);     /* default 16 */
+int sk_keeper_set_sticky(sk_keeper *k, bool sticky);      /* default off */
+int sk_keeper_set_refresh_interval(sk_keeper *k, uint64_t usec); /* default 6 h; 0 disables */
 /* interval 0 picks the default: 1 h backstop (inotify) or 60 s (poll). */
-SK_EXPORT int sk_keeper_set_detection(sk_keeper *k, sk_detection detection, uint64_t interval_usec);
-SK_EXPORT int sk_keeper_set_relink(sk_keeper *k, bool relink);      /* default on */
-SK_EXPORT int sk_keeper_set_anchor_dir(sk_keeper *k, const char *dir);
-SK_EXPORT int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *userdata);
+int sk_keeper_set_detection(sk_keeper *k, sk_detection detection, uint64_t interval_usec);
+int sk_keeper_set_relink(sk_keeper *k, bool relink);      /* default on */
+int sk_keeper_set_anchor_dir(sk_keeper *k, const char *dir);
+int sk_keeper_set_event_callback(sk_keeper *k, sk_event_fn fn, void *userdata);
 
 /* Bind and listen, or adopt a matching fd passed through LISTEN_FDS. */
-SK_EXPORT int sk_keeper_bind(sk_keeper *k);
+int sk_keeper_bind(sk_keeper *k);
 
 /* Attach mode: keep the path of a socket that somebody else bound. The
  * keeper holds no fd and never binds. It refreshes and anchors the socket
@@ -134,43 +132,43 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k);
  * for; anything else at the path is a conflict. Call instead of
  * sk_keeper_bind(); the settings of sk_keeper_set_type(), _mode() and
  * _backlog() do not apply. See libsockkeeper(3). */
-SK_EXPORT int sk_keeper_attach(sk_keeper *k);
-SK_EXPORT bool sk_keeper_is_attached(sk_keeper *k);
+int sk_keeper_attach(sk_keeper *k);
+bool sk_keeper_is_attached(const sk_keeper *k);
 /* Attach mode: keep only sockets of UID at the path: those whose file or
  * whose socket (the user that created it, which a chown of the file does
  * not change) belongs to UID. Without it, the owner of the socket found
  * at the path by sk_keeper_attach(), or, when the path is missing then,
  * the keeper's own effective uid. Call before sk_keeper_attach(). */
-SK_EXPORT int sk_keeper_set_owner(sk_keeper *k, uid_t uid);
+int sk_keeper_set_owner(sk_keeper *k, uid_t uid);
 
 /* The listening fd; its number never changes for the keeper's lifetime.
  * -ENOTCONN before bind and in attach mode. */
-SK_EXPORT int sk_keeper_get_fd(sk_keeper *k);
+int sk_keeper_get_fd(const sk_keeper *k);
 /* The canonical path: what is bound and watched. */
-SK_EXPORT const char *sk_keeper_get_path(sk_keeper *k);
+const char *sk_keeper_get_path(const sk_keeper *k);
 /* The anchor hard link, or NULL when there is none (abstract socket,
  * relink off, or no usable anchor directory). The keeper replaces the
  * string when it makes a new anchor: in thread mode, read it from the
  * callback or while the thread is stopped. */
-SK_EXPORT const char *sk_keeper_get_anchor_path(sk_keeper *k);
-SK_EXPORT bool sk_keeper_is_adopted(sk_keeper *k);
+const char *sk_keeper_get_anchor_path(const sk_keeper *k);
+bool sk_keeper_is_adopted(const sk_keeper *k);
 
 /* Mode 1: a background thread. Callbacks run on that thread; while it
  * runs, sk_keeper_process() and sk_keeper_check_now() return -EBUSY. */
-SK_EXPORT int sk_keeper_start(sk_keeper *k);
-SK_EXPORT int sk_keeper_stop(sk_keeper *k);
+int sk_keeper_start(sk_keeper *k);
+int sk_keeper_stop(sk_keeper *k);
 
 /* Mode 2: an event loop. Poll the event fd for POLLIN (it carries the
  * keeper's timers too), then call sk_keeper_process(). It returns the mask
  * of sk_event_type bits that happened. */
-SK_EXPORT int sk_keeper_get_event_fd(sk_keeper *k);
-SK_EXPORT int sk_keeper_process(sk_keeper *k);
+int sk_keeper_get_event_fd(const sk_keeper *k);
+int sk_keeper_process(sk_keeper *k);
 
 /* Check the path now, as if a change had been seen. Same return as process. */
-SK_EXPORT int sk_keeper_check_now(sk_keeper *k);
+int sk_keeper_check_now(sk_keeper *k);
 
-SK_EXPORT const char *sk_event_type_to_string(sk_event_type type);
-SK_EXPORT const char *sk_conflict_kind_to_string(sk_conflict_kind kind);
+const char *sk_event_type_to_string(sk_event_type type);
+const char *sk_conflict_kind_to_string(sk_conflict_kind kind);
 
 #ifdef __cplusplus
 }

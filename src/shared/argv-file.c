@@ -17,6 +17,7 @@
 #include "argv-file.h"
 #include "log.h"
 #include "macro.h"
+#include "path-util.h"
 #include "strv.h"
 
 typedef struct expander {
@@ -111,44 +112,20 @@ static bool is_blank(const char *s, size_t len) {
 
 static int read_all(const char *file, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0, cap = 0;
+        int r;
 
         fd = open(file, O_RDONLY | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return log_error_errno(errno, "%s", file), -EINVAL;
-        for (;;) {
-                ssize_t n;
-
-                if (size == cap) {
-                        size_t c = cap ? cap * 2 : 64 * 1024;
-                        char *b;
-
-                        if (c > ARGV_FILE_MAX + 1)
-                                c = ARGV_FILE_MAX + 1;
-                        b = realloc(buf, c + 1);
-                        if (!b)
-                                return log_error_errno(ENOMEM, "%s", file);
-                        buf = b;
-                        cap = c;
-                }
-                n = read(fd, buf + size, cap - size);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return log_error_errno(errno, "%s", file), -EINVAL;
-                }
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-                if (size > ARGV_FILE_MAX) {
-                        log_error("%s: larger than %u MiB, not reading it", file, ARGV_FILE_MAX / (1024 * 1024));
-                        return -EINVAL;
-                }
+        r = read_full_fd(fd, ARGV_FILE_MAX, 64 * 1024, ret, ret_size);
+        if (r == -EFBIG) {
+                log_error("%s: larger than %u MiB, not reading it", file, ARGV_FILE_MAX / (1024 * 1024));
+                return -EINVAL;
         }
-        buf[size] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
+        if (r == -ENOMEM)
+                return log_error_errno(ENOMEM, "%s", file);
+        if (r < 0)
+                return log_error_errno(-r, "%s", file), -EINVAL;
         return 0;
 }
 

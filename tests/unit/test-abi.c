@@ -2,7 +2,8 @@
 /* Linked against the shared library alone: every public symbol is used
  * here, so one missing from the version script fails the link (or the
  * run, with -z now). It also checks the library is usable as documented,
- * end to end, through the exported API only. */
+ * end to end, through the exported API only, and that the public header is
+ * what a caller should see. */
 
 #include <errno.h>
 #include <poll.h>
@@ -28,8 +29,25 @@ static void on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                 }                                                                \
         } while (0)
 
-int main(void) {
+/* The header as a caller reads it: plain prototypes, without the
+ * library's own visibility macro, and getters that take a const keeper
+ * (a type that does not match fails here, at run time, not the build). */
+static int header_is_plain(void) {
+#ifdef SK_EXPORT
+        CHECK(!"the public header defines SK_EXPORT");
+#endif
+        CHECK(__builtin_types_compatible_p(__typeof__(sk_keeper_get_fd), int(const sk_keeper *)));
+        CHECK(__builtin_types_compatible_p(__typeof__(sk_keeper_get_path), const char *(const sk_keeper *)));
+        CHECK(__builtin_types_compatible_p(__typeof__(sk_keeper_get_anchor_path), const char *(const sk_keeper *)));
+        CHECK(__builtin_types_compatible_p(__typeof__(sk_keeper_is_adopted), bool(const sk_keeper *)));
+        CHECK(__builtin_types_compatible_p(__typeof__(sk_keeper_is_attached), bool(const sk_keeper *)));
+        CHECK(__builtin_types_compatible_p(__typeof__(sk_keeper_get_event_fd), int(const sk_keeper *)));
+        return 0;
+}
+
+static int exported_api_works(void) {
         char dir[] = "/tmp/sk-abi-XXXXXX", path[64];
+        const sk_keeper *view;
         sk_keeper *k = NULL;
 
         CHECK(mkdtemp(dir));
@@ -46,11 +64,12 @@ int main(void) {
         CHECK(sk_keeper_set_anchor_dir(k, NULL) == 0);
         CHECK(sk_keeper_set_event_callback(k, on_event, NULL) == 0);
         CHECK(sk_keeper_bind(k) == 0);
-        CHECK(sk_keeper_get_fd(k) >= 0);
-        CHECK(strcmp(sk_keeper_get_path(k), path) == 0);
-        CHECK(sk_keeper_get_anchor_path(k) != NULL);
-        CHECK(!sk_keeper_is_adopted(k));
-        CHECK(sk_keeper_get_event_fd(k) >= 0);
+        view = k;
+        CHECK(sk_keeper_get_fd(view) >= 0);
+        CHECK(strcmp(sk_keeper_get_path(view), path) == 0);
+        CHECK(sk_keeper_get_anchor_path(view) != NULL);
+        CHECK(!sk_keeper_is_adopted(view));
+        CHECK(sk_keeper_get_event_fd(view) >= 0);
         CHECK(sk_keeper_process(k) >= 0);
 
         CHECK(unlink(path) == 0);
@@ -75,6 +94,18 @@ int main(void) {
         CHECK(strcmp(sk_event_type_to_string(SK_EVENT_ATTACHED), "attached") == 0);
         CHECK(sk_keeper_free(k) == NULL);
         CHECK(rmdir(dir) == 0);
-        printf("1..1\nok 1 - every exported symbol links and works\n");
         return 0;
+}
+
+int main(void) {
+        int failed = 0;
+
+        printf("1..2\n");
+        if (exported_api_works() != 0)
+                failed++, printf("not ");
+        printf("ok 1 - every exported symbol links and works\n");
+        if (header_is_plain() != 0)
+                failed++, printf("not ");
+        printf("ok 2 - the public header declares plain prototypes, getters take a const keeper\n");
+        return failed ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Socket paths as the programs are given them: the canonical form that
  * gets bound, the forms that are refused and why, the address built from
- * it, and the pure path helpers underneath. */
+ * it. The path helpers underneath are test-path-util.c's. */
 
 #include <errno.h>
 #include <stddef.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "macro.h"
-#include "path-util.h"
 #include "socket-path.h"
 #include "tap.h"
 
@@ -152,48 +151,7 @@ TEST(addresses) {
         check_int(socket_path_to_addr("rel", &sa, &len), ==, -EINVAL);
 }
 
-TEST(path_helpers) {
-        char *d = NULL, *n = NULL, *j = NULL;
-
-        check_int(path_split("/x.sock", &d, &n), ==, 0);
-        check_streq(d, "/");
-        check_streq(n, "x.sock");
-        free(d), free(n);
-        check_int(path_split("/a/b/c", &d, &n), ==, 0);
-        check_streq(d, "/a/b");
-        check_streq(n, "c");
-        free(d), free(n);
-        check_int(path_split("/a/..", &d, &n), ==, -EINVAL);
-        check_int(path_split("/a/.", &d, &n), ==, -EINVAL);
-        check_int(path_split("/a/", &d, &n), ==, -EINVAL);
-        check_int(path_split("a/b", &d, &n), ==, -EINVAL);
-
-        j = path_join("/", "x");
-        check_streq(j, "/x");
-        free(j);
-        j = path_join("/a/b", "c");
-        check_streq(j, "/a/b/c");
-        free(j);
-
-        check(path_has_dotdot(".."));
-        check(path_has_dotdot("../a"));
-        check(path_has_dotdot("/a/.."));
-        check(path_has_dotdot("/a/../b"));
-        check(path_has_dotdot("/a//..//b"));
-        check(!path_has_dotdot("/a/..b/c.."));
-        check(!path_has_dotdot("/a/.../b"));
-        check(!path_has_dotdot("/a/./b"));
-
-        d = path_normalize("/tmp/./a//b/");
-        check_streq(d, "/tmp/a/b");
-        free(d);
-        d = path_normalize("/tmp/../a");
-        check_streq(d, "/tmp/../a"); /* ".." stays for the caller to judge */
-        free(d);
-}
-
 TAP_MAIN(T(doubled_slashes_and_dots_collapse),
          T(dotdot_directories_and_bad_names_are_refused),
          T(length_counts_the_canonical_form),
-         T(addresses),
-         T(path_helpers))
+         T(addresses))
