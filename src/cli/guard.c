@@ -244,14 +244,12 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                                 return r;
                         break;
                 case ARG_ON_LOSS:
-                        if (streq(optarg, "relink-only"))
-                                g->groups[g->n_groups - 1].policy = ON_LOSS_RELINK_ONLY;
-                        else if (streq(optarg, "restart"))
-                                g->groups[g->n_groups - 1].policy = ON_LOSS_RESTART;
-                        else {
+                        r = on_loss_from_string(optarg);
+                        if (r < 0) {
                                 log_error("--on-loss: '%s' is neither relink-only nor restart", optarg);
                                 return -EINVAL;
                         }
+                        g->groups[g->n_groups - 1].policy = r;
                         break;
                 case ARG_OWNER: {
                         guard_group *grp = &g->groups[g->n_groups - 1];

@@ -332,13 +332,13 @@ static int process_unit(context *c, const unit_lookup *lp, const char *name) {
                 r = socket_unit_paths(c, &u, &a, &p);
 
         if (r >= 0 && p.n_guard > 0) {
-                guard_group *g = reallocarray(c->out.groups, c->out.n_groups + 1, sizeof(*g));
+                gen_guard_group *g = reallocarray(c->out.groups, c->out.n_groups + 1, sizeof(*g));
 
                 if (!g)
                         r = -ENOMEM;
                 else {
                         c->out.groups = g;
-                        g[c->out.n_groups] = (guard_group) {
+                        g[c->out.n_groups] = (gen_guard_group) {
                                 .unit = strdup(name),
                                 .on_loss = a.on_loss != ON_LOSS_DEFAULT ? a.on_loss
                                            : socket                     ? ON_LOSS_RESTART
