@@ -19,7 +19,7 @@
 #include "sockpath-text.h"
 #include "strv.h"
 #include "unit-file.h"
-#include "user-unit-path.h"
+#include "unit-search-path.h"
 
 typedef struct context {
         const migrate_options *o;

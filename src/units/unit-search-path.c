@@ -11,7 +11,7 @@
 #include "macro.h"
 #include "strv.h"
 #include "unit-file.h"
-#include "user-unit-path.h"
+#include "unit-search-path.h"
 
 /* An absolute $NAME, or NULL: systemd ignores relative XDG values. */
 static const char *abs_env(const char *name) {
