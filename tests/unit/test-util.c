@@ -194,6 +194,40 @@ void write_file(const char *path, const char *content) {
         check(fclose(f) == 0);
 }
 
+char *scratch_unit_root(void) {
+        char *root = scratch_dir();
+
+        check(unsetenv("SYSTEMD_UNIT_PATH") == 0);
+        return root;
+}
+
+/* ROOT + REL, with the directories above it made. */
+static char *root_path_made(const char *root, const char *rel) {
+        char *path, *dir;
+
+        check(asprintf(&path, "%s%s", root, rel) >= 0);
+        dir = strdup(path);
+        check(dir);
+        *strrchr(dir, '/') = '\0';
+        mkdir_p(dir);
+        free(dir);
+        return path;
+}
+
+void put_file(const char *root, const char *rel, const char *content) {
+        char *path = root_path_made(root, rel);
+
+        write_file(path, content);
+        free(path);
+}
+
+void put_symlink(const char *root, const char *rel, const char *target) {
+        char *path = root_path_made(root, rel);
+
+        check(symlink(target, path) >= 0);
+        free(path);
+}
+
 void sparse_file(const char *path, off_t size) {
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 

@@ -52,6 +52,14 @@ int count_open_fds(void);
 /* PATH and the directories above it, as "mkdir -p". */
 void mkdir_p(const char *path);
 void write_file(const char *path, const char *content);
+/* A scratch_dir() for a tree of units, with SYSTEMD_UNIT_PATH unset so
+ * that the default search path applies under it. */
+char *scratch_unit_root(void);
+/* REL (root-relative, "/etc/x") under the fixture tree ROOT, with the
+ * directories above it made: a file holding CONTENT, or a symlink to
+ * TARGET. */
+void put_file(const char *root, const char *rel, const char *content);
+void put_symlink(const char *root, const char *rel, const char *target);
 /* A file of SIZE bytes that takes no room on disk. */
 void sparse_file(const char *path, off_t size);
 bool file_has(const char *path, const char *content);
