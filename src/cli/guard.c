@@ -26,6 +26,7 @@
 #include "guard.h"
 #include "log.h"
 #include "macro.h"
+#include "unit-name.h"
 
 #define EX_USAGE 64
 #define DEFAULT_RESTART_BURST 3
@@ -103,19 +104,6 @@ static int parse_user(const char *s, uid_t *ret) {
                 return errno > 0 ? -errno : -ENOENT;
         *ret = pw->pw_uid;
         return 0;
-}
-
-/* A unit name systemd could know: NAME.TYPE, no path. */
-static bool unit_name_valid(const char *u) {
-        static const char *const types[] = { ".service", ".socket", ".scope", ".target", ".mount" };
-        size_t l = strlen(u);
-
-        if (l < 3 || l > 255 || strchr(u, '/') || u[0] == '.')
-                return false;
-        for (size_t i = 0; i < ELEMENTSOF(types); i++)
-                if (guard_has_suffix(u, types[i]) && l > strlen(types[i]))
-                        return true;
-        return false;
 }
 
 static int add_group(guard *g, const char *unit) {
@@ -235,7 +223,8 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         g->systemd = true;
                         break;
                 case ARG_UNIT:
-                        if (!unit_name_valid(optarg)) {
+                        /* A template is no unit that runs: there is nothing to restart. */
+                        if (!unit_name_is_valid(optarg) || unit_name_is_template(optarg)) {
                                 log_error("--unit: '%s' is not a unit name (NAME.socket, NAME.service, ...)", optarg);
                                 return -EINVAL;
                         }
@@ -244,14 +233,12 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                                 return r;
                         break;
                 case ARG_ON_LOSS:
-                        if (streq(optarg, "relink-only"))
-                                g->groups[g->n_groups - 1].policy = ON_LOSS_RELINK_ONLY;
-                        else if (streq(optarg, "restart"))
-                                g->groups[g->n_groups - 1].policy = ON_LOSS_RESTART;
-                        else {
+                        r = on_loss_from_string(optarg);
+                        if (r < 0) {
                                 log_error("--on-loss: '%s' is neither relink-only nor restart", optarg);
                                 return -EINVAL;
                         }
+                        g->groups[g->n_groups - 1].policy = r;
                         break;
                 case ARG_OWNER: {
                         guard_group *grp = &g->groups[g->n_groups - 1];

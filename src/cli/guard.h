@@ -11,13 +11,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "annotations.h"
 #include "macro.h"
 #include "sockkeeper.h"
-
-typedef enum on_loss {
-        ON_LOSS_RELINK_ONLY,
-        ON_LOSS_RESTART,
-} on_loss;
 
 /* At most BURST restarts within INTERVAL_USEC, per group. */
 typedef struct ratelimit {
@@ -36,7 +32,7 @@ bool ratelimit_take(ratelimit *rl, uint64_t now);
 
 typedef struct guard_group {
         char *unit;            /* NULL: paths given by hand, no unit */
-        on_loss policy;
+        on_loss policy;        /* never ON_LOSS_DEFAULT: set for the unit's type */
         uid_t owner;           /* whose sockets the paths hold (--owner=) */
         bool have_owner;
         ratelimit rl;

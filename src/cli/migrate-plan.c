@@ -19,7 +19,8 @@
 #include "sockpath-text.h"
 #include "strv.h"
 #include "unit-file.h"
-#include "user-unit-path.h"
+#include "unit-lookup.h"
+#include "unit-name.h"
 
 typedef struct context {
         const migrate_options *o;
@@ -391,12 +392,9 @@ static bool has_instance_specifier(const char *path) {
         return false;
 }
 
-static bool name_is_template_or_instance(const char *name) {
-        return strchr(name, '@') != NULL;
-}
-
 static int decide(context *c, migrate_plan *p) {
-        bool templated = name_is_template_or_instance(p->unit), per_instance = templated;
+        bool templated = unit_name_is_template(p->unit) || unit_name_is_instance(p->unit);
+        bool per_instance = templated;
         int r;
 
         /* Per-instance directories only when every path already differs by
@@ -634,7 +632,7 @@ static int service_dropin(context *c, migrate_plan *p, char **ret) {
                       f);
         /* The directory goes when the service stops; a socket unit's socket
          * inside it (or instances sharing it) must outlive that. */
-        if (preserve && (name_is_template_or_instance(p->unit) || c->n_sockets > 0))
+        if (preserve && (unit_name_is_template(p->unit) || unit_name_is_instance(p->unit) || c->n_sockets > 0))
                 fputs("RuntimeDirectoryPreserve=yes\n", f);
 
         for (size_t k = 0; k < unit_exec_keys_n && r >= 0; k++) {
@@ -781,21 +779,13 @@ static char *dropin_path(const migrate_plan *p, const char *unit) {
                                                                                                             : s;
 }
 
-static const char *instance_of(const char *unit, char *buf, size_t size) {
-        const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
-
-        if (!at || !dot || dot <= at + 1)
-                return NULL;
-        snprintf(buf, size, "%.*s", (int) (dot - at - 1), at + 1);
-        return buf;
-}
-
 static int tmpfiles_lines(migrate_plan *p, const bool *symlinked, FILE *f, bool *ret_any) {
-        char ibuf[256];
-        const char *instance = instance_of(p->unit, ibuf, sizeof(ibuf));
+        _cleanup_free_ char *instance = NULL;
         bool any = false;
         int r = 0;
 
+        if (unit_name_to_instance(p->unit, &instance) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < p->n_sockets && r >= 0; i++) {
                 migrate_socket *s = &p->sockets[i];
                 _cleanup_free_ char *old = NULL, *new = NULL;
@@ -961,8 +951,8 @@ int migrate_plan_build(const migrate_options *o, const char *unit, migrate_plan 
 
         /* The drop-in goes with the fragment's own name (not an alias), but
          * an instance keeps its instance: the admin asked about that one. */
-        if (c.service.fragment && !strchr(c.service.name, '@') &&
-            unit_name_is_valid(migrate_basename(c.service.fragment)))
+        if (c.service.fragment && !unit_name_is_template(c.service.name) &&
+            !unit_name_is_instance(c.service.name) && unit_name_is_valid(migrate_basename(c.service.fragment)))
                 p.unit = strdup(migrate_basename(c.service.fragment));
         else
                 p.unit = strdup(c.service.name);

@@ -63,7 +63,7 @@ int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob) {
         return strv_extend(&o->tmpfiles, &o->n_tmpfiles, path);
 }
 
-static bool group_is_socket(const guard_group *g) {
+static bool group_is_socket(const gen_guard_group *g) {
         return has_suffix(g->unit, ".socket");
 }
 
@@ -147,7 +147,7 @@ static int dedupe_guard(gen_output *o) {
         qsort(refs, n, sizeof(*refs), path_ref_compare);
         for (size_t i = 1; i < n; i++)
                 for (size_t first = i - 1; i < n && streq(refs[i].path, refs[first].path); i++) {
-                        guard_group *loser = &o->groups[refs[i].group];
+                        gen_guard_group *loser = &o->groups[refs[i].group];
 
                         /* A service annotating its own socket unit's path is
                          * normal; two services claiming one path is a
@@ -159,7 +159,7 @@ static int dedupe_guard(gen_output *o) {
                         loser->paths[refs[i].index][0] = 0;
                 }
         for (size_t g = 0; g < o->n_groups; g++) {
-                guard_group *gr = &o->groups[g];
+                gen_guard_group *gr = &o->groups[g];
                 size_t k = 0;
 
                 for (size_t i = 0; i < gr->n_paths; i++)
@@ -342,7 +342,7 @@ static int render_guard_args(const gen_output *o, char **ret) {
                 return -ENOMEM;
         fputs(ARGS_HEADER("guard"), f);
         for (size_t g = 0; g < o->n_groups; g++) {
-                const guard_group *gr = &o->groups[g];
+                const gen_guard_group *gr = &o->groups[g];
 
                 if (gr->n_paths == 0) /* all its paths are watched for another unit */
                         continue;

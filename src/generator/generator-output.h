@@ -12,20 +12,20 @@
 
 #include "annotations.h"
 
-typedef struct guard_group {
+typedef struct gen_guard_group {
         char *unit;
         on_loss on_loss;        /* resolved: never ON_LOSS_DEFAULT */
         char *owner;            /* whose sockets the guard keeps (User=), or NULL: the
                                  * guard's own rule (root for a socket unit) */
         char **paths;           /* concrete, normalized */
         size_t n_paths;
-} guard_group;
+} gen_guard_group;
 
 typedef struct gen_output {
         char **tmpfiles;        /* paths and globs ('*' from a template), unescaped */
         size_t n_tmpfiles;
         bool *tmpfiles_glob;    /* per path: it came from a template */
-        guard_group *groups;
+        gen_guard_group *groups;
         size_t n_groups;
         char **socket_units;    /* socket units enrolled with the guard */
         size_t n_socket_units;

@@ -25,6 +25,7 @@
 #include "specifier.h"
 #include "strv.h"
 #include "unit-file.h"
+#include "unit-name.h"
 #include "unquote.h"
 
 /* A warning of the unit reader, held until it is known whether the unit
@@ -73,23 +74,19 @@ static void flush_warnings(context *c, bool relevant) {
         c->n_pending = 0;
 }
 
-static bool name_is_template(const char *name) {
-        const char *at = strchr(name, '@');
-        return at && at[1] == '.';
-}
-
 /* One name per unit: an alias (or an alias's instance) is the same unit
  * as the name its fragment has, which is loaded under that name too. */
 static bool is_canonical(const unit_file *u) {
         const char *base = strrchr(u->fragment, '/');
-        const char *at = strchr(u->name, '@'), *dot = strrchr(u->name, '.');
+        unit_name_parts p;
 
         base = base ? base + 1 : u->fragment;
         if (streq(base, u->name))
                 return true;
         /* An instance without a fragment of its own reads its template's. */
-        return at && at[1] != '.' && dot > at && strncmp(base, u->name, (size_t) (at - u->name) + 1) == 0 &&
-               streq(base + (at - u->name) + 1, dot);
+        unit_name_split(u->name, &p);
+        return p.instance_len > 0 && strncmp(base, u->name, p.prefix_len + 1) == 0 &&
+               streq(base + p.prefix_len + 1, u->name + p.stem_len);
 }
 
 /* Whether TEXT can go into a unit file and a file of arguments: systemd
@@ -202,7 +199,7 @@ typedef struct unit_paths {
 /* Adds PATH (expanded) for unit U: to tmpfiles always, to the guard when
  * concrete and a socket (not a Symlinks= link). */
 static int protect(context *c, const unit_file *u, unit_paths *p, const char *path, bool guard) {
-        bool template = name_is_template(u->name);
+        bool template = unit_name_is_template(u->name);
         int r;
 
         r = gen_output_add_tmpfiles(&c->out, path, template);
@@ -334,13 +331,13 @@ static int process_unit(context *c, const unit_lookup *lp, const char *name) {
                 r = socket_unit_paths(c, &u, &a, &p);
 
         if (r >= 0 && p.n_guard > 0) {
-                guard_group *g = reallocarray(c->out.groups, c->out.n_groups + 1, sizeof(*g));
+                gen_guard_group *g = reallocarray(c->out.groups, c->out.n_groups + 1, sizeof(*g));
 
                 if (!g)
                         r = -ENOMEM;
                 else {
                         c->out.groups = g;
-                        g[c->out.n_groups] = (guard_group) {
+                        g[c->out.n_groups] = (gen_guard_group) {
                                 .unit = strdup(name),
                                 .on_loss = a.on_loss != ON_LOSS_DEFAULT ? a.on_loss
                                            : socket                     ? ON_LOSS_RESTART

@@ -32,6 +32,14 @@ const char *on_loss_to_string(on_loss o) {
         return o == ON_LOSS_RESTART ? "restart" : o == ON_LOSS_RELINK_ONLY ? "relink-only" : "default";
 }
 
+int on_loss_from_string(const char *s) {
+        if (streq(s, "relink-only"))
+                return ON_LOSS_RELINK_ONLY;
+        if (streq(s, "restart"))
+                return ON_LOSS_RESTART;
+        return -EINVAL;
+}
+
 /* A warning about setting S, at its file and line. */
 #define warn_setting(warn, userdata, s, ...) unit_warnf(warn, userdata, (s)->file, (s)->line, __VA_ARGS__)
 
@@ -125,18 +133,14 @@ int annotation_parse(const unit_file *u, unit_warn_fn warn, void *userdata, anno
                         a.present = true;
                         a.protect = r;
                 } else if (streq(s->key, "OnLoss")) {
-                        if (!s->value[0])
-                                a.on_loss = ON_LOSS_DEFAULT;
-                        else if (streq(s->value, "relink-only"))
-                                a.on_loss = ON_LOSS_RELINK_ONLY;
-                        else if (streq(s->value, "restart"))
-                                a.on_loss = ON_LOSS_RESTART;
-                        else {
+                        r = s->value[0] ? on_loss_from_string(s->value) : ON_LOSS_DEFAULT;
+                        if (r < 0) {
                                 warn_setting(warn, userdata, s,
                                              "bad value \"%s\" for OnLoss= (relink-only or restart), ignoring",
                                              s->value);
                                 continue;
                         }
+                        a.on_loss = r;
                         a.present = true;
                 } else
                         warn_setting(warn, userdata, s, "unknown key %s in [" ANNOTATION_SECTION "], ignoring",

@@ -13,6 +13,8 @@
 
 #define ANNOTATION_SECTION "X-SockKeeper"
 
+/* What the guard does when a socket's path and its anchor are both gone:
+ * OnLoss= of the annotation, --on-loss= of `sockkeeper guard`. */
 typedef enum on_loss {
         ON_LOSS_DEFAULT,        /* restart for socket units, relink-only otherwise */
         ON_LOSS_RELINK_ONLY,
@@ -42,3 +44,6 @@ void annotation_done(annotation *a);
 int parse_boolean(const char *v);
 
 const char *on_loss_to_string(on_loss o);
+/* "relink-only" or "restart" (the only values that can be asked for);
+ * -EINVAL otherwise. */
+int on_loss_from_string(const char *s);

@@ -13,7 +13,7 @@
 #include "path-util.h"
 #include "socket-path.h"
 #include "specifier.h"
-#include "unit-file.h"
+#include "unit-name.h"
 #include "unquote.h"
 
 /* What %t can be: "/run" for the system manager, /run/user/UID for a user's. */
@@ -32,16 +32,16 @@ static bool is_name_char(char c) {
 }
 
 int migrate_runtime_name(const char *unit, bool per_instance, char **ret) {
-        const char *dot, *at, *end;
+        unit_name_parts parts;
+        const char *end;
         size_t k = 0;
         char *s;
 
         if (!unit_name_is_valid(unit))
                 return -EINVAL;
-        dot = strrchr(unit, '.');
-        at = strchr(unit, '@');
-        end = at && at < dot ? at : dot;
-        s = malloc((size_t) (end - unit) + 4);
+        unit_name_split(unit, &parts);
+        end = unit + parts.prefix_len;
+        s = malloc(parts.prefix_len + 4);
         if (!s)
                 return -ENOMEM;
         for (const char *p = unit; p < end; p++) {
@@ -57,7 +57,7 @@ int migrate_runtime_name(const char *unit, bool per_instance, char **ret) {
          * would hide the directory. */
         if (k > 0 && s[0] == '.')
                 s[0] = '_';
-        if (at && at < dot && per_instance) {
+        if (parts.instance && per_instance) {
                 memcpy(s + k, "-%i", 3);
                 k += 3;
         }

@@ -13,63 +13,12 @@
 
 #include "macro.h"
 #include "specifier.h"
-#include "unquote.h"
+#include "unit-name.h"
 
 const char specifier_tmpfiles[] = "abBCgGhHlLmoStTuUvVwW%";
 const char specifier_tmpfiles_absolute[] = "hCLStTV";
 const char specifier_unit_glob[sizeof(SPECIFIER_UNIT_GLOB)] = SPECIFIER_UNIT_GLOB;
 const char specifier_unit_path[] = "dEfsyY";
-
-int unit_name_unescape(const char *s, size_t len, char **ret) {
-        char *out = malloc(len + 1), *o = out;
-
-        if (!out)
-                return -ENOMEM;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] == '-')
-                        *o++ = '/';
-                else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
-                         unhexchar(s[i + 2]) >= 0 && unhexchar(s[i + 3]) >= 0) {
-                        char c = (char) (unhexchar(s[i + 2]) << 4 | unhexchar(s[i + 3]));
-
-                        if (c == 0) {
-                                free(out);
-                                return -EINVAL;
-                        }
-                        *o++ = c;
-                        i += 3;
-                } else
-                        *o++ = s[i];
-        }
-        *o = 0;
-        *ret = out;
-        return 0;
-}
-
-/* The parts of a unit name: "pre-fix@inst.service". */
-typedef struct name_parts {
-        const char *name;
-        size_t prefix_len;      /* "pre-fix" */
-        const char *instance;   /* "inst", NULL without an '@' */
-        size_t instance_len;
-        size_t stem_len;        /* name without ".service" */
-} name_parts;
-
-static void split_name(const char *name, name_parts *p) {
-        const char *dot = strrchr(name, '.'), *at = strchr(name, '@');
-
-        p->name = name;
-        p->stem_len = dot ? (size_t) (dot - name) : strlen(name);
-        if (at && (size_t) (at - name) < p->stem_len) {
-                p->prefix_len = (size_t) (at - name);
-                p->instance = at + 1;
-                p->instance_len = p->stem_len - p->prefix_len - 1;
-        } else {
-                p->prefix_len = p->stem_len;
-                p->instance = NULL;
-                p->instance_len = 0;
-        }
-}
 
 /* LEN bytes of S; with GLOB, each glob character escaped, so that the
  * text matches only itself in a glob. */
@@ -124,9 +73,9 @@ const char *specifier_system_value(char c) {
         return NULL;
 }
 
-/* One specifier C of unit P into F. TEMPLATE: the instance is unknown,
- * and F gets a glob. */
-static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
+/* One specifier C of unit NAME (split into P) into F. TEMPLATE: the
+ * instance is unknown, and F gets a glob. */
+static int expand_one(FILE *f, const char *name, const unit_name_parts *p, bool template, char c) {
         const char *dash, *value = specifier_system_value(c);
 
         if (value) {
@@ -136,24 +85,24 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
         switch (c) {
         case 'n':
                 if (template) {
-                        put(f, p->name, p->prefix_len + 1, true); /* "prefix@" */
+                        put(f, name, p->prefix_len + 1, true); /* "prefix@" */
                         fputc('*', f);
-                        put(f, p->name + p->stem_len, strlen(p->name + p->stem_len), true);
+                        put(f, name + p->stem_len, strlen(name + p->stem_len), true);
                 } else
-                        fputs(p->name, f);
+                        fputs(name, f);
                 return 0;
         case 'N':
                 if (template) {
-                        put(f, p->name, p->prefix_len + 1, true);
+                        put(f, name, p->prefix_len + 1, true);
                         fputc('*', f);
                 } else
-                        fprintf(f, "%.*s", (int) p->stem_len, p->name);
+                        fprintf(f, "%.*s", (int) p->stem_len, name);
                 return 0;
         case 'p':
-                put(f, p->name, p->prefix_len, template);
+                put(f, name, p->prefix_len, template);
                 return 0;
         case 'P':
-                return put_unescaped(f, p->name, p->prefix_len, template);
+                return put_unescaped(f, name, p->prefix_len, template);
         case 'i':
         case 'I':
                 if (template)
@@ -166,12 +115,12 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
         case 'j':
         case 'J':
                 /* The last dash-separated part of the prefix. */
-                dash = memrchr(p->name, '-', p->prefix_len);
-                dash = dash ? dash + 1 : p->name;
+                dash = memrchr(name, '-', p->prefix_len);
+                dash = dash ? dash + 1 : name;
                 if (c == 'j')
-                        put(f, dash, p->prefix_len - (size_t) (dash - p->name), template);
+                        put(f, dash, p->prefix_len - (size_t) (dash - name), template);
                 else
-                        return put_unescaped(f, dash, p->prefix_len - (size_t) (dash - p->name), template);
+                        return put_unescaped(f, dash, p->prefix_len - (size_t) (dash - name), template);
                 return 0;
         case 'f':
                 /* "/" and the unescaped instance (or prefix): slashes, so no glob. */
@@ -180,7 +129,7 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
                 fputc('/', f);
                 if (p->instance)
                         return put_unescaped(f, p->instance, p->instance_len, false);
-                return put_unescaped(f, p->name, p->prefix_len, false);
+                return put_unescaped(f, name, p->prefix_len, false);
         default:
                 return -EINVAL;
         }
@@ -189,12 +138,12 @@ static int expand_one(FILE *f, const name_parts *p, bool template, char c) {
 int specifier_expand_unit(const char *text, const char *name, char **ret, char *ret_bad) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
-        name_parts p;
+        unit_name_parts p;
         bool template;
         FILE *f;
         int r = 0;
 
-        split_name(name, &p);
+        unit_name_split(name, &p);
         template = p.instance && p.instance_len == 0;
         f = open_memstream(&buf, &size);
         if (!f)
@@ -205,7 +154,7 @@ int specifier_expand_unit(const char *text, const char *name, char **ret, char *
                         continue;
                 }
                 s++;
-                if (!*s || (r = expand_one(f, &p, template, *s)) < 0) {
+                if (!*s || (r = expand_one(f, name, &p, template, *s)) < 0) {
                         if (ret_bad)
                                 *ret_bad = *s;
                         r = r < 0 ? r : -EINVAL;

@@ -45,6 +45,3 @@ char *glob_escape(const char *s);
  * -EINVAL for a specifier it cannot expand here; *RET_BAD is then that
  * character (0 for a lone '%' at the end). */
 int specifier_expand_unit(const char *text, const char *name, char **ret, char *ret_bad);
-
-/* systemd's unit_name_unescape(): "\xNN" is the byte, '-' is '/'. */
-int unit_name_unescape(const char *s, size_t len, char **ret);

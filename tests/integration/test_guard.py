@@ -32,6 +32,10 @@ def test_help():
     (["/tmp/" + "x" * 120 + ".sock"], "too long"),
     (["@abstract"], "nothing to guard"),
     (["--unit=plain", "/tmp/x.sock"], "is not a unit name"),
+    (["--unit=a b.service", "/tmp/x.sock"], "is not a unit name"),
+    (["--unit=a@b@c.socket", "/tmp/x.sock"], "is not a unit name"),
+    (["--unit=getty@.service", "/tmp/x.sock"], "is not a unit name"),
+    (["--unit=" + "x" * 250 + ".service", "/tmp/x.sock"], "is not a unit name"),
     (["--unit"], "needs a value"),
     (["--frobnicate"], "unknown option"),
     (["/tmp/x.sock", "/tmp/x.sock"], "given twice"),
@@ -208,6 +212,18 @@ def test_missing_path_and_zero_paths(tmp_path, serve, guard):
     g.expect("relinked")
     assert ask(path).pid == srv.pid
     assert idle.stop() == 0
+
+
+def test_unit_of_any_type_systemd_knows(tmp_path, serve, guard):
+    """--unit= takes the names systemd takes, of every type: a timer that
+    starts a job, an instance of a template."""
+    timer, instance = tmp_path / "t.sock", tmp_path / "i.sock"
+    serve(timer, "--mode", "none")
+    serve(instance, "--mode", "none")
+    g = guard("--unit=nightly-report.timer", timer, "--unit=worker@eth0.service", instance)
+    lines = [g.expect("attached"), g.expect("attached")]
+    assert any("unit=nightly-report.timer" in line for line in lines), lines
+    assert any("unit=worker@eth0.service" in line for line in lines), lines
 
 
 def test_lost_with_relink_only_restarts_nothing(tmp_path, serve, guard):

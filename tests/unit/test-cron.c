@@ -227,15 +227,15 @@ TEST(cron_files_of_a_root) {
         size_t n = 0;
         source_ref s = {};
 
-        put_file(root, "/etc/crontab", "17 * * * * root cd / && run-parts --report /etc/cron.hourly\n", 0644);
-        put_file(root, "/etc/cron.d/zz-clean", "0 1 * * * root find /tmp/zz -delete\n", 0644);
+        put_file(root, "/etc/crontab", "17 * * * * root cd / && run-parts --report /etc/cron.hourly\n");
+        put_file(root, "/etc/cron.d/zz-clean", "0 1 * * * root find /tmp/zz -delete\n");
         /* cron skips names with a dot, and run-parts non-executables. */
-        put_file(root, "/etc/cron.d/old.dpkg-old", "0 1 * * * root find /tmp/old -delete\n", 0644);
-        put_file(root, "/etc/cron.daily/aa-clean", "#!/bin/sh\nrm -rf /tmp/aa/*\n", 0755);
-        put_file(root, "/etc/cron.daily/off", "#!/bin/sh\nrm -rf /tmp/off/*\n", 0644);
+        put_file(root, "/etc/cron.d/old.dpkg-old", "0 1 * * * root find /tmp/old -delete\n");
+        put_file_mode(root, "/etc/cron.daily/aa-clean", "#!/bin/sh\nrm -rf /tmp/aa/*\n", 0755);
+        put_file(root, "/etc/cron.daily/off", "#!/bin/sh\nrm -rf /tmp/off/*\n");
         /* Debian's tmpreaper job belongs to tmpreaper.c. */
-        put_file(root, "/etc/cron.daily/tmpreaper", "#!/bin/sh\ntmpreaper --all 1d /tmp/.\n", 0755);
-        put_file(root, "/var/spool/cron/crontabs/bob", "* * * * * find /home/bob/t -type s -delete\n", 0600);
+        put_file_mode(root, "/etc/cron.daily/tmpreaper", "#!/bin/sh\ntmpreaper --all 1d /tmp/.\n", 0755);
+        put_file_mode(root, "/var/spool/cron/crontabs/bob", "* * * * * find /home/bob/t -type s -delete\n", 0600);
 
         check_int(cron_cleaners_load(&c, &n, root), ==, 0);
         check_int(n, ==, 3);
@@ -250,7 +250,7 @@ TEST(cron_files_of_a_root) {
         cron_cleaners_free(c, n);
 
         check_int(cron_daemon_find(root, &s), ==, 0);
-        put_file(root, "/usr/sbin/cron", "", 0755);
+        put_file_mode(root, "/usr/sbin/cron", "", 0755);
         check_int(cron_daemon_find(root, &s), ==, 1);
         check_streq(s.file, "/usr/sbin/cron");
         source_ref_done(&s);

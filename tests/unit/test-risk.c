@@ -32,17 +32,16 @@ static char *fixture_root(bool timer) {
         put_file(root, "/etc/tmpfiles.d/base.conf",
                  "d /tmp 1777 root root 10d\n"
                  "x /tmp/keep.sock\n"
-                 "d /var/tmp 1777 root root 30d\n",
-                 0644);
+                 "d /var/tmp 1777 root root 30d\n");
         if (timer) {
-                put_file(root, TIMER, "[Timer]\nOnBootSec=15min\n", 0644);
+                put_file(root, TIMER, "[Timer]\nOnBootSec=15min\n");
                 put_symlink(root, TIMER_WANTS, "../systemd-tmpfiles-clean.timer");
         }
-        put_file(root, "/usr/sbin/tmpreaper", "#!/bin/sh\n", 0755);
-        put_file(root, "/usr/sbin/cron", "#!/bin/sh\n", 0755);
-        put_file(root, "/etc/cron.daily/tmpreaper", "#!/bin/sh\ntmpreaper --all 3d /var/tmp/.\n", 0755);
-        put_file(root, "/etc/cron.d/cleanup", "0 * * * * root find /tmp/cache -mmin +90 -delete\n", 0644);
-        put_file(root, "/etc/fstab", "tmpfs /srv/ram tmpfs defaults 0 0\n", 0644);
+        put_file_mode(root, "/usr/sbin/tmpreaper", "#!/bin/sh\n", 0755);
+        put_file_mode(root, "/usr/sbin/cron", "#!/bin/sh\n", 0755);
+        put_file_mode(root, "/etc/cron.daily/tmpreaper", "#!/bin/sh\ntmpreaper --all 3d /var/tmp/.\n", 0755);
+        put_file(root, "/etc/cron.d/cleanup", "0 * * * * root find /tmp/cache -mmin +90 -delete\n");
+        put_file(root, "/etc/fstab", "tmpfs /srv/ram tmpfs defaults 0 0\n");
 
         check(asprintf(&tmp, "%s/tmp", root) >= 0);
         check(mkdir(tmp, 0755) >= 0);

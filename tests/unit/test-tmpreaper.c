@@ -47,14 +47,14 @@ static char *reaper_root(const char *conf) {
 
         if (!job)
                 skip("no " REAL_JOB " on this machine (the tmpreaper package)");
-        put_file(root, "/usr/sbin/tmpreaper", "#!/bin/sh\n", 0755);
-        put_file(root, REAL_JOB, job, 0755);
+        put_file_mode(root, "/usr/sbin/tmpreaper", "#!/bin/sh\n", 0755);
+        put_file_mode(root, REAL_JOB, job, 0755);
         if (!conf) {
                 real_conf = read_text(REAL_CONF);
                 check(real_conf);
                 conf = real_conf;
         }
-        put_file(root, REAL_CONF, conf, 0644);
+        put_file(root, REAL_CONF, conf);
         free(job);
         free(real_conf);
         return root;
@@ -263,35 +263,35 @@ TEST(tmptime_from_rcs) {
         char *root = reaper_root(open_conf);
         tmpreaper_config c;
 
-        put_file(root, "/etc/default/rcS", "# rcS\nTMPTIME=3\n #TMPTIME=9\n", 0644);
+        put_file(root, "/etc/default/rcS", "# rcS\nTMPTIME=3\n #TMPTIME=9\n");
         load(&c, root);
         check_int(c.age_usec, ==, 3 * DAY);
         check_source(&c.age_source, "/etc/default/rcS", 2);
         tmpreaper_config_done(&c);
 
         /* 0 means 7 days here (bootclean's "clean all" does not apply). */
-        put_file(root, "/etc/default/rcS", "TMPTIME=0\n", 0644);
+        put_file(root, "/etc/default/rcS", "TMPTIME=0\n");
         load(&c, root);
         check_int(c.age_usec, ==, 7 * DAY);
         check_source(&c.age_source, "/etc/default/rcS", 1);
         tmpreaper_config_done(&c);
 
         /* Negative or infinite: ignored, the job's default stands. */
-        put_file(root, "/etc/default/rcS", "TMPTIME=infinite\n", 0644);
+        put_file(root, "/etc/default/rcS", "TMPTIME=infinite\n");
         load(&c, root);
         check_int(c.age_usec, ==, 7 * DAY);
         check_streq(c.age_source.file, REAL_JOB);
         tmpreaper_config_done(&c);
 
         /* The last TMPTIME= line wins, quotes and all. */
-        put_file(root, "/etc/default/rcS", "TMPTIME=5\nTMPTIME=\"12\"\n", 0644);
+        put_file(root, "/etc/default/rcS", "TMPTIME=5\nTMPTIME=\"12\"\n");
         load(&c, root);
         check_int(c.age_usec, ==, 12 * DAY);
         check_source(&c.age_source, "/etc/default/rcS", 2);
         tmpreaper_config_done(&c);
 
         /* tmpreaper.conf is read after rcS and overrides it. */
-        put_file(root, REAL_CONF, "SHOWWARNING=false\nRUNFROMCRON=true\nTMPREAPER_TIME=36h\n", 0644);
+        put_file(root, REAL_CONF, "SHOWWARNING=false\nRUNFROMCRON=true\nTMPREAPER_TIME=36h\n");
         load(&c, root);
         check_int(c.age_usec, ==, 36 * 3600 * USEC_PER_SEC);
         check_source(&c.age_source, REAL_CONF, 3);
@@ -357,7 +357,7 @@ TEST(job_switched_off_or_missing) {
         tmpreaper_config_done(&c);
 
         /* Not installed: the job's first test exits. */
-        put_file(root, REAL_JOB, "#!/bin/sh\nif ! [ -x /usr/sbin/tmpreaper ]; then\n    exit 0\nfi\n"
+        put_file_mode(root, REAL_JOB, "#!/bin/sh\nif ! [ -x /usr/sbin/tmpreaper ]; then\n    exit 0\nfi\n"
                             "tmpreaper --all 1d /tmp/.\n", 0755);
         free(path);
         check_int(asprintf(&path, "%s/usr/sbin/tmpreaper", root), >, 0);
@@ -376,17 +376,16 @@ TEST(edited_job_command) {
         tmpreaper_verdict v;
 
         /* An admin's own job: protect patterns and --all written in it. */
-        put_file(root, "/usr/sbin/tmpreaper", "", 0755);
-        put_file(root, REAL_CONF, "", 0644);
-        put_file(root, REAL_JOB,
+        put_file_mode(root, "/usr/sbin/tmpreaper", "", 0755);
+        put_file(root, REAL_CONF, "");
+        put_file_mode(root, REAL_JOB,
             "#!/bin/sh\n"
             "set -f\n"
             "DIRS=\"/tmp/. /scratch\"\n"
             "exec nice -n 10 /usr/sbin/tmpreaper \\\n"
             "   --all --protect '*.keep' \\\n"
             "   12h $DIRS\n"
-            "exit 0\n",
-            0755);
+            "exit 0\n", 0755);
         load(&c, root);
         check(c.runs);
         check(c.all);
@@ -449,9 +448,9 @@ TEST(verdict_at_looks_at_the_way_down) {
         tmpreaper_config c;
         tmpreaper_verdict v;
 
-        put_file(root, "/tmp/open/x", "", 0644);
-        put_file(root, "/tmp/locked/x", "", 0644);
-        put_file(root, "/tmp/mine", "", 0444);
+        put_file(root, "/tmp/open/x", "");
+        put_file(root, "/tmp/locked/x", "");
+        put_file_mode(root, "/tmp/mine", "", 0444);
         check(asprintf(&p, "%s/tmp/locked", root) >= 0);
         check(chmod(p, 0555) >= 0);
         free(p);

@@ -194,6 +194,13 @@ void write_file(const char *path, const char *content) {
         check(fclose(f) == 0);
 }
 
+char *scratch_unit_root(void) {
+        char *root = scratch_dir();
+
+        check(unsetenv("SYSTEMD_UNIT_PATH") == 0);
+        return root;
+}
+
 /* ROOT/REL, with the directories above it. */
 static char *put_path(const char *root, const char *rel) {
         char *path, *dir;
@@ -207,7 +214,11 @@ static char *put_path(const char *root, const char *rel) {
         return path;
 }
 
-void put_file(const char *root, const char *rel, const char *content, mode_t mode) {
+void put_file(const char *root, const char *rel, const char *content) {
+        put_file_mode(root, rel, content, 0644);
+}
+
+void put_file_mode(const char *root, const char *rel, const char *content, mode_t mode) {
         char *path = put_path(root, rel);
 
         write_file(path, content);

@@ -52,12 +52,17 @@ int count_open_fds(void);
 /* PATH and the directories above it, as "mkdir -p". */
 void mkdir_p(const char *path);
 void write_file(const char *path, const char *content);
-/* Fixture roots: ROOT/REL with CONTENT and MODE, or as a symlink to
- * TARGET, creating the directories above it. */
-void put_file(const char *root, const char *rel, const char *content, mode_t mode);
+/* Fixture roots: ROOT/REL (root-relative, "/etc/x") with CONTENT (mode
+ * 0644, or MODE), or as a symlink to TARGET, creating the directories
+ * above it. */
+void put_file(const char *root, const char *rel, const char *content);
+void put_file_mode(const char *root, const char *rel, const char *content, mode_t mode);
 void put_symlink(const char *root, const char *rel, const char *target);
 /* The whole of the file PATH, or NULL when it cannot be read. */
 char *read_text(const char *path);
+/* A scratch_dir() for a tree of units, with SYSTEMD_UNIT_PATH unset so
+ * that the default search path applies under it. */
+char *scratch_unit_root(void);
 /* A file of SIZE bytes that takes no room on disk. */
 void sparse_file(const char *path, off_t size);
 bool file_has(const char *path, const char *content);

@@ -1,57 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* What systemd itself contributes to cleaning, read from a root directory:
- * whether systemd-tmpfiles-clean.timer is pulled in, and whether a path
- * lies on a tmpfs that every boot starts empty. Also the small helpers the
- * other cleaner readers share: files under a root, mount tables and path
- * normalization. */
+/* Whether a path lies on a tmpfs that every boot starts empty, read from
+ * a root directory: for the running system from /proc/self/mountinfo,
+ * for another tree from what it would mount at boot (/etc/fstab, the API
+ * file systems systemd mounts by itself, and an enabled tmp.mount, found
+ * by the unit reader's rules). */
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <unistd.h>
 
-#include "cleaners.h"
-#include "path-util.h"
 #include "macro.h"
-
-/* systemd 252's system unit search path, the parts an admin or a package
- * writes to; /lib is Debian's split-usr leftover (a symlink when merged). */
-static const char *const unit_dirs[] = {
-        "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
-        "/usr/lib/systemd/system", "/lib/systemd/system",
-};
-
-static int root_readlink(const char *root, const char *path, char *buf, size_t size) {
-        _cleanup_free_ char *norm = path_normalize(path), *parent = NULL;
-        _cleanup_close_ int dfd = -EBADF;
-        const char *slash;
-        ssize_t n;
-
-        if (!norm)
-                return -ENOMEM;
-        slash = strrchr(norm, '/');
-        if (!slash || slash == norm + strlen(norm) - 1)
-                return -EINVAL;
-        parent = slash == norm ? strdup("/") : strndup(norm, (size_t) (slash - norm));
-        if (!parent)
-                return -ENOMEM;
-        dfd = root_open(root, parent, O_PATH | O_DIRECTORY);
-        if (dfd < 0)
-                return dfd;
-        n = readlinkat(dfd, slash + 1, buf, size - 1);
-        if (n < 0)
-                return negative_errno();
-        buf[n] = '\0';
-        return 0;
-}
+#include "mounts.h"
+#include "path-util.h"
+#include "unit-file.h"
 
 /* ---- mount tables ---- */
 
@@ -253,184 +215,7 @@ const mount_entry *mount_entries_find(const mount_entry *m, size_t n, const char
         return best;
 }
 
-/* ---- units ---- */
-
-typedef enum unit_file_kind {
-        UNIT_NONE,
-        UNIT_FILE,
-        UNIT_MASK,
-} unit_file_kind;
-
-/* The first file called NAME in the search path: what systemd loads. */
-static unit_file_kind unit_find(const char *root, const char *name, char **ret_path) {
-        for (size_t i = 0; i < ELEMENTSOF(unit_dirs); i++) {
-                _cleanup_free_ char *p = NULL;
-                struct stat st;
-                char target[PATH_MAX];
-
-                if (asprintf(&p, "%s/%s", unit_dirs[i], name) < 0)
-                        return UNIT_NONE;
-                if (root_lstat(root, p, &st) < 0)
-                        continue;
-                *ret_path = TAKE_PTR(p);
-                /* systemd masks with a symlink to /dev/null, and also
-                 * treats an empty file as masked (null_or_empty()). */
-                if (S_ISLNK(st.st_mode))
-                        return root_readlink(root, *ret_path, target, sizeof(target)) >= 0 &&
-                                                       streq(target, "/dev/null") ?
-                                       UNIT_MASK :
-                                       UNIT_FILE;
-                if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
-                        return UNIT_MASK;
-                if (S_ISREG(st.st_mode) && st.st_size == 0)
-                        return UNIT_MASK;
-                return UNIT_FILE;
-        }
-        return UNIT_NONE;
-}
-
-/* A NAME symlink in some *.wants/ or *.requires/ directory of the search
- * path: the unit is pulled in. PREFERRED (e.g. "timers.target") is looked
- * at first, so that the usual place is the one named. */
-static bool unit_wanted(const char *root, const char *name, const char *preferred, char **ret_path) {
-        for (int pass = 0; pass < 2; pass++)
-                for (size_t i = 0; i < ELEMENTSOF(unit_dirs); i++) {
-                        DIR *d;
-                        struct dirent *de;
-                        bool found = false;
-
-                        if (pass == 0) {
-                                _cleanup_free_ char *p = NULL;
-                                struct stat st;
-
-                                if (asprintf(&p, "%s/%s.wants/%s", unit_dirs[i], preferred, name) < 0)
-                                        return false;
-                                if (root_lstat(root, p, &st) >= 0) {
-                                        *ret_path = TAKE_PTR(p);
-                                        return true;
-                                }
-                                continue;
-                        }
-
-                        if (root_opendir(root, unit_dirs[i], &d) < 0)
-                                continue;
-                        while (!found && (de = readdir(d))) {
-                                size_t l = strlen(de->d_name);
-                                _cleanup_free_ char *p = NULL;
-                                struct stat st;
-
-                                if (!(l > 6 && streq(de->d_name + l - 6, ".wants")) &&
-                                    !(l > 9 && streq(de->d_name + l - 9, ".requires")))
-                                        continue;
-                                if (asprintf(&p, "%s/%s/%s", unit_dirs[i], de->d_name, name) < 0)
-                                        break;
-                                if (root_lstat(root, p, &st) >= 0) {
-                                        *ret_path = TAKE_PTR(p);
-                                        found = true;
-                                }
-                        }
-                        closedir(d);
-                        if (found)
-                                return true;
-                }
-        return false;
-}
-
-static timer_state unit_state(const char *root, const char *name, const char *preferred, source_ref *source) {
-        _cleanup_free_ char *unit = NULL, *wants = NULL;
-        unit_file_kind k = unit_find(root, name, &unit);
-
-        if (k == UNIT_NONE)
-                return TIMER_ABSENT;
-        if (k == UNIT_MASK) {
-                (void) source_ref_set(source, unit, 0);
-                return TIMER_MASKED;
-        }
-        if (unit_wanted(root, name, preferred, &wants)) {
-                (void) source_ref_set(source, wants, 0);
-                return TIMER_ENABLED;
-        }
-        (void) source_ref_set(source, unit, 0);
-        return TIMER_DISABLED;
-}
-
-unsigned unit_dirs_warn_unreadable(const char *root, tmpfiles_warn_fn warn, void *userdata) {
-        unsigned n = 0;
-
-        for (size_t i = 0; i < ELEMENTSOF(unit_dirs); i++) {
-                _cleanup_free_ char *msg = NULL;
-                DIR *d;
-                struct stat st;
-                int r = root_opendir(root, unit_dirs[i], &d);
-
-                /* Listed, and searched: "." is looked up in it. */
-                if (r >= 0) {
-                        r = fstatat(dirfd(d), ".", &st, 0) < 0 ? negative_errno() : 0;
-                        closedir(d);
-                }
-                if (r >= 0 || r == -ENOENT || r == -ENOTDIR)
-                        continue;
-                n++;
-                if (!warn)
-                        continue;
-                if (asprintf(&msg, "cannot read directory: %s; units there may enable or mask "
-                             "systemd-tmpfiles-clean.timer or tmp.mount, so the answer may be incomplete",
-                             strerror(-r)) < 0)
-                        msg = NULL;
-                warn(unit_dirs[i], 0, msg ?: "cannot read directory", userdata);
-        }
-        return n;
-}
-
-timer_state tmpfiles_clean_timer_state(const char *root, source_ref *source) {
-        source_ref s = {};
-        timer_state t = unit_state(root, "systemd-tmpfiles-clean.timer", "timers.target", &s);
-
-        if (source) {
-                source_ref_done(source);
-                *source = s;
-        } else
-                source_ref_done(&s);
-        return t;
-}
-
 /* ---- tmpfs ---- */
-
-/* The Type= of a mount unit, and the line it is on. */
-static int mount_unit_type(const char *root, const char *unit, char **ret_type, unsigned *ret_line) {
-        _cleanup_free_ char *text = NULL;
-        unsigned line = 0;
-        int r;
-
-        r = root_read_file(root, unit, &text, NULL);
-        if (r < 0)
-                return r;
-        for (char *p = text, *eol; *p; p = *eol ? eol + 1 : eol) {
-                char *s;
-
-                eol = strchrnul(p, '\n');
-                line++;
-                s = p;
-                while (*s == ' ' || *s == '\t')
-                        s++;
-                if (strncmp(s, "Type", 4) != 0)
-                        continue;
-                s += 4;
-                while (*s == ' ' || *s == '\t')
-                        s++;
-                if (*s != '=')
-                        continue;
-                s++;
-                while (*s == ' ' || *s == '\t')
-                        s++;
-                *ret_type = strndup(s, strcspn(s, " \t\n"));
-                if (!*ret_type)
-                        return -ENOMEM;
-                *ret_line = line;
-                return 0;
-        }
-        return -ENOENT;
-}
 
 void tmpfs_table_done(tmpfs_table *t) {
         mount_entries_free(t->mounts, t->n_mounts);
@@ -438,9 +223,36 @@ void tmpfs_table_done(tmpfs_table *t) {
         *t = (tmpfs_table) {};
 }
 
+/* An offline tree's tmp.mount: pulled in (by local-fs.target.wants/, as
+ * systemd ships it), and whether it mounts a tmpfs. */
+static int tmp_mount_load(tmpfs_table *t, const char *root) {
+        static const char *const name = "tmp.mount";
+        _cleanup_(unit_lookup_done) unit_lookup lp = {};
+        _cleanup_(unit_file_done) unit_file u = {};
+        _cleanup_free_ char *source = NULL;
+        unit_enablement e = UNIT_ENABLEMENT_ABSENT;
+        const unit_setting *type;
+        int r;
+
+        r = unit_lookup_init_names(&lp, root, &name, 1, NULL, NULL);
+        if (r >= 0)
+                r = unit_lookup_enablement(&lp, name, "local-fs.target", &e, &source);
+        if (r >= 0)
+                r = source_ref_set(&t->tmp_mount_source, source, 0);
+        if (r < 0 || e != UNIT_ENABLEMENT_ENABLED)
+                return r;
+        r = unit_file_load(&lp, name, &u);
+        if (r < 0 || u.state != UNIT_FOUND)
+                return r;
+        t->tmp_mount = true;
+        t->tmp_mount_in_etc = strncmp(u.fragment, "/etc/", 5) == 0;
+        type = unit_file_last(&u, "Mount", "Type");
+        t->tmp_mount_tmpfs = type && streq(type->value, "tmpfs");
+        return 0;
+}
+
 int tmpfs_table_load(tmpfs_table *t, const char *root) {
-        _cleanup_free_ char *text = NULL, *unit = NULL, *type = NULL;
-        unsigned line = 0;
+        _cleanup_free_ char *text = NULL;
         int r;
 
         *t = (tmpfs_table) { .live = root_is_live(root) };
@@ -458,13 +270,7 @@ int tmpfs_table_load(tmpfs_table *t, const char *root) {
                 if (r < 0)
                         return r;
         }
-        if (unit_state(root, "tmp.mount", "local-fs.target", &t->tmp_mount_source) == TIMER_ENABLED &&
-            unit_find(root, "tmp.mount", &unit) == UNIT_FILE) {
-                t->tmp_mount = true;
-                t->tmp_mount_in_etc = strncmp(unit, "/etc/", 5) == 0;
-                t->tmp_mount_tmpfs = mount_unit_type(root, unit, &type, &line) >= 0 && streq(type, "tmpfs");
-        }
-        return 0;
+        return tmp_mount_load(t, root);
 }
 
 static int lookup_live(const tmpfs_table *t, const char *path, source_ref *source) {
