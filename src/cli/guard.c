@@ -26,6 +26,7 @@
 #include "guard.h"
 #include "log.h"
 #include "macro.h"
+#include "parse-util.h"
 
 #define EX_USAGE 64
 #define DEFAULT_RESTART_BURST 3
@@ -69,34 +70,22 @@ static void help(void) {
                "See sockkeeper(1).\n");
 }
 
-static int parse_seconds(const char *arg, const char *option, uint64_t *ret) {
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(arg, &end);
-        if (errno || end == arg || *end || v < 0 || v > 1e9) {
+static int parse_seconds_option(const char *arg, const char *option, uint64_t *ret) {
+        if (parse_seconds(arg, ret) < 0) {
                 log_error("%s: invalid number of seconds '%s'", option, arg);
                 return -EINVAL;
         }
-        *ret = (uint64_t) (v * (double) USEC_PER_SEC);
         return 0;
 }
 
 /* A user name, or a uid given as a number. */
 static int parse_user(const char *s, uid_t *ret) {
         struct passwd *pw;
-        char *end;
-        unsigned long v;
 
         if (!*s)
                 return -EINVAL;
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (!*end && s[0] != '-' && errno == 0 && v < (unsigned long) (uid_t) -1) {
-                *ret = (uid_t) v;
+        if (parse_uid(s, ret) >= 0)
                 return 0;
-        }
         errno = 0;
         pw = getpwnam(s);
         if (!pw)
@@ -275,32 +264,29 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         g->sticky = true;
                         break;
                 case ARG_REFRESH:
-                        r = parse_seconds(optarg, "--refresh-interval", &g->refresh_usec);
+                        r = parse_seconds_option(optarg, "--refresh-interval", &g->refresh_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_CHECK:
-                        r = parse_seconds(optarg, "--check-interval", &g->check_usec);
+                        r = parse_seconds_option(optarg, "--check-interval", &g->check_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_RESTART_DELAY:
-                        r = parse_seconds(optarg, "--restart-delay", &g->restart_delay_usec);
+                        r = parse_seconds_option(optarg, "--restart-delay", &g->restart_delay_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_RESTART_INTERVAL:
-                        r = parse_seconds(optarg, "--restart-interval", &g->restart_interval_usec);
+                        r = parse_seconds_option(optarg, "--restart-interval", &g->restart_interval_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_RESTART_BURST: {
-                        char *end;
                         unsigned long v;
 
-                        errno = 0;
-                        v = strtoul(optarg, &end, 10);
-                        if (errno || end == optarg || *end || optarg[0] == '-' || v > 1000) {
+                        if (parse_unsigned(optarg, 1000, &v) < 0) {
                                 log_error("--restart-burst: invalid count '%s' (0 to 1000)", optarg);
                                 return -EINVAL;
                         }

@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "migrate-map.h"
 #include "migrate.h"
+#include "parse-util.h"
 #include "path-util.h"
 #include "risk.h"
 #include "sockpath-text.h"
@@ -131,14 +132,9 @@ static char *mfree(char *p) {
         return NULL;
 }
 
-static bool parse_bool(const char *v) {
-        return streq(v, "yes") || streq(v, "true") || streq(v, "on") || streq(v, "1") || streq(v, "y") ||
-               streq(v, "t");
-}
-
 static const unit_setting *setting_true(const unit_file *u, const char *key) {
         const unit_setting *s = unit_file_last(u, "Service", key);
-        return s && parse_bool(s->value) ? s : NULL;
+        return s && parse_boolean(s->value) > 0 ? s : NULL;
 }
 
 /* ---- reading ---- */

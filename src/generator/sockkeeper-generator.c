@@ -19,6 +19,7 @@
 #include "generator-log.h"
 #include "generator-output.h"
 #include "macro.h"
+#include "parse-util.h"
 #include "path-util.h"
 #include "risk.h"
 #include "socket-path.h"

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "parse-util.h"
 #include "path-util.h"
 #include "socket-owners.h"
 
@@ -41,15 +42,10 @@ int parse_socket_link(const char *target, uint32_t *ret) {
 
 /* A decimal name of /proc (a pid) or of /proc/PID/fd (an fd, 0 too). */
 static bool parse_number(const char *s, int *ret) {
-        long v = 0;
+        unsigned long v;
 
-        if (!*s)
+        if (parse_unsigned(s, INT32_MAX, &v) < 0)
                 return false;
-        for (; *s; s++) {
-                if (*s < '0' || *s > '9' || v > INT32_MAX / 10)
-                        return false;
-                v = v * 10 + (*s - '0');
-        }
         *ret = (int) v;
         return true;
 }

@@ -38,7 +38,4 @@ typedef struct annotation {
 int annotation_parse(const unit_file *u, unit_warn_fn warn, void *userdata, annotation *ret);
 void annotation_done(annotation *a);
 
-/* "yes", "true", "on", "1", ... as systemd's parse_boolean(). -EINVAL otherwise. */
-int parse_boolean(const char *v);
-
 const char *on_loss_to_string(on_loss o);
