@@ -4,14 +4,14 @@
 /* The pieces of `sockkeeper guard`, shared by its files: guard.c (command
  * line, event loop), guard-events.c (what the keepers report),
  * guard-refresh.c (how fresh each path is kept), guard-log.c (journal or
- * stderr), guard-restart.c (D-Bus, the holder of a socket) and
- * guard-ratelimit.c. */
+ * stderr) and guard-restart.c (D-Bus, the holder of a socket). */
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "macro.h"
+#include "ratelimit.h"
 #include "sockkeeper.h"
 
 typedef enum on_loss {
@@ -19,27 +19,12 @@ typedef enum on_loss {
         ON_LOSS_RESTART,
 } on_loss;
 
-/* At most BURST restarts within INTERVAL_USEC, per group. */
-typedef struct ratelimit {
-        uint64_t interval_usec;
-        unsigned burst;
-        uint64_t *stamps;      /* BURST slots, the oldest overwritten */
-        unsigned next;
-        unsigned used;
-        bool gave_up;          /* "giving up" was logged for this window */
-} ratelimit;
-
-int ratelimit_init(ratelimit *rl, unsigned burst, uint64_t interval_usec);
-void ratelimit_done(ratelimit *rl);
-/* True, and counted, when one more restart at NOW fits the limit. */
-bool ratelimit_take(ratelimit *rl, uint64_t now);
-
 typedef struct guard_group {
         char *unit;            /* NULL: paths given by hand, no unit */
         on_loss policy;
         uid_t owner;           /* whose sockets the paths hold (--owner=) */
         bool have_owner;
-        ratelimit rl;
+        ratelimit rl;          /* restarts of the group */
 } guard_group;
 
 typedef struct guard guard;
