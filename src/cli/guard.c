@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include "argv-file.h"
@@ -340,7 +341,7 @@ static int attach_path(guard *g, guard_path *p) {
                 /* A directory that is not there yet (created later by a
                  * service's RuntimeDirectory=, say): try again later. */
                 if (!p->next_attach)
-                        guard_log(LOG_ERR, p->path, p->group->unit, "error",
+                        log_event(LOG_ERR, p->path, p->group->unit, "error",
                                   "cannot watch the path: %s; retrying every %" PRIu64 " s",
                                   strerror(-r), ATTACH_RETRY_USEC / USEC_PER_SEC);
                 p->next_attach = now_usec(CLOCK_MONOTONIC) + ATTACH_RETRY_USEC;
@@ -397,7 +398,7 @@ static void restart_now(guard *g, guard_path *p) {
         if (!unit) {
                 r = guard_find_holder_unit(p->lost_dev, p->lost_ino, &pid, &found);
                 if (r < 0) {
-                        guard_log(LOG_WARNING, p->path, NULL, "restart-skipped", "%s; nothing to restart",
+                        log_event(LOG_WARNING, p->path, NULL, "restart-skipped", "%s; nothing to restart",
                                   r == -ENOENT ? "no process holds the socket" :
                                   r == -ENXIO ? "the process holding the socket is not in a system unit" :
                                   "cannot tell which process holds the socket");
@@ -408,7 +409,7 @@ static void restart_now(guard *g, guard_path *p) {
 
         if (!ratelimit_take(&grp->rl, now_usec(CLOCK_MONOTONIC))) {
                 if (!grp->rl.gave_up)
-                        guard_log(LOG_ERR, p->path, unit, "give-up",
+                        log_event(LOG_ERR, p->path, unit, "give-up",
                                   "restarted %u times within %" PRIu64 " s and the socket is lost again; giving up",
                                   grp->rl.burst, grp->rl.interval_usec / USEC_PER_SEC);
                 grp->rl.gave_up = true;
@@ -419,14 +420,14 @@ static void restart_now(guard *g, guard_path *p) {
         if (r > 0) {
                 g->restarts++;
                 if (pid)
-                        guard_log(LOG_NOTICE, p->path, unit, "restart",
+                        log_event(LOG_NOTICE, p->path, unit, "restart",
                                   "restarting %s, whose process %i holds the unreachable socket", unit, (int) pid);
                 else
-                        guard_log(LOG_NOTICE, p->path, unit, "restart", "restarting %s", unit);
+                        log_event(LOG_NOTICE, p->path, unit, "restart", "restarting %s", unit);
         } else if (r == 0)
-                guard_log(LOG_NOTICE, p->path, unit, "restart-skipped", "not restarting: %s", strempty(why));
+                log_event(LOG_NOTICE, p->path, unit, "restart-skipped", "not restarting: %s", strempty(why));
         else
-                guard_log(LOG_ERR, p->path, unit, "restart-failed", "restart failed: %s", why ?: strerror(-r));
+                log_event(LOG_ERR, p->path, unit, "restart-failed", "restart failed: %s", why ?: strerror(-r));
 }
 
 /* Timers of the guard itself: restarts due, attaches to retry, watchdog.
@@ -500,7 +501,7 @@ static int run(guard *g) {
                                 struct signalfd_siginfo si;
 
                                 if (read(g->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-                                        guard_log(LOG_INFO, NULL, NULL, "stop", "%s received, stopping",
+                                        log_event(LOG_INFO, NULL, NULL, "stop", "%s received, stopping",
                                                   strsignal((int) si.ssi_signo));
                                         return 0;
                                 }
@@ -534,7 +535,8 @@ int verb_guard(int argc, char *argv[]) {
                 log_error_errno(r, "cannot start");
                 return 1;
         }
-        guard_log_set_journal(g.systemd);
+        if (g.systemd)
+                log_open_journal(sd_journal_sendv);
 
         g.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (g.epoll_fd < 0) {
@@ -551,7 +553,7 @@ int verb_guard(int argc, char *argv[]) {
 
         if (g.systemd && sd_watchdog_enabled(false, &g.watchdog_usec) <= 0)
                 g.watchdog_usec = 0;
-        guard_log(LOG_INFO, NULL, NULL, "start", "guarding %zu path%s", g.n_paths, g.n_paths == 1 ? "" : "s");
+        log_event(LOG_INFO, NULL, NULL, "start", "guarding %zu path%s", g.n_paths, g.n_paths == 1 ? "" : "s");
         if (g.systemd) {
                 (void) sd_notify(false, "READY=1");
                 guard_update_status(&g);

@@ -3,8 +3,9 @@
 
 /* The pieces of `sockkeeper guard`, shared by its files: guard.c (command
  * line, event loop), guard-events.c (what the keepers report),
- * guard-refresh.c (how fresh each path is kept), guard-log.c (journal or
- * stderr) and guard-restart.c (D-Bus, the holder of a socket). */
+ * guard-refresh.c (how fresh each path is kept) and guard-restart.c
+ * (D-Bus, the holder of a socket). Events are logged with log_event():
+ * journal fields under --systemd, "[action=...]" lines on stderr. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -73,13 +74,6 @@ void guard_update_status(guard *g);
  * --refresh-interval's (0: never), or the library's default. */
 uint64_t guard_refresh_within(uint64_t configured, uint64_t shortest_age_usec);
 int guard_set_refresh_intervals(guard *g, uint64_t configured);
-
-/* guard-log.c: one event, to the journal (--systemd) or stderr. ACTION
- * becomes SOCKKEEPER_ACTION=, PATH and UNIT (either may be NULL) the other
- * fields. */
-void guard_log_set_journal(bool journal);
-_printf_(5, 6) void guard_log(int priority, const char *path, const char *unit, const char *action,
-                              const char *fmt, ...);
 
 /* guard-restart.c */
 bool guard_has_suffix(const char *s, const char *suffix);

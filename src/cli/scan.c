@@ -912,8 +912,8 @@ int verb_scan(int argc, char *argv[]) {
         if (fflush(stdout) != 0)
                 goto finish;
         if (c.owners.n_unreadable > 0 && !json)
-                fprintf(stderr, "sockkeeper: the fds of %u processes were not readable; run as root to see "
-                                "every holder\n", c.owners.n_unreadable);
+                log_warning("the fds of %u processes were not readable; run as root to see every holder",
+                            c.owners.n_unreadable);
         ret = any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
 finish:
         strv_free_n(units, n_units);
