@@ -103,7 +103,7 @@ static bool unit_name_valid(const char *u) {
         if (l < 3 || l > 255 || strchr(u, '/') || u[0] == '.')
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(types); i++)
-                if (guard_has_suffix(u, types[i]) && l > strlen(types[i]))
+                if (has_suffix(u, types[i]) && l > strlen(types[i]))
                         return true;
         return false;
 }
@@ -118,9 +118,9 @@ static int add_group(guard *g, const char *unit) {
          * file is chowned to (SocketUser=). */
         n[g->n_groups++] = (guard_group) {
                 .unit = unit ? strdup(unit) : NULL,
-                .policy = unit && guard_has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
+                .policy = unit && has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
                 .owner = 0,
-                .have_owner = unit && guard_has_suffix(unit, ".socket"),
+                .have_owner = unit && has_suffix(unit, ".socket"),
         };
         if (unit && !n[g->n_groups - 1].unit)
                 return -ENOMEM;

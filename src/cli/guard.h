@@ -76,15 +76,14 @@ uint64_t guard_refresh_within(uint64_t configured, uint64_t shortest_age_usec);
 int guard_set_refresh_intervals(guard *g, uint64_t configured);
 
 /* guard-restart.c */
-bool guard_has_suffix(const char *s, const char *suffix);
 guard_bus *guard_bus_free(guard_bus *b);
 /* Restarts UNIT the way its type needs: a socket unit after stopping the
  * service it triggers, a service with TryRestartUnit. 1 when a job was
  * queued, 0 when the unit is not active (left alone; *RET_WHY says why),
  * negative on failure with *RET_WHY saying what. */
 int guard_restart_unit(guard_bus **bus, const char *unit, char **ret_why);
-/* The unit of the process that holds the socket bound to file DEV:INO,
- * found through sock_diag, /proc/PID/fd and /proc/PID/cgroup. -ENOENT when
- * no process outside PID 1 holds it, -ENXIO when its holder is not in a
- * system unit. */
+/* The unit of the system manager whose process holds the socket bound to
+ * file DEV:INO (sock_diag, then socket_owners_system_unit()). -ENOENT
+ * when no process outside PID 1 holds it, -ENXIO when its holders are in
+ * no system unit. */
 int guard_find_holder_unit(uint64_t dev, uint64_t ino, pid_t *ret_pid, char **ret_unit);
