@@ -394,27 +394,24 @@ static int examine_file(scan_context *c, scan_entry *e) {
                         e->status = STATUS_HEALTHY;
                         return 0;
                 }
-                if (seen_by_holder(e)) {
-                        e->private_mount = true;
-                        e->status = STATUS_HEALTHY;
-                        return 0;
-                }
-                e->status = STATUS_HIJACKED;
-                e->found = file_kind(st.st_mode);
-                return S_ISSOCK(st.st_mode) ? file_owner(c, e, &st, &e->found_sock) : 0;
-        }
-        if (errno != ENOENT && errno != ENOTDIR) {
+        } else if (errno != ENOENT && errno != ENOTDIR) {
                 e->status = STATUS_UNKNOWN;
                 e->stat_error = errno;
                 return 0;
         }
+        /* Not here, or something else is: the holder may see it still. */
         if (seen_by_holder(e)) {
                 e->private_mount = true;
                 e->status = STATUS_HEALTHY;
                 return 0;
         }
-        e->status = STATUS_ORPHANED;
-        return find_renamed(c, e);
+        if (!e->file_found) {
+                e->status = STATUS_ORPHANED;
+                return find_renamed(c, e);
+        }
+        e->status = STATUS_HIJACKED;
+        e->found = file_kind(st.st_mode);
+        return S_ISSOCK(st.st_mode) ? file_owner(c, e, &st, &e->found_sock) : 0;
 }
 
 /* The classifier's rating of E's path. It looks at the listener list once

@@ -25,6 +25,12 @@ int atomic_write_at(int dir_fd, const char *name, const char *data, size_t size,
  * why not ("... not written by WRITER") and returns a negative errno. */
 int atomic_check_target(int dir_fd, const char *name, const char *display, const char *mark, const char *writer);
 
+/* atomic_check_target(), then atomic_write_at() where it allows: DATA as
+ * a new NAME, or over a file that may be replaced. What stands in the way
+ * or fails is logged with DISPLAY. */
+int atomic_install_at(int dir_fd, const char *name, const char *display, const char *mark, const char *writer,
+                      const char *data, size_t size);
+
 /* Opens directory NAME in PARENT_FD, creating it (0755, as the umask
  * allows) when missing, without following a symlink at NAME. */
 int atomic_open_or_make_dir(int parent_fd, const char *name, const char *display, int *ret_fd);
