@@ -109,21 +109,6 @@ static int expand_or_warn(const parser *p, const char *what, const char *text, s
 
 /* ---- fields ---- */
 
-/* parse_uid(): digits only, no leading zero, and not one of the two
- * "invalid" ids. */
-static int parse_uid(const char *s, uint32_t *ret) {
-        unsigned u;
-
-        if (s[0] == 0 || strchr(WHITESPACE, s[0]) || s[0] == '+' || s[0] == '-' || (s[0] == '0' && s[1] != 0))
-                return -EINVAL;
-        if (safe_atou(s, 10, true, &u) < 0)
-                return -EINVAL;
-        if (u == UINT32_MAX || u == 0xFFFF)
-                return -ENXIO;
-        *ret = u;
-        return 0;
-}
-
 /* NAME's id in ROOT's /etc/passwd or /etc/group, read without NSS, the way
  * tmpfiles resolves names under --root. */
 static int name_to_id_offline(const char *root, const char *file, const char *name, uint32_t *ret) {

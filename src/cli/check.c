@@ -66,16 +66,8 @@ static void print_json(json_writer *w, const risk_report *r) {
         json_pair_string(w, "rating", risk_rating_to_string(r->rating));
         json_key(w, "reasons");
         json_begin_array(w);
-        for (size_t i = 0; i < r->n_reasons; i++) {
-                const risk_reason *x = &r->reasons[i];
-
-                json_begin_object(w);
-                json_pair_string(w, "rating", risk_rating_to_string(x->rating));
-                json_pair_string(w, "kind", x->kind);
-                json_pair_string(w, "text", x->text);
-                json_pair_string(w, "source", x->source);
-                json_end_object(w);
-        }
+        for (size_t i = 0; i < r->n_reasons; i++)
+                json_risk_reason(w, &r->reasons[i]);
         json_end_array(w);
         json_key(w, "advice");
         json_begin_array(w);

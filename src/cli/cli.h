@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "json.h"
+#include "risk.h"
+
 /* Entry points of the subcommands; each returns the process exit status. */
 int verb_demo(int argc, char *argv[]);
 int verb_guard(int argc, char *argv[]);
@@ -18,3 +21,7 @@ int log_keeper_error(const char *path, int r);
  * (freeing what was there), or says what is wrong, as
  * "VERB: --root ARG: does not exist", and returns -EINVAL. */
 int parse_root_option(const char *verb, const char *arg, char **ret);
+
+/* One reason of the classifier as a JSON object: rating, kind, text and
+ * source, the same in check's and scan's output. */
+void json_risk_reason(json_writer *w, const risk_reason *x);

@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "guard.h"
+#include "log.h"
 #include "macro.h"
 
 void guard_update_status(guard *g) {
@@ -40,18 +41,18 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
 
         switch (ev->type) {
         case SK_EVENT_REFRESHED:
-                guard_log(LOG_DEBUG, p->path, unit, "refreshed", "timestamps renewed");
+                log_event(LOG_DEBUG, p->path, unit, "refreshed", "timestamps renewed");
                 break;
         case SK_EVENT_RELINKED:
                 p->lost = p->in_conflict = false;
                 p->restart_at = 0;
-                guard_log(LOG_NOTICE, p->path, unit, "relinked",
+                log_event(LOG_NOTICE, p->path, unit, "relinked",
                           "removed; linked the same socket back after %" PRIu64 " us", ev->relinked.usec);
                 break;
         case SK_EVENT_ATTACHED:
                 p->lost = p->in_conflict = false;
                 p->restart_at = 0;
-                guard_log(LOG_INFO, p->path, unit, "attached",
+                log_event(LOG_INFO, p->path, unit, "attached",
                           "%s socket (inode %" PRIu64 ", uid %u); anchor %s",
                           ev->attached.replaced ? "a new socket of the same owner appeared; watching the new" : "watching the",
                           ev->attached.ino, (unsigned) ev->attached.uid,
@@ -61,7 +62,7 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                 p->lost = true;
                 p->lost_dev = ev->lost.dev;
                 p->lost_ino = ev->lost.ino;
-                guard_log(LOG_WARNING, p->path, unit, "lost", "%s%s",
+                log_event(LOG_WARNING, p->path, unit, "lost", "%s%s",
                           ev->lost.removed ? "its holder closed the socket that was linked back (a clean stop); "
                                              "removed that name again, so that the next start can bind"
                           : ev->lost.alive ? "removed together with its anchor: the socket is still bound but unreachable"
@@ -73,20 +74,20 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
         case SK_EVENT_CONFLICT:
                 p->in_conflict = true;
                 if (ev->conflict.kind == SK_CONFLICT_FOREIGN_SOCKET)
-                        guard_log(LOG_WARNING, p->path, unit, "conflict",
+                        log_event(LOG_WARNING, p->path, unit, "conflict",
                                   "a socket of uid %u is at the path, not of the user it is kept for; leaving it "
                                   "alone (--owner= names whose sockets to keep)",
                                   (unsigned) ev->conflict.uid);
                 else
-                        guard_log(LOG_WARNING, p->path, unit, "conflict", "a %s (uid %u) is at the path; leaving it alone",
+                        log_event(LOG_WARNING, p->path, unit, "conflict", "a %s (uid %u) is at the path; leaving it alone",
                                   sk_conflict_kind_to_string(ev->conflict.kind), (unsigned) ev->conflict.uid);
                 break;
         case SK_EVENT_ERROR:
-                guard_log(LOG_ERR, p->path, unit, "error", "%s failed: %s; retrying in %" PRIu64 " ms",
+                log_event(LOG_ERR, p->path, unit, "error", "%s failed: %s; retrying in %" PRIu64 " ms",
                           ev->error.operation, strerror(ev->error.error), ev->error.retry_usec / USEC_PER_MSEC);
                 break;
         case SK_EVENT_PARENT_RESTORED:
-                guard_log(LOG_NOTICE, p->path, unit, "parent-restored", "re-created the removed directory (mode %04o)",
+                log_event(LOG_NOTICE, p->path, unit, "parent-restored", "re-created the removed directory (mode %04o)",
                           (unsigned) ev->parent_restored.mode);
                 break;
         case SK_EVENT_REBOUND:

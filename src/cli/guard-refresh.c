@@ -59,12 +59,12 @@ int guard_set_refresh_intervals(guard *g, uint64_t configured) {
                 if (r < 0)
                         return r;
                 if (usec < configured)
-                        guard_log(LOG_INFO, p->path, p->group->unit, "refresh-interval",
+                        log_event(LOG_INFO, p->path, p->group->unit, "refresh-interval",
                                   "renewing its timestamps every %" PRIu64 " s: a cleaner here deletes it once it "
                                   "is %" PRIu64 " s old",
                                   usec / USEC_PER_SEC, rep.shortest_age_usec / USEC_PER_SEC);
                 else if (rep.shortest_age_usec && !configured)
-                        guard_log(LOG_WARNING, p->path, p->group->unit, "refresh-interval",
+                        log_event(LOG_WARNING, p->path, p->group->unit, "refresh-interval",
                                   "never renewing its timestamps (--refresh-interval=0), though a cleaner here "
                                   "deletes it once it is %" PRIu64 " s old",
                                   rep.shortest_age_usec / USEC_PER_SEC);

@@ -6,8 +6,6 @@
  * service holds the stale fd, so it is stopped first. Without a unit name,
  * the unit is found from the process that holds the socket. */
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +15,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "socket-owners.h"
 #include "unix-diag.h"
 
 #define SYSTEMD_DEST "org.freedesktop.systemd1"
@@ -131,11 +130,6 @@ static int call_job(sd_bus *bus, const char *method, const char *unit, char **re
         return r;
 }
 
-bool guard_has_suffix(const char *s, const char *suffix) {
-        size_t l = strlen(s), m = strlen(suffix);
-        return l >= m && streq(s + l - m, suffix);
-}
-
 static bool is_running(const char *state) {
         return streq(state, "active") || streq(state, "activating") || streq(state, "reloading");
 }
@@ -160,7 +154,7 @@ int guard_restart_unit(guard_bus **b, const char *unit, char **ret_why) {
                 return 0;
         }
 
-        if (!guard_has_suffix(unit, ".socket"))
+        if (!has_suffix(unit, ".socket"))
                 return call_job((*b)->bus, "TryRestartUnit", unit, ret_why) < 0 ? -EIO : 1;
 
         /* The services a socket unit triggers hold the stale listening fd:
@@ -221,96 +215,16 @@ static int socket_inode_of(uint64_t dev, uint64_t ino, uint32_t *ret) {
         return r;
 }
 
-static bool holds_socket(pid_t pid, const char *want) {
-        char dir_path[64], target[64];
-        struct dirent *de;
-        bool found = false;
-        DIR *d;
-
-        snprintf(dir_path, sizeof(dir_path), "/proc/%i/fd", (int) pid);
-        d = opendir(dir_path);
-        if (!d)
-                return false;
-        while (!found && (de = readdir(d))) {
-                ssize_t n;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
-                if (n <= 0)
-                        continue;
-                target[n] = '\0';
-                found = streq(target, want);
-        }
-        closedir(d);
-        return found;
-}
-
-/* The system unit PID runs in, from its cgroup v2 path: the outermost
- * .service or .scope component. Processes of a user's manager or session
- * are not the system manager's to restart. */
-static int unit_of_pid(pid_t pid, char **ret) {
-        char p[64], line[4096];
-        FILE *f;
-        int r = -ENXIO;
-
-        snprintf(p, sizeof(p), "/proc/%i/cgroup", (int) pid);
-        f = fopen(p, "re");
-        if (!f)
-                return negative_errno();
-        while (fgets(line, sizeof(line), f)) {
-                char *cg, *save = NULL;
-
-                if (strncmp(line, "0::/", 4) != 0)
-                        continue;
-                cg = line + 3;
-                cg[strcspn(cg, "\n")] = '\0';
-                if (strncmp(cg, "/user.slice", 11) == 0)
-                        break;
-                for (char *c = strtok_r(cg, "/", &save); c; c = strtok_r(NULL, "/", &save))
-                        if (guard_has_suffix(c, ".service") || guard_has_suffix(c, ".scope")) {
-                                if (strncmp(c, "user@", 5) == 0 || streq(c, "init.scope"))
-                                        break;
-                                *ret = strdup(c);
-                                r = *ret ? 0 : -ENOMEM;
-                                break;
-                        }
-                break;
-        }
-        fclose(f);
-        return r;
-}
-
 int guard_find_holder_unit(uint64_t dev, uint64_t ino, pid_t *ret_pid, char **ret_unit) {
-        char want[32];
-        struct dirent *de;
+        _cleanup_(socket_owners_done) socket_owners o = {};
         uint32_t sock_ino;
-        pid_t self = getpid();
         int r;
-        DIR *d;
 
         r = socket_inode_of(dev, ino, &sock_ino);
         if (r < 0)
                 return r;
-        snprintf(want, sizeof(want), "socket:[%u]", sock_ino);
-
-        d = opendir("/proc");
-        if (!d)
-                return negative_errno();
-        r = -ENOENT;
-        while ((de = readdir(d))) {
-                char *end;
-                long pid = strtol(de->d_name, &end, 10);
-
-                /* PID 1 holds every socket unit's fd; the service is the
-                 * one that matters. */
-                if (*end || pid <= 1 || pid == self || !holds_socket((pid_t) pid, want))
-                        continue;
-                r = unit_of_pid((pid_t) pid, ret_unit);
-                if (r >= 0)
-                        *ret_pid = (pid_t) pid;
-                break;
-        }
-        closedir(d);
-        return r;
+        r = socket_owners_load(&o, "/proc");
+        if (r < 0)
+                return r;
+        return socket_owners_system_unit(&o, "/proc", sock_ino, getpid(), ret_pid, ret_unit);
 }

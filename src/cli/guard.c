@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include "argv-file.h"
@@ -26,6 +27,7 @@
 #include "guard.h"
 #include "log.h"
 #include "macro.h"
+#include "parse-util.h"
 #include "unit-name.h"
 
 #define EX_USAGE 64
@@ -60,44 +62,35 @@ static void help(void) {
                "Options:\n"
                "  --systemd                log to the journal, sd_notify READY, WATCHDOG, STATUS\n"
                "  --sticky                 also set the sticky bit on each socket file\n"
-               "  --refresh-interval=SEC   renew timestamps this often (default 6 h; 0 = never)\n"
-               "  --check-interval=SEC     backstop check besides inotify (default 1 h)\n"
-               "  --restart-delay=SEC      wait for a new socket before restarting (default 2)\n"
+               "  --refresh-interval=SPAN  renew timestamps this often (default 6h; 0 = never)\n"
+               "  --check-interval=SPAN    backstop check besides inotify (default 1h)\n"
+               "  --restart-delay=SPAN     wait for a new socket before restarting (default 2s)\n"
                "  --restart-burst=N        at most N restarts per group ... (default 3)\n"
-               "  --restart-interval=SEC   ... within this window (default 600)\n"
+               "  --restart-interval=SPAN  ... within this window (default 10min)\n"
                "  -h --help                show this help\n"
+               "\n"
+               "SPAN is a time span as systemd writes it: 6h, 1d 2h, 500ms; a bare number\n"
+               "is seconds.\n"
                "\n"
                "See sockkeeper(1).\n");
 }
 
-static int parse_seconds(const char *arg, const char *option, uint64_t *ret) {
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(arg, &end);
-        if (errno || end == arg || *end || v < 0 || v > 1e9) {
-                log_error("%s: invalid number of seconds '%s'", option, arg);
+static int parse_seconds_option(const char *arg, const char *option, uint64_t *ret) {
+        if (parse_seconds(arg, ret) < 0) {
+                log_error("%s: invalid number of seconds or time span '%s' (6h, 1d 2h, 500ms)", option, arg);
                 return -EINVAL;
         }
-        *ret = (uint64_t) (v * (double) USEC_PER_SEC);
         return 0;
 }
 
 /* A user name, or a uid given as a number. */
 static int parse_user(const char *s, uid_t *ret) {
         struct passwd *pw;
-        char *end;
-        unsigned long v;
 
         if (!*s)
                 return -EINVAL;
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (!*end && s[0] != '-' && errno == 0 && v < (unsigned long) (uid_t) -1) {
-                *ret = (uid_t) v;
+        if (parse_uid(s, ret) >= 0)
                 return 0;
-        }
         errno = 0;
         pw = getpwnam(s);
         if (!pw)
@@ -116,9 +109,9 @@ static int add_group(guard *g, const char *unit) {
          * file is chowned to (SocketUser=). */
         n[g->n_groups++] = (guard_group) {
                 .unit = unit ? strdup(unit) : NULL,
-                .policy = unit && guard_has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
+                .policy = unit && has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
                 .owner = 0,
-                .have_owner = unit && guard_has_suffix(unit, ".socket"),
+                .have_owner = unit && has_suffix(unit, ".socket"),
         };
         if (unit && !n[g->n_groups - 1].unit)
                 return -ENOMEM;
@@ -262,32 +255,29 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         g->sticky = true;
                         break;
                 case ARG_REFRESH:
-                        r = parse_seconds(optarg, "--refresh-interval", &g->refresh_usec);
+                        r = parse_seconds_option(optarg, "--refresh-interval", &g->refresh_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_CHECK:
-                        r = parse_seconds(optarg, "--check-interval", &g->check_usec);
+                        r = parse_seconds_option(optarg, "--check-interval", &g->check_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_RESTART_DELAY:
-                        r = parse_seconds(optarg, "--restart-delay", &g->restart_delay_usec);
+                        r = parse_seconds_option(optarg, "--restart-delay", &g->restart_delay_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_RESTART_INTERVAL:
-                        r = parse_seconds(optarg, "--restart-interval", &g->restart_interval_usec);
+                        r = parse_seconds_option(optarg, "--restart-interval", &g->restart_interval_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_RESTART_BURST: {
-                        char *end;
                         unsigned long v;
 
-                        errno = 0;
-                        v = strtoul(optarg, &end, 10);
-                        if (errno || end == optarg || *end || optarg[0] == '-' || v > 1000) {
+                        if (parse_unsigned(optarg, 1000, &v) < 0) {
                                 log_error("--restart-burst: invalid count '%s' (0 to 1000)", optarg);
                                 return -EINVAL;
                         }
@@ -341,7 +331,7 @@ static int attach_path(guard *g, guard_path *p) {
                 /* A directory that is not there yet (created later by a
                  * service's RuntimeDirectory=, say): try again later. */
                 if (!p->next_attach)
-                        guard_log(LOG_ERR, p->path, p->group->unit, "error",
+                        log_event(LOG_ERR, p->path, p->group->unit, "error",
                                   "cannot watch the path: %s; retrying every %" PRIu64 " s",
                                   strerror(-r), ATTACH_RETRY_USEC / USEC_PER_SEC);
                 p->next_attach = now_usec(CLOCK_MONOTONIC) + ATTACH_RETRY_USEC;
@@ -398,7 +388,7 @@ static void restart_now(guard *g, guard_path *p) {
         if (!unit) {
                 r = guard_find_holder_unit(p->lost_dev, p->lost_ino, &pid, &found);
                 if (r < 0) {
-                        guard_log(LOG_WARNING, p->path, NULL, "restart-skipped", "%s; nothing to restart",
+                        log_event(LOG_WARNING, p->path, NULL, "restart-skipped", "%s; nothing to restart",
                                   r == -ENOENT ? "no process holds the socket" :
                                   r == -ENXIO ? "the process holding the socket is not in a system unit" :
                                   "cannot tell which process holds the socket");
@@ -409,7 +399,7 @@ static void restart_now(guard *g, guard_path *p) {
 
         if (!ratelimit_take(&grp->rl, now_usec(CLOCK_MONOTONIC))) {
                 if (!grp->rl.gave_up)
-                        guard_log(LOG_ERR, p->path, unit, "give-up",
+                        log_event(LOG_ERR, p->path, unit, "give-up",
                                   "restarted %u times within %" PRIu64 " s and the socket is lost again; giving up",
                                   grp->rl.burst, grp->rl.interval_usec / USEC_PER_SEC);
                 grp->rl.gave_up = true;
@@ -420,14 +410,14 @@ static void restart_now(guard *g, guard_path *p) {
         if (r > 0) {
                 g->restarts++;
                 if (pid)
-                        guard_log(LOG_NOTICE, p->path, unit, "restart",
+                        log_event(LOG_NOTICE, p->path, unit, "restart",
                                   "restarting %s, whose process %i holds the unreachable socket", unit, (int) pid);
                 else
-                        guard_log(LOG_NOTICE, p->path, unit, "restart", "restarting %s", unit);
+                        log_event(LOG_NOTICE, p->path, unit, "restart", "restarting %s", unit);
         } else if (r == 0)
-                guard_log(LOG_NOTICE, p->path, unit, "restart-skipped", "not restarting: %s", strempty(why));
+                log_event(LOG_NOTICE, p->path, unit, "restart-skipped", "not restarting: %s", strempty(why));
         else
-                guard_log(LOG_ERR, p->path, unit, "restart-failed", "restart failed: %s", why ?: strerror(-r));
+                log_event(LOG_ERR, p->path, unit, "restart-failed", "restart failed: %s", why ?: strerror(-r));
 }
 
 /* Timers of the guard itself: restarts due, attaches to retry, watchdog.
@@ -501,7 +491,7 @@ static int run(guard *g) {
                                 struct signalfd_siginfo si;
 
                                 if (read(g->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-                                        guard_log(LOG_INFO, NULL, NULL, "stop", "%s received, stopping",
+                                        log_event(LOG_INFO, NULL, NULL, "stop", "%s received, stopping",
                                                   strsignal((int) si.ssi_signo));
                                         return 0;
                                 }
@@ -535,7 +525,8 @@ int verb_guard(int argc, char *argv[]) {
                 log_error_errno(r, "cannot start");
                 return 1;
         }
-        guard_log_set_journal(g.systemd);
+        if (g.systemd)
+                log_open_journal(sd_journal_sendv);
 
         g.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (g.epoll_fd < 0) {
@@ -552,7 +543,7 @@ int verb_guard(int argc, char *argv[]) {
 
         if (g.systemd && sd_watchdog_enabled(false, &g.watchdog_usec) <= 0)
                 g.watchdog_usec = 0;
-        guard_log(LOG_INFO, NULL, NULL, "start", "guarding %zu path%s", g.n_paths, g.n_paths == 1 ? "" : "s");
+        log_event(LOG_INFO, NULL, NULL, "start", "guarding %zu path%s", g.n_paths, g.n_paths == 1 ? "" : "s");
         if (g.systemd) {
                 (void) sd_notify(false, "READY=1");
                 guard_update_status(&g);

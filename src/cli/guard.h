@@ -3,9 +3,9 @@
 
 /* The pieces of `sockkeeper guard`, shared by its files: guard.c (command
  * line, event loop), guard-events.c (what the keepers report),
- * guard-refresh.c (how fresh each path is kept), guard-log.c (journal or
- * stderr), guard-restart.c (D-Bus, the holder of a socket) and
- * guard-ratelimit.c. */
+ * guard-refresh.c (how fresh each path is kept) and guard-restart.c
+ * (D-Bus, the holder of a socket). Events are logged with log_event():
+ * journal fields under --systemd, "[action=...]" lines on stderr. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,29 +13,16 @@
 
 #include "annotations.h"
 #include "macro.h"
+#include "ratelimit.h"
 #include "sockkeeper.h"
 
-/* At most BURST restarts within INTERVAL_USEC, per group. */
-typedef struct ratelimit {
-        uint64_t interval_usec;
-        unsigned burst;
-        uint64_t *stamps;      /* BURST slots, the oldest overwritten */
-        unsigned next;
-        unsigned used;
-        bool gave_up;          /* "giving up" was logged for this window */
-} ratelimit;
-
-int ratelimit_init(ratelimit *rl, unsigned burst, uint64_t interval_usec);
-void ratelimit_done(ratelimit *rl);
-/* True, and counted, when one more restart at NOW fits the limit. */
-bool ratelimit_take(ratelimit *rl, uint64_t now);
 
 typedef struct guard_group {
         char *unit;            /* NULL: paths given by hand, no unit */
         on_loss policy;        /* never ON_LOSS_DEFAULT: set for the unit's type */
         uid_t owner;           /* whose sockets the paths hold (--owner=) */
         bool have_owner;
-        ratelimit rl;
+        ratelimit rl;          /* restarts of the group */
 } guard_group;
 
 typedef struct guard guard;
@@ -85,23 +72,15 @@ void guard_update_status(guard *g);
 uint64_t guard_refresh_within(uint64_t configured, uint64_t shortest_age_usec);
 int guard_set_refresh_intervals(guard *g, uint64_t configured);
 
-/* guard-log.c: one event, to the journal (--systemd) or stderr. ACTION
- * becomes SOCKKEEPER_ACTION=, PATH and UNIT (either may be NULL) the other
- * fields. */
-void guard_log_set_journal(bool journal);
-_printf_(5, 6) void guard_log(int priority, const char *path, const char *unit, const char *action,
-                              const char *fmt, ...);
-
 /* guard-restart.c */
-bool guard_has_suffix(const char *s, const char *suffix);
 guard_bus *guard_bus_free(guard_bus *b);
 /* Restarts UNIT the way its type needs: a socket unit after stopping the
  * service it triggers, a service with TryRestartUnit. 1 when a job was
  * queued, 0 when the unit is not active (left alone; *RET_WHY says why),
  * negative on failure with *RET_WHY saying what. */
 int guard_restart_unit(guard_bus **bus, const char *unit, char **ret_why);
-/* The unit of the process that holds the socket bound to file DEV:INO,
- * found through sock_diag, /proc/PID/fd and /proc/PID/cgroup. -ENOENT when
- * no process outside PID 1 holds it, -ENXIO when its holder is not in a
- * system unit. */
+/* The unit of the system manager whose process holds the socket bound to
+ * file DEV:INO (sock_diag, then socket_owners_system_unit()). -ENOENT
+ * when no process outside PID 1 holds it, -ENXIO when its holders are in
+ * no system unit. */
 int guard_find_holder_unit(uint64_t dev, uint64_t ino, pid_t *ret_pid, char **ret_unit);

@@ -77,15 +77,8 @@ static int write_files(const migrate_plan *p, const char *root) {
                         r = atomic_open_dir_under_root(root, dir, true, &fd);
                         if (r < 0)
                                 return r;
-                        r = atomic_check_target(fd, name, display, MIGRATE_MARK, "sockkeeper migrate");
-                        if (r < 0)
-                                return r;
-                        r = atomic_write_at(fd, name, p->files[i].content, strlen(p->files[i].content),
-                                            r > 0 ? ATOMIC_REPLACE : 0);
-                        if (r == -EEXIST)
-                                log_error("%s: a file appeared there while writing; not replacing it", display);
-                        else if (r < 0)
-                                log_error_errno(r, "%s: cannot write", display);
+                        r = atomic_install_at(fd, name, display, MIGRATE_MARK, "sockkeeper migrate",
+                                              p->files[i].content, strlen(p->files[i].content));
                         if (r < 0)
                                 return r;
                 }

@@ -16,14 +16,11 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "json.h"
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
-#include "risk.h"
-#include "socket-owners.h"
+#include "scan.h"
 #include "strv.h"
-#include "unix-diag.h"
 
 enum {
         SCAN_EXIT_OK = 0,
@@ -37,45 +34,9 @@ enum {
  * by its path inside it, as `systemd-tmpfiles --root` would. */
 #define TEST_ROOT_ENV "SOCKKEEPER_SCAN_TEST_ROOT"
 
-typedef enum scan_status {
-        STATUS_HEALTHY,
-        STATUS_AT_RISK,
-        STATUS_ORPHANED,
-        STATUS_HIJACKED,
-        STATUS_ABSTRACT,
-        STATUS_UNKNOWN,         /* the path could not be looked at (EACCES as non-root) */
-} scan_status;
-
-static const char *status_to_string(scan_status s) {
-        static const char *const names[] = {
-                [STATUS_HEALTHY] = "healthy",   [STATUS_AT_RISK] = "at-risk",   [STATUS_ORPHANED] = "orphaned",
-                [STATUS_HIJACKED] = "hijacked", [STATUS_ABSTRACT] = "abstract", [STATUS_UNKNOWN] = "unknown",
-        };
-        return names[s];
-}
-
 static bool status_broken(scan_status s) {
         return s == STATUS_ORPHANED || s == STATUS_HIJACKED;
 }
-
-typedef struct entry {
-        const unix_socket_info *s;
-        scan_status status;
-        bool has_inode;
-        uint64_t inode;                 /* of the socket's file: lstat's when it matches, else sock_diag's 32 bits */
-        const char *found;              /* hijacked: what the path leads to now */
-        uint32_t found_sock;            /* hijacked by this socket's file, 0 if none we know */
-        char *renamed_to;               /* orphaned: where its file is now, if in the same directory */
-        bool private_mount;             /* reachable only in the holder's mount namespace */
-        int stat_error;                 /* unknown: why */
-        bool file_found;                /* stx is what is at the path now */
-        struct statx stx;
-        bool rated;
-        risk_report report;
-        const socket_holder *holders;
-        size_t n_holders;
-        const process_info *proc;       /* the holder that names the service, NULL if none visible */
-} entry;
 
 /* A directory's names by inode number (d_ino: no stat per entry), read
  * once however many of its sockets are orphaned. */
@@ -112,7 +73,7 @@ typedef struct scan_context {
         size_t n_procs;
         unix_socket_info *scratch;      /* what the classifier sees of the sockets, per path */
         size_t n_scratch;
-        entry *entries;
+        scan_entry *entries;
         size_t n_entries;
 } scan_context;
 
@@ -218,7 +179,7 @@ static int load_processes(scan_context *c) {
          * manager) keeps the fds of socket units, and a socket-activated
          * service holds the same socket, so systemd counts last. */
         for (size_t i = 0; i < c->n_entries; i++) {
-                entry *e = &c->entries[i];
+                scan_entry *e = &c->entries[i];
 
                 for (size_t j = 0; j < e->n_holders; j++) {
                         const process_info *p = find_proc(c, e->holders[j].pid);
@@ -234,7 +195,7 @@ static int load_processes(scan_context *c) {
         return 0;
 }
 
-static bool unit_matches(const entry *e, char **units, size_t n_units) {
+static bool unit_matches(const scan_entry *e, char **units, size_t n_units) {
         const process_info *p = e->proc;
 
         if (!p || !p->unit)
@@ -270,7 +231,7 @@ static const char *file_kind(mode_t mode) {
 /* The holder's view of the path, through /proc/PID/root: a socket bound
  * behind PrivateTmp= or in a container lives in another mount namespace
  * under the same name. true when it leads to the socket's file there. */
-static bool seen_by_holder(const entry *e) {
+static bool seen_by_holder(const scan_entry *e) {
         _cleanup_free_ char *root = NULL, *full = NULL;
         struct stat st;
 
@@ -345,7 +306,7 @@ static int listing_of(scan_context *c, const char *dir, const dir_listing **ret)
 /* A socket renamed after bind keeps its bind-time name in sock_diag; the
  * usual pattern renames within the directory, so only that one is read.
  * Never a cost for healthy sockets. */
-static int find_renamed(scan_context *c, entry *e) {
+static int find_renamed(scan_context *c, scan_entry *e) {
         _cleanup_free_ char *dir = path_parent(e->s->name);
         const dir_listing *l;
         dir_name key = { .ino = (uint32_t) e->s->vfs.ino };
@@ -385,7 +346,7 @@ static int cmp_vfs(const void *a, const void *b) {
 
 /* The named socket, other than E's, whose file the path leads to now
  * (the index by file is built on the first hijacking seen). */
-static int file_owner(scan_context *c, const entry *e, const struct stat *st, uint32_t *ret) {
+static int file_owner(scan_context *c, const scan_entry *e, const struct stat *st, uint32_t *ret) {
         const unix_socket_info *key_s, *const *m;
         unix_socket_info key = { .vfs = inode_id_of(st) };
 
@@ -415,7 +376,7 @@ static int file_owner(scan_context *c, const entry *e, const struct stat *st, ui
 
 /* Where the file is, never following a symlink at the path. One statx()
  * serves the classifier too (risk_classify_found()). */
-static int examine_file(scan_context *c, entry *e) {
+static int examine_file(scan_context *c, scan_entry *e) {
         const unix_socket_info *s = e->s;
         struct stat st;
 
@@ -433,34 +394,31 @@ static int examine_file(scan_context *c, entry *e) {
                         e->status = STATUS_HEALTHY;
                         return 0;
                 }
-                if (seen_by_holder(e)) {
-                        e->private_mount = true;
-                        e->status = STATUS_HEALTHY;
-                        return 0;
-                }
-                e->status = STATUS_HIJACKED;
-                e->found = file_kind(st.st_mode);
-                return S_ISSOCK(st.st_mode) ? file_owner(c, e, &st, &e->found_sock) : 0;
-        }
-        if (errno != ENOENT && errno != ENOTDIR) {
+        } else if (errno != ENOENT && errno != ENOTDIR) {
                 e->status = STATUS_UNKNOWN;
                 e->stat_error = errno;
                 return 0;
         }
+        /* Not here, or something else is: the holder may see it still. */
         if (seen_by_holder(e)) {
                 e->private_mount = true;
                 e->status = STATUS_HEALTHY;
                 return 0;
         }
-        e->status = STATUS_ORPHANED;
-        return find_renamed(c, e);
+        if (!e->file_found) {
+                e->status = STATUS_ORPHANED;
+                return find_renamed(c, e);
+        }
+        e->status = STATUS_HIJACKED;
+        e->found = file_kind(st.st_mode);
+        return S_ISSOCK(st.st_mode) ? file_owner(c, e, &st, &e->found_sock) : 0;
 }
 
 /* The classifier's rating of E's path. It looks at the listener list once
  * per path, which for thousands of sockets is quadratic: it is shown only
  * the sockets bound at this name, E last so that E is the listener it
  * judges. */
-static int rate(scan_context *c, entry *e) {
+static int rate(scan_context *c, scan_entry *e) {
         const unix_socket_info *const *group;
         const char *path = e->s->name;
         size_t n, k = 0;
@@ -493,7 +451,7 @@ static int rate(scan_context *c, entry *e) {
         return 0;
 }
 
-static int examine(scan_context *c, entry *e) {
+static int examine(scan_context *c, scan_entry *e) {
         int r;
 
         if (e->s->name[0] == '@') {
@@ -523,228 +481,10 @@ static int examine(scan_context *c, entry *e) {
 }
 
 static int cmp_entry(const void *a, const void *b) {
-        const entry *x = a, *y = b;
+        const scan_entry *x = a, *y = b;
         int d = strcmp(x->s->name, y->s->name);
 
         return d ? d : (x->s->sock_ino > y->s->sock_ino) - (x->s->sock_ino < y->s->sock_ino);
-}
-
-static const char *type_to_string(int type) {
-        switch (type) {
-        case SOCK_STREAM:
-                return "stream";
-        case SOCK_DGRAM:
-                return "dgram";
-        case SOCK_SEQPACKET:
-                return "seqpacket";
-        default:
-                return "other";
-        }
-}
-
-/* The first reason at the report's own rating: what a person reads first. */
-static const risk_reason *main_reason(const entry *e) {
-        if (!e->rated || e->report.rating < RISK_CAUTION)
-                return NULL;
-        for (size_t i = 0; i < e->report.n_reasons; i++)
-                if (e->report.reasons[i].rating == e->report.rating)
-                        return &e->report.reasons[i];
-        return NULL;
-}
-
-/* One short phrase for the NOTE column and the JSON "note". */
-static char *make_note(const entry *e) {
-        const risk_reason *x;
-        char *s = NULL;
-        int n = 0;
-
-        switch (e->status) {
-        case STATUS_ORPHANED:
-                n = e->renamed_to ? asprintf(&s, "renamed after bind to %s", e->renamed_to)
-                                  : asprintf(&s, "the file is gone: clients get ENOENT");
-                break;
-        case STATUS_HIJACKED:
-                n = e->found_sock ? asprintf(&s, "the path leads to another socket (socket inode %" PRIu32 ")",
-                                             e->found_sock)
-                                  : asprintf(&s, "the path leads to another %s", e->found);
-                break;
-        case STATUS_UNKNOWN:
-                n = asprintf(&s, "lstat: %s", strerror(e->stat_error));
-                break;
-        case STATUS_ABSTRACT:
-                return NULL;
-        default:
-                if (e->private_mount)
-                        n = asprintf(&s, "the file is only in the holder's mount namespace");
-                else if ((x = main_reason(e)))
-                        n = x->source ? asprintf(&s, "%s (%s)", x->kind, x->source) : asprintf(&s, "%s", x->kind);
-                else
-                        return NULL;
-        }
-        return n < 0 ? NULL : s;
-}
-
-static void print_json_entry(json_writer *w, const entry *e) {
-        const process_info *p = e->proc;
-        _cleanup_free_ char *note = make_note(e);
-
-        json_begin_object(w);
-        json_pair_string(w, "path", e->s->name);
-        json_pair_string(w, "status", status_to_string(e->status));
-        json_pair_string(w, "type", type_to_string(e->s->type));
-        json_key(w, "inode");
-        if (e->has_inode)
-                json_uint(w, e->inode);
-        else
-                json_null(w);
-        json_pair_uint(w, "sock_ino", e->s->sock_ino);
-        json_key(w, "pid");
-        if (p)
-                json_int(w, p->pid);
-        else
-                json_null(w);
-        json_key(w, "pids");
-        json_begin_array(w);
-        for (size_t i = 0; i < e->n_holders; i++)
-                json_int(w, e->holders[i].pid);
-        json_end_array(w);
-        json_pair_string(w, "command", p ? p->comm : NULL);
-        json_pair_string(w, "cmdline", p ? p->cmdline : NULL);
-        json_pair_string(w, "unit", p ? p->unit : NULL);
-        json_pair_string(w, "unit_manager", p && p->unit ? p->manager ?: "system" : NULL);
-        json_pair_string(w, "rating", e->rated ? risk_rating_to_string(e->report.rating) : NULL);
-        json_key(w, "reasons");
-        json_begin_array(w);
-        for (size_t i = 0; e->rated && i < e->report.n_reasons; i++) {
-                const risk_reason *x = &e->report.reasons[i];
-
-                if (x->rating < RISK_CAUTION)
-                        continue;
-                json_begin_object(w);
-                json_pair_string(w, "rating", risk_rating_to_string(x->rating));
-                json_pair_string(w, "kind", x->kind);
-                json_pair_string(w, "text", x->text);
-                json_pair_string(w, "source", x->source);
-                json_end_object(w);
-        }
-        json_end_array(w);
-        json_pair_string(w, "note", note);
-        if (e->renamed_to)
-                json_pair_string(w, "renamed_to", e->renamed_to);
-        if (e->status == STATUS_HIJACKED) {
-                json_pair_string(w, "found", e->found);
-                json_key(w, "found_sock_ino");
-                if (e->found_sock)
-                        json_uint(w, e->found_sock);
-                else
-                        json_null(w);
-        }
-        if (e->private_mount)
-                json_pair_bool(w, "private_mount", true);
-        json_end_object(w);
-}
-
-/* Control characters in a name would break the table's lines. */
-static char *display_name(const char *name) {
-        size_t n = 0;
-        char *s, *q;
-
-        for (const char *p = name; *p; p++)
-                n += (unsigned char) *p < 0x20 || *p == 0x7f ? 4 : 1;
-        s = malloc(n + 1);
-        if (!s)
-                return NULL;
-        q = s;
-        for (const char *p = name; *p; p++)
-                if ((unsigned char) *p < 0x20 || *p == 0x7f)
-                        q += sprintf(q, "\\x%02x", (unsigned char) *p);
-                else
-                        *q++ = *p;
-        *q = '\0';
-        return s;
-}
-
-static size_t max_size(size_t a, size_t b) {
-        return a > b ? a : b;
-}
-
-typedef struct row {
-        char *path, *pid, *unit, *note;
-        char inode[24];
-        const char *status, *rating, *command;
-} row;
-
-static int print_table(const entry *shown, size_t n) {
-        enum { C_STATUS, C_RISK, C_PATH, C_INODE, C_PID, C_COMMAND, C_UNIT, _C_MAX };
-        static const char *const header[_C_MAX] = { "STATUS", "RISK", "PATH", "INODE", "PID", "COMMAND", "UNIT" };
-        size_t width[_C_MAX];
-        row *rows = calloc(n ? n : 1, sizeof(*rows));
-        int r = 0;
-
-        if (!rows)
-                return -ENOMEM;
-        for (size_t c = 0; c < _C_MAX; c++)
-                width[c] = strlen(header[c]);
-        for (size_t i = 0; i < n; i++) {
-                const entry *e = &shown[i];
-                const process_info *p = e->proc;
-                row *w = &rows[i];
-                int k = 0;
-
-                w->status = status_to_string(e->status);
-                w->rating = e->rated ? risk_rating_to_string(e->report.rating) : "-";
-                w->path = display_name(e->s->name);
-                if (e->has_inode)
-                        snprintf(w->inode, sizeof(w->inode), "%" PRIu64, e->inode);
-                else
-                        snprintf(w->inode, sizeof(w->inode), "-");
-                if (!p)
-                        w->pid = strdup("-");
-                else if (e->n_holders > 1)
-                        k = asprintf(&w->pid, "%d+%zu", (int) p->pid, e->n_holders - 1);
-                else
-                        k = asprintf(&w->pid, "%d", (int) p->pid);
-                w->command = p && p->comm ? p->comm : "-";
-                if (p && p->unit && p->manager)
-                        k |= asprintf(&w->unit, "%s/%s", p->manager, p->unit);
-                else
-                        w->unit = strdup(p && p->unit ? p->unit : "-");
-                w->note = make_note(e);
-                if (k < 0 || !w->path || !w->pid || !w->unit) {
-                        r = -ENOMEM;
-                        n = i + 1;
-                        goto finish;
-                }
-                width[C_STATUS] = max_size(width[C_STATUS], strlen(w->status));
-                width[C_RISK] = max_size(width[C_RISK], strlen(w->rating));
-                width[C_PATH] = max_size(width[C_PATH], strlen(w->path));
-                width[C_INODE] = max_size(width[C_INODE], strlen(w->inode));
-                width[C_PID] = max_size(width[C_PID], strlen(w->pid));
-                width[C_COMMAND] = max_size(width[C_COMMAND], strlen(w->command));
-                width[C_UNIT] = max_size(width[C_UNIT], strlen(w->unit));
-        }
-
-        printf("%-*s %-*s %-*s %*s %*s %-*s %-*s NOTE\n", (int) width[C_STATUS], header[C_STATUS],
-               (int) width[C_RISK], header[C_RISK], (int) width[C_PATH], header[C_PATH], (int) width[C_INODE],
-               header[C_INODE], (int) width[C_PID], header[C_PID], (int) width[C_COMMAND], header[C_COMMAND],
-               (int) width[C_UNIT], header[C_UNIT]);
-        for (size_t i = 0; i < n; i++) {
-                const row *w = &rows[i];
-
-                printf("%-*s %-*s %-*s %*s %*s %-*s %-*s %s\n", (int) width[C_STATUS], w->status,
-                       (int) width[C_RISK], w->rating, (int) width[C_PATH], w->path, (int) width[C_INODE], w->inode,
-                       (int) width[C_PID], w->pid, (int) width[C_COMMAND], w->command, (int) width[C_UNIT],
-                       w->unit, w->note ?: "-");
-        }
-finish:
-        for (size_t i = 0; i < n; i++) {
-                free(rows[i].path);
-                free(rows[i].pid);
-                free(rows[i].unit);
-                free(rows[i].note);
-        }
-        free(rows);
-        return r;
 }
 
 static int help(void) {
@@ -797,7 +537,7 @@ static int gather(scan_context *c) {
         if (r < 0)
                 return log_error_errno(r, "reading /proc");
         for (size_t i = 0; i < c->n_sockets; i++) {
-                entry *e;
+                scan_entry *e;
 
                 if (!is_server(&c->sockets[i]))
                         continue;
@@ -870,7 +610,7 @@ int verb_scan(int argc, char *argv[]) {
 
         /* Filters first: a unit's sockets need no lstat of the others. */
         for (size_t i = 0; i < c.n_entries; i++) {
-                entry *e = &c.entries[i];
+                scan_entry *e = &c.entries[i];
 
                 if (n_units > 0 && !unit_matches(e, units, n_units))
                         continue;
@@ -885,7 +625,7 @@ int verb_scan(int argc, char *argv[]) {
                 any_broken |= status_broken(e->status);
                 if (n_shown != i) {
                         /* Entries are moved down into the shown prefix. */
-                        entry tmp = c.entries[n_shown];
+                        scan_entry tmp = c.entries[n_shown];
                         c.entries[n_shown] = *e;
                         *e = tmp;
                 }
@@ -893,24 +633,17 @@ int verb_scan(int argc, char *argv[]) {
         }
         qsort(c.entries, n_shown, sizeof(*c.entries), cmp_entry);
 
-        if (json) {
-                json_writer w;
-
-                json_init(&w, stdout, true);
-                json_begin_array(&w);
-                for (size_t i = 0; i < n_shown; i++)
-                        print_json_entry(&w, &c.entries[i]);
-                json_end_array(&w);
-                json_finish(&w);
-        } else if (print_table(c.entries, n_shown) < 0) {
+        if (json)
+                scan_print_json(c.entries, n_shown);
+        else if (scan_print_table(c.entries, n_shown) < 0) {
                 log_error_errno(-ENOMEM, "scan");
                 goto finish;
         }
         if (fflush(stdout) != 0)
                 goto finish;
         if (c.owners.n_unreadable > 0 && !json)
-                fprintf(stderr, "sockkeeper: the fds of %u processes were not readable; run as root to see "
-                                "every holder\n", c.owners.n_unreadable);
+                log_warning("the fds of %u processes were not readable; run as root to see every holder",
+                            c.owners.n_unreadable);
         ret = any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
 finish:
         strv_free_n(units, n_units);

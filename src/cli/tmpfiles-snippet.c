@@ -340,46 +340,28 @@ static bool name_is_valid(const char *name) {
 }
 
 static int install(const options *o, const char *text, size_t size) {
-        _cleanup_close_ int root_fd = -EBADF, etc_fd = -EBADF, dir_fd = -EBADF;
-        _cleanup_free_ char *file = NULL, *display = NULL, *etc_display = NULL, *dir_display = NULL;
+        _cleanup_close_ int dir_fd = -EBADF;
+        _cleanup_free_ char *file = NULL, *display = NULL;
         const char *root = o->root ?: "/";
         const char *sep = root[strlen(root) - 1] == '/' ? "" : "/";
         int r;
 
         if (asprintf(&file, "sockkeeper-%s.conf", o->name) < 0 ||
-            asprintf(&etc_display, "%s%setc", root, sep) < 0 ||
-            asprintf(&dir_display, "%s%s" TMPFILES_DIR, root, sep) < 0 ||
-            asprintf(&display, "%s/%s", dir_display, file) < 0)
+            asprintf(&display, "%s%s" TMPFILES_DIR "/%s", root, sep, file) < 0)
                 return log_error_errno(ENOMEM, "tmpfiles-snippet");
 
         /* The root itself is the admin's choice and may be a symlink;
          * nothing below it is followed. */
-        root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
-                return log_error_errno(errno, "%s: cannot open the --root directory", root);
-        r = atomic_open_or_make_dir(root_fd, "etc", etc_display, &etc_fd);
+        r = atomic_open_dir_under_root(root, "/" TMPFILES_DIR, true, &dir_fd);
         if (r < 0)
                 return r;
-        r = atomic_open_or_make_dir(etc_fd, "tmpfiles.d", dir_display, &dir_fd);
-        if (r < 0)
-                return r;
-
-        r = atomic_check_target(dir_fd, file, display, SNIPPET_MARK, "sockkeeper tmpfiles-snippet");
-        if (r < 0)
-                return r;
-        r = atomic_write_at(dir_fd, file, text, size, r > 0 ? ATOMIC_REPLACE : 0);
-        if (r == -EEXIST)
-                log_error("%s: a file appeared there while writing; not replacing it", display);
-        else if (r < 0)
-                log_error_errno(r, "%s: cannot write", display);
-        return r;
+        return atomic_install_at(dir_fd, file, display, SNIPPET_MARK, "sockkeeper tmpfiles-snippet", text, size);
 }
 
 static int write_output(const char *output, const char *text, size_t size) {
         _cleanup_close_ int dir_fd = -EBADF;
         _cleanup_free_ char *dir = NULL;
         const char *slash = strrchr(output, '/'), *name = slash ? slash + 1 : output;
-        int r;
 
         if (!*name || streq(name, ".") || streq(name, "..")) {
                 log_error("%s: names a directory, not a file", output);
@@ -391,16 +373,7 @@ static int write_output(const char *output, const char *text, size_t size) {
         dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir_fd < 0)
                 return log_error_errno(errno, "%s: cannot open its directory %s", output, dir);
-
-        r = atomic_check_target(dir_fd, name, output, NULL, NULL);
-        if (r < 0)
-                return r;
-        r = atomic_write_at(dir_fd, name, text, size, r > 0 ? ATOMIC_REPLACE : 0);
-        if (r == -EEXIST)
-                log_error("%s: a file appeared there while writing; not replacing it", output);
-        else if (r < 0)
-                log_error_errno(r, "%s: cannot write", output);
-        return r;
+        return atomic_install_at(dir_fd, name, output, NULL, NULL, text, size);
 }
 
 int verb_tmpfiles_snippet(int argc, char *argv[]) {

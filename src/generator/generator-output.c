@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "generator-log.h"
 #include "generator-output.h"
 #include "generator-write.h"
+#include "log.h"
 #include "macro.h"
 #include "path-util.h"
 #include "specifier.h"
@@ -152,9 +152,9 @@ static int dedupe_guard(gen_output *o) {
                         /* A service annotating its own socket unit's path is
                          * normal; two services claiming one path is a
                          * mistake the admin should see. */
-                        glog(refs[first].socket ? LOG_DEBUG : LOG_WARNING, 0,
-                             "%s: %s is already watched for %s, ignoring.", loser->unit, refs[i].path,
-                             o->groups[refs[first].group].unit);
+                        log_full(refs[first].socket ? LOG_DEBUG : LOG_WARNING,
+                                 "%s: %s is already watched for %s, ignoring.", loser->unit, refs[i].path,
+                                 o->groups[refs[first].group].unit);
                         /* Marked now, removed below: REFS points at the strings. */
                         loser->paths[refs[i].index][0] = 0;
                 }
@@ -474,10 +474,9 @@ static int guard_rw_paths(const gen_output *o, char ***ret, size_t *ret_n) {
                 return r;
         }
         if (n > RW_PATHS_MAX) {
-                glog(LOG_WARNING, 0,
-                     "Sockets in %zu top-level directories, more than the guard's %d ReadWritePaths=; it cannot "
-                     "relink sockets below %s and %zu more, ignoring.",
-                     n, RW_PATHS_MAX, l[RW_PATHS_MAX], n - RW_PATHS_MAX - 1);
+                log_warning("Sockets in %zu top-level directories, more than the guard's %d ReadWritePaths=; it "
+                            "cannot relink sockets below %s and %zu more, ignoring.",
+                            n, RW_PATHS_MAX, l[RW_PATHS_MAX], n - RW_PATHS_MAX - 1);
                 for (size_t i = RW_PATHS_MAX; i < n; i++)
                         free(l[i]);
                 n = RW_PATHS_MAX;
@@ -546,12 +545,12 @@ static int render_tmpfiles_dropin(const char *args, char **ret) {
  * absolute and read back from a unit file as itself. */
 static int check_dest(const char *dest) {
         if (dest[0] != '/')
-                return glog(LOG_ERR, EINVAL, "The output directory %s is not an absolute path", dest);
+                return log_error_errno(EINVAL, "The output directory %s is not an absolute path", dest);
         for (const unsigned char *p = (const unsigned char *) dest; *p; p++)
                 if (*p < 0x20 || *p == 0x7f)
-                        return glog(LOG_ERR, EINVAL, "The output directory's name holds a control character");
+                        return log_error_errno(EINVAL, "The output directory's name holds a control character");
         if (!utf8_is_valid(dest))
-                return glog(LOG_ERR, EINVAL, "The output directory's name is not valid UTF-8");
+                return log_error_errno(EINVAL, "The output directory's name is not valid UTF-8");
         return 0;
 }
 
@@ -596,7 +595,7 @@ static int write_all(const gen_output *o, const rendered *t, gen_writer *w) {
                 _cleanup_free_ char *dir = NULL;
 
                 if (asprintf(&dir, "%s.d", o->socket_units[i]) < 0)
-                        return glog(LOG_ERR, ENOMEM, "Failed to render the output");
+                        return log_error_errno(ENOMEM, "Failed to render the output");
                 r = gen_writer_file(w, dir, DROPIN, socket_dropin);
         }
         if (r >= 0 && t->guard)
@@ -621,7 +620,7 @@ int gen_output_write(const gen_output *o, const char *dest) {
         if (r < 0)
                 return r;
         if (render(o, dest, &t) < 0)
-                return glog(LOG_ERR, ENOMEM, "Failed to render the output");
+                return log_error_errno(ENOMEM, "Failed to render the output");
 
         r = gen_writer_open(&w, dest);
         if (r < 0)

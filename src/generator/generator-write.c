@@ -16,15 +16,15 @@
 #include <unistd.h>
 
 #include "atomic-file.h"
-#include "generator-log.h"
 #include "generator-write.h"
+#include "log.h"
 #include "macro.h"
 
 int gen_writer_open(gen_writer *w, const char *dest) {
         *w = (gen_writer) { .dest = dest, .dest_fd = -EBADF };
         w->dest_fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (w->dest_fd < 0)
-                return glog(LOG_ERR, errno, "Failed to open the output directory %s", dest);
+                return log_error_errno(errno, "Failed to open the output directory %s", dest);
         return 0;
 }
 
@@ -57,17 +57,17 @@ static int open_dir(gen_writer *w, const char *dir, int *ret_fd) {
 
         if (mkdirat(w->dest_fd, dir, 0755) < 0) {
                 if (errno != EEXIST)
-                        return glog(LOG_ERR, errno, "Failed to create %s/%s", w->dest, dir);
+                        return log_error_errno(errno, "Failed to create %s/%s", w->dest, dir);
                 made = false;
         }
         fd = openat(w->dest_fd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return glog(LOG_ERR, errno, "Failed to open %s/%s", w->dest, dir);
+                return log_error_errno(errno, "Failed to open %s/%s", w->dest, dir);
         if (made) {
                 if (fstat(fd, &st) < 0)
-                        return glog(LOG_ERR, errno, "Failed to open %s/%s", w->dest, dir);
+                        return log_error_errno(errno, "Failed to open %s/%s", w->dest, dir);
                 if (remember(w, dir, NULL, &st) < 0)
-                        return glog(LOG_ERR, ENOMEM, "Failed to create %s/%s", w->dest, dir);
+                        return log_error_errno(ENOMEM, "Failed to create %s/%s", w->dest, dir);
         }
         *ret_fd = TAKE_FD(fd);
         return 0;
@@ -77,9 +77,9 @@ static int remember_entry(gen_writer *w, int dir_fd, const char *dir, const char
         struct stat st;
 
         if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return glog(LOG_ERR, errno, "Failed to check %s/%s/%s", w->dest, dir, name);
+                return log_error_errno(errno, "Failed to check %s/%s/%s", w->dest, dir, name);
         if (remember(w, dir, name, &st) < 0)
-                return glog(LOG_ERR, ENOMEM, "Failed to create %s/%s/%s", w->dest, dir, name);
+                return log_error_errno(ENOMEM, "Failed to create %s/%s/%s", w->dest, dir, name);
         return 0;
 }
 
@@ -93,7 +93,7 @@ int gen_writer_file(gen_writer *w, const char *dir, const char *name, const char
         /* The output directory is a tmpfs that a crash empties anyway. */
         r = atomic_write_at(dir_fd, name, text, strlen(text), ATOMIC_NO_SYNC);
         if (r < 0)
-                return glog(LOG_ERR, r, "Failed to write %s/%s/%s", w->dest, dir, name);
+                return log_error_errno(r, "Failed to write %s/%s/%s", w->dest, dir, name);
         return remember_entry(w, dir_fd, dir, name);
 }
 
@@ -106,7 +106,7 @@ int gen_writer_link(gen_writer *w, const char *dir, const char *name, const char
                 return r;
         /* A symlink appears whole: no temporary name needed. */
         if (symlinkat(target, dir_fd, name) < 0)
-                return glog(LOG_ERR, errno, "Failed to create %s/%s/%s", w->dest, dir, name);
+                return log_error_errno(errno, "Failed to create %s/%s/%s", w->dest, dir, name);
         return remember_entry(w, dir_fd, dir, name);
 }
 
@@ -127,14 +127,14 @@ void gen_writer_rollback(gen_writer *w) {
                          * a file into a directory that this run made. */
                         if (same_inode(w->dest_fd, c->dir, c) && unlinkat(w->dest_fd, c->dir, AT_REMOVEDIR) < 0 &&
                             errno != ENOTEMPTY)
-                                glog(LOG_WARNING, errno, "Failed to remove %s/%s", w->dest, c->dir);
+                                log_warning_errno(errno, "Failed to remove %s/%s", w->dest, c->dir);
                         continue;
                 }
                 dir_fd = openat(w->dest_fd, c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (dir_fd < 0 || !same_inode(dir_fd, c->name, c))
                         continue; /* not ours any more */
                 if (unlinkat(dir_fd, c->name, 0) < 0)
-                        glog(LOG_WARNING, errno, "Failed to remove %s/%s/%s", w->dest, c->dir, c->name);
+                        log_warning_errno(errno, "Failed to remove %s/%s/%s", w->dest, c->dir, c->name);
         }
         gen_writer_done(w);
 }

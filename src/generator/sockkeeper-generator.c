@@ -16,9 +16,10 @@
 #include <string.h>
 
 #include "annotations.h"
-#include "generator-log.h"
 #include "generator-output.h"
+#include "log.h"
 #include "macro.h"
+#include "parse-util.h"
 #include "path-util.h"
 #include "risk.h"
 #include "socket-path.h"
@@ -68,7 +69,7 @@ static void collect_warning(const char *file, unsigned line, const char *message
  * annotation), at LOG_DEBUG otherwise. */
 static void flush_warnings(context *c, bool relevant) {
         for (size_t i = 0; i < c->n_pending; i++) {
-                glog(relevant || c->pending[i].file_level ? LOG_WARNING : LOG_DEBUG, 0, "%s", c->pending[i].text);
+                log_full(relevant || c->pending[i].file_level ? LOG_WARNING : LOG_DEBUG, "%s", c->pending[i].text);
                 free(c->pending[i].text);
         }
         c->n_pending = 0;
@@ -96,13 +97,12 @@ static bool is_canonical(const unit_file *u) {
 static bool path_text_ok(const char *text, const unit_setting *where, const char *what) {
         for (const unsigned char *p = (const unsigned char *) text; *p; p++)
                 if (*p < 0x20 || *p == 0x7f) {
-                        glog(LOG_WARNING, 0, "%s:%u: %s= path contains a control character, ignoring.", where->file,
-                             where->line, what);
+                        log_warning("%s:%u: %s= path contains a control character, ignoring.", where->file,
+                                    where->line, what);
                         return false;
                 }
         if (!utf8_is_valid(text)) {
-                glog(LOG_WARNING, 0, "%s:%u: %s= path is not valid UTF-8, ignoring.", where->file, where->line,
-                     what);
+                log_warning("%s:%u: %s= path is not valid UTF-8, ignoring.", where->file, where->line, what);
                 return false;
         }
         return true;
@@ -125,18 +125,18 @@ static char *expand_path(const char *src, const char *name, const unit_setting *
                 return NULL;
         if (r < 0) {
                 if (bad)
-                        glog(LOG_WARNING, 0, "%s:%u: %s=%s uses %%%c, which cannot be expanded for %s here, ignoring.",
-                             where->file, where->line, what, src, bad, name);
+                        log_warning("%s:%u: %s=%s uses %%%c, which cannot be expanded for %s here, ignoring.",
+                                    where->file, where->line, what, src, bad, name);
                 else
-                        glog(LOG_WARNING, 0, "%s:%u: %s=%s ends in a lone %%, ignoring.", where->file, where->line,
-                             what, src);
+                        log_warning("%s:%u: %s=%s ends in a lone %%, ignoring.", where->file, where->line, what,
+                                    src);
                 return NULL;
         }
         if (!path_text_ok(expanded, where, what))
                 return NULL;
         if (expanded[0] != '/') {
-                glog(LOG_WARNING, 0, "%s:%u: %s=%s is not an absolute path, ignoring.", where->file, where->line,
-                     what, src);
+                log_warning("%s:%u: %s=%s is not an absolute path, ignoring.", where->file, where->line, what,
+                            src);
                 return NULL;
         }
         /* The canonical form, as the guard's keeper binds and compares it;
@@ -147,18 +147,18 @@ static char *expand_path(const char *src, const char *name, const unit_setting *
         if (r < 0) {
                 /* A control character stays out of the log line. */
                 if (problem == SOCKET_PATH_CONTROL)
-                        glog(LOG_WARNING, 0, "%s:%u: %s= path contains a control character, ignoring.", where->file,
-                             where->line, what);
+                        log_warning("%s:%u: %s= path contains a control character, ignoring.", where->file,
+                                    where->line, what);
                 else
-                        glog(LOG_WARNING, 0, "%s:%u: %s=%s %s, ignoring.", where->file, where->line, what, src,
-                             socket_path_problem_to_string(problem));
+                        log_warning("%s:%u: %s=%s %s, ignoring.", where->file, where->line, what, src,
+                                    socket_path_problem_to_string(problem));
                 return NULL;
         }
         return norm;
 }
 
 static void machine_warn(const char *file, unsigned line, const char *message, void *userdata) {
-        glog(LOG_DEBUG, 0, "%s:%u: %s", file, line, message);
+        log_debug("%s:%u: %s", file, line, message);
 }
 
 /* RISKY, by the classifier of `sockkeeper check`. CAUTION does not count:
@@ -176,9 +176,9 @@ static int path_is_risky(context *c, const char *path) {
                 if (r < 0) {
                         risk_machine_done(&c->machine);
                         c->machine_state = r;
-                        return glog(LOG_WARNING, r, "Cannot read the cleaners' configuration under %s, "
+                        return log_warning_errno(r, "Cannot read the cleaners' configuration under %s, "
                                                     "socket units are protected only when annotated",
-                                    c->root);
+                                                 c->root);
                 }
                 c->machine_state = 1;
         }
@@ -187,7 +187,7 @@ static int path_is_risky(context *c, const char *path) {
         r = risk_classify(&c->machine, path, &report);
         if (r < 0)
                 return r;
-        glog(LOG_DEBUG, 0, "%s: %s", path, risk_rating_to_string(report.rating));
+        log_debug("%s: %s", path, risk_rating_to_string(report.rating));
         return report.rating == RISK_RISKY;
 }
 
@@ -236,8 +236,8 @@ static int socket_unit_paths(context *c, const unit_file *u, const annotation *a
                                         if (r == 0)
                                                 break;
                                         if (r < 0) {
-                                                glog(LOG_WARNING, 0, "%s:%u: bad quoting in Symlinks=, ignoring.",
-                                                     l[i]->file, l[i]->line);
+                                                log_warning("%s:%u: bad quoting in Symlinks=, ignoring.",
+                                                            l[i]->file, l[i]->line);
                                                 r = 0;
                                                 break;
                                         }
@@ -256,8 +256,7 @@ static int socket_unit_paths(context *c, const unit_file *u, const annotation *a
                                         if (risky > 0)
                                                 r = protect(c, u, p, path, !symlinks);
                                         else if (risky == 0)
-                                                glog(LOG_DEBUG, 0, "%s: %s is not at risk, not protected.", u->name,
-                                                     path);
+                                                log_debug("%s: %s is not at risk, not protected.", u->name, path);
                                 }
                                 if (!symlinks || r < 0)
                                         break;
@@ -300,7 +299,7 @@ static int process_unit(context *c, const unit_lookup *lp, const char *name) {
         }
         if (u.state != UNIT_FOUND || !is_canonical(&u)) {
                 if (u.state == UNIT_MASKED)
-                        glog(LOG_DEBUG, 0, "%s is masked, skipping.", name);
+                        log_debug("%s is masked, skipping.", name);
                 flush_warnings(c, false);
                 return 0;
         }
@@ -311,7 +310,7 @@ static int process_unit(context *c, const unit_lookup *lp, const char *name) {
         if (!a.present && !socket)
                 return 0;
         if (a.protect == 0) {
-                glog(LOG_DEBUG, 0, "%s has Protect=no, skipping.", name);
+                log_debug("%s has Protect=no, skipping.", name);
                 return 0;
         }
 
@@ -319,8 +318,8 @@ static int process_unit(context *c, const unit_lookup *lp, const char *name) {
                 _cleanup_free_ char *path = NULL;
 
                 if (a.sockets[i].path[0] == '@') {
-                        glog(LOG_DEBUG, 0, "%s:%u: %s is an abstract name, nothing to protect.",
-                             a.sockets[i].source->file, a.sockets[i].source->line, a.sockets[i].path);
+                        log_debug("%s:%u: %s is an abstract name, nothing to protect.",
+                                  a.sockets[i].source->file, a.sockets[i].source->line, a.sockets[i].path);
                         continue;
                 }
                 path = expand_path(a.sockets[i].path, name, a.sockets[i].source, "Socket");
@@ -366,25 +365,25 @@ static int run(const char *dest, const char *dest_early, const char *dest_late) 
         int r;
 
         if (!c.root[0] || c.root[0] != '/')
-                return glog(LOG_ERR, EINVAL, "SOCKKEEPER_ROOT=%s is not an absolute path", c.root);
+                return log_error_errno(EINVAL, "SOCKKEEPER_ROOT=%s is not an absolute path", c.root);
 
         r = unit_lookup_init(&lp, NULL, collect_warning, &c);
         if (r >= 0)
                 r = unit_enumerate(&lp, &names, &n_names);
         flush_warnings(&c, false);
         if (r < 0) {
-                glog(LOG_ERR, r, "Failed to read the unit search path");
+                log_error_errno(r, "Failed to read the unit search path");
                 goto finish;
         }
         for (size_t i = 0; i < n_names && r >= 0; i++)
                 r = process_unit(&c, &lp, names[i]);
         if (r < 0) {
-                glog(LOG_ERR, r, "Failed to read units");
+                log_error_errno(r, "Failed to read units");
                 goto finish;
         }
         r = gen_output_dedupe(&c.out);
         if (r < 0) {
-                glog(LOG_ERR, r, "Failed to merge the paths");
+                log_error_errno(r, "Failed to merge the paths");
                 goto finish;
         }
         r = gen_output_write(&c.out, dest);
@@ -402,13 +401,19 @@ finish:
 int main(int argc, char *argv[]) {
         int r;
 
-        glog_setup("sockkeeper-generator");
+        /* As systemd's generators log: kmsg, at info, unless the
+         * environment says otherwise. */
+        log_set_program("sockkeeper-generator");
+        log_set_target(LOG_TARGET_KMSG);
+        log_set_max_level(LOG_INFO);
+        log_parse_environment();
+        log_open();
         if (argc != 2 && argc != 4) {
-                glog(LOG_ERR, 0, "This program takes one or three arguments.");
-                glog_close();
+                log_error("This program takes one or three arguments.");
+                log_close();
                 return EXIT_FAILURE;
         }
         r = run(argv[1], argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
-        glog_close();
+        log_close();
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

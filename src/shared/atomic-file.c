@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Configuration files written so that a reader sees the old file or the
  * new one, never a part, and a file the tool did not write is never
- * replaced. Taken out of tmpfiles-snippet.c for `migrate --write`, which
- * installs drop-ins the same way; tmpfiles-snippet.c is to use it too. */
+ * replaced: tmpfiles-snippet --install, migrate --write and the
+ * generator's output all go through here. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -204,8 +204,23 @@ int atomic_check_target(int dir_fd, const char *name, const char *display, const
         return 1;
 }
 
-/* Opens directory NAME in PARENT_FD, creating it (0755) when missing,
- * without following a symlink at NAME. */
+int atomic_install_at(int dir_fd, const char *name, const char *display, const char *mark, const char *writer,
+                      const char *data, size_t size) {
+        int r;
+
+        r = atomic_check_target(dir_fd, name, display, mark, writer);
+        if (r < 0)
+                return r;
+        r = atomic_write_at(dir_fd, name, data, size, r > 0 ? ATOMIC_REPLACE : 0);
+        if (r == -EEXIST)
+                log_error("%s: a file appeared there while writing; not replacing it", display);
+        else if (r < 0)
+                log_error_errno(r, "%s: cannot write", display);
+        return r;
+}
+
+/* Opens directory NAME in PARENT_FD, creating it (0755, as the umask
+ * allows) when missing, without following a symlink at NAME. */
 int atomic_open_or_make_dir(int parent_fd, const char *name, const char *display, int *ret_fd) {
         int fd;
 

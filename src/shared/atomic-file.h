@@ -25,12 +25,18 @@ int atomic_write_at(int dir_fd, const char *name, const char *data, size_t size,
  * why not ("... not written by WRITER") and returns a negative errno. */
 int atomic_check_target(int dir_fd, const char *name, const char *display, const char *mark, const char *writer);
 
-/* Opens directory NAME in PARENT_FD, creating it (0755) when missing,
- * without following a symlink at NAME. */
+/* atomic_check_target(), then atomic_write_at() where it allows: DATA as
+ * a new NAME, or over a file that may be replaced. What stands in the way
+ * or fails is logged with DISPLAY. */
+int atomic_install_at(int dir_fd, const char *name, const char *display, const char *mark, const char *writer,
+                      const char *data, size_t size);
+
+/* Opens directory NAME in PARENT_FD, creating it (0755, as the umask
+ * allows) when missing, without following a symlink at NAME. */
 int atomic_open_or_make_dir(int parent_fd, const char *name, const char *display, int *ret_fd);
 
 /* Opens DIR (absolute, root-relative) under ROOT (NULL for "/") one
  * component at a time, never following a symlink below ROOT; with CREATE,
- * missing directories are made (0755). Without CREATE, a missing one is
+ * missing directories are made as above. Without CREATE, a missing one is
  * -ENOENT, not logged. */
 int atomic_open_dir_under_root(const char *root, const char *dir, bool create, int *ret_fd);

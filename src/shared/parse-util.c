@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* Numbers and time spans read the way systemd reads them, so that a value
- * means here what it means to the systemd tool whose configuration it is. */
+/* The one reader of each kind of value that the tools take from a command
+ * line, a unit file or another tool's configuration, read the way systemd
+ * reads it, so that a value means here what it means there: booleans
+ * (PrivateTmp=Yes), time spans ("1h 30min"), numbers, uids. Kept apart from
+ * the readers that use them so that none grows its own, subtly different
+ * copy. */
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "macro.h"
 #include "parse-util.h"
@@ -125,5 +130,63 @@ int safe_atou(const char *s, int base, bool refuse_sign, unsigned *ret) {
         if ((unsigned long) (unsigned) l != l)
                 return -ERANGE;
         *ret = (unsigned) l;
+        return 0;
+}
+
+int parse_boolean(const char *v) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(v, yes[i]) == 0)
+                        return 1;
+                if (strcasecmp(v, no[i]) == 0)
+                        return 0;
+        }
+        return -EINVAL;
+}
+
+int parse_seconds(const char *s, uint64_t *ret_usec) {
+        uint64_t usec;
+
+        /* A time span as systemd writes it; a bare number is seconds. */
+        if (parse_sec(s, &usec) < 0 || usec > (uint64_t) 1000000000 * USEC_PER_SEC)
+                return -EINVAL;
+        *ret_usec = usec;
+        return 0;
+}
+
+int parse_unsigned(const char *s, unsigned long max, unsigned long *ret) {
+        const char *p = s;
+        unsigned long v;
+        char *end;
+
+        /* strtoul() would take "-1" for ULONG_MAX. */
+        while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+                p++;
+        if (*p == '-')
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (end == s || *end)
+                return -EINVAL;
+        if (errno == ERANGE || v > max)
+                return -ERANGE;
+        if (errno)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int parse_uid(const char *s, uid_t *ret) {
+        unsigned u;
+
+        if (s[0] == 0 || strchr(WHITESPACE, s[0]) || s[0] == '+' || s[0] == '-' || (s[0] == '0' && s[1] != 0))
+                return -EINVAL;
+        if (safe_atou(s, 10, true, &u) < 0)
+                return -EINVAL;
+        if (u == (unsigned) (uid_t) -1 || u == 0xFFFF)
+                return -ENXIO; /* "no uid" to chown(), and the 16-bit one */
+        *ret = (uid_t) u;
         return 0;
 }

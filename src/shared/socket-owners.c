@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "parse-util.h"
 #include "path-util.h"
 #include "socket-owners.h"
 
@@ -41,15 +42,10 @@ int parse_socket_link(const char *target, uint32_t *ret) {
 
 /* A decimal name of /proc (a pid) or of /proc/PID/fd (an fd, 0 too). */
 static bool parse_number(const char *s, int *ret) {
-        long v = 0;
+        unsigned long v;
 
-        if (!*s)
+        if (parse_unsigned(s, INT32_MAX, &v) < 0)
                 return false;
-        for (; *s; s++) {
-                if (*s < '0' || *s > '9' || v > INT32_MAX / 10)
-                        return false;
-                v = v * 10 + (*s - '0');
-        }
         *ret = (int) v;
         return true;
 }
@@ -283,7 +279,7 @@ static int read_proc(const char *proc, pid_t pid, const char *name, char **ret, 
 
 int process_info_load(process_info *ret, const char *proc, pid_t pid) {
         process_info p = { .pid = pid };
-        _cleanup_free_ char *cgroup = NULL, *path = NULL;
+        _cleanup_free_ char *cgroup = NULL;
         char *s;
         size_t len;
         int r;
@@ -306,8 +302,8 @@ int process_info_load(process_info *ret, const char *proc, pid_t pid) {
                 else
                         free(s);
         }
-        if (read_proc(proc, pid, "cgroup", &cgroup, NULL) >= 0 && cgroup_file_path(cgroup, &path) >= 0) {
-                r = cgroup_path_unit(path, &p.unit, &p.manager);
+        if (read_proc(proc, pid, "cgroup", &cgroup, NULL) >= 0 && cgroup_file_path(cgroup, &p.cgroup) >= 0) {
+                r = cgroup_path_unit(p.cgroup, &p.unit, &p.manager);
                 if (r < 0 && r != -ENOENT) {
                         process_info_done(&p);
                         return r;
@@ -320,7 +316,37 @@ int process_info_load(process_info *ret, const char *proc, pid_t pid) {
 void process_info_done(process_info *p) {
         free(p->comm);
         free(p->cmdline);
+        free(p->cgroup);
         free(p->unit);
         free(p->manager);
         *p = (process_info) { .pid = p->pid };
+}
+
+int socket_owners_system_unit(const socket_owners *o, const char *proc, uint32_t ino, pid_t self, pid_t *ret_pid,
+                              char **ret_unit) {
+        const socket_holder *h;
+        bool elsewhere = false;
+        size_t n;
+
+        h = socket_owners_find(o, ino, &n);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(process_info_done) process_info p = {};
+                int r;
+
+                if (h[i].pid <= 1 || h[i].pid == self)
+                        continue;
+                r = process_info_load(&p, proc, h[i].pid);
+                if (r < 0)
+                        return r;
+                if (!p.cgroup)
+                        continue; /* gone meanwhile */
+                if (!p.unit || p.manager || streq(p.unit, "init.scope") || path_is_under("/user.slice", p.cgroup)) {
+                        elsewhere = true;
+                        continue;
+                }
+                *ret_pid = h[i].pid;
+                *ret_unit = TAKE_PTR(p.unit);
+                return 0;
+        }
+        return elsewhere ? -ENXIO : -ENOENT;
 }

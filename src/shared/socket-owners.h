@@ -48,6 +48,7 @@ typedef struct process_info {
         pid_t pid;
         char *comm;             /* NULL when the process is gone or unreadable */
         char *cmdline;          /* arguments joined by spaces; NULL for none */
+        char *cgroup;           /* its path in systemd's hierarchy (cgroup_file_path()), or NULL */
         char *unit;             /* NULL: in no unit (or unreadable) */
         char *manager;          /* "user@UID.service" for a user unit, else NULL */
 } process_info;
@@ -55,3 +56,13 @@ typedef struct process_info {
 /* Fills what can be read; a process that vanished leaves fields NULL. */
 int process_info_load(process_info *ret, const char *proc, pid_t pid);
 void process_info_done(process_info *p);
+
+/* The unit of the system manager that holds socket INO, the one a restart
+ * gives a new socket: that of the first holder by pid, other than PID 1
+ * (which holds the fd of every socket unit) and SELF, that runs in one.
+ * A user's manager and its units, the users' sessions (below user.slice)
+ * and PID 1's own init.scope are not the system manager's to restart.
+ * -ENOENT when no such process holds it, -ENXIO when none of its holders
+ * is in a unit of the system manager. */
+int socket_owners_system_unit(const socket_owners *o, const char *proc, uint32_t ino, pid_t self, pid_t *ret_pid,
+                              char **ret_unit);

@@ -13,20 +13,8 @@
 
 #include "annotations.h"
 #include "macro.h"
+#include "parse-util.h"
 #include "unquote.h"
-
-int parse_boolean(const char *v) {
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (strcasecmp(v, yes[i]) == 0)
-                        return 1;
-                if (strcasecmp(v, no[i]) == 0)
-                        return 0;
-        }
-        return -EINVAL;
-}
 
 const char *on_loss_to_string(on_loss o) {
         return o == ON_LOSS_RESTART ? "restart" : o == ON_LOSS_RELINK_ONLY ? "relink-only" : "default";

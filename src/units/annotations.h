@@ -40,9 +40,6 @@ typedef struct annotation {
 int annotation_parse(const unit_file *u, unit_warn_fn warn, void *userdata, annotation *ret);
 void annotation_done(annotation *a);
 
-/* "yes", "true", "on", "1", ... as systemd's parse_boolean(). -EINVAL otherwise. */
-int parse_boolean(const char *v);
-
 const char *on_loss_to_string(on_loss o);
 /* "relink-only" or "restart" (the only values that can be asked for);
  * -EINVAL otherwise. */

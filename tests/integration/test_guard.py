@@ -45,7 +45,8 @@ def test_help():
     (["/tmp/x.sock/"], "/tmp/x.sock/ ends in '/' or '/.', which names a directory"),
     (["/tmp/skt/."], "/tmp/skt/. ends in '/' or '/.', which names a directory"),
     (["--restart-burst=-1"], "invalid count"),
-    (["--restart-delay=soon"], "invalid number of seconds"),
+    (["--restart-delay=soon"], "invalid number of seconds or time span"),
+    (["--restart-delay=1e9"], "invalid number of seconds or time span"),
 ])
 def test_bad_arguments(args, message):
     p = subprocess.run([sockkeeper(), "guard", *args], capture_output=True, text=True, timeout=TIMEOUT)

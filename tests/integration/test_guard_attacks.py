@@ -162,6 +162,19 @@ def test_killed_guard_relinks_from_its_anchor_when_started_again(tmp_path, serve
     assert os.lstat(path).st_ino == ino
 
 
+def listening(path):
+    """Whether a socket listens at PATH: its file appears at bind(), a
+    moment before listen(), when a client is still refused."""
+    with open("/proc/net/unix") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            # Num RefCount Protocol Flags Type St Inode Path; __SO_ACCEPTCON
+            if len(fields) >= 8 and fields[7] == str(path) and int(fields[3], 16) & 0x10000:
+                return True
+    return False
+
+
 def socat(path, *prefix):
     """A real socat daemon listening on PATH: each client gets a line
     naming this very daemon (its .tag)."""
@@ -169,7 +182,7 @@ def socat(path, *prefix):
     p = subprocess.Popen([*prefix, "socat", f"UNIX-LISTEN:{path},fork", f"SYSTEM:echo served {tag}"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     p.tag = tag
-    wait_for(lambda: os.path.exists(path) or p.poll() is not None)
+    wait_for(lambda: listening(path) or p.poll() is not None)
     return p
 
 

@@ -209,6 +209,38 @@ def test_dynamic_user(root):
     verify(root / ETC, "dyn.service")
 
 
+def test_booleans_in_any_case(root):
+    """systemd reads booleans in any case: PrivateTmp=Yes and DynamicUser=YES
+    are on (and found, with their line), PrivateTmp=OFF and DynamicUser=No
+    are off."""
+    d = root / ETC
+    (d / "ptmp-caps.service").write_text("[Service]\nPrivateTmp=Yes\nExecStart=/bin/true -s /tmp/caps.sock\n")
+    (d / "dyn-caps.service").write_text("[Service]\nDynamicUser=YES\nExecStart=/bin/true -s /var/tmp/dcaps.sock\n")
+    (d / "off-caps.service").write_text(
+        "[Service]\nPrivateTmp=OFF\nDynamicUser=No\nExecStart=/bin/true -s /tmp/off.sock\n")
+
+    r = plan("ptmp-caps.service", root)
+    problems = {p["kind"]: p for p in r["problems"]}
+    assert "private-tmp" in problems, r["problems"]
+    assert problems["private-tmp"]["source"] == f"/{ETC}/ptmp-caps.service:2"
+
+    r = plan("dyn-caps.service", root)
+    problems = {p["kind"]: p for p in r["problems"]}
+    assert {"dynamic-user", "private-tmp"} <= set(problems), r["problems"]
+    assert problems["dynamic-user"]["source"] == f"/{ETC}/dyn-caps.service:2"
+    assert "implied by DynamicUser=yes" in problems["private-tmp"]["text"]
+    # The dynamic user owns the directory; its clients must enter it.
+    assert "RuntimeDirectoryMode=0755\n" in files_of(r)[f"/{ETC}/dyn-caps.service.d/{DROPIN}"]
+
+    r = plan("off-caps.service", root)
+    assert not {"dynamic-user", "private-tmp"} & {p["kind"] for p in r["problems"]}, r["problems"]
+    assert "RuntimeDirectoryMode" not in files_of(r)[f"/{ETC}/off-caps.service.d/{DROPIN}"]
+
+    run(["--write", "ptmp-caps.service"], root, check=0)
+    run(["--write", "dyn-caps.service"], root, check=0)
+    verify(root / ETC, "ptmp-caps.service", "dyn-caps.service")
+
+
 def test_nothing_to_migrate(root):
     p = run(["nosock.service"], root, check=2)
     assert "nothing to migrate" in p.stdout

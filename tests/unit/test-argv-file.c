@@ -2,7 +2,7 @@
 /* --from-file expansion: the arguments of a file land where the option
  * stood, exactly as written; what getopt would take as an option's value
  * or an operand is left alone; a bad file is a usage error that names
- * FILE:LINE. Also systemd's idea of valid UTF-8. */
+ * FILE:LINE. */
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,7 +14,6 @@
 #include "argv-file.h"
 #include "macro.h"
 #include "tap.h"
-#include "unquote.h"
 
 static const struct option options[] = {
         { "output", required_argument, NULL, 'o' },
@@ -160,20 +159,7 @@ TEST(size_cap) {
         unlink(path);
 }
 
-TEST(utf8_as_systemd_takes_it) {
-        check(utf8_is_valid(""));
-        check(utf8_is_valid("/tmp/caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x8c.sock"));
-        check(!utf8_is_valid("/tmp/caf\xe9.sock"));            /* Latin-1 */
-        check(!utf8_is_valid("/tmp/\xc3"));                    /* cut short */
-        check(!utf8_is_valid("/tmp/\xc0\xaf"));                /* overlong '/' */
-        check(!utf8_is_valid("/tmp/\xed\xa0\x80"));            /* a surrogate */
-        check(!utf8_is_valid("/tmp/\xef\xb7\x90"));            /* U+FDD0, a noncharacter */
-        check(!utf8_is_valid("/tmp/\xef\xbf\xbe"));            /* U+FFFE */
-        check(!utf8_is_valid("/tmp/\xf4\x90\x80\x80"));        /* past U+10FFFF */
-}
-
 TAP_MAIN(T(lines_become_arguments_in_place),
          T(values_and_operands_are_not_options),
          T(bad_files_name_the_line),
-         T(size_cap),
-         T(utf8_as_systemd_takes_it))
+         T(size_cap))

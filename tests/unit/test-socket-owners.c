@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Who holds which socket: the socket:[N] links of /proc/PID/fd, cgroup
- * paths to systemd units (system, user, scopes, hybrid hierarchies), and
- * the /proc walk itself, on a fake tree and on the live one with a socket
- * this test holds. */
+ * paths to systemd units (system, user, scopes, hybrid hierarchies), the
+ * /proc walk itself, on a fake tree and on the live one with a socket
+ * this test holds, and the system unit that the guard would restart. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -218,4 +218,96 @@ TEST(live_proc_finds_our_socket) {
         close(fd);
 }
 
-TAP_MAIN(T(socket_links), T(cgroup_units), T(cgroup_files), T(fake_proc_walk), T(live_proc_finds_our_socket))
+/* A fake /proc of processes holding sockets 600 to 605, each PID with its
+ * /proc/PID/cgroup text (NULL: gone, no cgroup file). */
+static void fake_holders(const char *proc) {
+        static const struct {
+                const char *pid, *socket, *cgroup;
+        } procs[] = {
+                /* PID 1 holds every socket unit's fd. */
+                { "1", "socket:[600]", "0::/init.scope\n" },
+                { "1", "socket:[601]", "0::/init.scope\n" },
+                { "1", "socket:[602]", "0::/init.scope\n" },
+                /* The guard itself. */
+                { "150", "socket:[600]", "0::/system.slice/sockkeeper-guard.service\n" },
+                /* A user's unit, and a user's session: not the system manager's. */
+                { "210", "socket:[600]", "0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.service\n" },
+                { "210", "socket:[601]", "0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.service\n" },
+                { "220", "socket:[600]", "0::/user.slice/user-1000.slice/session-3.scope\n" },
+                { "220", "socket:[601]", "0::/user.slice/user-1000.slice/session-3.scope\n" },
+                /* A hybrid hierarchy: the unit is in name=systemd, the
+                 * unified line is only "/". */
+                { "230", "socket:[600]", "12:memory:/system.slice/legacyd.service\n"
+                                         "1:name=systemd:/system.slice/legacyd.service\n0::/\n" },
+                { "240", "socket:[600]", "0::/system.slice/later.service\n" },
+                /* A container's own hierarchy: its units are not ours. */
+                { "250", "socket:[603]", "0::/lxc.payload.c1/system.slice/inner.service\n" },
+                /* Gone between the fd walk and the cgroup read: passed
+                 * over, for the next holder or for nobody. */
+                { "260", "socket:[604]", NULL },
+                { "260", "socket:[605]", NULL },
+                { "270", "socket:[605]", "0::/system.slice/system-getty.slice/getty@tty1.service\n" },
+        };
+        char path[4096];
+
+        for (size_t i = 0; i < ELEMENTSOF(procs); i++) {
+                snprintf(path, sizeof(path), "%s/%s", proc, procs[i].pid);
+                (void) mkdir(path, 0755);
+                snprintf(path, sizeof(path), "%s/%s/fd", proc, procs[i].pid);
+                (void) mkdir(path, 0755);
+                snprintf(path, sizeof(path), "%s/%s/fd/%zu", proc, procs[i].pid, i + 3);
+                check(symlink(procs[i].socket, path) == 0);
+                if (!procs[i].cgroup)
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s/cgroup", proc, procs[i].pid);
+                write_file(path, procs[i].cgroup);
+        }
+}
+
+static void expect_system_unit(const socket_owners *o, const char *proc, uint32_t ino, pid_t pid, const char *unit) {
+        _cleanup_free_ char *u = NULL;
+        pid_t p = 0;
+
+        check_int(socket_owners_system_unit(o, proc, ino, 150, &p, &u), ==, 0);
+        check_int(p, ==, pid);
+        check_streq(u, unit);
+}
+
+static void expect_no_system_unit(const socket_owners *o, const char *proc, uint32_t ino, int error) {
+        char *u = (char *) "untouched";
+        pid_t p = 7;
+
+        check_int(socket_owners_system_unit(o, proc, ino, 150, &p, &u), ==, error);
+        check_streq(u, "untouched");
+        check_int(p, ==, 7);
+}
+
+TEST(system_unit_of_holders) {
+        _cleanup_free_ char *dir = scratch_dir(), *proc = NULL;
+        socket_owners o = {};
+
+        check(dir);
+        check(asprintf(&proc, "%s/proc", dir) > 0);
+        check(mkdir(proc, 0755) == 0);
+        fake_holders(proc);
+        check_int(socket_owners_load(&o, proc), ==, 0);
+
+        /* PID 1, the guard, a user's unit and a session come first by
+         * pid and are passed over; the first system unit is taken, found
+         * on a hybrid hierarchy. */
+        expect_system_unit(&o, proc, 600, 230, "legacyd.service");
+        expect_system_unit(&o, proc, 605, 270, "getty@tty1.service");
+        /* Held, but only by processes of users: nothing to restart. */
+        expect_no_system_unit(&o, proc, 601, -ENXIO);
+        expect_no_system_unit(&o, proc, 603, -ENXIO);
+        /* Only PID 1, a process that is gone, nobody. */
+        expect_no_system_unit(&o, proc, 602, -ENOENT);
+        expect_no_system_unit(&o, proc, 604, -ENOENT);
+        expect_no_system_unit(&o, proc, 999, -ENOENT);
+
+        socket_owners_done(&o);
+        rm_rf(dir);
+}
+
+TAP_MAIN(T(socket_links), T(cgroup_units), T(cgroup_files), T(fake_proc_walk), T(live_proc_finds_our_socket),
+         T(system_unit_of_holders))

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The guard's brake on restarts: a unit whose socket keeps vanishing right
- * after each restart must not be restarted for ever. A sliding window of
- * the last BURST restart times per group. */
+/* A brake on repeated actions: the guard's restarts of a unit whose socket
+ * keeps vanishing right after each restart must not go on for ever. A
+ * sliding window of the last BURST times, so that old events slide out
+ * one by one rather than all at once at a window's end. */
 
 #include <errno.h>
 #include <stdlib.h>
 
-#include "guard.h"
+#include "ratelimit.h"
 
 int ratelimit_init(ratelimit *rl, unsigned burst, uint64_t interval_usec) {
         uint64_t *stamps = NULL;

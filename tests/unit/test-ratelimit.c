@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The guard's restart brake: at most BURST restarts in any window of
- * INTERVAL, with old restarts sliding out of the window; a burst of 0
- * never restarts. */
+/* The rate limit (the guard's restart brake): at most BURST events in any
+ * window of INTERVAL, with old events sliding out of the window; a burst
+ * of 0 lets nothing through. */
 
-#include "guard.h"
+#include "ratelimit.h"
 #include "macro.h"
 #include "tap.h"
 

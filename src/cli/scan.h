@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* sockkeeper scan: what scan.c finds out about each listening socket, and
+ * how scan-render.c shows it. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "risk.h"
+#include "socket-owners.h"
+#include "unix-diag.h"
+
+typedef enum scan_status {
+        STATUS_HEALTHY,
+        STATUS_AT_RISK,
+        STATUS_ORPHANED,
+        STATUS_HIJACKED,
+        STATUS_ABSTRACT,
+        STATUS_UNKNOWN,         /* the path could not be looked at (EACCES as non-root) */
+} scan_status;
+
+/* One listening socket, examined. */
+typedef struct scan_entry {
+        const unix_socket_info *s;
+        scan_status status;
+        bool has_inode;
+        uint64_t inode;                 /* of the socket's file: lstat's when it matches, else sock_diag's 32 bits */
+        const char *found;              /* hijacked: what the path leads to now */
+        uint32_t found_sock;            /* hijacked by this socket's file, 0 if none we know */
+        char *renamed_to;               /* orphaned: where its file is now, if in the same directory */
+        bool private_mount;             /* reachable only in the holder's mount namespace */
+        int stat_error;                 /* unknown: why */
+        bool file_found;                /* stx is what is at the path now */
+        struct statx stx;
+        bool rated;
+        risk_report report;
+        const socket_holder *holders;
+        size_t n_holders;
+        const process_info *proc;       /* the holder that names the service, NULL if none visible */
+} scan_entry;
+
+/* The entries as a JSON array, one object per socket (schema in
+ * sockkeeper(1)), on stdout. */
+void scan_print_json(const scan_entry *shown, size_t n);
+/* The entries as a table, ss-style, on stdout. -ENOMEM when it could not
+ * be built. */
+int scan_print_table(const scan_entry *shown, size_t n);

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* The value readers: booleans in every spelling and case systemd takes,
+ * seconds with fractions and their limits, counts and uids with what
+ * strtoul() would have let through (a '-', trailing text) refused. */
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "macro.h"
+#include "parse-util.h"
+#include "tap.h"
+
+TEST(boolean) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on", "Yes", "YES", "True", "ON", "Y", "T" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off", "No", "NO", "False", "OFF", "N", "F" };
+        static const char *const neither[] = { "", " yes", "yes ", "2", "ja", "enabled", "yes!", "o", "-1" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                check_int(parse_boolean(yes[i]), ==, 1);
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                check_int(parse_boolean(no[i]), ==, 0);
+        for (size_t i = 0; i < ELEMENTSOF(neither); i++)
+                check_int(parse_boolean(neither[i]), ==, -EINVAL);
+}
+
+TEST(seconds) {
+        static const char *const bad[] = { "", "soon", "-1", "-0.5", "1e9", "1e10", "inf", "infinity", "nan",
+                                           "NAN", "-nan", "1000000001", "5 parsecs" };
+        uint64_t usec = 7;
+
+        check_int(parse_seconds("0", &usec), ==, 0);
+        check_int(usec, ==, 0);
+        check_int(parse_seconds("600", &usec), ==, 0);
+        check_int(usec, ==, 600 * USEC_PER_SEC);
+        check_int(parse_seconds("0.05", &usec), ==, 0);
+        check_int(usec, ==, 50 * USEC_PER_MSEC);
+        check_int(parse_seconds("1000000000", &usec), ==, 0);
+        check_int(usec, ==, UINT64_C(1000000000) * USEC_PER_SEC);
+        /* Time spans as systemd writes them. */
+        check_int(parse_seconds("6h", &usec), ==, 0);
+        check_int(usec, ==, 6 * USEC_PER_HOUR);
+        check_int(parse_seconds("1d 2h", &usec), ==, 0);
+        check_int(usec, ==, 26 * USEC_PER_HOUR);
+        check_int(parse_seconds("500ms", &usec), ==, 0);
+        check_int(usec, ==, 500 * USEC_PER_MSEC);
+        usec = 7;
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                check_int(parse_seconds(bad[i], &usec), ==, -EINVAL);
+        check_int(usec, ==, 7); /* untouched by failures */
+}
+
+TEST(unsigned_count) {
+        unsigned long v = 7;
+
+        check_int(parse_unsigned("0", 1000, &v), ==, 0);
+        check_int(v, ==, 0);
+        check_int(parse_unsigned("1000", 1000, &v), ==, 0);
+        check_int(v, ==, 1000);
+        check_int(parse_unsigned(" +3", 1000, &v), ==, 0); /* as strtoul() reads it */
+        check_int(v, ==, 3);
+        v = 7;
+        check_int(parse_unsigned("1001", 1000, &v), ==, -ERANGE);
+        check_int(parse_unsigned("99999999999999999999999", 1000, &v), ==, -ERANGE);
+        check_int(parse_unsigned("-1", 1000, &v), ==, -EINVAL);
+        check_int(parse_unsigned(" -0", 1000, &v), ==, -EINVAL);
+        check_int(parse_unsigned("", 1000, &v), ==, -EINVAL);
+        check_int(parse_unsigned(" ", 1000, &v), ==, -EINVAL);
+        check_int(parse_unsigned("3x", 1000, &v), ==, -EINVAL);
+        check_int(parse_unsigned("3 ", 1000, &v), ==, -EINVAL);
+        check_int(parse_unsigned("0x10", 1000, &v), ==, -EINVAL);
+        check_int(v, ==, 7);
+}
+
+TEST(uid) {
+        uid_t u = 7;
+
+        check_int(parse_uid("0", &u), ==, 0);
+        check_int(u, ==, 0);
+        check_int(parse_uid("65534", &u), ==, 0);
+        check_int(u, ==, 65534);
+        check_int(parse_uid("4294967294", &u), ==, 0);
+        check_int(u, ==, 4294967294u);
+        u = 7;
+        /* (uid_t) -1 is "no uid" to chown() and setresuid(); 65535 the
+         * 16-bit one; systemd refuses both, and a leading zero. */
+        check_int(parse_uid("4294967295", &u), ==, -ENXIO);
+        check_int(parse_uid("65535", &u), ==, -ENXIO);
+        check_int(parse_uid("0100", &u), ==, -EINVAL);
+        check_int(parse_uid("-1", &u), ==, -EINVAL);
+        check_int(parse_uid("root", &u), ==, -EINVAL);
+        check_int(u, ==, 7);
+}
+
+TAP_MAIN(T(boolean),
+         T(seconds),
+         T(unsigned_count),
+         T(uid))
