@@ -12,7 +12,10 @@
 
 #include "alloc-util.h"
 #include "bench-util.h"
-#include "recovery.h"
+#include "recovery-common.h"
+
+/* Set by the signal handler of recovery.c: every loop stops soon. */
+volatile sig_atomic_t interrupted;
 
 int u64vec_push(u64vec *a, uint64_t x) {
         if (GREEDY_REALLOC(a->v, a->size, a->n + 1, 256) < 0)

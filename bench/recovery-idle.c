@@ -14,7 +14,7 @@
 
 #include "log.h"
 #include "path-util.h"
-#include "recovery.h"
+#include "recovery-common.h"
 
 typedef struct loop_poller {
         sk_keeper *keeper;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "recovery.h"
+#include "recovery-common.h"
 
 /* On a virtual machine a halted vCPU takes the hypervisor's time to wake:
  * measured here, that puts milliseconds on the tail of the keeper thread's

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "recovery.h"
+#include "recovery-common.h"
 
 static long status_field_kb(const char *file, const char *field) {
         _cleanup_free_ char *line = NULL;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "recovery.h"
+#include "recovery-common.h"
 
 /* The targets: relink p99, failed connects in a storm, idle wakeups. */
 #define TARGET_RELINK_P99_USEC (1 * USEC_PER_MSEC)

@@ -12,7 +12,7 @@
 
 #include "log.h"
 #include "path-util.h"
-#include "recovery.h"
+#include "recovery-common.h"
 
 #define REPLY "ok\n"
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "recovery.h"
+#include "recovery-common.h"
 
 #define CLIENT_TIMEOUT_USEC (2 * USEC_PER_SEC)
 

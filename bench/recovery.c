@@ -20,13 +20,11 @@
 
 #include "bench-util.h"
 #include "log.h"
-#include "recovery.h"
+#include "recovery-common.h"
 
 /* What the original Python SockKeeper does: stat() every watch_interval
  * (60 s by default), then rebind. */
 #define POLL_DEFAULT_USEC (60 * USEC_PER_SEC)
-
-volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig) {
         interrupted = 1;

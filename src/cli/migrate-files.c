@@ -14,7 +14,7 @@
 
 #include "macro.h"
 #include "migrate-map.h"
-#include "migrate-plan.h"
+#include "migrate-context.h"
 #include "sockpath-text.h"
 #include "strv.h"
 

@@ -14,7 +14,7 @@
 #include "log.h"
 #include "macro.h"
 #include "migrate-map.h"
-#include "migrate-plan.h"
+#include "migrate-context.h"
 #include "path-util.h"
 #include "risk.h"
 #include "strv.h"

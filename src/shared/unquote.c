@@ -13,7 +13,6 @@
 #include "macro.h"
 #include "unquote.h"
 
-#define WHITESPACE " \t\n\r"
 
 int unhexchar(char c) {
         if (c >= '0' && c <= '9')

@@ -19,7 +19,6 @@
 #include "unit-file.h"
 #include "unit-name.h"
 
-#define WHITESPACE " \t\n\r"
 #define COMMENTS "#;"
 #define LONG_LINE_MAX (1024U * 1024U)    /* systemd's limit for one (continued) line */
 
@@ -39,16 +38,6 @@ static bool is_eol(char c) {
         return c == '\n' || c == '\r' || c == 0;
 }
 
-static char *strip(char *s) {
-        char *e;
-
-        s += strspn(s, WHITESPACE);
-        e = s + strlen(s);
-        while (e > s && strchr(WHITESPACE, e[-1]))
-                *--e = 0;
-        return s;
-}
-
 typedef struct parser {
         unit_file *u;
         const char *file;
@@ -61,7 +50,7 @@ static int parse_line(parser *p, unsigned line, char *l) {
         unit_setting s = {};
         char *e;
 
-        l = strip(l);
+        l = strstrip(l);
         if (!*l || strchr(COMMENTS, *l))
                 return 0;
         if (*l == '[') {
@@ -92,14 +81,14 @@ static int parse_line(parser *p, unsigned line, char *l) {
                 return 0;
         }
         *e = 0;
-        l = strip(l);
+        l = strstrip(l);
         if (!*l) {
                 unit_warnf(p->warn, p->userdata, p->file, line, "empty key, ignoring line");
                 return 0;
         }
         s.section = strdup(p->section);
         s.key = strdup(l);
-        s.value = strdup(strip(e + 1));
+        s.value = strdup(strstrip(e + 1));
         s.file = strdup(p->file);
         s.line = line;
         if (s.section && s.key && s.value && s.file) {

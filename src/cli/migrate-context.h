@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* The planner of `sockkeeper migrate`, shared by its two files:
+/* What the planner of `sockkeeper migrate` shares between its two files:
  * migrate-plan.c reads the units and decides where each socket goes, and
  * migrate-files.c writes the files that make the move. */
 
