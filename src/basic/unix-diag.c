@@ -337,7 +337,7 @@ static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
 }
 /* The socket's owner, as UNIX_DIAG_UID tells it: the user that created
  * the socket, whoever the file was chowned to later. */
-static bool parse_uid(struct nlmsghdr *h, uid_t *ret) {
+static bool parse_socket_uid(struct nlmsghdr *h, uid_t *ret) {
         struct unix_diag_msg *msg = NLMSG_DATA(h);
         int len = (int) (h->nlmsg_len - NLMSG_LENGTH(sizeof(*msg)));
 
@@ -352,7 +352,7 @@ static bool parse_uid(struct nlmsghdr *h, uid_t *ret) {
 static unix_bound bound_of(struct nlmsghdr *h, const inode_id *vfs) {
         unix_bound b = { .vfs = *vfs, .uid = (uid_t) -1 };
 
-        (void) parse_uid(h, &b.uid);
+        (void) parse_socket_uid(h, &b.uid);
         return b;
 }
 
