@@ -39,6 +39,7 @@
 #define DEFAULT_RESTART_DELAY_USEC (2 * USEC_PER_SEC)
 #define ATTACH_RETRY_USEC (10 * USEC_PER_SEC)
 #define SIGNAL_TAG UINT64_MAX
+#define WATCHER_TAG (UINT64_MAX - 1)
 
 static void help(void) {
         printf("Usage: sockkeeper guard [OPTIONS] [--unit=UNIT] [--on-loss=POLICY] PATH... [--unit=UNIT2 ...]\n"
@@ -318,6 +319,7 @@ static void guard_done(guard *g) {
         }
         free(g->paths);
         free(g->groups);
+        sk_watcher_free(g->watcher);
         guard_bus_free(g->bus);
         safe_close(g->epoll_fd);
         safe_close(g->signal_fd);
@@ -339,18 +341,19 @@ static int attach_path(guard *g, guard_path *p) {
         }
         p->next_attach = 0;
         p->attached = true;
-        r = sk_keeper_get_event_fd(p->keeper);
-        if (r < 0)
-                return r;
-        if (epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, r,
-                      &(struct epoll_event) { .events = EPOLLIN, .data.u64 = (uint64_t) (p - g->paths) }) < 0)
-                return negative_errno();
         return 0;
 }
 
 static int setup_keepers(guard *g) {
         int r;
 
+        /* One inotify instance, one timer and one fd for every path. */
+        r = sk_watcher_new(&g->watcher);
+        if (r < 0)
+                return r;
+        if (epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, sk_watcher_get_fd(g->watcher),
+                      &(struct epoll_event) { .events = EPOLLIN, .data.u64 = WATCHER_TAG }) < 0)
+                return negative_errno();
         r = guard_set_refresh_intervals(g, g->refresh_usec);
         if (r < 0)
                 return r;
@@ -358,7 +361,9 @@ static int setup_keepers(guard *g) {
                 guard_path *p = &g->paths[i];
 
                 p->guard = g;
-                r = sk_keeper_set_event_callback(p->keeper, guard_on_event, p);
+                r = sk_keeper_set_watcher(p->keeper, g->watcher);
+                if (r >= 0)
+                        r = sk_keeper_set_event_callback(p->keeper, guard_on_event, p);
                 if (r >= 0 && p->group->have_owner)
                         r = sk_keeper_set_owner(p->keeper, p->group->owner);
                 if (r >= 0)
@@ -485,8 +490,6 @@ static int run(guard *g) {
                         return log_error_errno(errno, "epoll_wait");
                 }
                 for (int i = 0; i < n; i++) {
-                        guard_path *p;
-
                         if (events[i].data.u64 == SIGNAL_TAG) {
                                 struct signalfd_siginfo si;
 
@@ -497,8 +500,7 @@ static int run(guard *g) {
                                 }
                                 continue;
                         }
-                        p = &g->paths[events[i].data.u64];
-                        if (sk_keeper_process(p->keeper) > 0)
+                        if (sk_watcher_process(g->watcher) > 0)
                                 guard_update_status(g);
                 }
         }

@@ -58,6 +58,7 @@ typedef struct guard {
         uint64_t next_watchdog;
         unsigned restarts;
         guard_bus *bus;
+        sk_watcher *watcher;           /* every keeper's events, through one fd */
         int epoll_fd;
         int signal_fd;
 } guard;

@@ -17,7 +17,10 @@
  *   keeper-upkeep.c   what both keep up: anchor, sticky bit, timestamps,
  *                     conflicts reported once
  *   keeper-dir.c      the socket's directory and the chain above it
- *   keeper-watch.c    inotify watches, the timer, retry backoff
+ *   keeper-watch.c    a keeper's watches and deadlines, retry backoff
+ *   watcher.c         the inotify instance, timer and epoll fd that any
+ *                     number of keepers share; calls the driver back only
+ *                     through the function it was given
  *   keeper-bind.c     a listening socket made at the path
  *   keeper-event.c    events handed to the callback
  *   anchor.c          where anchors live, made, restored, removed
@@ -32,6 +35,7 @@
 #include "anchor.h"
 #include "fs-safe.h"
 #include "sockkeeper.h"
+#include "watcher.h"
 
 /* Marks a definition as part of the ABI. The library is built with hidden
  * visibility, so only what carries this is exported, and only if
@@ -120,16 +124,15 @@ struct sk_keeper {
         bool sticky_added;        /* we set S_ISVTX on sock_id; taken away at the end */
         bool relinked_back;       /* attach: the name at the path is one we linked back */
 
-        /* Event sources, all behind one epoll fd. */
-        int epoll_fd;
-        int inotify_fd;
-        int timer_fd;
-        int dir_wd;
-        int anchor_wd;
+        /* Event sources: a watcher shared with other keepers, or one of
+         * our own. */
+        sk_watcher *watcher;
+        bool watcher_given;       /* by sk_keeper_set_watcher(): kept across unbind */
+        watch_sub dir_sub;        /* our name in the socket's directory */
+        watch_sub anchor_sub;     /* the anchor's name in its directory */
+        watch_slot slot;          /* deadlines, and what inotify said (dirty flags) */
 
         /* State of the watch. */
-        bool dirty;               /* something happened to our name */
-        bool anchor_dirty;
         uint64_t detected_at;     /* CLOCK_MONOTONIC, when the loss was seen */
         uint64_t next_check;      /* CLOCK_BOOTTIME deadlines, 0 = none */
         uint64_t next_refresh;
@@ -191,13 +194,16 @@ int keeper_open_directory(sk_keeper *k);
 int keeper_ensure_directory(sk_keeper *k);
 void dir_chain_done(dir_chain *c);
 
+/* keeper-loop.c, for keeper.c */
+int keeper_private_watcher(sk_watcher **ret);
+
 /* keeper-watch.c */
 int keeper_watch_setup(sk_keeper *k);
 int keeper_watch_directory(sk_keeper *k);
 int keeper_watch_anchor(sk_keeper *k);
-void keeper_watch_drain(sk_keeper *k);
 void keeper_watch_done(sk_keeper *k);
 int keeper_arm_timer(sk_keeper *k);
+uint64_t keeper_next_period(sk_keeper *k, uint64_t now, uint64_t period);
 void keeper_schedule_retry(sk_keeper *k);
 void keeper_schedule_anchor_retry(sk_keeper *k);
 void keeper_healed(sk_keeper *k);

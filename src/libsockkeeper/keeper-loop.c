@@ -33,18 +33,16 @@ static void refresh(sk_keeper *k) {
                 keeper_emit_error(k, -r, "refresh timestamps", k->refresh_usec);
 }
 
-static int keeper_process(sk_keeper *k) {
+/* What the watcher calls for a keeper that something happened to, or
+ * whose deadline passed. */
+static int keeper_handle(sk_keeper *k, uint64_t now) {
         bool check, due_refresh;
-        uint64_t now;
 
-        if (k->abstract)
+        if (k->abstract || !k->bound)
                 return 0;
 
         k->emitted = 0;
-        keeper_watch_drain(k);
-
-        now = now_usec(KEEPER_CLOCK);
-        check = k->dirty || k->anchor_dirty ||
+        check = k->slot.dirty || k->slot.anchor_dirty ||
                 (k->next_check && now >= k->next_check) ||
                 (k->next_retry && now >= k->next_retry) ||
                 (k->next_anchor_retry && now >= k->next_anchor_retry);
@@ -55,23 +53,29 @@ static int keeper_process(sk_keeper *k) {
         if (!check && k->attached && k->next_liveness && now >= k->next_liveness)
                 keeper_check_liveness(k);
         if (check) {
-                k->dirty = k->anchor_dirty = false;
+                k->slot.dirty = k->slot.anchor_dirty = false;
                 k->next_retry = k->next_anchor_retry = 0;
                 check_path(k);
-                k->next_check = now + k->check_usec;
+                if (!k->next_check || now >= k->next_check)
+                        k->next_check = keeper_next_period(k, now, k->check_usec);
         }
         if (due_refresh) {
                 refresh(k);
-                k->next_refresh = now + k->refresh_usec;
+                k->next_refresh = keeper_next_period(k, now, k->refresh_usec);
         }
 
         (void) keeper_arm_timer(k);
         return k->emitted;
 }
 
+int keeper_private_watcher(sk_watcher **ret) {
+        return watcher_new(ret, keeper_handle);
+}
+
 /* Processing in the caller's loop (or from its thread) needs a running
  * keeper that no thread of its own is processing. With LOOK, as if a
- * change had been seen. */
+ * change had been seen: then only this keeper, even in a shared
+ * watcher. */
 static int process_for_caller(sk_keeper *k, bool look) {
         if (!k)
                 return -EINVAL;
@@ -79,9 +83,13 @@ static int process_for_caller(sk_keeper *k, bool look) {
                 return -ENOTCONN;
         if (k->thread_running)
                 return -EBUSY; /* the keeper's own thread does this */
-        if (look)
-                k->dirty = true;
-        return keeper_process(k);
+        if (look) {
+                k->slot.dirty = true;
+                return keeper_handle(k, now_usec(KEEPER_CLOCK));
+        }
+        if (k->watcher_given)
+                return -EBUSY; /* sk_watcher_process() does it, for all of its keepers */
+        return watcher_process(k->watcher);
 }
 
 SK_EXPORT int sk_keeper_process(sk_keeper *k) {
@@ -95,13 +103,31 @@ SK_EXPORT int sk_keeper_check_now(sk_keeper *k) {
 SK_EXPORT int sk_keeper_get_event_fd(const sk_keeper *k) {
         if (!k)
                 return -EINVAL;
-        return k->epoll_fd >= 0 ? k->epoll_fd : -ENOTCONN;
+        return k->bound && k->watcher ? watcher_get_fd(k->watcher) : -ENOTCONN;
+}
+
+SK_EXPORT int sk_watcher_new(sk_watcher **ret) {
+        if (!ret)
+                return -EINVAL;
+        return watcher_new(ret, keeper_handle);
+}
+
+SK_EXPORT sk_watcher *sk_watcher_free(sk_watcher *w) {
+        return watcher_unref(w);
+}
+
+SK_EXPORT int sk_watcher_get_fd(const sk_watcher *w) {
+        return w ? watcher_get_fd(w) : -EINVAL;
+}
+
+SK_EXPORT int sk_watcher_process(sk_watcher *w) {
+        return w ? watcher_process(w) : -EINVAL;
 }
 
 static void *thread_main(void *userdata) {
         sk_keeper *k = userdata;
         struct pollfd p[2] = {
-                { .fd = k->epoll_fd, .events = POLLIN },
+                { .fd = watcher_get_fd(k->watcher), .events = POLLIN },
                 { .fd = k->stop_fd, .events = POLLIN },
         };
 
@@ -118,7 +144,7 @@ static void *thread_main(void *userdata) {
                 if (p[1].revents)
                         break;
                 if (p[0].revents)
-                        (void) keeper_process(k);
+                        (void) watcher_process(k->watcher);
         }
         return NULL;
 }
@@ -133,6 +159,8 @@ SK_EXPORT int sk_keeper_start(sk_keeper *k) {
                 return -ENOTCONN;
         if (k->thread_running)
                 return -EALREADY;
+        if (k->watcher_given)
+                return -EBUSY; /* the watcher's owner runs it, for all of its keepers */
 
         if (k->stop_fd < 0) {
                 k->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -42,11 +42,9 @@ SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path) {
                 .dir_fd = -EBADF,
                 .chain.parent_fd = -EBADF,
                 .anchor = ANCHOR_NULL,
-                .epoll_fd = -EBADF,
-                .inotify_fd = -EBADF,
-                .timer_fd = -EBADF,
-                .dir_wd = -1,
-                .anchor_wd = -1,
+                .dir_sub = { .keeper = k, .wd = -1 },
+                .anchor_sub = { .keeper = k, .anchor = true, .wd = -1 },
+                .slot.heap_index = SIZE_MAX,
                 .stop_fd = -EBADF,
         };
 
@@ -63,6 +61,7 @@ SK_EXPORT int sk_keeper_new(sk_keeper **ret, const char *path) {
                 r = path_split(k->path, &k->dir_path, &k->name);
                 if (r < 0)
                         goto fail;
+                k->dir_sub.name = k->name;
         }
 
         *ret = k;
@@ -77,6 +76,7 @@ fail:
  * again (after a failure) or the keeper freed. */
 void keeper_unbind(sk_keeper *k) {
         keeper_watch_done(k);
+        k->stop_fd = safe_close(k->stop_fd);
 
         /* Give the path back only if it still leads to our socket; a
          * stranger's file there stays. Adopted sockets belong to the
@@ -108,6 +108,7 @@ SK_EXPORT sk_keeper *sk_keeper_free(sk_keeper *k) {
 
         (void) sk_keeper_stop(k);
         keeper_unbind(k);
+        watcher_unref(k->watcher);
         free(k->path);
         free(k->dir_path);
         free(k->name);
@@ -197,6 +198,16 @@ SK_EXPORT int sk_keeper_set_owner(sk_keeper *k, uid_t uid) {
                 return -EINVAL;
         k->owner_uid = uid;
         k->have_owner = k->owner_explicit = true;
+        return 0;
+}
+
+SK_EXPORT int sk_keeper_set_watcher(sk_keeper *k, sk_watcher *w) {
+        SETTER_GUARD(k);
+        if (!w)
+                return -EINVAL;
+        watcher_unref(k->watcher);
+        k->watcher = watcher_ref(w);
+        k->watcher_given = true;
         return 0;
 }
 
@@ -298,6 +309,11 @@ static int handle_taken_path(sk_keeper *k) {
         return errno_for_conflict(kind);
 }
 
+/* A watcher of its own for a keeper that was given none. */
+static int ensure_watcher(sk_keeper *k) {
+        return k->watcher ? 0 : keeper_private_watcher(&k->watcher);
+}
+
 SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
         _cleanup_close_ int fd = -EBADF;
         inode_id id = {};
@@ -307,6 +323,9 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
                 return -EINVAL;
         if (k->bound)
                 return -EALREADY;
+        r = ensure_watcher(k);
+        if (r < 0)
+                return r;
 
         if (!k->abstract) {
                 r = keeper_open_directory(k);
@@ -327,7 +346,7 @@ SK_EXPORT int sk_keeper_bind(sk_keeper *k) {
                         if (r >= 0)
                                 k->sock_id = id;
                         else
-                                k->dirty = true;
+                                k->slot.dirty = true;
                         /* The service manager chose the mode (SocketMode=);
                          * refresh and rebind keep it. */
                         if (r >= 0 && fstatat(k->dir_fd, k->name, &st, AT_SYMLINK_NOFOLLOW) >= 0)
@@ -377,6 +396,9 @@ SK_EXPORT int sk_keeper_attach(sk_keeper *k) {
                 return -EALREADY;
         if (k->abstract)
                 return -EOPNOTSUPP; /* no file, so nothing a cleaner could take */
+        r = ensure_watcher(k);
+        if (r < 0)
+                return r;
 
         r = keeper_open_directory(k);
         if (r < 0) {

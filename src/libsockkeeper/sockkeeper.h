@@ -25,6 +25,7 @@ extern "C" {
 #endif
 
 typedef struct sk_keeper sk_keeper;
+typedef struct sk_watcher sk_watcher;
 
 /* Event types double as bits in the mask returned by sk_keeper_process(). */
 typedef enum sk_event_type {
@@ -163,6 +164,22 @@ int sk_keeper_stop(sk_keeper *k);
  * of sk_event_type bits that happened. */
 int sk_keeper_get_event_fd(const sk_keeper *k);
 int sk_keeper_process(sk_keeper *k);
+
+/* Many keepers, one event source: keepers given the same watcher share
+ * one inotify instance, one timer and one pollable fd, however many they
+ * are (a guard of 10,000 paths, a daemon of many sockets). Give it with
+ * sk_keeper_set_watcher() before sk_keeper_bind() or sk_keeper_attach();
+ * poll sk_watcher_get_fd() for POLLIN and call sk_watcher_process(),
+ * which returns the sk_event_type bits of all its keepers. Such a keeper
+ * has no thread of its own (sk_keeper_start() gives -EBUSY) and is
+ * processed only through its watcher (sk_keeper_process() gives -EBUSY;
+ * sk_keeper_check_now() still looks at that one keeper). Free the keepers
+ * before the watcher; callbacks must not free keepers. */
+int sk_watcher_new(sk_watcher **ret);
+sk_watcher *sk_watcher_free(sk_watcher *w);
+int sk_keeper_set_watcher(sk_keeper *k, sk_watcher *w);
+int sk_watcher_get_fd(const sk_watcher *w);
+int sk_watcher_process(sk_watcher *w);
 
 /* Check the path now, as if a change had been seen. Same return as process. */
 int sk_keeper_check_now(sk_keeper *k);

@@ -46,12 +46,16 @@ static int header_is_plain(void) {
 }
 
 static int exported_api_works(void) {
-        char dir[] = "/tmp/sk-abi-XXXXXX", path[64];
+        char dir[] = "/tmp/sk-abi-XXXXXX", path[64], anchors[80];
         const sk_keeper *view;
-        sk_keeper *k = NULL;
+        sk_keeper *k = NULL, *k2 = NULL;
+        sk_watcher *w = NULL;
 
         CHECK(mkdtemp(dir));
         snprintf(path, sizeof(path), "%s/abi.sock", dir);
+        snprintf(anchors, sizeof(anchors), "%s/sockkeeper-anchors", dir);
+        /* Anchors in the scratch directory, never the machine's. */
+        CHECK(setenv("STATE_DIRECTORY", dir, 1) == 0);
 
         CHECK(sk_keeper_new(&k, path) == 0);
         CHECK(sk_keeper_set_type(k, SOCK_STREAM) == 0);
@@ -85,14 +89,36 @@ static int exported_api_works(void) {
         CHECK(sk_keeper_free(k) == NULL);
         CHECK(access(path, F_OK) < 0 && errno == ENOENT);
 
-        /* Attach mode: nothing at the path yet is fine; it waits. */
+        /* Attach mode, in a watcher shared with a bound keeper: nothing at
+         * the path yet is fine; it waits. */
+        CHECK(sk_watcher_new(&w) == 0);
+        CHECK(sk_watcher_get_fd(w) >= 0);
         CHECK(sk_keeper_new(&k, path) == 0);
+        CHECK(sk_keeper_set_owner(k, getuid()) == 0);
+        CHECK(sk_keeper_set_watcher(k, w) == 0);
         CHECK(sk_keeper_attach(k) == 0);
         CHECK(sk_keeper_is_attached(k));
         CHECK(sk_keeper_get_fd(k) == -ENOTCONN);
+        snprintf(path, sizeof(path), "%s/abi2.sock", dir);
+        CHECK(sk_keeper_new(&k2, path) == 0);
+        CHECK(sk_keeper_set_watcher(k2, w) == 0);
+        CHECK(sk_keeper_set_event_callback(k2, on_event, NULL) == 0);
+        CHECK(sk_keeper_bind(k2) == 0);
+        CHECK(sk_keeper_process(k2) == -EBUSY);
+        CHECK(unlink(path) == 0);
+        events = 0;
+        for (int i = 0; i < 100 && !(events & SK_EVENT_RELINKED); i++) {
+                struct pollfd p = { .fd = sk_watcher_get_fd(w), .events = POLLIN };
+                CHECK(poll(&p, 1, 50) >= 0);
+                CHECK(sk_watcher_process(w) >= 0);
+        }
+        CHECK(events & SK_EVENT_RELINKED);
         CHECK(strcmp(sk_event_type_to_string(SK_EVENT_LOST), "lost") == 0);
         CHECK(strcmp(sk_event_type_to_string(SK_EVENT_ATTACHED), "attached") == 0);
         CHECK(sk_keeper_free(k) == NULL);
+        CHECK(sk_keeper_free(k2) == NULL);
+        CHECK(sk_watcher_free(w) == NULL);
+        (void) rmdir(anchors);
         CHECK(rmdir(dir) == 0);
         return 0;
 }

@@ -52,7 +52,7 @@ int recorder_count(const recorder *r, sk_event_type type) {
 
 /* Scratch names live until the test process ends; keeping them reachable
  * here keeps LeakSanitizer's report about the code under test. */
-static char *scratch_names[256];
+static char *scratch_names[1024];
 static size_t n_scratch_names;
 
 static char *keep(char *s) {
