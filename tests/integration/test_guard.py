@@ -243,3 +243,41 @@ def test_lost_with_relink_only_restarts_nothing(tmp_path, serve, guard):
     time.sleep(0.2)
     assert "restart" not in g.actions()
     assert srv.alive()
+
+
+def test_300_paths_one_inotify_instance(tmp_path, guard):
+    """Every path of a guard shares one inotify instance (the default limit
+    is 128 instances per user, shared with everything else the user runs),
+    and a deletion among them is healed as for one."""
+    paths = [tmp_path / f"d{i % 3}" / f"s{i}.sock" for i in range(300)]
+    for d in {p.parent for p in paths}:
+        d.mkdir()
+    holder = subprocess.Popen(
+        ["/usr/bin/python3", "-c",
+         "import socket,sys\n"
+         "socks=[]\n"
+         "for p in sys.argv[1:]:\n"
+         "    s=socket.socket(socket.AF_UNIX); s.bind(p); s.listen(); socks.append(s)\n"
+         "print('ready', flush=True)\n"
+         "sys.stdin.read()\n", *map(str, paths)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        g = guard(*paths)
+        g.expect("start")
+        inotify = [f for f in Path(f"/proc/{g.proc.pid}/fd").iterdir()
+                   if os.readlink(f) == "anon_inode:inotify"]
+        assert len(inotify) == 1, inotify
+        # Directories are opened once for all the paths in them: the fds do
+        # not grow with the number of paths (systemd's default soft limit is
+        # 1,024).
+        assert len(list(Path(f"/proc/{g.proc.pid}/fd").iterdir())) < 40
+        ino = os.lstat(paths[123]).st_ino
+        os.unlink(paths[123])
+        line = g.expect("relinked")
+        assert str(paths[123]) in line
+        assert os.lstat(paths[123]).st_ino == ino
+        assert g.actions().count("relinked") == 1
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=TIMEOUT)
