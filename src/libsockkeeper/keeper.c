@@ -98,7 +98,7 @@ void keeper_unbind(sk_keeper *k) {
         k->dir_fd = dirhandle_release(k->dir_fd);
         dir_chain_done(&k->chain);
         k->bound = k->adopted = k->attached = false;
-        k->have_socket = k->lost = k->sticky_added = k->relinked_back = false;
+        k->have_socket = k->lost = k->sticky_added = k->relinked_back = k->have_ref = false;
         k->have_owner = k->owner_explicit;
         k->anchor_error = 0;
 }
