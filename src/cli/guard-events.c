@@ -52,6 +52,8 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
         case SK_EVENT_ATTACHED:
                 p->lost = p->in_conflict = false;
                 p->restart_at = 0;
+                p->sock_dev = ev->attached.dev;
+                p->sock_ino = ev->attached.ino;
                 log_event(LOG_INFO, p->path, unit, "attached",
                           "%s socket (inode %" PRIu64 ", uid %u); anchor %s",
                           ev->attached.replaced ? "a new socket of the same owner appeared; watching the new" : "watching the",
@@ -70,6 +72,11 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                           p->group->policy == ON_LOSS_RESTART ? "; a restart is due" : "; waiting for a new socket (on-loss=relink-only)");
                 if (p->group->policy == ON_LOSS_RESTART)
                         p->restart_at = now_usec(CLOCK_MONOTONIC) + p->guard->restart_delay_usec;
+                /* --auto keeps a socket while it lives, and no longer. */
+                if (p->automatic && !ev->lost.alive) {
+                        p->gone = true;
+                        p->guard->auto_gone = true;
+                }
                 break;
         case SK_EVENT_CONFLICT:
                 p->in_conflict = true;

@@ -19,14 +19,17 @@
 
 #define ATTACH_RETRY_USEC (10 * USEC_PER_SEC)
 
-int guard_add_group(guard *g, const char *unit) {
-        guard_group **n = reallocarray(g->groups, g->n_groups + 1, sizeof(*n));
-        guard_group *grp;
+static void group_free(guard_group *grp) {
+        if (!grp)
+                return;
+        free(grp->unit);
+        ratelimit_done(&grp->rl);
+        free(grp);
+}
 
-        if (!n)
-                return -ENOMEM;
-        g->groups = n;
-        grp = calloc(1, sizeof(*grp));
+int guard_new_group(guard_group **ret, const char *unit) {
+        guard_group *grp = calloc(1, sizeof(*grp));
+
         if (!grp)
                 return -ENOMEM;
         /* A socket unit's socket is made by PID 1, as root, whoever its
@@ -37,11 +40,33 @@ int guard_add_group(guard *g, const char *unit) {
                 .owner = 0,
                 .have_owner = unit && has_suffix(unit, ".socket"),
         };
-        n[g->n_groups++] = grp;
-        return unit && !grp->unit ? -ENOMEM : 0;
+        if (unit && !grp->unit) {
+                group_free(grp);
+                return -ENOMEM;
+        }
+        *ret = grp;
+        return 0;
+}
+
+int guard_add_group(guard *g, const char *unit) {
+        guard_group **n = reallocarray(g->groups, g->n_groups + 1, sizeof(*n));
+        int r;
+
+        if (!n)
+                return -ENOMEM;
+        g->groups = n;
+        r = guard_new_group(&n[g->n_groups], unit);
+        if (r < 0)
+                return r;
+        g->n_groups++;
+        return 0;
 }
 
 int guard_add_path(guard *g, const char *path) {
+        return guard_add_path_to(g, path, g->groups[g->n_groups - 1]);
+}
+
+int guard_add_path_to(guard *g, const char *path, guard_group *group) {
         guard_path **n, *p;
         sk_keeper *k = NULL;
         int r;
@@ -71,7 +96,7 @@ int guard_add_path(guard *g, const char *path) {
         *p = (guard_path) {
                 .guard = g,
                 .keeper = k,
-                .group = g->groups[g->n_groups - 1],
+                .group = group,
                 .path = sk_keeper_get_path(k),
                 .order = g->n_paths,
         };
@@ -91,8 +116,7 @@ static int compare_paths(const void *a, const void *b) {
         return c != 0 ? c : x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* The paths of G sorted by name, in a new array. */
-static guard_path **sorted_paths(guard *g) {
+guard_path **guard_sorted_paths(guard *g) {
         guard_path **sorted = g->n_paths ? reallocarray(NULL, g->n_paths, sizeof(*sorted)) : NULL;
 
         if (sorted) {
@@ -102,8 +126,25 @@ static guard_path **sorted_paths(guard *g) {
         return sorted;
 }
 
+guard_path *guard_find_path(guard_path **sorted, size_t n, const char *path) {
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                int c = strcmp(sorted[mid]->path, path);
+
+                if (c == 0)
+                        return sorted[mid];
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
 int guard_check_paths(guard *g) {
-        _cleanup_free_ guard_path **sorted = sorted_paths(g);
+        _cleanup_free_ guard_path **sorted = guard_sorted_paths(g);
 
         if (g->n_paths && !sorted)
                 return -ENOMEM;
@@ -119,22 +160,16 @@ int guard_check_paths(guard *g) {
         return 0;
 }
 
-static void path_free(guard_path *p) {
+void guard_path_free(guard_path *p) {
         /* Freeing a keeper removes its anchors and nothing else. */
         sk_keeper_free(p->keeper);
         free(p->given);
         free(p);
 }
 
-static void group_free(guard_group *grp) {
-        free(grp->unit);
-        ratelimit_done(&grp->rl);
-        free(grp);
-}
-
 void guard_paths_done(guard *g) {
         for (size_t i = 0; i < g->n_paths; i++)
-                path_free(g->paths[i]);
+                guard_path_free(g->paths[i]);
         for (size_t i = 0; i < g->n_groups; i++)
                 group_free(g->groups[i]);
         free(g->paths);
@@ -142,6 +177,8 @@ void guard_paths_done(guard *g) {
         g->paths = NULL;
         g->groups = NULL;
         g->n_paths = g->n_groups = 0;
+        group_free(g->auto_group);
+        g->auto_group = NULL;
 }
 
 static int attach_path(guard_path *p) {
@@ -173,7 +210,9 @@ int guard_start_path(guard *g, guard_path *p) {
         r = sk_keeper_set_watcher(p->keeper, g->watcher);
         if (r >= 0)
                 r = sk_keeper_set_event_callback(p->keeper, guard_on_event, p);
-        if (r >= 0 && p->group->have_owner)
+        if (r >= 0 && p->automatic)
+                r = sk_keeper_set_owner(p->keeper, p->auto_owner);
+        else if (r >= 0 && p->group->have_owner)
                 r = sk_keeper_set_owner(p->keeper, p->group->owner);
         if (r >= 0)
                 r = sk_keeper_set_detection(p->keeper, SK_DETECT_INOTIFY, g->check_usec);
@@ -197,13 +236,22 @@ static int compare_slots(const void *a, const void *b) {
 }
 
 int guard_take_paths(guard *g, guard *fresh) {
-        _cleanup_free_ guard_path **old = sorted_paths(g);
+        _cleanup_free_ guard_path **old = NULL, **found = NULL;
         _cleanup_free_ guard_path ***slots = NULL; /* into fresh->paths, sorted by name */
-        size_t i = 0, j = 0, kept = 0, dropped = 0, added = 0;
+        size_t i = 0, j = 0, kept = 0, dropped = 0, added = 0, n_old = 0, n_found = 0;
         int r = 0;
 
-        if (g->n_paths && !old)
+        /* What --auto found is not on any list: set aside, and back after. */
+        old = reallocarray(NULL, g->n_paths ?: 1, sizeof(*old));
+        found = reallocarray(NULL, g->n_paths ?: 1, sizeof(*found));
+        if (!old || !found)
                 return -ENOMEM;
+        for (size_t x = 0; x < g->n_paths; x++)
+                if (g->paths[x]->automatic)
+                        found[n_found++] = g->paths[x];
+                else
+                        old[n_old++] = g->paths[x];
+        qsort(old, n_old, sizeof(*old), compare_paths);
         if (fresh->n_paths) {
                 slots = reallocarray(NULL, fresh->n_paths, sizeof(*slots));
                 if (!slots)
@@ -216,12 +264,12 @@ int guard_take_paths(guard *g, guard *fresh) {
         /* Both sorted by name: one merge walk. A path kept as it was stays
          * with its keeper and its state, under the new group; the new
          * path object that stood for it is freed instead. */
-        while (i < g->n_paths || j < fresh->n_paths) {
-                int c = i >= g->n_paths ? 1 : j >= fresh->n_paths ? -1 : strcmp(old[i]->path, (*slots[j])->path);
+        while (i < n_old || j < fresh->n_paths) {
+                int c = i >= n_old ? 1 : j >= fresh->n_paths ? -1 : strcmp(old[i]->path, (*slots[j])->path);
 
                 if (c == 0 && same_keeping(old[i], (*slots[j])->group)) {
                         old[i]->group = (*slots[j])->group;
-                        path_free(*slots[j]);
+                        guard_path_free(*slots[j]);
                         *slots[j] = old[i];
                         kept++;
                         i++, j++;
@@ -231,7 +279,7 @@ int guard_take_paths(guard *g, guard *fresh) {
                         if (c < 0)
                                 log_event(LOG_INFO, old[i]->path, old[i]->group->unit, "released",
                                           "no longer on the guard's list: letting it go");
-                        path_free(old[i]);
+                        guard_path_free(old[i]);
                         dropped += c < 0;
                         i++;
                 } else
@@ -242,6 +290,20 @@ int guard_take_paths(guard *g, guard *fresh) {
         g->paths = TAKE_PTR(fresh->paths);
         g->n_paths = fresh->n_paths;
         fresh->n_paths = 0;
+        if (n_found) {
+                guard_path **n = reallocarray(g->paths, g->n_paths + n_found, sizeof(*n));
+                _cleanup_free_ guard_path **listed = guard_sorted_paths(g);
+                size_t n_listed = g->n_paths;
+
+                if (!n)
+                        return -ENOMEM;
+                g->paths = n;
+                for (size_t x = 0; x < n_found; x++)
+                        if (listed && guard_find_path(listed, n_listed, found[x]->path))
+                                guard_path_free(found[x]); /* on the list now: kept as it says */
+                        else
+                                g->paths[g->n_paths++] = found[x];
+        }
         for (size_t x = 0; x < g->n_groups; x++)
                 group_free(g->groups[x]);
         free(g->groups);

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "macro.h"
 #include "parse-util.h"
+#include "path-util.h"
 #include "unit-name.h"
 
 #define EX_USAGE 64
@@ -40,6 +41,9 @@
 #define ATTACH_RETRY_USEC (10 * USEC_PER_SEC)
 #define SIGNAL_TAG UINT64_MAX
 #define WATCHER_TAG (UINT64_MAX - 1)
+/* --auto looks for new sockets this often: one sock_diag dump of the
+ * machine, a few ms at 10,000 sockets. */
+#define DEFAULT_DISCOVER_USEC (10 * USEC_PER_SEC)
 
 static void help(void) {
         printf("Usage: sockkeeper guard [OPTIONS] [--unit=UNIT] [--on-loss=POLICY] PATH... [--unit=UNIT2 ...]\n"
@@ -62,6 +66,11 @@ static void help(void) {
                "\n"
                "Options:\n"
                "  --systemd                log to the journal, sd_notify READY, WATCHDOG, STATUS\n"
+               "  --auto                   also find and keep every socket of the machine whose\n"
+               "                           path is at risk (world-writable sticky directories,\n"
+               "                           or rated risky), whoever bound it\n"
+               "  --auto-only-under=DIR    --auto, for sockets below DIR only\n"
+               "  --discover-interval=SPAN how often --auto looks for new sockets (default 10s)\n"
                "  --sticky                 also set the sticky bit on each socket file\n"
                "  --refresh-interval=SPAN  renew timestamps this often (default 6h; 0 = never)\n"
                "  --check-interval=SPAN    backstop check besides inotify (default 1h)\n"
@@ -114,6 +123,9 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 ARG_RESTART_DELAY,
                 ARG_RESTART_BURST,
                 ARG_RESTART_INTERVAL,
+                ARG_AUTO,
+                ARG_AUTO_UNDER,
+                ARG_DISCOVER_INTERVAL,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -127,6 +139,9 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 { "restart-delay", required_argument, NULL, ARG_RESTART_DELAY },
                 { "restart-burst", required_argument, NULL, ARG_RESTART_BURST },
                 { "restart-interval", required_argument, NULL, ARG_RESTART_INTERVAL },
+                { "auto", no_argument, NULL, ARG_AUTO },
+                { "auto-only-under", required_argument, NULL, ARG_AUTO_UNDER },
+                { "discover-interval", required_argument, NULL, ARG_DISCOVER_INTERVAL },
                 {}
         };
         _cleanup_(expanded_argv_done) expanded_argv args = {};
@@ -194,6 +209,29 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 case ARG_STICKY:
                         g->sticky = true;
                         break;
+                case ARG_AUTO:
+                        g->auto_mode = true;
+                        break;
+                case ARG_AUTO_UNDER:
+                        if (optarg[0] != '/' || path_has_dotdot(optarg)) {
+                                log_error("--auto-only-under: '%s' is not an absolute path", optarg);
+                                return -EINVAL;
+                        }
+                        free(g->auto_under);
+                        g->auto_under = path_normalize(optarg);
+                        if (!g->auto_under)
+                                return -ENOMEM;
+                        g->auto_mode = true;
+                        break;
+                case ARG_DISCOVER_INTERVAL:
+                        r = parse_seconds_option(optarg, "--discover-interval", &g->discover_usec);
+                        if (r < 0)
+                                return r;
+                        if (g->discover_usec == 0) {
+                                log_error("--discover-interval: must be more than 0");
+                                return -EINVAL;
+                        }
+                        break;
                 case ARG_REFRESH:
                         r = parse_seconds_option(optarg, "--refresh-interval", &g->refresh_usec);
                         if (r < 0)
@@ -250,6 +288,9 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
 
 static void guard_done(guard *g) {
         guard_paths_done(g);
+        free(g->auto_under);
+        if (g->auto_risk_loaded)
+                risk_machine_done(&g->auto_risk);
         sk_watcher_free(g->watcher);
         guard_bus_free(g->bus);
         safe_close(g->epoll_fd);
@@ -335,6 +376,19 @@ static int run_timers(guard *g) {
                         g->next_watchdog = now + g->watchdog_usec / 2;
                 }
                 next = g->next_watchdog;
+        }
+        if (g->auto_mode) {
+                if (now >= g->next_discovery) {
+                        if (guard_auto_discover(g) > 0)
+                                guard_update_status(g);
+                        if (g->auto_gone) {
+                                (void) guard_auto_release(g);
+                                guard_update_status(g);
+                        }
+                        g->next_discovery = now_usec(CLOCK_MONOTONIC) + g->discover_usec;
+                }
+                if (!next || g->next_discovery < next)
+                        next = g->next_discovery;
         }
         for (size_t i = 0; i < g->n_paths; i++) {
                 guard_path *p = g->paths[i];
@@ -439,6 +493,11 @@ static int run(guard *g) {
                         }
                         if (sk_watcher_process(g->watcher) > 0)
                                 guard_update_status(g);
+                        /* Freed here, never from inside a keeper's callback. */
+                        if (g->auto_gone) {
+                                (void) guard_auto_release(g);
+                                guard_update_status(g);
+                        }
                 }
         }
 }
@@ -449,6 +508,7 @@ int verb_guard(int argc, char *argv[]) {
                 .restart_delay_usec = DEFAULT_RESTART_DELAY_USEC,
                 .restart_interval_usec = DEFAULT_RESTART_INTERVAL_USEC,
                 .restart_burst = DEFAULT_RESTART_BURST,
+                .discover_usec = DEFAULT_DISCOVER_USEC,
                 .epoll_fd = -EBADF,
                 .signal_fd = -EBADF,
         };
@@ -484,7 +544,15 @@ int verb_guard(int argc, char *argv[]) {
 
         if (g.systemd && sd_watchdog_enabled(false, &g.watchdog_usec) <= 0)
                 g.watchdog_usec = 0;
-        log_event(LOG_INFO, NULL, NULL, "start", "guarding %zu path%s", g.n_paths, g.n_paths == 1 ? "" : "s");
+        /* The first look for sockets at risk, before READY=1. */
+        if (g.auto_mode) {
+                r = guard_auto_discover(&g);
+                if (r < 0)
+                        log_event(LOG_ERR, NULL, NULL, "error", "cannot list the machine's sockets: %s", strerror(-r));
+                g.next_discovery = now_usec(CLOCK_MONOTONIC) + g.discover_usec;
+        }
+        log_event(LOG_INFO, NULL, NULL, "start", "guarding %zu path%s%s", g.n_paths, g.n_paths == 1 ? "" : "s",
+                  g.auto_mode ? " (--auto: looking for more)" : "");
         if (g.systemd) {
                 (void) sd_notify(false, "READY=1");
                 guard_update_status(&g);

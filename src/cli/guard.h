@@ -14,6 +14,7 @@
 #include "annotations.h"
 #include "macro.h"
 #include "ratelimit.h"
+#include "risk.h"
 #include "sockkeeper.h"
 
 
@@ -40,6 +41,10 @@ typedef struct guard_path {
         uint64_t restart_at;   /* CLOCK_MONOTONIC: restart due, 0 = none */
         uint64_t lost_dev, lost_ino; /* the socket whose holder a restart looks for */
         bool in_conflict;
+        bool automatic;        /* found by --auto, not named on the command line */
+        uid_t auto_owner;      /* --auto: the socket's owner when first seen */
+        bool gone;             /* --auto: its socket closed; to be let go */
+        uint64_t sock_dev, sock_ino; /* the socket file watched (SK_EVENT_ATTACHED) */
 } guard_path;
 
 typedef struct guard_bus guard_bus;
@@ -51,6 +56,14 @@ typedef struct guard {
         size_t n_paths;
         int argc;                      /* the command line, read again at a reload */
         char **argv;
+        bool auto_mode;                /* --auto */
+        char *auto_under;              /* --auto-only-under= */
+        uint64_t discover_usec;        /* --auto: how often to look for new sockets */
+        uint64_t next_discovery;       /* CLOCK_MONOTONIC */
+        guard_group *auto_group;       /* --auto's paths: no unit, relink-only */
+        bool auto_gone;                /* an --auto path is to be let go */
+        risk_machine auto_risk;        /* the classifier's view of the machine */
+        bool auto_risk_loaded;
         bool systemd;
         bool sticky;
         uint64_t refresh_usec;         /* UINT64_MAX: the library's default */
@@ -68,9 +81,15 @@ typedef struct guard {
 } guard;
 
 /* guard-paths.c: the groups and paths the command line names */
+int guard_new_group(guard_group **ret, const char *unit);
 int guard_add_group(guard *g, const char *unit);
-/* Adds PATH to the last group; -EINVAL (reported) for a bad path. */
+/* Adds PATH to the last group (to GROUP); -EINVAL (reported) for a bad path. */
 int guard_add_path(guard *g, const char *path);
+int guard_add_path_to(guard *g, const char *path, guard_group *group);
+void guard_path_free(guard_path *p);
+/* G's paths sorted by name (a new array), and one found in it. */
+guard_path **guard_sorted_paths(guard *g);
+guard_path *guard_find_path(guard_path **sorted, size_t n, const char *path);
 /* After parsing: -EINVAL (reported) when a path is given twice. */
 int guard_check_paths(guard *g);
 void guard_paths_done(guard *g);
@@ -81,6 +100,11 @@ int guard_start_path(guard *g, guard_path *p);
  * path kept as it was goes on with its keeper, one gone is let go, a new
  * one is started. FRESH is emptied. */
 int guard_take_paths(guard *g, guard *fresh);
+
+/* guard-auto.c: --auto. Returns how many paths were added. */
+int guard_auto_discover(guard *g);
+/* Lets go of --auto's paths whose socket is gone. */
+int guard_auto_release(guard *g);
 
 /* guard-events.c */
 void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata);

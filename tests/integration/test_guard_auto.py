@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+"""`sockkeeper guard --auto`: every socket at risk is found and kept with
+nothing to configure, whoever bound it, and let go once it is closed.
+Scoped to the test's directory with --auto-only-under, so that the guard
+leaves the machine's and the other tests' sockets alone; below /tmp, a
+world-writable sticky directory, every socket is at risk."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import TIMEOUT, ask
+from guardlib import wait_for
+
+
+@pytest.fixture
+def area():
+    """A directory below /tmp that user nobody can reach too."""
+    top = Path(tempfile.mkdtemp(prefix="sk-auto-", dir="/tmp"))
+    os.chmod(top, 0o755)
+    try:
+        yield top
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def auto_guard(guard, area, *args):
+    return guard("--auto", f"--auto-only-under={area}", "--discover-interval=0.2", *args)
+
+
+def test_unannotated_daemon_and_a_later_one_are_kept(area, serve, guard):
+    first = area / "app" / "first.sock"
+    first.parent.mkdir()
+    srv1 = serve(first, "--mode", "none")
+    g = auto_guard(guard, area)
+    assert str(first) in g.expect("discovered")
+    g.expect("start")
+    ino = os.lstat(first).st_ino
+    os.unlink(first)
+    g.expect("relinked")
+    assert os.lstat(first).st_ino == ino
+    assert ask(first).pid == srv1.pid
+
+    # Bound after the guard started: found within a discovery interval.
+    later = area / "later.sock"
+    srv2 = serve(later, "--mode", "none")
+    assert str(later) in g.expect("discovered")
+    os.unlink(later)
+    g.expect("relinked")
+    assert ask(later).pid == srv2.pid
+
+
+def test_closed_socket_is_let_go(area, serve, guard):
+    path = area / "gone.sock"
+    srv = serve(path, "--mode", "none")
+    g = auto_guard(guard, area)
+    g.expect("discovered")
+    attached = next(l for l in g.lines if "[action=attached" in l)
+    anchor = attached.rsplit("; anchor ", 1)[1].split(" [action=")[0]
+    assert srv.stop() is None
+    line = g.expect("released")
+    assert str(path) in line
+    assert not os.path.lexists(anchor), "a keeper (and its anchor) was left behind"
+
+
+def test_real_tmux_server_is_kept(area, guard):
+    if not shutil.which("tmux"):
+        pytest.skip("tmux is not installed")
+    env = dict(os.environ, TMUX_TMPDIR=str(area))
+    subprocess.run(["tmux", "new-session", "-d", "-s", "kept", "sleep 600"], env=env, check=True, timeout=TIMEOUT)
+    sock = area / f"tmux-{os.getuid()}" / "default"
+    try:
+        wait_for(lambda: sock.exists())
+        g = auto_guard(guard, area)
+        assert str(sock) in g.expect("discovered")
+        os.unlink(sock)
+        g.expect("relinked")
+        p = subprocess.run(["tmux", "list-sessions"], env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        assert p.returncode == 0 and p.stdout.startswith("kept:"), p.stderr
+    finally:
+        subprocess.run(["tmux", "kill-server"], env=env, capture_output=True, timeout=TIMEOUT)
+
+
+def test_not_kept_abstract_run_and_anchored(area, serve, guard, tmp_path):
+    # A socket that a keeper of its own process keeps has an anchor: a
+    # second link. (sk-serve --mode loop keeps its socket with the library.)
+    kept = area / "kept-by-itself.sock"
+    serve(kept, "--mode", "loop")
+    plain = area / "plain.sock"
+    serve(plain, "--mode", "none")
+    g = auto_guard(guard, area)
+    g.expect("start")
+    discovered = [l for l in g.lines if "[action=discovered" in l]
+    assert any(str(plain) in l for l in discovered)
+    assert not any(str(kept) in l for l in discovered)
+
+
+def test_auto_is_scoped_and_combines_with_paths(area, serve, guard, tmp_path):
+    outside = tmp_path / "outside.sock"  # below /tmp too, but not under the scope
+    serve(outside, "--mode", "none")
+    named = area / "named.sock"
+    serve(named, "--mode", "none")
+    g = auto_guard(guard, area, named)
+    g.expect("start")
+    assert not any("[action=discovered" in l for l in g.lines), "a path given by name is not found again"
+    assert any(str(named) in l and "[action=attached" in l for l in g.lines)
