@@ -46,11 +46,23 @@ typedef struct unix_socket_info {
         uint32_t sock_ino;      /* the socket's own inode, as in /proc/PID/fd/N -> socket:[N] */
         int type;               /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
         bool listening;         /* state TCP_LISTEN */
-        char *name;             /* the bind address: a path, "@name" for abstract, NULL when unnamed */
         bool has_vfs;           /* bound to a file: */
+        bool other_netns;       /* in another network namespace than the caller's */
+        char *name;             /* the bind address: a path, "@name" for abstract, NULL when unnamed */
         inode_id vfs;           /* ... this one (32-bit inode number, see unix_diag_matches) */
+        uint64_t netns;         /* its network namespace: the nsfs inode, as in /proc/PID/ns/net -> net:[N]
+                                 * (0 when /proc cannot say) */
 } unix_socket_info;
 
-/* Lists every AF_UNIX socket with a name in this network namespace. */
-int unix_diag_list(unix_socket_info **ret, size_t *ret_n);
+typedef enum unix_diag_netns {
+        UNIX_DIAG_OWN_NETNS = 1 << 0,   /* the caller's network namespace */
+        UNIX_DIAG_OTHER_NETNS = 1 << 1, /* every other one that a process of the machine is in */
+        UNIX_DIAG_ALL_NETNS = UNIX_DIAG_OWN_NETNS | UNIX_DIAG_OTHER_NETNS,
+} unix_diag_netns;
+
+/* Lists every AF_UNIX socket with a name in the network namespaces WHICH
+ * says, ours first. The other namespaces are those of unix_diag_bound_all(),
+ * and *RET_COMPLETE (may be NULL) tells as there whether every one of them
+ * was seen. */
+int unix_diag_list(unix_diag_netns which, unix_socket_info **ret, size_t *ret_n, bool *ret_complete);
 void unix_socket_info_free_many(unix_socket_info *s, size_t n);

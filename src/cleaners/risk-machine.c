@@ -85,8 +85,8 @@ static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfile
 
         /* tmpfiles tells live sockets by the bind string in /proc/net/unix,
          * which under --root carries the root prefix too: the same list
-         * serves both. */
-        m->sockets_known = sockets && unix_diag_list(&m->sockets, &m->n_sockets) >= 0;
+         * serves both. It sees only its own network namespace's. */
+        m->sockets_known = sockets && unix_diag_list(UNIX_DIAG_OWN_NETNS, &m->sockets, &m->n_sockets, NULL) >= 0;
 
         rt = getenv("XDG_RUNTIME_DIR");
         if (streq(root, "/") && rt && rt[0] == '/') {
@@ -113,6 +113,8 @@ void risk_machine_done(risk_machine *m) {
         source_ref_done(&m->timer_source);
         tmpfs_table_done(&m->mounts);
         unix_socket_info_free_many(m->sockets, m->n_sockets);
+        socket_owners_done(&m->owners);
+        netns_names_done(&m->netns_names);
         for (size_t i = 0; i < m->n_dirs; i++) {
                 free(m->dirs[i].path);
                 free(m->dirs[i].mount_root);
@@ -121,6 +123,48 @@ void risk_machine_done(risk_machine *m) {
         free(m->runtime_dir);
         free(m->root);
         *m = (risk_machine) {};
+}
+
+int risk_machine_load_other_netns(risk_machine *m) {
+        unix_socket_info *s = NULL, *p;
+        size_t n = 0;
+        bool complete = false;
+
+        if (!m->sockets_known || m->other_netns_loaded)
+                return 0;
+        m->other_netns_loaded = true;
+        if (unix_diag_list(UNIX_DIAG_OTHER_NETNS, &s, &n, &complete) < 0)
+                return 0; /* out of reach as a whole: netns_complete stays false */
+        if (n > 0) {
+                p = reallocarray(m->sockets, m->n_sockets + n, sizeof(*p));
+                if (!p) {
+                        unix_socket_info_free_many(s, n);
+                        return -ENOMEM;
+                }
+                memcpy(p + m->n_sockets, s, n * sizeof(*s));
+                m->sockets = p;
+                m->n_sockets += n;
+        }
+        free(s); /* the names moved */
+        m->netns_complete = complete;
+        return 0;
+}
+
+/* Read once, even when that fails. */
+const socket_owners *risk_machine_owners(risk_machine *m) {
+        if (!m->owners_loaded) {
+                m->owners_loaded = true;
+                m->owners_error = socket_owners_load(&m->owners, "/proc");
+        }
+        return m->owners_error < 0 ? NULL : &m->owners;
+}
+
+const netns_names *risk_machine_netns_names(risk_machine *m) {
+        if (!m->netns_names_loaded) {
+                m->netns_names_loaded = true;
+                (void) netns_names_load(&m->netns_names, "/run/netns");
+        }
+        return &m->netns_names;
 }
 
 /* Many paths share a directory, so it is looked at once. */

@@ -206,9 +206,11 @@ static void check_file(const risk_machine *m, risk_report *r, const dir_facts *d
                            (unsigned) (dir->st.st_mode & 07777));
 }
 
+/* Whether /proc/net/unix of our network namespace, the only one tmpfiles
+ * reads, lists the name. */
 static bool listed_live(const risk_sockets *sockets, const char *full) {
         for (size_t i = 0; i < sockets->n; i++)
-                if (sockets->list[i].name && streq(sockets->list[i].name, full))
+                if (!sockets->list[i].other_netns && sockets->list[i].name && streq(sockets->list[i].name, full))
                         return true;
         return false;
 }
@@ -407,9 +409,54 @@ static void check_tmpfs(const risk_machine *m, risk_report *r, const char *path)
                    "when it starts");
 }
 
-static void check_listeners(const risk_sockets *sockets, risk_report *r, const char *full, const struct stat *st,
-                            bool exists) {
+/* "PID 1234 (python3, foo.service)": the process that holds the socket. */
+static char *describe_holder(risk_machine *m, uint32_t sock_ino) {
+        const socket_owners *o = risk_machine_owners(m);
+        _cleanup_(process_info_done) process_info p = {};
+        const char *unit;
+        char *s;
+
+        if (!o || socket_owners_service(o, "/proc", sock_ino, &p) < 0)
+                return strdup(o && o->n_unreadable == 0 ? "no process that /proc shows"
+                                                        : "a process that only root can see");
+        unit = p.unit;
+        if (asprintf(&s, "PID %d (%s%s%s%s%s)", (int) p.pid, p.comm ?: "gone", unit ? ", " : "",
+                     p.manager ? p.manager : "", p.manager ? "/" : "", strempty(unit)) < 0)
+                return NULL;
+        return s;
+}
+
+/* A listener in another network namespace, on this very file: live,
+ * though tmpfiles, which reads only its own namespace's /proc/net/unix,
+ * cannot know. Where a tmpfiles.d line ages the path, it deletes it. */
+static void check_other_netns(risk_machine *m, risk_report *r, const unix_socket_info *s) {
+        _cleanup_free_ char *holder = describe_holder(m, s->sock_ino);
+        const char *name = netns_names_find(risk_machine_netns_names(m), s->netns);
+        char where[96];
+
+        if (name)
+                snprintf(where, sizeof(where), "network namespace %" PRIu64 ", '%s' in /run/netns", s->netns,
+                         name);
+        else
+                snprintf(where, sizeof(where), "network namespace %" PRIu64, s->netns);
+
+        if (r->tmpfiles_evaluated && r->tmpfiles.fate == TMPFILES_AGED)
+                add_reason(r, m->timer == TIMER_ENABLED ? RISK_RISKY : RISK_CAUTION, "netns", "sock_diag",
+                           "a socket listens on this file from another %s, held by %s: systemd-tmpfiles looks for "
+                           "live sockets only in /proc/net/unix of its own network namespace, so it cannot see "
+                           "this listener and will delete the file once it is old enough",
+                           where, holder ?: "a process");
+        else
+                add_reason(r, RISK_OK, "netns", "sock_diag",
+                           "a socket listens on this file from another %s, held by %s (systemd-tmpfiles cannot "
+                           "see that listener, but no tmpfiles.d line ages the path)",
+                           where, holder ?: "a process");
+}
+
+static void check_listeners(risk_machine *m, const risk_sockets *sockets, risk_report *r, const char *full,
+                            const struct stat *st, bool exists) {
         const unix_socket_info *named = NULL, *on_file = NULL;
+        bool complete = m->other_netns_loaded && m->netns_complete;
 
         if (!sockets->known)
                 return;
@@ -418,7 +465,9 @@ static void check_listeners(const risk_sockets *sockets, risk_report *r, const c
 
                 if (!s->listening && s->type != SOCK_DGRAM)
                         continue;
-                if (s->name && streq(s->name, full))
+                /* A name means something only in our own namespace: in
+                 * another, the same string may name another file. */
+                if (!s->other_netns && s->name && streq(s->name, full))
                         named = s;
                 else if (exists && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
                         on_file = s;
@@ -434,13 +483,21 @@ static void check_listeners(const risk_sockets *sockets, risk_report *r, const c
                            "a socket is bound to this name, but the path now leads to another file");
         else if (named)
                 add_reason(r, RISK_OK, "listener", "sock_diag", "a socket listens here now");
+        else if (on_file && on_file->other_netns)
+                check_other_netns(m, r, on_file);
         else if (on_file)
                 add_reason(r, RISK_CAUTION, "renamed", "sock_diag",
                            "the socket on this file was bound as '%s' (renamed after bind, or a relative path): "
                            "tmpfiles does not count it as live",
                            strempty(on_file->name));
-        else if (exists && S_ISSOCK(st->st_mode))
+        else if (exists && S_ISSOCK(st->st_mode) && complete)
                 add_reason(r, RISK_OK, "stale", "sock_diag", "nothing listens on this socket file now");
+        else if (exists && S_ISSOCK(st->st_mode)) {
+                add_reason(r, RISK_OK, "stale", "sock_diag",
+                           "nothing listens on this socket file now in the network namespaces that could be "
+                           "looked into; some were out of reach (only root can enter them all)");
+                r->netns_incomplete = true;
+        }
 }
 
 /* A snippet name for tmpfiles-snippet --install from the path: its file
@@ -533,7 +590,7 @@ static int classify(risk_machine *m, const char *path, const char *full, const s
                 check_tmpreaper(m, &r, canonical, &st, exists);
                 check_cron(m, &r, canonical);
                 check_tmpfs(m, &r, canonical);
-                check_listeners(sockets, &r, full, &st, exists);
+                check_listeners(m, sockets, &r, full, &st, exists);
                 advise(&r, path);
         }
 
@@ -555,5 +612,13 @@ int risk_classify(risk_machine *m, const char *path, risk_report *ret) {
         if (path[0] == '/' && !full)
                 return -ENOMEM;
         found = full && statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &stx) >= 0;
+        /* A socket file: whether it is alive may depend on the other
+         * network namespaces, listed the first time it does. */
+        if (found && S_ISSOCK(stx.stx_mode) && !m->other_netns_loaded) {
+                int r = risk_machine_load_other_netns(m);
+                if (r < 0)
+                        return r;
+                sockets = risk_machine_sockets(m);
+        }
         return classify(m, path, full, found ? &stx : NULL, &sockets, ret);
 }

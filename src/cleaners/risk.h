@@ -13,6 +13,8 @@
 
 #include "cleaners.h"
 #include "cron.h"
+#include "netns-name.h"
+#include "socket-owners.h"
 #include "source-ref.h"
 #include "tmpfiles.h"
 #include "tmpreaper.h"
@@ -50,6 +52,8 @@ typedef struct risk_report {
          * line even while its timer is off, tmpreaper, find -mtime in cron);
          * 0 when none goes by age. A keeper refreshes well within it. */
         uint64_t shortest_age_usec;
+        /* "Nothing listens" was said without every network namespace seen. */
+        bool netns_incomplete;
 } risk_report;
 
 /* A directory that holds checked paths (filled in as paths come). */
@@ -73,9 +77,16 @@ typedef struct risk_machine {
         source_ref timer_source;
         tmpfs_table mounts;
         bool mounts_known;
-        unix_socket_info *sockets; /* bound sockets of this network namespace */
+        unix_socket_info *sockets; /* bound sockets: of this network namespace, then of the others once loaded */
         size_t n_sockets;
         bool sockets_known;
+        bool other_netns_loaded;   /* risk_machine_load_other_netns() was called */
+        bool netns_complete;       /* ... and saw every network namespace */
+        bool owners_loaded;
+        int owners_error;          /* why they could not be read */
+        socket_owners owners;      /* who holds which socket, read when first asked for */
+        bool netns_names_loaded;
+        netns_names netns_names;   /* /run/netns, read when first asked for */
         char *runtime_dir;      /* $XDG_RUNTIME_DIR, only for the live root */
         uid_t uid;              /* who asks: "ours" means owned by this user */
         uint64_t now_usec;      /* CLOCK_REALTIME */
@@ -91,6 +102,19 @@ int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, 
 int risk_machine_load_offline(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
 void risk_machine_done(risk_machine *m);
 
+/* Adds the sockets of every other network namespace to the machine's
+ * (risk_machine_load() lists only the caller's: enough for tmpfiles,
+ * which sees no other, and the costly part is walking /proc for the
+ * others). risk_classify() calls it for the first path that is a socket
+ * file; scan calls it first. Once only; a namespace out of reach leaves
+ * netns_complete false. -ENOMEM only. */
+int risk_machine_load_other_netns(risk_machine *m);
+/* Who holds which socket (socket_owners_load() of /proc), read once;
+ * NULL when /proc cannot be read (owners_error says why). */
+const socket_owners *risk_machine_owners(risk_machine *m);
+/* The names of network namespaces (/run/netns), read once. */
+const netns_names *risk_machine_netns_names(risk_machine *m);
+
 /* What is known of DIR (root-relative, normalized), looked at the first
  * time it is asked for; NULL when out of memory. */
 const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir);
@@ -103,8 +127,8 @@ typedef struct risk_sockets {
         bool known;             /* false: what listens is unknown, and not judged */
 } risk_sockets;
 
-/* The machine's own: every bound socket of this network namespace
- * (risk_machine_load()), or unknown (risk_machine_load_offline()). */
+/* The machine's own: every bound socket it has listed (risk_machine_load(),
+ * risk_machine_load_other_netns()), or unknown (risk_machine_load_offline()). */
 risk_sockets risk_machine_sockets(const risk_machine *m);
 
 /* Classifies PATH as given ("/..." or "@abstract"); it is judged in its

@@ -76,6 +76,8 @@ static void print_json(json_writer *w, const risk_report *r) {
         json_end_array(w);
         if (r->tmpfiles_evaluated)
                 print_json_tmpfiles(w, &r->tmpfiles);
+        if (r->netns_incomplete)
+                json_pair_bool(w, "netns_complete", false);
         if (r->tmpreaper_evaluated) {
                 json_key(w, "tmpreaper");
                 json_begin_object(w);
@@ -134,7 +136,7 @@ int verb_check(int argc, char *argv[]) {
         _cleanup_(risk_machine_done) risk_machine m = {};
         _cleanup_free_ char *root = NULL;
         risk_rating worst = RISK_OK;
-        bool json = false;
+        bool json = false, netns_incomplete = false;
         json_writer w;
         int c, r;
 
@@ -186,6 +188,7 @@ int verb_check(int argc, char *argv[]) {
                 }
                 if (report.rating > worst)
                         worst = report.rating;
+                netns_incomplete |= report.netns_incomplete;
                 if (json)
                         print_json(&w, &report);
                 else
@@ -197,6 +200,9 @@ int verb_check(int argc, char *argv[]) {
         }
         if (fflush(stdout) != 0)
                 return CHECK_EXIT_ERROR;
+        if (netns_incomplete)
+                log_warning("some network namespaces could not be looked into (only root can enter them all): "
+                            "a socket file said to have no listener may have one there");
 
         switch (worst) {
         case RISK_OK:

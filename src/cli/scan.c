@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* sockkeeper scan: every listening AF_UNIX socket of this network namespace
- * (sock_diag), who holds it (/proc), and whether its path still leads to it:
- * the services that a cleaner has already broken, found before their users
- * do. The exit status says whether anything shown is broken. */
+/* sockkeeper scan: every listening AF_UNIX socket of every network
+ * namespace (sock_diag), who holds it (/proc), and whether its path still
+ * leads to it: the services that a cleaner has already broken, found before
+ * their users do. The exit status says whether anything shown is broken. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -68,7 +68,7 @@ typedef struct scan_context {
         size_t n_by_vfs;
         dir_listing *dirs;              /* directories read for renamed sockets */
         size_t n_dirs;
-        socket_owners owners;
+        const socket_owners *owners;    /* the machine's */
         process_info *procs;            /* sorted by pid */
         size_t n_procs;
         unix_socket_info *scratch;      /* what the classifier sees of the sockets, per path */
@@ -86,7 +86,6 @@ static void scan_context_done(scan_context *c) {
         for (size_t i = 0; i < c->n_procs; i++)
                 process_info_done(&c->procs[i]);
         free(c->procs);
-        socket_owners_done(&c->owners);
         free(c->by_name);
         free(c->by_vfs);
         for (size_t i = 0; i < c->n_dirs; i++)
@@ -186,7 +185,7 @@ static int load_processes(scan_context *c) {
 
                         if (!e->proc)
                                 e->proc = p;
-                        if (p && !(p->comm && streq(p->comm, "systemd"))) {
+                        if (p && !process_is_manager(p)) {
                                 e->proc = p;
                                 break;
                         }
@@ -490,7 +489,7 @@ static int cmp_entry(const void *a, const void *b) {
 static int help(void) {
         printf("Usage: sockkeeper scan [OPTIONS]\n"
                "\n"
-               "Lists every listening AF_UNIX socket of this network namespace with the\n"
+               "Lists every listening AF_UNIX socket of every network namespace with the\n"
                "process and systemd unit that hold it, and whether its path still leads\n"
                "to it: healthy, at-risk (a cleaner will delete it), orphaned (the file is\n"
                "gone), hijacked (the path leads to another file) or abstract.\n"
@@ -517,10 +516,13 @@ static int gather(scan_context *c) {
                 unix_socket_info *s = NULL;
                 size_t n = 0;
 
-                r = unix_diag_list(&s, &n); /* again, for the reason */
+                r = unix_diag_list(UNIX_DIAG_OWN_NETNS, &s, &n, NULL); /* again, for the reason */
                 unix_socket_info_free_many(s, n);
                 return log_error_errno(r < 0 ? r : -EIO, "listing AF_UNIX sockets through sock_diag");
         }
+        r = risk_machine_load_other_netns(&c->machine);
+        if (r < 0)
+                return log_error_errno(r, "listing AF_UNIX sockets through sock_diag");
         c->sockets = TAKE_PTR(c->machine.sockets);
         c->n_sockets = c->machine.n_sockets;
         c->machine.n_sockets = 0;
@@ -533,9 +535,9 @@ static int gather(scan_context *c) {
                 c->by_name[i] = &c->sockets[i];
         qsort(c->by_name, c->n_sockets, sizeof(*c->by_name), cmp_name);
 
-        r = socket_owners_load(&c->owners, "/proc");
-        if (r < 0)
-                return log_error_errno(r, "reading /proc");
+        c->owners = risk_machine_owners(&c->machine);
+        if (!c->owners)
+                return log_error_errno(c->machine.owners_error, "reading /proc");
         for (size_t i = 0; i < c->n_sockets; i++) {
                 scan_entry *e;
 
@@ -543,7 +545,9 @@ static int gather(scan_context *c) {
                         continue;
                 e = &c->entries[c->n_entries++];
                 e->s = &c->sockets[i];
-                e->holders = socket_owners_find(&c->owners, e->s->sock_ino, &e->n_holders);
+                e->holders = socket_owners_find(c->owners, e->s->sock_ino, &e->n_holders);
+                if (e->s->other_netns)
+                        e->netns_name = netns_names_find(risk_machine_netns_names(&c->machine), e->s->netns);
         }
         r = load_processes(c);
         if (r < 0)
@@ -634,16 +638,19 @@ int verb_scan(int argc, char *argv[]) {
         qsort(c.entries, n_shown, sizeof(*c.entries), cmp_entry);
 
         if (json)
-                scan_print_json(c.entries, n_shown);
+                scan_print_json(c.entries, n_shown, c.machine.netns_complete);
         else if (scan_print_table(c.entries, n_shown) < 0) {
                 log_error_errno(-ENOMEM, "scan");
                 goto finish;
         }
         if (fflush(stdout) != 0)
                 goto finish;
-        if (c.owners.n_unreadable > 0 && !json)
+        if (c.owners->n_unreadable > 0 && !json)
                 log_warning("the fds of %u processes were not readable; run as root to see every holder",
-                            c.owners.n_unreadable);
+                            c.owners->n_unreadable);
+        if (!c.machine.netns_complete)
+                log_warning("some network namespaces could not be looked into (only root can enter them all): "
+                            "their sockets are missing from this list");
         ret = any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
 finish:
         strv_free_n(units, n_units);

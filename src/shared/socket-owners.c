@@ -322,6 +322,41 @@ void process_info_done(process_info *p) {
         *p = (process_info) { .pid = p->pid };
 }
 
+bool process_is_manager(const process_info *p) {
+        return p->comm && streq(p->comm, "systemd");
+}
+
+int socket_owners_service(const socket_owners *o, const char *proc, uint32_t ino, process_info *ret) {
+        _cleanup_(process_info_done) process_info first = {};
+        const socket_holder *h;
+        bool have_first = false;
+        size_t n;
+
+        h = socket_owners_find(o, ino, &n);
+        for (size_t i = 0; i < n; i++) {
+                process_info p;
+                int r = process_info_load(&p, proc, h[i].pid);
+
+                if (r < 0)
+                        return r;
+                if (!process_is_manager(&p)) {
+                        *ret = p;
+                        return 0;
+                }
+                if (have_first)
+                        process_info_done(&p);
+                else {
+                        first = p;
+                        have_first = true;
+                }
+        }
+        if (!have_first)
+                return -ENOENT;
+        *ret = first;
+        first = (process_info) {};
+        return 0;
+}
+
 int socket_owners_system_unit(const socket_owners *o, const char *proc, uint32_t ino, pid_t self, pid_t *ret_pid,
                               char **ret_unit) {
         const socket_holder *h;

@@ -57,6 +57,15 @@ typedef struct process_info {
 int process_info_load(process_info *ret, const char *proc, pid_t pid);
 void process_info_done(process_info *p);
 
+/* A service manager (PID 1 or a user's systemd), which holds the fds of
+ * socket units: the service activated with such a socket, which holds it
+ * too, is the one that names it. */
+bool process_is_manager(const process_info *p);
+
+/* The holder of INO that names the service: the first by pid that is no
+ * manager, else the first. -ENOENT when no process we can see holds it. */
+int socket_owners_service(const socket_owners *o, const char *proc, uint32_t ino, process_info *ret);
+
 /* The unit of the system manager that holds socket INO, the one a restart
  * gives a new socket: that of the first holder by pid, other than PID 1
  * (which holds the fd of every socket unit) and SELF, that runs in one.

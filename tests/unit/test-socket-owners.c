@@ -17,6 +17,7 @@
 #include "socket-owners.h"
 #include "tap.h"
 #include "test-util.h"
+#include "unix-diag.h"
 
 TEST(socket_links) {
         uint32_t ino = 0;
@@ -218,6 +219,41 @@ TEST(live_proc_finds_our_socket) {
         close(fd);
 }
 
+/* A process in another network namespace shares our /proc: its socket,
+ * as sock_diag of its namespace numbers it, is found with it as holder. */
+TEST(holder_in_other_netns) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "ns.sock");
+        socket_owners o = {};
+        unix_socket_info *s = NULL;
+        const unix_socket_info *mine = NULL;
+        const socket_holder *h;
+        process_info p = {};
+        size_t n = 0, n_holders;
+        pid_t server;
+
+        require_root();
+        server = serve_with(path, geteuid(), SERVE_NETNS);
+        check_int(unix_diag_list(UNIX_DIAG_ALL_NETNS, &s, &n, NULL), ==, 0);
+        for (size_t i = 0; i < n; i++)
+                if (s[i].name && streq(s[i].name, path))
+                        mine = &s[i];
+        check(mine && mine->other_netns);
+
+        check_int(socket_owners_load(&o, "/proc"), ==, 0);
+        h = socket_owners_find(&o, mine->sock_ino, &n_holders);
+        check_int(n_holders, ==, 1);
+        check_int(h->pid, ==, server);
+        check_int(socket_owners_service(&o, "/proc", mine->sock_ino, &p), ==, 0);
+        check_int(p.pid, ==, server);
+        check_streq(p.comm, "test-socket-own"); /* the forked test process */
+
+        process_info_done(&p);
+        socket_owners_done(&o);
+        unix_socket_info_free_many(s, n);
+        stop_server(server);
+        rm_rf(dir);
+}
+
 /* A fake /proc of processes holding sockets 600 to 605, each PID with its
  * /proc/PID/cgroup text (NULL: gone, no cgroup file). */
 static void fake_holders(const char *proc) {
@@ -310,4 +346,4 @@ TEST(system_unit_of_holders) {
 }
 
 TAP_MAIN(T(socket_links), T(cgroup_units), T(cgroup_files), T(fake_proc_walk), T(live_proc_finds_our_socket),
-         T(system_unit_of_holders))
+         T(holder_in_other_netns), T(system_unit_of_holders))

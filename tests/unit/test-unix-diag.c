@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The listing of bound AF_UNIX sockets through sock_diag, checked against
  * sockets this test binds: stream and datagram, listening or not, named
- * or abstract. */
+ * or abstract, in our network namespace and in another one. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +65,7 @@ TEST(unix_diag_lists_our_sockets) {
         fa = bound_socket(SOCK_STREAM, abstract, true, true);
         fd = bound_socket(SOCK_DGRAM, abstract_dgram, true, false);
 
-        r = unix_diag_list(&s, &n);
+        r = unix_diag_list(UNIX_DIAG_OWN_NETNS, &s, &n, NULL);
         if (r == -EOPNOTSUPP)
                 skip("no unix_diag in this kernel");
         check_int(r, ==, 0);
@@ -81,6 +81,9 @@ TEST(unix_diag_lists_our_sockets) {
         check(unix_diag_matches(i->vfs, inode_id_of(&st)));
         check(fstat(fl, &st) >= 0);
         check_int(i->sock_ino, ==, (uint32_t) st.st_ino);
+        check(!i->other_netns);
+        check(stat("/proc/self/ns/net", &st) >= 0);
+        check_int(i->netns, ==, st.st_ino);
 
         i = find_socket(s, n, quiet);
         check(i);
@@ -118,4 +121,58 @@ TEST(unix_diag_lists_our_sockets) {
         rm_rf(dir);
 }
 
-TAP_MAIN(T(unix_diag_lists_our_sockets))
+static ino_t netns_of(pid_t pid) {
+        char p[64];
+        struct stat st;
+
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int) pid);
+        check(stat(p, &st) >= 0);
+        return st.st_ino;
+}
+
+/* A listener that another network namespace holds on a file of ours:
+ * listed, with the namespace it lives in, by its file's (dev, ino). */
+TEST(unix_diag_lists_other_netns) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "ns.sock");
+        unix_socket_info *s = NULL;
+        const unix_socket_info *i;
+        bool complete = false;
+        struct stat st;
+        size_t n = 0;
+        pid_t server;
+
+        require_root();
+        server = serve_with(path, geteuid(), SERVE_NETNS);
+        check_int(netns_of(server), !=, netns_of(getpid()));
+
+        /* Our own namespace alone does not have it. */
+        check_int(unix_diag_list(UNIX_DIAG_OWN_NETNS, &s, &n, &complete), ==, 0);
+        check(!find_socket(s, n, path));
+        check(complete);
+        unix_socket_info_free_many(s, n);
+
+        check_int(unix_diag_list(UNIX_DIAG_ALL_NETNS, &s, &n, &complete), ==, 0);
+        check(complete); /* root enters every namespace */
+        i = find_socket(s, n, path);
+        check(i);
+        check(i->other_netns);
+        check(i->listening);
+        check_int(i->netns, ==, netns_of(server));
+        check(lstat(path, &st) >= 0);
+        check(i->has_vfs && unix_diag_matches(i->vfs, inode_id_of(&st)));
+        /* The host's sockets come too, and first. */
+        check(n > 0 && !s[0].other_netns);
+        unix_socket_info_free_many(s, n);
+
+        /* The others alone. */
+        check_int(unix_diag_list(UNIX_DIAG_OTHER_NETNS, &s, &n, &complete), ==, 0);
+        check(find_socket(s, n, path));
+        for (size_t k = 0; k < n; k++)
+                check(s[k].other_netns);
+        unix_socket_info_free_many(s, n);
+
+        stop_server(server);
+        rm_rf(dir);
+}
+
+TAP_MAIN(T(unix_diag_lists_our_sockets), T(unix_diag_lists_other_netns))
