@@ -58,6 +58,33 @@ static char *mount_root_of(const char *root, const char *path) {
         return TAKE_PTR(cur);
 }
 
+/* By name, then by place in the list. */
+static int cmp_by_name(const void *a, const void *b) {
+        const unix_socket_info *x = *(const unix_socket_info *const *) a, *y = *(const unix_socket_info *const *) b;
+        int d = strcmp(x->name, y->name);
+
+        return d ? d : (x > y) - (x < y);
+}
+
+/* By file as unix_diag_matches() compares them, then by place in the list. */
+static int cmp_by_vfs(const void *a, const void *b) {
+        const unix_socket_info *x = *(const unix_socket_info *const *) a, *y = *(const unix_socket_info *const *) b;
+        uint32_t i = (uint32_t) x->vfs.ino, j = (uint32_t) y->vfs.ino;
+
+        if (x->vfs.dev != y->vfs.dev)
+                return x->vfs.dev < y->vfs.dev ? -1 : 1;
+        if (i != j)
+                return i < j ? -1 : 1;
+        return (x > y) - (x < y);
+}
+
+static void drop_socket_index(risk_machine *m) {
+        free(m->sockets_by_name);
+        free(m->sockets_by_vfs);
+        m->sockets_by_name = m->sockets_by_vfs = NULL;
+        m->n_sockets_by_name = m->n_sockets_by_vfs = 0;
+}
+
 static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfiles_warn_fn warn, void *userdata) {
         const char *rt;
         int r;
@@ -113,6 +140,7 @@ void risk_machine_done(risk_machine *m) {
         source_ref_done(&m->timer_source);
         tmpfs_table_done(&m->mounts);
         unix_socket_info_free_many(m->sockets, m->n_sockets);
+        drop_socket_index(m);
         socket_owners_done(&m->owners);
         netns_names_done(&m->netns_names);
         for (size_t i = 0; i < m->n_dirs; i++) {
@@ -136,6 +164,7 @@ int risk_machine_load_other_netns(risk_machine *m) {
         if (unix_diag_list(UNIX_DIAG_OTHER_NETNS, &s, &n, &complete) < 0)
                 return 0; /* out of reach as a whole: netns_complete stays false */
         if (n > 0) {
+                drop_socket_index(m); /* it points into the list that moves */
                 p = reallocarray(m->sockets, m->n_sockets + n, sizeof(*p));
                 if (!p) {
                         unix_socket_info_free_many(s, n);
@@ -193,6 +222,37 @@ const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir) {
         return &m->dirs[m->n_dirs++];
 }
 
-risk_sockets risk_machine_sockets(const risk_machine *m) {
-        return (risk_sockets) { .list = m->sockets, .n = m->n_sockets, .known = m->sockets_known };
+/* Built the first time, and again after the list grew. Without memory
+ * for it, the list is searched from end to end. */
+static void index_sockets(risk_machine *m) {
+        if (m->sockets_by_name || m->n_sockets == 0)
+                return;
+        m->sockets_by_name = malloc(m->n_sockets * sizeof(*m->sockets_by_name));
+        m->sockets_by_vfs = malloc(m->n_sockets * sizeof(*m->sockets_by_vfs));
+        if (!m->sockets_by_name || !m->sockets_by_vfs) {
+                drop_socket_index(m);
+                return;
+        }
+        for (size_t i = 0; i < m->n_sockets; i++) {
+                if (m->sockets[i].name)
+                        m->sockets_by_name[m->n_sockets_by_name++] = &m->sockets[i];
+                if (m->sockets[i].has_vfs)
+                        m->sockets_by_vfs[m->n_sockets_by_vfs++] = &m->sockets[i];
+        }
+        qsort(m->sockets_by_name, m->n_sockets_by_name, sizeof(*m->sockets_by_name), cmp_by_name);
+        qsort(m->sockets_by_vfs, m->n_sockets_by_vfs, sizeof(*m->sockets_by_vfs), cmp_by_vfs);
+}
+
+risk_sockets risk_machine_sockets(risk_machine *m) {
+        if (m->sockets_known)
+                index_sockets(m);
+        return (risk_sockets) {
+                .list = m->sockets,
+                .n = m->n_sockets,
+                .known = m->sockets_known,
+                .by_name = m->sockets_by_name,
+                .n_by_name = m->n_sockets_by_name,
+                .by_vfs = m->sockets_by_vfs,
+                .n_by_vfs = m->n_sockets_by_vfs,
+        };
 }

@@ -206,9 +206,65 @@ static void check_file(const risk_machine *m, risk_report *r, const dir_facts *d
                            (unsigned) (dir->st.st_mode & 07777));
 }
 
+/* The entries of an index (sorted by CMP) equal to KEY, in list order. */
+static const unix_socket_info *const *index_run(const unix_socket_info *const *index, size_t n,
+                                                const unix_socket_info *key,
+                                                int (*cmp)(const unix_socket_info *, const unix_socket_info *),
+                                                size_t *ret_n) {
+        size_t lo = 0, hi = n, end;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (cmp(index[mid], key) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (end = lo; end < n && cmp(index[end], key) == 0; end++)
+                ;
+        *ret_n = end - lo;
+        return index + lo;
+}
+
+static int cmp_name(const unix_socket_info *x, const unix_socket_info *y) {
+        return strcmp(x->name, y->name);
+}
+
+static int cmp_vfs(const unix_socket_info *x, const unix_socket_info *y) {
+        uint32_t i = (uint32_t) x->vfs.ino, j = (uint32_t) y->vfs.ino;
+
+        if (x->vfs.dev != y->vfs.dev)
+                return x->vfs.dev < y->vfs.dev ? -1 : 1;
+        return (i > j) - (i < j);
+}
+
+/* The sockets that may be bound at FULL: those of that name, from the
+ * index, or all of them. */
+static const unix_socket_info *const *named_candidates(const risk_sockets *sockets, const char *full,
+                                                       size_t *ret_n) {
+        unix_socket_info key = { .name = (char *) full };
+
+        if (!sockets->by_name) {
+                *ret_n = 0;
+                return NULL;
+        }
+        return index_run(sockets->by_name, sockets->n_by_name, &key, cmp_name, ret_n);
+}
+
 /* Whether /proc/net/unix of our network namespace, the only one tmpfiles
  * reads, lists the name. */
 static bool listed_live(const risk_sockets *sockets, const char *full) {
+        const unix_socket_info *const *run;
+        size_t n;
+
+        if (sockets->by_name) {
+                run = named_candidates(sockets, full, &n);
+                for (size_t i = 0; i < n; i++)
+                        if (!run[i]->other_netns)
+                                return true;
+                return false;
+        }
         for (size_t i = 0; i < sockets->n; i++)
                 if (!sockets->list[i].other_netns && sockets->list[i].name && streq(sockets->list[i].name, full))
                         return true;
@@ -453,25 +509,58 @@ static void check_other_netns(risk_machine *m, risk_report *r, const unix_socket
                            where, holder ?: "a process");
 }
 
+static bool serves(const unix_socket_info *s) {
+        return s->listening || s->type == SOCK_DGRAM;
+}
+
+/* A name means something only in our own namespace: in another, the same
+ * string may name another file. */
+static bool bound_by_name(const unix_socket_info *s, const char *full) {
+        return !s->other_netns && s->name && streq(s->name, full);
+}
+
+/* The last server in list order bound at the name FULL, and the last other
+ * one bound to the file ST: from the index when there is one. */
+static void find_listeners(const risk_sockets *sockets, const char *full, const struct stat *st, bool exists,
+                           const unix_socket_info **ret_named, const unix_socket_info **ret_on_file) {
+        const unix_socket_info *named = NULL, *on_file = NULL, *const *run;
+        size_t n;
+
+        if (!sockets->by_name || !sockets->by_vfs) {
+                for (size_t i = 0; i < sockets->n; i++) {
+                        const unix_socket_info *s = &sockets->list[i];
+
+                        if (!serves(s))
+                                continue;
+                        if (bound_by_name(s, full))
+                                named = s;
+                        else if (exists && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
+                                on_file = s;
+                }
+        } else {
+                unix_socket_info key = { .vfs = exists ? inode_id_of(st) : (inode_id) {} };
+
+                run = named_candidates(sockets, full, &n);
+                for (size_t i = 0; i < n; i++)
+                        if (serves(run[i]) && !run[i]->other_netns)
+                                named = run[i];
+                run = exists ? index_run(sockets->by_vfs, sockets->n_by_vfs, &key, cmp_vfs, &n) : NULL;
+                for (size_t i = 0; run && i < n; i++)
+                        if (serves(run[i]) && !bound_by_name(run[i], full))
+                                on_file = run[i];
+        }
+        *ret_named = named;
+        *ret_on_file = on_file;
+}
+
 static void check_listeners(risk_machine *m, const risk_sockets *sockets, risk_report *r, const char *full,
                             const struct stat *st, bool exists) {
-        const unix_socket_info *named = NULL, *on_file = NULL;
+        const unix_socket_info *named, *on_file;
         bool complete = m->other_netns_loaded && m->netns_complete;
 
         if (!sockets->known)
                 return;
-        for (size_t i = 0; i < sockets->n; i++) {
-                const unix_socket_info *s = &sockets->list[i];
-
-                if (!s->listening && s->type != SOCK_DGRAM)
-                        continue;
-                /* A name means something only in our own namespace: in
-                 * another, the same string may name another file. */
-                if (!s->other_netns && s->name && streq(s->name, full))
-                        named = s;
-                else if (exists && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
-                        on_file = s;
-        }
+        find_listeners(sockets, full, st, exists, &named, &on_file);
 
         if (named && !exists)
                 add_reason(r, RISK_RISKY, "orphaned", "sock_diag",

@@ -87,6 +87,8 @@ typedef struct risk_machine {
         socket_owners owners;      /* who holds which socket, read when first asked for */
         bool netns_names_loaded;
         netns_names netns_names;   /* /run/netns, read when first asked for */
+        const unix_socket_info **sockets_by_name, **sockets_by_vfs; /* risk_machine_sockets()' index */
+        size_t n_sockets_by_name, n_sockets_by_vfs;
         char *runtime_dir;      /* $XDG_RUNTIME_DIR, only for the live root */
         uid_t uid;              /* who asks: "ours" means owned by this user */
         uint64_t now_usec;      /* CLOCK_REALTIME */
@@ -125,11 +127,20 @@ typedef struct risk_sockets {
         const unix_socket_info *list;
         size_t n;
         bool known;             /* false: what listens is unknown, and not judged */
+        /* For a long list, so that a path costs a lookup and not a pass over
+         * the machine's sockets: LIST's named entries sorted by name, and
+         * those with a file by file, each run in list order. NULL: LIST is
+         * searched from end to end. */
+        const unix_socket_info *const *by_name;
+        size_t n_by_name;
+        const unix_socket_info *const *by_vfs;
+        size_t n_by_vfs;
 } risk_sockets;
 
 /* The machine's own: every bound socket it has listed (risk_machine_load(),
- * risk_machine_load_other_netns()), or unknown (risk_machine_load_offline()). */
-risk_sockets risk_machine_sockets(const risk_machine *m);
+ * risk_machine_load_other_netns()), indexed, or unknown
+ * (risk_machine_load_offline()). */
+risk_sockets risk_machine_sockets(risk_machine *m);
 
 /* Classifies PATH as given ("/..." or "@abstract"); it is judged in its
  * canonical form, and the report names it as given. */

@@ -24,8 +24,10 @@
 #include "tmpreaper.h"
 
 void tmpreaper_stat_memo_done(tmpreaper_stat_memo *m) {
-        for (size_t i = 0; i < TMPREAPER_STAT_MEMO_SIZE; i++)
-                free(m->e[i].key);
+        for (size_t i = 0; i < TMPREAPER_STAT_MEMO_SIZE; i++) {
+                free(m->e[i].root);
+                free(m->e[i].path);
+        }
         *m = (tmpreaper_stat_memo) {};
 }
 
@@ -40,21 +42,23 @@ static int stat_followed(const char *root, const char *dir, struct stat *ret) {
 /* root_lstat() (KIND 'l') or a stat that follows DIR itself ('f'),
  * remembered in M when there is one. */
 static int memo_stat(tmpreaper_stat_memo *m, char kind, const char *root, const char *path, struct stat *ret) {
-        _cleanup_free_ char *key = NULL;
+        _cleanup_free_ char *root_copy = NULL, *path_copy = NULL;
         int r;
 
-        if (m && asprintf(&key, "%c%s\n%s", kind, root, path) >= 0)
-                for (size_t i = 0; i < TMPREAPER_STAT_MEMO_SIZE; i++)
-                        if (m->e[i].key && streq(m->e[i].key, key)) {
-                                *ret = m->e[i].st;
-                                return m->e[i].r;
-                        }
+        for (size_t i = 0; m && i < TMPREAPER_STAT_MEMO_SIZE; i++)
+                if (m->e[i].kind == kind && m->e[i].path && streq(m->e[i].path, path) && streq(m->e[i].root, root)) {
+                        *ret = m->e[i].st;
+                        return m->e[i].r;
+                }
         r = kind == 'l' ? root_lstat(root, path, ret) : stat_followed(root, path, ret);
-        if (m && key) {
+        if (m && (root_copy = strdup(root)) && (path_copy = strdup(path))) {
                 unsigned i = m->next++ % TMPREAPER_STAT_MEMO_SIZE;
 
-                free(m->e[i].key);
-                m->e[i].key = TAKE_PTR(key);
+                free(m->e[i].root);
+                free(m->e[i].path);
+                m->e[i].kind = kind;
+                m->e[i].root = TAKE_PTR(root_copy);
+                m->e[i].path = TAKE_PTR(path_copy);
                 m->e[i].r = r;
                 if (r >= 0)
                         m->e[i].st = *ret;
@@ -82,14 +86,15 @@ static const char *type_kept(const tmpreaper_config *c, mode_t mode) {
 static bool protected_by(const tmpreaper_config *c, const char *dir, const char *p, bool is_dir, size_t *ret) {
         for (size_t i = 0; i < c->n_protect; i++) {
                 const char *pat = c->protect[i];
+                const tmpreaper_pattern *compiled = &c->protect_compiled[i];
                 bool m;
 
                 if (pat[0] == '/')
-                        m = tmpreaper_pattern_matches(pat, p, is_dir);
+                        m = tmpreaper_pattern_match(compiled, pat, p, is_dir);
                 else {
                         /* Relative patterns are globbed after chdir(dir). */
                         size_t dl = streq(dir, "/") ? 0 : strlen(dir);
-                        m = tmpreaper_pattern_matches(pat, p + dl + 1, is_dir);
+                        m = tmpreaper_pattern_match(compiled, pat, p + dl + 1, is_dir);
                 }
                 if (m) {
                         *ret = i;

@@ -9,13 +9,18 @@
 #include <stdio.h>
 
 #define JSON_DEPTH_MAX 16
+#define JSON_BUFFER_SIZE 8192
 
+/* Output collects in BUF and goes to F when it is full, when the
+ * top-level value ends, and at json_finish(). */
 typedef struct json_writer {
         FILE *f;
         bool pretty;
         unsigned depth;
         bool first[JSON_DEPTH_MAX]; /* no element written yet at this depth */
         bool after_key;             /* a key was written; its value comes next */
+        size_t used;
+        char buf[JSON_BUFFER_SIZE];
 } json_writer;
 
 void json_init(json_writer *w, FILE *f, bool pretty);
