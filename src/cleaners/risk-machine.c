@@ -146,6 +146,7 @@ void risk_machine_done(risk_machine *m) {
         for (size_t i = 0; i < m->n_dirs; i++) {
                 free(m->dirs[i].path);
                 free(m->dirs[i].mount_root);
+                tmpfiles_plan_free(m->dirs[i].tmpfiles);
         }
         free(m->dirs);
         free(m->runtime_dir);
@@ -211,10 +212,12 @@ const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir) {
         full = path_join_root(m->root, dir);
         facts.exists = full && stat(full, &facts.st) >= 0;
         facts.mount_root = mount_root_of(m->root, dir);
+        (void) tmpfiles_plan_dir(&m->tmpfiles, dir, &facts.tmpfiles);
         d = reallocarray(m->dirs, m->n_dirs + 1, sizeof(*d));
         if (!d) {
                 free(facts.path);
                 free(facts.mount_root);
+                tmpfiles_plan_free(facts.tmpfiles);
                 return NULL;
         }
         m->dirs = d;

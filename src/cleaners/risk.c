@@ -309,6 +309,14 @@ static void note_age(risk_report *r, uint64_t age_usec) {
                 r->shortest_age_usec = age_usec;
 }
 
+/* The directory's plan does most of the work, shared by its entries. */
+static int evaluate_tmpfiles(const risk_machine *m, const dir_facts *dir, const char *path, const tmpfiles_file *f,
+                             tmpfiles_verdict *ret) {
+        if (dir && dir->tmpfiles)
+                return tmpfiles_evaluate_in(&m->tmpfiles, dir->tmpfiles, path, f, m->now_usec, ret);
+        return tmpfiles_evaluate(&m->tmpfiles, path, f, m->now_usec, ret);
+}
+
 /* FULL is the path under the root as given: tmpfiles tells a live socket
  * by the string it was bound with. */
 static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *path, const char *full,
@@ -328,7 +336,7 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
                 f.mount_root = own_mount = strdup(path);
         else
                 f.mount_root = dir ? dir->mount_root : NULL;
-        if (tmpfiles_evaluate(&m->tmpfiles, path, exists ? &f : NULL, m->now_usec, &now) < 0)
+        if (evaluate_tmpfiles(m, dir, path, exists ? &f : NULL, &now) < 0)
                 return;
         r->tmpfiles_evaluated = true;
         r->tmpfiles = now;
@@ -338,7 +346,7 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
         unprotected = now;
         if (f.live_socket && now.fate == TMPFILES_PROTECTED) {
                 f.live_socket = false;
-                if (tmpfiles_evaluate(&m->tmpfiles, path, &f, m->now_usec, &unprotected) < 0)
+                if (evaluate_tmpfiles(m, dir, path, &f, &unprotected) < 0)
                         return;
         }
 

@@ -62,6 +62,7 @@ typedef struct dir_facts {
         bool exists;
         struct stat st;
         char *mount_root;       /* the deepest mount at or above it, root-relative */
+        tmpfiles_plan *tmpfiles; /* what tmpfiles --clean makes of its entries; NULL without memory */
 } dir_facts;
 
 /* Everything read once per run and shared by all paths, and what is

@@ -154,3 +154,14 @@ typedef struct tmpfiles_verdict {
  * rule would reach it, and expired is false. */
 int tmpfiles_evaluate(const tmpfiles_config *c, const char *path, const tmpfiles_file *f, uint64_t now_usec,
                       tmpfiles_verdict *ret);
+
+/* The part of an evaluation that is the same for every entry of one
+ * directory (which lines clean a level above, which stop a walk there),
+ * made once: 10,000 sockets in one directory cost one. DIR is absolute. */
+typedef struct tmpfiles_plan tmpfiles_plan;
+int tmpfiles_plan_dir(const tmpfiles_config *c, const char *dir, tmpfiles_plan **ret);
+void tmpfiles_plan_free(tmpfiles_plan *plan);
+/* tmpfiles_evaluate() of PATH, an entry of PLAN's directory (anything
+ * else is evaluated from scratch). */
+int tmpfiles_evaluate_in(const tmpfiles_config *c, const tmpfiles_plan *plan, const char *path,
+                         const tmpfiles_file *f, uint64_t now_usec, tmpfiles_verdict *ret);

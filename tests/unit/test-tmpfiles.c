@@ -75,10 +75,38 @@ static tmpfiles_file file_aged(mode_t mode, uint64_t age) {
         return (tmpfiles_file) { .mode = mode, .atime_usec = t, .btime_usec = t, .ctime_usec = t, .mtime_usec = t };
 }
 
+static void check_same_verdict(const tmpfiles_verdict *a, const tmpfiles_verdict *b) {
+        check_int(a->fate, ==, b->fate);
+        check(a->rule == b->rule);
+        check_streq(a->why, b->why);
+        check_int(a->age_usec, ==, b->age_usec);
+        check_int(a->expired, ==, b->expired);
+        check_int(a->expires_usec, ==, b->expires_usec);
+}
+
+/* Every evaluation is made twice: from scratch, and through the plan of
+ * the directory the path is in (as the classifier does for the many
+ * sockets of one directory), and of another directory (which must fall
+ * back to the whole evaluation). Both must agree. */
 static tmpfiles_verdict eval(const tmpfiles_config *c, const char *path, const tmpfiles_file *f) {
-        tmpfiles_verdict v;
+        _cleanup_free_ char *dir = NULL;
+        tmpfiles_verdict v, planned;
+        tmpfiles_plan *plan = NULL;
+        const char *slash = strrchr(path, '/');
 
         check_int(tmpfiles_evaluate(c, path, f, NOW, &v), ==, 0);
+        if (slash && slash != path && slash[1]) {
+                dir = strndup(path, (size_t) (slash - path));
+                check(dir);
+                check_int(tmpfiles_plan_dir(c, dir, &plan), ==, 0);
+                check_int(tmpfiles_evaluate_in(c, plan, path, f, NOW, &planned), ==, 0);
+                check_same_verdict(&v, &planned);
+                tmpfiles_plan_free(plan);
+        }
+        check_int(tmpfiles_plan_dir(c, "/elsewhere", &plan), ==, 0);
+        check_int(tmpfiles_evaluate_in(c, plan, path, f, NOW, &planned), ==, 0);
+        check_same_verdict(&v, &planned);
+        tmpfiles_plan_free(plan);
         return v;
 }
 
