@@ -93,6 +93,8 @@ static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfile
                 .root = strdup(root),
                 .uid = geteuid(),
                 .now_usec = now_usec(CLOCK_REALTIME),
+                .texts_from = RISK_OK,
+                .advice = true,
         };
         if (!m->root)
                 return -ENOMEM;

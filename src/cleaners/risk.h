@@ -30,7 +30,7 @@ typedef enum risk_rating {
 typedef struct risk_reason {
         risk_rating rating;     /* what this finding alone means */
         const char *kind;       /* a stable key: "tmpfiles-age", "tmpreaper", ... (see sockkeeper(1)) */
-        char *text;
+        char *text;             /* NULL (and no source) below the machine's texts_from */
         char *source;           /* "file:line", "/proc/self/mountinfo", ... or NULL */
 } risk_reason;
 
@@ -90,6 +90,14 @@ typedef struct risk_machine {
         netns_names netns_names;   /* /run/netns, read when first asked for */
         const unix_socket_info **sockets_by_name, **sockets_by_vfs; /* risk_machine_sockets()' index */
         size_t n_sockets_by_name, n_sockets_by_vfs;
+        /* What reports are for: reasons rated below TEXTS_FROM keep their
+         * kind and rating but get no text or source, and without ADVICE no
+         * advice is written. scan, which shows only caution and worse,
+         * sets RISK_CAUTION and false: the words of 10,000 reasons nobody
+         * reads are most of a classification. Loading sets RISK_OK and
+         * true. */
+        risk_rating texts_from;
+        bool advice;
         char *runtime_dir;      /* $XDG_RUNTIME_DIR, only for the live root */
         uid_t uid;              /* who asks: "ours" means owned by this user */
         uint64_t now_usec;      /* CLOCK_REALTIME */

@@ -520,6 +520,9 @@ static int gather(scan_context *c) {
                 unix_socket_info_free_many(s, n);
                 return log_error_errno(r < 0 ? r : -EIO, "listing AF_UNIX sockets through sock_diag");
         }
+        /* Only reasons of caution and worse are shown, and no advice. */
+        c->machine.texts_from = RISK_CAUTION;
+        c->machine.advice = false;
         r = risk_machine_load_other_netns(&c->machine);
         if (r < 0)
                 return log_error_errno(r, "listing AF_UNIX sockets through sock_diag");
