@@ -95,6 +95,7 @@ static int machine_load(risk_machine *m, const char *root, bool sockets, tmpfile
                 .now_usec = now_usec(CLOCK_REALTIME),
                 .texts_from = RISK_OK,
                 .advice = true,
+                .processes = { .proc = "/proc" },
         };
         if (!m->root)
                 return -ENOMEM;
@@ -144,6 +145,7 @@ void risk_machine_done(risk_machine *m) {
         unix_socket_info_free_many(m->sockets, m->n_sockets);
         drop_socket_index(m);
         socket_owners_done(&m->owners);
+        process_cache_done(&m->processes);
         netns_names_done(&m->netns_names);
         for (size_t i = 0; i < m->n_dirs; i++) {
                 free(m->dirs[i].path);

@@ -518,16 +518,14 @@ static void check_tmpfs(const risk_machine *m, report_ctx *x, const char *path) 
 /* "PID 1234 (python3, foo.service)": the process that holds the socket. */
 static char *describe_holder(risk_machine *m, uint32_t sock_ino) {
         const socket_owners *o = risk_machine_owners(m);
-        _cleanup_(process_info_done) process_info p = {};
-        const char *unit;
+        const process_info *p;
         char *s;
 
-        if (!o || socket_owners_service(o, "/proc", sock_ino, &p) < 0)
+        if (!o || socket_owners_service(o, &m->processes, sock_ino, &p) < 0)
                 return strdup(o && o->n_unreadable == 0 ? "no process that /proc shows"
                                                         : "a process that only root can see");
-        unit = p.unit;
-        if (asprintf(&s, "PID %d (%s%s%s%s%s)", (int) p.pid, p.comm ?: "gone", unit ? ", " : "",
-                     p.manager ? p.manager : "", p.manager ? "/" : "", strempty(unit)) < 0)
+        if (asprintf(&s, "PID %d (%s%s%s%s%s)", (int) p->pid, p->comm ?: "gone", p->unit ? ", " : "",
+                     strempty(p->manager), p->manager ? "/" : "", strempty(p->unit)) < 0)
                 return NULL;
         return s;
 }

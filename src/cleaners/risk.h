@@ -86,6 +86,7 @@ typedef struct risk_machine {
         bool owners_loaded;
         int owners_error;          /* why they could not be read */
         socket_owners owners;      /* who holds which socket, read when first asked for */
+        process_cache processes;   /* the holders' commands and units, each read once */
         bool netns_names_loaded;
         netns_names netns_names;   /* /run/netns, read when first asked for */
         const unix_socket_info **sockets_by_name, **sockets_by_vfs; /* risk_machine_sockets()' index */

@@ -69,8 +69,6 @@ typedef struct scan_context {
         dir_listing *dirs;              /* directories read for renamed sockets */
         size_t n_dirs;
         const socket_owners *owners;    /* the machine's */
-        process_info *procs;            /* sorted by pid */
-        size_t n_procs;
         unix_socket_info *scratch;      /* what the classifier sees of the sockets, per path */
         size_t n_scratch;
         scan_entry *entries;
@@ -83,9 +81,6 @@ static void scan_context_done(scan_context *c) {
                 risk_report_done(&c->entries[i].report);
         }
         free(c->entries);
-        for (size_t i = 0; i < c->n_procs; i++)
-                process_info_done(&c->procs[i]);
-        free(c->procs);
         free(c->by_name);
         free(c->by_vfs);
         for (size_t i = 0; i < c->n_dirs; i++)
@@ -103,24 +98,12 @@ static bool is_server(const unix_socket_info *s) {
         return s->name && (s->listening || s->type == SOCK_DGRAM);
 }
 
+/* By name, then by socket inode: the order in which scan lists them. */
 static int cmp_name(const void *a, const void *b) {
         const unix_socket_info *x = *(const unix_socket_info *const *) a, *y = *(const unix_socket_info *const *) b;
-        return strcmp(x->name, y->name);
-}
+        int d = strcmp(x->name, y->name);
 
-static int cmp_proc(const void *a, const void *b) {
-        const process_info *x = a, *y = b;
-        return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-static int cmp_pid(const void *a, const void *b) {
-        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
-        return (x > y) - (x < y);
-}
-
-static const process_info *find_proc(const scan_context *c, pid_t pid) {
-        process_info key = { .pid = pid };
-        return bsearch(&key, c->procs, c->n_procs, sizeof(*c->procs), cmp_proc);
+        return d ? d : (x->sock_ino > y->sock_ino) - (x->sock_ino < y->sock_ino);
 }
 
 /* The sockets bound at NAME (any state: tmpfiles' liveness check counts
@@ -142,54 +125,17 @@ static const unix_socket_info *const *name_group(const scan_context *c, const ch
         return &c->by_name[lo];
 }
 
-/* Reads the command and unit of every process that holds a server
- * socket, once per process. */
+/* The holder that names each service: systemd (PID 1, or a user's
+ * manager) keeps the fds of socket units, and a socket-activated service
+ * holds the same socket, so systemd counts last. Each process is read
+ * once, for the classifier too. */
 static int load_processes(scan_context *c) {
-        _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0, k = 0;
-
-        for (size_t i = 0; i < c->n_entries; i++)
-                n += c->entries[i].n_holders;
-        if (n == 0)
-                return 0;
-        pids = malloc(n * sizeof(*pids));
-        if (!pids)
-                return -ENOMEM;
-        n = 0;
-        for (size_t i = 0; i < c->n_entries; i++)
-                for (size_t j = 0; j < c->entries[i].n_holders; j++)
-                        pids[n++] = c->entries[i].holders[j].pid;
-        qsort(pids, n, sizeof(*pids), cmp_pid);
-        for (size_t i = 0; i < n; i++)
-                if (i == 0 || pids[i] != pids[k - 1])
-                        pids[k++] = pids[i];
-
-        c->procs = calloc(k, sizeof(*c->procs));
-        if (!c->procs)
-                return -ENOMEM;
-        for (size_t i = 0; i < k; i++) {
-                int r = process_info_load(&c->procs[c->n_procs], "/proc", pids[i]);
-                if (r < 0)
-                        return r;
-                c->n_procs++;
-        }
-
-        /* The holder that names the service: systemd (PID 1, or a user's
-         * manager) keeps the fds of socket units, and a socket-activated
-         * service holds the same socket, so systemd counts last. */
         for (size_t i = 0; i < c->n_entries; i++) {
                 scan_entry *e = &c->entries[i];
+                int r = socket_owners_service(c->owners, &c->machine.processes, e->s->sock_ino, &e->proc);
 
-                for (size_t j = 0; j < e->n_holders; j++) {
-                        const process_info *p = find_proc(c, e->holders[j].pid);
-
-                        if (!e->proc)
-                                e->proc = p;
-                        if (p && !process_is_manager(p)) {
-                                e->proc = p;
-                                break;
-                        }
-                }
+                if (r < 0 && r != -ENOENT)
+                        return r;
         }
         return 0;
 }
@@ -479,13 +425,6 @@ static int examine(scan_context *c, scan_entry *e) {
         return 0;
 }
 
-static int cmp_entry(const void *a, const void *b) {
-        const scan_entry *x = a, *y = b;
-        int d = strcmp(x->s->name, y->s->name);
-
-        return d ? d : (x->s->sock_ino > y->s->sock_ino) - (x->s->sock_ino < y->s->sock_ino);
-}
-
 static int help(void) {
         printf("Usage: sockkeeper scan [OPTIONS]\n"
                "\n"
@@ -541,13 +480,14 @@ static int gather(scan_context *c) {
         c->owners = risk_machine_owners(&c->machine);
         if (!c->owners)
                 return log_error_errno(c->machine.owners_error, "reading /proc");
+        /* In the order of the listing: by name, then socket inode. */
         for (size_t i = 0; i < c->n_sockets; i++) {
                 scan_entry *e;
 
-                if (!is_server(&c->sockets[i]))
+                if (!is_server(c->by_name[i]))
                         continue;
                 e = &c->entries[c->n_entries++];
-                e->s = &c->sockets[i];
+                e->s = c->by_name[i];
                 e->holders = socket_owners_find(c->owners, e->s->sock_ino, &e->n_holders);
                 if (e->s->other_netns)
                         e->netns_name = netns_names_find(risk_machine_netns_names(&c->machine), e->s->netns);
@@ -638,7 +578,8 @@ int verb_scan(int argc, char *argv[]) {
                 }
                 n_shown++;
         }
-        qsort(c.entries, n_shown, sizeof(*c.entries), cmp_entry);
+        /* The entries were made in the listing's order, and the shown
+         * ones kept it. */
 
         if (json)
                 scan_print_json(c.entries, n_shown, c.machine.netns_complete);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The JSON writer behind --json: valid output by construction. Output
  * can be megabytes (scan of 10,000 sockets), so it is put together in
- * the writer's own buffer, strings are scanned by a table, and numbers
- * are formatted without printf. One writer belongs to one thread, so the
+ * the writer's own buffer, a separator, a line break and its indentation
+ * in one go, strings scanned by a table, keys copied whole, numbers
+ * formatted without printf. One writer belongs to one thread, so the
  * unlocked stdio call that empties the buffer is safe. */
 
 #include <inttypes.h>
@@ -28,44 +29,59 @@ static void flush(json_writer *w) {
         w->used = 0;
 }
 
-static void out(json_writer *w, const void *p, size_t n) {
-        if (n > sizeof(w->buf) - w->used) {
+/* Room for N more bytes in the buffer (N at most its size). */
+static inline char *reserve(json_writer *w, size_t n) {
+        if (n > sizeof(w->buf) - w->used)
                 flush(w);
-                if (n > sizeof(w->buf)) {
-                        fwrite_unlocked(p, 1, n, w->f);
-                        return;
-                }
+        return w->buf + w->used;
+}
+
+static void out(json_writer *w, const void *p, size_t n) {
+        if (n > sizeof(w->buf)) {
+                flush(w);
+                fwrite_unlocked(p, 1, n, w->f);
+                return;
         }
-        memcpy(w->buf + w->used, p, n);
+        memcpy(reserve(w, n), p, n);
         w->used += n;
 }
 
-static void out_char(json_writer *w, char c) {
-        if (w->used == sizeof(w->buf))
-                flush(w);
-        w->buf[w->used++] = c;
+static inline void out_char(json_writer *w, char c) {
+        *reserve(w, 1) = c;
+        w->used++;
 }
 
 #define out_literal(w, s) out(w, "" s, sizeof(s) - 1)
 
-static void indent(json_writer *w) {
-        static const char spaces[2 * JSON_DEPTH_MAX + 1] = "\n                                ";
+/* A line break and the indentation of DEPTH, copied as one fixed block
+ * (only 1 + 2 * DEPTH of it counts). */
+static const char newline_spaces[2 + 2 * JSON_DEPTH_MAX] = "\n                                 ";
 
-        if (w->pretty)
-                out(w, spaces, 1 + 2 * w->depth);
-}
-
-/* Before any value or key: the comma and the line break it needs. */
+/* Before any value or key: the comma and the line break it needs, written
+ * at once. */
 static void separate(json_writer *w) {
+        char *q;
+
         if (w->after_key) {
                 w->after_key = false;
                 return;
         }
+        q = reserve(w, 1 + sizeof(newline_spaces));
         if (!w->first[w->depth])
-                out_char(w, ',');
+                *q++ = ',';
         w->first[w->depth] = false;
-        if (w->depth > 0)
-                indent(w);
+        if (w->depth > 0 && w->pretty) {
+                memcpy(q, newline_spaces, sizeof(newline_spaces));
+                q += 1 + 2 * w->depth;
+        }
+        w->used = (size_t) (q - w->buf);
+}
+
+static void indent(json_writer *w) {
+        if (!w->pretty)
+                return;
+        memcpy(reserve(w, sizeof(newline_spaces)), newline_spaces, sizeof(newline_spaces));
+        w->used += 1 + 2 * w->depth;
 }
 
 static void begin(json_writer *w, char c) {
@@ -163,13 +179,35 @@ static void write_string(json_writer *w, const char *s) {
         out_char(w, '"');
 }
 
+#define KEY_FAST_MAX 64
+
 void json_key(json_writer *w, const char *key) {
+        char *q;
+        size_t n = 0;
+
         separate(w);
-        write_string(w, key);
-        if (w->pretty)
-                out_literal(w, ": ");
-        else
-                out_char(w, ':');
+        /* Keys are short names that need no escaping: copied as they are
+         * looked at. */
+        q = reserve(w, KEY_FAST_MAX + 4);
+        q[0] = '"';
+        while (n < KEY_FAST_MAX && plain[(unsigned char) key[n]]) {
+                q[1 + n] = key[n];
+                n++;
+        }
+        if (key[n] == 0) {
+                q += 1 + n;
+                *q++ = '"';
+                *q++ = ':';
+                if (w->pretty)
+                        *q++ = ' ';
+                w->used = (size_t) (q - w->buf);
+        } else {
+                write_string(w, key);
+                if (w->pretty)
+                        out_literal(w, ": ");
+                else
+                        out_char(w, ':');
+        }
         w->after_key = true;
 }
 
@@ -182,14 +220,16 @@ void json_string(json_writer *w, const char *s) {
 }
 
 static void write_uint(json_writer *w, uint64_t v) {
-        char digits[20];
+        char digits[20], *q;
         size_t i = sizeof(digits);
 
         do {
                 digits[--i] = (char) ('0' + v % 10);
                 v /= 10;
         } while (v > 0);
-        out(w, digits + i, sizeof(digits) - i);
+        q = reserve(w, sizeof(digits));
+        memcpy(q, digits + i, sizeof(digits) - i);
+        w->used += sizeof(digits) - i;
 }
 
 void json_uint(json_writer *w, uint64_t v) {

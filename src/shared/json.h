@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #define JSON_DEPTH_MAX 16
-#define JSON_BUFFER_SIZE 8192
+#define JSON_BUFFER_SIZE 65536
 
 /* Output collects in BUF and goes to F when it is full, when the
  * top-level value ends, and at json_finish(). */

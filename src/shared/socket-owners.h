@@ -62,9 +62,21 @@ void process_info_done(process_info *p);
  * too, is the one that names it. */
 bool process_is_manager(const process_info *p);
 
+/* Processes read once each, however many sockets they hold. */
+typedef struct process_cache {
+        const char *proc;       /* "/proc", or a fake tree in tests */
+        process_info **v;       /* sorted by pid; each stays where it is */
+        size_t n, allocated;
+        size_t last;            /* the latest hit: sockets come in runs of one holder */
+} process_cache;
+
+/* What process_info_load() says of PID, read the first time. */
+int process_cache_get(process_cache *c, pid_t pid, const process_info **ret);
+void process_cache_done(process_cache *c);
+
 /* The holder of INO that names the service: the first by pid that is no
  * manager, else the first. -ENOENT when no process we can see holds it. */
-int socket_owners_service(const socket_owners *o, const char *proc, uint32_t ino, process_info *ret);
+int socket_owners_service(const socket_owners *o, process_cache *c, uint32_t ino, const process_info **ret);
 
 /* The unit of the system manager that holds socket INO, the one a restart
  * gives a new socket: that of the first holder by pid, other than PID 1
