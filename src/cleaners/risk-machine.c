@@ -151,6 +151,7 @@ void risk_machine_done(risk_machine *m) {
                 free(m->dirs[i].path);
                 free(m->dirs[i].mount_root);
                 tmpfiles_plan_free(m->dirs[i].tmpfiles);
+                source_ref_done(&m->dirs[i].tmpfs_source);
         }
         free(m->dirs);
         free(m->runtime_dir);
@@ -206,9 +207,14 @@ const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir) {
         _cleanup_free_ char *full = NULL;
         dir_facts facts = {}, *d;
 
+        /* Paths come in runs of one directory: the latest first. */
+        if (m->n_dirs > 0 && streq(m->dirs[m->last_dir].path, dir))
+                return &m->dirs[m->last_dir];
         for (size_t i = 0; i < m->n_dirs; i++)
-                if (streq(m->dirs[i].path, dir))
+                if (streq(m->dirs[i].path, dir)) {
+                        m->last_dir = i;
                         return &m->dirs[i];
+                }
 
         facts.path = strdup(dir);
         if (!facts.path)
@@ -217,15 +223,18 @@ const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir) {
         facts.exists = full && stat(full, &facts.st) >= 0;
         facts.mount_root = mount_root_of(m->root, dir);
         (void) tmpfiles_plan_dir(&m->tmpfiles, dir, &facts.tmpfiles);
+        facts.tmpfs = m->mounts_known ? tmpfs_table_lookup(&m->mounts, dir, &facts.tmpfs_source) : -ENOENT;
         d = reallocarray(m->dirs, m->n_dirs + 1, sizeof(*d));
         if (!d) {
                 free(facts.path);
                 free(facts.mount_root);
                 tmpfiles_plan_free(facts.tmpfiles);
+                source_ref_done(&facts.tmpfs_source);
                 return NULL;
         }
         m->dirs = d;
         m->dirs[m->n_dirs] = facts;
+        m->last_dir = m->n_dirs;
         return &m->dirs[m->n_dirs++];
 }
 

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "macro.h"
 #include "path-util.h"
 #include "risk.h"
@@ -34,6 +35,7 @@ const char *risk_rating_to_string(risk_rating r) {
 /* The report being made, and what it is for. */
 typedef struct report_ctx {
         risk_report r;
+        size_t allocated;       /* room in r.reasons */
         risk_rating texts_from;
 } report_ctx;
 
@@ -45,16 +47,14 @@ static bool told(const report_ctx *x, risk_rating rating) {
 /* A reason, with TEXT and SRC (both taken, and NULL when not told). */
 static int push_reason(report_ctx *x, risk_rating rating, const char *kind, char *text, char *src) {
         risk_report *r = &x->r;
-        risk_reason *p;
 
-        p = reallocarray(r->reasons, r->n_reasons + 1, sizeof(*p));
-        if (!p) {
+        /* A path gets about ten reasons: room for them at once. */
+        if (GREEDY_REALLOC(r->reasons, x->allocated, r->n_reasons + 1, 16) < 0) {
                 free(text);
                 free(src);
                 return -ENOMEM;
         }
-        r->reasons = p;
-        p[r->n_reasons++] = (risk_reason) {
+        r->reasons[r->n_reasons++] = (risk_reason) {
                 .rating = rating,
                 .kind = kind,
                 .text = text,
@@ -502,14 +502,24 @@ static void check_cron(const risk_machine *m, report_ctx *x, const char *path) {
         }
 }
 
-static void check_tmpfs(const risk_machine *m, report_ctx *x, const char *path) {
+/* The directory's answer holds for its entries, but for a mount point. */
+static void check_tmpfs(const risk_machine *m, report_ctx *x, const char *path, const dir_facts *dir) {
         _cleanup_(source_ref_done) source_ref src_ref = {};
         _cleanup_free_ char *src = NULL;
+        const source_ref *found = &src_ref;
+        int k;
 
-        if (!m->mounts_known || tmpfs_table_lookup(&m->mounts, path, told(x, RISK_OK) ? &src_ref : NULL) <= 0)
+        if (!m->mounts_known)
+                return;
+        if (dir && !tmpfs_table_is_point(&m->mounts, path)) {
+                k = dir->tmpfs;
+                found = &dir->tmpfs_source;
+        } else
+                k = tmpfs_table_lookup(&m->mounts, path, told(x, RISK_OK) ? &src_ref : NULL);
+        if (k <= 0)
                 return;
         if (told(x, RISK_OK))
-                src = source_ref_to_string(&src_ref);
+                src = source_ref_to_string(found);
         add_reason(x, RISK_OK, "tmpfs", src,
                    "on a tmpfs, emptied at every boot: the daemon must create its directory and bind anew "
                    "when it starts");
@@ -729,7 +739,7 @@ static int classify(risk_machine *m, const char *path, const char *full, const s
                 check_tmpfiles(m, &x, canonical, full, dir, &f, exists, sockets);
                 check_tmpreaper(m, &x, canonical, &st, exists);
                 check_cron(m, &x, canonical);
-                check_tmpfs(m, &x, canonical);
+                check_tmpfs(m, &x, canonical, dir);
                 check_listeners(m, sockets, &x, full, &st, exists);
                 if (m->advice)
                         advise(&x, path);

@@ -63,6 +63,8 @@ typedef struct dir_facts {
         struct stat st;
         char *mount_root;       /* the deepest mount at or above it, root-relative */
         tmpfiles_plan *tmpfiles; /* what tmpfiles --clean makes of its entries; NULL without memory */
+        int tmpfs;              /* tmpfs_table_lookup() of it: what holds for its entries but mount points */
+        source_ref tmpfs_source;
 } dir_facts;
 
 /* Everything read once per run and shared by all paths, and what is
@@ -103,7 +105,7 @@ typedef struct risk_machine {
         uid_t uid;              /* who asks: "ours" means owned by this user */
         uint64_t now_usec;      /* CLOCK_REALTIME */
         dir_facts *dirs;        /* looked at once per directory */
-        size_t n_dirs;
+        size_t n_dirs, last_dir;
         tmpreaper_stat_memo tmpreaper_stats; /* the directories tmpreaper walks through, looked at once */
 } risk_machine;
 

@@ -691,6 +691,7 @@ void tmpfiles_config_done(tmpfiles_config *c) {
         strv_free_n(c->files, c->n_files);
         free(c->plain);
         free(c->globs);
+        free(c->glob_keys);
         free(c->root);
         *c = (tmpfiles_config) {};
 }

@@ -85,6 +85,13 @@ typedef struct tmpfiles_config {
         size_t n_plain;
         const tmpfiles_item **globs;
         size_t n_globs;
+        /* Parallel to globs, a quick no before fnmatch(): the length of the
+         * literal head a match must start with, and the number of '/' a
+         * match must have (-1: any, for a pattern with '[' or '\\'). */
+        struct tmpfiles_glob_key {
+                size_t head;
+                int slashes;
+        } *glob_keys;
 } tmpfiles_config;
 
 /* Called for every line or file that cannot be used: unreadable files,

@@ -89,6 +89,18 @@ typedef struct tmpreaper_stat_memo {
                 struct stat st;
         } e[TMPREAPER_STAT_MEMO_SIZE];
         unsigned next;
+        /* The way from a cleaned directory down to the latest directory
+         * that held an evaluated path: what stopped tmpreaper on it, if
+         * anything, and the cleaned directory's stat. The entries of one
+         * directory share it. */
+        struct {
+                const char *dir;        /* the cleaned directory (the config's string), NULL: none */
+                char *root, *parent;
+                bool have_dir_st;
+                struct stat dir_st;
+                const char *kept_because;
+                size_t protected_idx;   /* SIZE_MAX: none */
+        } way;
 } tmpreaper_stat_memo;
 
 void tmpreaper_stat_memo_done(tmpreaper_stat_memo *m);
