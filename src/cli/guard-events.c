@@ -18,7 +18,7 @@ void guard_update_status(guard *g) {
         if (!g->systemd)
                 return;
         for (size_t i = 0; i < g->n_paths; i++) {
-                guard_path *p = &g->paths[i];
+                guard_path *p = g->paths[i];
 
                 if (!p->attached)
                         waiting++;

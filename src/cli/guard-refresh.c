@@ -48,7 +48,7 @@ int guard_set_refresh_intervals(guard *g, uint64_t configured) {
         known = risk_machine_load_offline(&m, "/", ignore_warning, NULL) >= 0;
 
         for (size_t i = 0; i < g->n_paths; i++) {
-                guard_path *p = &g->paths[i];
+                guard_path *p = g->paths[i];
                 _cleanup_(risk_report_done) risk_report rep = {};
                 uint64_t usec;
 

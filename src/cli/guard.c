@@ -100,67 +100,6 @@ static int parse_user(const char *s, uid_t *ret) {
         return 0;
 }
 
-static int add_group(guard *g, const char *unit) {
-        guard_group *n = reallocarray(g->groups, g->n_groups + 1, sizeof(*n));
-
-        if (!n)
-                return -ENOMEM;
-        g->groups = n;
-        /* A socket unit's socket is made by PID 1, as root, whoever its
-         * file is chowned to (SocketUser=). */
-        n[g->n_groups++] = (guard_group) {
-                .unit = unit ? strdup(unit) : NULL,
-                .policy = unit && has_suffix(unit, ".socket") ? ON_LOSS_RESTART : ON_LOSS_RELINK_ONLY,
-                .owner = 0,
-                .have_owner = unit && has_suffix(unit, ".socket"),
-        };
-        if (unit && !n[g->n_groups - 1].unit)
-                return -ENOMEM;
-        return 0;
-}
-
-/* Paths point at their group by index while parsing: the array moves. */
-static int add_path(guard *g, const char *path) {
-        guard_path *n;
-        sk_keeper *k = NULL;
-        int r;
-
-        if (path[0] == '@') {
-                log_error("%s: an abstract socket has no file, so there is nothing to guard", path);
-                return -EINVAL;
-        }
-        /* The keeper holds the canonical form ("//" and "/./" collapsed),
-         * which is what is logged and compared from here on. */
-        r = sk_keeper_new(&k, path);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                (void) log_keeper_error(path, r);
-                return -EINVAL; /* a bad path is a usage error */
-        }
-        for (size_t i = 0; i < g->n_paths; i++)
-                if (streq(g->paths[i].path, sk_keeper_get_path(k))) {
-                        if (streq(path, g->paths[i].path))
-                                log_error("%s: given twice", path);
-                        else
-                                log_error("%s: given twice (both name %s)", path, g->paths[i].path);
-                        sk_keeper_free(k);
-                        return -EINVAL;
-                }
-        n = reallocarray(g->paths, g->n_paths + 1, sizeof(*n));
-        if (!n) {
-                sk_keeper_free(k);
-                return -ENOMEM;
-        }
-        g->paths = n;
-        n[g->n_paths++] = (guard_path) {
-                .keeper = k,
-                .group = (guard_group *) (uintptr_t) (g->n_groups - 1),
-                .path = sk_keeper_get_path(k),
-        };
-        return 0;
-}
-
 /* 0 on success, -EINVAL for a usage error (already reported), or another
  * negative errno. */
 static int parse_argv(guard *g, int argc, char *argv[]) {
@@ -202,7 +141,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
         argv = args.argv;
 
         /* The group of paths given before any --unit: no unit. */
-        r = add_group(g, NULL);
+        r = guard_add_group(g, NULL);
         if (r < 0)
                 return r;
 
@@ -222,7 +161,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                                 log_error("--unit: '%s' is not a unit name (NAME.socket, NAME.service, ...)", optarg);
                                 return -EINVAL;
                         }
-                        r = add_group(g, optarg);
+                        r = guard_add_group(g, optarg);
                         if (r < 0)
                                 return r;
                         break;
@@ -232,10 +171,10 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                                 log_error("--on-loss: '%s' is neither relink-only nor restart", optarg);
                                 return -EINVAL;
                         }
-                        g->groups[g->n_groups - 1].policy = r;
+                        g->groups[g->n_groups - 1]->policy = r;
                         break;
                 case ARG_OWNER: {
-                        guard_group *grp = &g->groups[g->n_groups - 1];
+                        guard_group *grp = g->groups[g->n_groups - 1];
 
                         r = parse_user(optarg, &grp->owner);
                         if (r == -ENOENT) {
@@ -286,7 +225,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         break;
                 }
                 case 1:
-                        r = add_path(g, optarg);
+                        r = guard_add_path(g, optarg);
                         if (r < 0)
                                 return r;
                         break;
@@ -298,11 +237,11 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         return -EINVAL;
                 }
 
-        /* Now that the array stays put: indices become pointers. */
-        for (size_t i = 0; i < g->n_paths; i++)
-                g->paths[i].group = &g->groups[(uintptr_t) g->paths[i].group];
+        r = guard_check_paths(g);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < g->n_groups; i++) {
-                r = ratelimit_init(&g->groups[i].rl, g->restart_burst, g->restart_interval_usec);
+                r = ratelimit_init(&g->groups[i]->rl, g->restart_burst, g->restart_interval_usec);
                 if (r < 0)
                         return r;
         }
@@ -310,38 +249,11 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
 }
 
 static void guard_done(guard *g) {
-        /* Freeing a keeper removes its anchors and nothing else. */
-        for (size_t i = 0; i < g->n_paths; i++)
-                sk_keeper_free(g->paths[i].keeper);
-        for (size_t i = 0; i < g->n_groups; i++) {
-                free(g->groups[i].unit);
-                ratelimit_done(&g->groups[i].rl);
-        }
-        free(g->paths);
-        free(g->groups);
+        guard_paths_done(g);
         sk_watcher_free(g->watcher);
         guard_bus_free(g->bus);
         safe_close(g->epoll_fd);
         safe_close(g->signal_fd);
-}
-
-static int attach_path(guard *g, guard_path *p) {
-        int r;
-
-        r = sk_keeper_attach(p->keeper);
-        if (r < 0) {
-                /* A directory that is not there yet (created later by a
-                 * service's RuntimeDirectory=, say): try again later. */
-                if (!p->next_attach)
-                        log_event(LOG_ERR, p->path, p->group->unit, "error",
-                                  "cannot watch the path: %s; retrying every %" PRIu64 " s",
-                                  strerror(-r), ATTACH_RETRY_USEC / USEC_PER_SEC);
-                p->next_attach = now_usec(CLOCK_MONOTONIC) + ATTACH_RETRY_USEC;
-                return 0;
-        }
-        p->next_attach = 0;
-        p->attached = true;
-        return 0;
 }
 
 static int setup_keepers(guard *g) {
@@ -358,20 +270,7 @@ static int setup_keepers(guard *g) {
         if (r < 0)
                 return r;
         for (size_t i = 0; i < g->n_paths; i++) {
-                guard_path *p = &g->paths[i];
-
-                p->guard = g;
-                r = sk_keeper_set_watcher(p->keeper, g->watcher);
-                if (r >= 0)
-                        r = sk_keeper_set_event_callback(p->keeper, guard_on_event, p);
-                if (r >= 0 && p->group->have_owner)
-                        r = sk_keeper_set_owner(p->keeper, p->group->owner);
-                if (r >= 0)
-                        r = sk_keeper_set_detection(p->keeper, SK_DETECT_INOTIFY, g->check_usec);
-                if (r >= 0)
-                        r = sk_keeper_set_sticky(p->keeper, g->sticky);
-                if (r >= 0)
-                        r = attach_path(g, p);
+                r = guard_start_path(g, g->paths[i]);
                 if (r < 0)
                         return r;
         }
@@ -387,8 +286,8 @@ static void restart_now(guard *g, guard_path *p) {
 
         /* One restart serves every path of the group. */
         for (size_t i = 0; i < g->n_paths; i++)
-                if (g->paths[i].group == grp)
-                        g->paths[i].restart_at = 0;
+                if (g->paths[i]->group == grp)
+                        g->paths[i]->restart_at = 0;
 
         if (!unit) {
                 r = guard_find_holder_unit(p->lost_dev, p->lost_ino, &pid, &found);
@@ -438,7 +337,7 @@ static int run_timers(guard *g) {
                 next = g->next_watchdog;
         }
         for (size_t i = 0; i < g->n_paths; i++) {
-                guard_path *p = &g->paths[i];
+                guard_path *p = g->paths[i];
 
                 if (p->restart_at && now >= p->restart_at) {
                         if (p->lost)
@@ -447,7 +346,7 @@ static int run_timers(guard *g) {
                         guard_update_status(g);
                 }
                 if (p->next_attach && now >= p->next_attach) {
-                        if (attach_path(g, p) >= 0)
+                        if (guard_start_path(g, p) >= 0)
                                 guard_update_status(g);
                 }
                 if (p->restart_at && (!next || p->restart_at < next))
@@ -467,6 +366,7 @@ static int setup_signals(guard *g) {
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return negative_errno();
         g->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -476,6 +376,40 @@ static int setup_signals(guard *g) {
                       &(struct epoll_event) { .events = EPOLLIN, .data.u64 = SIGNAL_TAG }) < 0)
                 return negative_errno();
         return 0;
+}
+
+/* SIGHUP (systemctl reload, and after daemon-reload the generator's new
+ * list): the command line is read again, its --from-file lists with it,
+ * and the paths it names now are taken over. What else it sets (intervals,
+ * --sticky) takes a restart. A list that cannot be read changes nothing. */
+static void reload(guard *g) {
+        _cleanup_(guard_done) guard fresh = {
+                .refresh_usec = UINT64_MAX,
+                .restart_delay_usec = g->restart_delay_usec,
+                .restart_interval_usec = g->restart_interval_usec,
+                .restart_burst = g->restart_burst,
+                .epoll_fd = -EBADF,
+                .signal_fd = -EBADF,
+        };
+        int r;
+
+        if (g->systemd)
+                (void) sd_notify(false, "RELOADING=1");
+        optind = 0; /* getopt starts over */
+        r = parse_argv(&fresh, g->argc, g->argv);
+        if (r != 0)
+                log_event(LOG_ERR, NULL, NULL, "reload-failed",
+                          "the command line or a list it names cannot be read now; keeping the paths as they are");
+        else {
+                r = guard_set_refresh_intervals(&fresh, g->refresh_usec);
+                if (r >= 0)
+                        r = guard_take_paths(g, &fresh);
+                if (r < 0)
+                        log_event(LOG_ERR, NULL, NULL, "reload-failed", "reload: %s", strerror(-r));
+        }
+        guard_update_status(g);
+        if (g->systemd)
+                (void) sd_notify(false, "READY=1");
 }
 
 static int run(guard *g) {
@@ -493,12 +427,15 @@ static int run(guard *g) {
                         if (events[i].data.u64 == SIGNAL_TAG) {
                                 struct signalfd_siginfo si;
 
-                                if (read(g->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-                                        log_event(LOG_INFO, NULL, NULL, "stop", "%s received, stopping",
-                                                  strsignal((int) si.ssi_signo));
-                                        return 0;
+                                if (read(g->signal_fd, &si, sizeof(si)) != sizeof(si))
+                                        continue;
+                                if (si.ssi_signo == SIGHUP) {
+                                        reload(g);
+                                        continue;
                                 }
-                                continue;
+                                log_event(LOG_INFO, NULL, NULL, "stop", "%s received, stopping",
+                                          strsignal((int) si.ssi_signo));
+                                return 0;
                         }
                         if (sk_watcher_process(g->watcher) > 0)
                                 guard_update_status(g);
@@ -518,6 +455,8 @@ int verb_guard(int argc, char *argv[]) {
         int r;
 
         log_set_program("sockkeeper guard");
+        g.argc = argc;
+        g.argv = argv;
         r = parse_argv(&g, argc, argv);
         if (r > 0)
                 return 0;

@@ -32,6 +32,8 @@ typedef struct guard_path {
         sk_keeper *keeper;
         guard_group *group;
         const char *path;
+        char *given;           /* the path as given, when not in its canonical form */
+        size_t order;          /* its place on the command line */
         bool attached;         /* sk_keeper_attach() succeeded */
         uint64_t next_attach;  /* CLOCK_MONOTONIC: retry of a failed attach, 0 = none */
         bool lost;             /* SK_EVENT_LOST seen, not yet healed */
@@ -43,10 +45,12 @@ typedef struct guard_path {
 typedef struct guard_bus guard_bus;
 
 typedef struct guard {
-        guard_group *groups;
+        guard_group **groups;          /* each allocated on its own: paths point at them */
         size_t n_groups;
-        guard_path *paths;
+        guard_path **paths;            /* each allocated on its own: keepers point at them */
         size_t n_paths;
+        int argc;                      /* the command line, read again at a reload */
+        char **argv;
         bool systemd;
         bool sticky;
         uint64_t refresh_usec;         /* UINT64_MAX: the library's default */
@@ -62,6 +66,21 @@ typedef struct guard {
         int epoll_fd;
         int signal_fd;
 } guard;
+
+/* guard-paths.c: the groups and paths the command line names */
+int guard_add_group(guard *g, const char *unit);
+/* Adds PATH to the last group; -EINVAL (reported) for a bad path. */
+int guard_add_path(guard *g, const char *path);
+/* After parsing: -EINVAL (reported) when a path is given twice. */
+int guard_check_paths(guard *g);
+void guard_paths_done(guard *g);
+/* Prepares P's keeper (watcher, callback, owner, sticky bit) and attaches
+ * it, or schedules a retry. */
+int guard_start_path(guard *g, guard_path *p);
+/* Takes the groups and paths of FRESH (the command line read again): a
+ * path kept as it was goes on with its keeper, one gone is let go, a new
+ * one is started. FRESH is emptied. */
+int guard_take_paths(guard *g, guard *fresh);
 
 /* guard-events.c */
 void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "anchor.h"
+#include "dirhandles.h"
 #include "macro.h"
 #include "path-util.h"
 #include "socket-alive.h"
@@ -374,10 +375,25 @@ static int find_places(places *ps, int socket_dir_fd, int **ret_parents, size_t 
                         n_parents++;
         }
 
+        /* Our directories in each parent: listed once per process; after
+         * that, the one that a keeper of ours took there is remembered. */
         for (size_t i = 0; i < n_parents; i++) {
-                r = collect_ours(ps, parents[i]);
-                if (r < 0)
-                        break;
+                _cleanup_free_ char *known = NULL;
+                place p;
+
+                if (fstat(parents[i], &st) < 0)
+                        continue;
+                known = dirhandle_note(&st);
+                if (known) {
+                        if (open_ours(parents[i], known, &p) >= 0 && (r = places_add(ps, &p)) < 0) {
+                                place_done(&p);
+                                break;
+                        }
+                } else if (dirhandle_first(&st, DIRHANDLE_SEARCHED)) {
+                        r = collect_ours(ps, parents[i]);
+                        if (r < 0)
+                                break;
+                }
         }
         *ret_parents = TAKE_PTR(parents);
         *ret_n_parents = n_parents;
@@ -392,25 +408,30 @@ static void close_many(int *fds, size_t n) {
 
 /* Takes place P for anchor A and links the socket there. */
 static int try_place(anchor *a, places *ps, place *p, const anchor_site *site, uint64_t key, inode_id id) {
+        struct stat st;
         int r;
 
-        sweep(ps, p, key, site->socket_path, &id);
+        /* Dead anchors are swept once per directory and process: a guard
+         * of 10,000 paths does not list its state directory 10,000 times. */
+        if (fstat(p->dir_fd, &st) >= 0 && dirhandle_first(&st, DIRHANDLE_SWEPT))
+                sweep(ps, p, key, site->socket_path, &id);
         a->key = key;
         a->dir_fd = p->dir_fd;
         a->dir_path = fd_path(p->dir_fd);
-        /* systemd-tmpfiles skips a directory on which someone holds a
-         * shared BSD lock; the lock also tells other keepers it is used. */
-        (void) flock(a->dir_fd, LOCK_SH | LOCK_NB);
         r = anchor_create(a, site->socket_dir_fd, site->socket_name, id);
         if (r < 0) {
                 a->dir_fd = -EBADF; /* still P's */
-                (void) flock(p->dir_fd, LOCK_UN);
                 free(a->dir_path);
                 a->dir_path = NULL;
                 return r;
         }
-        p->dir_fd = -EBADF;
-        a->parent_fd = TAKE_FD(p->parent_fd);
+        /* One fd per directory for all keepers of the process; its shared
+         * flock keeps systemd-tmpfiles out and tells other processes'
+         * keepers that it is in use. */
+        a->dir_fd = dirhandle_share(TAKE_FD(p->dir_fd), DIRHANDLE_ANCHORS);
+        if (p->parent_fd >= 0 && p->dir_name && fstat(p->parent_fd, &st) >= 0)
+                dirhandle_set_note(&st, p->dir_name); /* the next keeper needs no listing */
+        a->parent_fd = dirhandle_share(TAKE_FD(p->parent_fd), DIRHANDLE_PATH);
         a->dir_name = TAKE_PTR(p->dir_name);
         a->dir_id = p->dir_id;
         return 0;
@@ -613,8 +634,8 @@ void anchor_remove(anchor *a) {
 }
 
 void anchor_forget_dir(anchor *a) {
-        a->dir_fd = safe_close(a->dir_fd);
-        a->parent_fd = safe_close(a->parent_fd);
+        a->dir_fd = dirhandle_release(a->dir_fd);
+        a->parent_fd = dirhandle_release(a->parent_fd);
         free(a->dir_name);
         free(a->dir_path);
         free(a->path);
@@ -624,7 +645,8 @@ void anchor_forget_dir(anchor *a) {
 
 void anchor_done(anchor *a) {
         anchor_remove(a);
-        if (a->dir_fd >= 0 && a->parent_fd >= 0) {
+        /* The last keeper of this process that uses the directory. */
+        if (a->dir_fd >= 0 && a->parent_fd >= 0 && dirhandle_refs(a->dir_fd) <= 1) {
                 place p = {
                         .dir_fd = a->dir_fd,
                         .parent_fd = a->parent_fd,

@@ -52,11 +52,27 @@ static bool accept_recovered(const struct stat *st, void *userdata) {
 
 /* Starts watching the socket ST at the path: anchors it and takes its mode
  * as the one refresh keeps (the owner chose it). */
+/* Whether the socket we keep is still bound, asked through the file NAME
+ * in DIR_FD (the path, or the anchor when the path is gone): by its
+ * number when we know it (exact, one socket), else as any socket file. */
+static int kept_socket_alive(sk_keeper *k, int dir_fd, const char *name) {
+        if (k->have_ref) {
+                int r = unix_diag_ref_bound(&k->sock_ref, k->sock_id);
+
+                if (r >= 0)
+                        return r;
+        }
+        return socket_file_alive(dir_fd, name, k->sock_id);
+}
+
 static void watch_socket(sk_keeper *k, const struct stat *st, bool replaced) {
         if (k->have_socket && !inode_id_eq(k->sock_id, inode_id_of(st)))
                 anchor_remove(&k->anchor); /* the old inode is not ours to keep alive */
         k->sock_id = inode_id_of(st);
         k->have_socket = true;
+        /* Its number, for asking about it later without a dump of every
+         * socket; one dump serves the keepers that start together. */
+        k->have_ref = unix_diag_identify(k->sock_id, &k->sock_ref) > 0;
         k->mode = st->st_mode & 0777;
         k->lost = false;
         k->in_conflict = false;
@@ -143,7 +159,7 @@ static int heal_attached(sk_keeper *k) {
 
         /* Asked through the anchor: the path is gone. */
         if (k->anchor.present)
-                alive = socket_file_alive(k->anchor.dir_fd, k->anchor.name, k->sock_id);
+                alive = kept_socket_alive(k, k->anchor.dir_fd, k->anchor.name);
         else {
                 bool complete = false;
 
@@ -208,7 +224,7 @@ void keeper_check_liveness(sk_keeper *k) {
 
         if (!k->have_socket || !k->relinked_back)
                 return;
-        if (socket_file_alive(k->dir_fd, k->name, k->sock_id)) {
+        if (kept_socket_alive(k, k->dir_fd, k->name)) {
                 uint64_t max = k->check_usec;
 
                 k->liveness_delay = k->liveness_delay * 4 > max ? max : k->liveness_delay * 4;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirhandles.h"
 #include "keeper-internal.h"
 #include "macro.h"
 #include "path-util.h"
@@ -31,7 +32,7 @@ void dir_chain_done(dir_chain *c) {
         chain_clear(c);
         free(c->base_path);
         c->base_path = NULL;
-        c->parent_fd = safe_close(c->parent_fd);
+        c->parent_fd = dirhandle_release(c->parent_fd);
 }
 
 static int chain_push(dir_chain *c, const char *name, const struct stat *st) {
@@ -113,7 +114,7 @@ static int chain_record(dir_chain *c, const char *dir_path) {
                 safe_close(cur);
                 cur = next;
         }
-        c->parent_fd = c->n > 0 ? TAKE_FD(parent) : -EBADF;
+        c->parent_fd = c->n > 0 ? dirhandle_share(TAKE_FD(parent), DIRHANDLE_PATH) : -EBADF;
         return TAKE_FD(cur);
 }
 
@@ -121,7 +122,8 @@ int keeper_open_directory(sk_keeper *k) {
         struct stat st, chain_st;
         int fd;
 
-        k->dir_fd = open(k->dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* Shared with every keeper of this process in the same directory. */
+        k->dir_fd = dirhandle_share(open(k->dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC), DIRHANDLE_PATH);
         if (k->dir_fd < 0)
                 return negative_errno();
         if (fstat(k->dir_fd, &st) < 0)
@@ -151,8 +153,8 @@ static int switch_directory(sk_keeper *k, int fd) {
                 safe_close(fd);
                 return negative_errno();
         }
-        safe_close(k->dir_fd);
-        k->dir_fd = fd;
+        dirhandle_release(k->dir_fd);
+        k->dir_fd = dirhandle_share(fd, DIRHANDLE_PATH);
         k->dir_id = inode_id_of(&st);
         return keeper_watch_directory(k);
 }
@@ -210,8 +212,8 @@ static int rebuild_chain(sk_keeper *k, bool *ret_restored) {
                 cur = next;
         }
 
-        safe_close(c->parent_fd);
-        c->parent_fd = TAKE_FD(parent);
+        dirhandle_release(c->parent_fd);
+        c->parent_fd = dirhandle_share(TAKE_FD(parent), DIRHANDLE_PATH);
         *ret_restored = restored;
         return TAKE_FD(cur);
 }

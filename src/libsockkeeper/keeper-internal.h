@@ -35,6 +35,7 @@
 #include "anchor.h"
 #include "fs-safe.h"
 #include "sockkeeper.h"
+#include "unix-diag.h"
 #include "watcher.h"
 
 /* Marks a definition as part of the ABI. The library is built with hidden
@@ -115,6 +116,8 @@ struct sk_keeper {
         bool have_owner;          /* set by sk_keeper_set_owner() or the first look */
         bool owner_explicit;      /* by sk_keeper_set_owner() */
         inode_id sock_id;         /* our socket's inode at the path */
+        unix_sock_ref sock_ref;   /* attached: the socket bound to it, by number */
+        bool have_ref;
         int dir_fd;               /* O_PATH, the socket's directory */
         inode_id dir_id;
         mode_t dir_mode;

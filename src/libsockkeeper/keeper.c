@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "dirhandles.h"
 #include "keeper-internal.h"
 #include "macro.h"
 #include "path-util.h"
@@ -94,10 +95,10 @@ void keeper_unbind(sk_keeper *k) {
         /* An adopted fd is the service manager's to close. */
         if (!k->adopted)
                 k->fd = safe_close(k->fd);
-        k->dir_fd = safe_close(k->dir_fd);
+        k->dir_fd = dirhandle_release(k->dir_fd);
         dir_chain_done(&k->chain);
         k->bound = k->adopted = k->attached = false;
-        k->have_socket = k->lost = k->sticky_added = k->relinked_back = false;
+        k->have_socket = k->lost = k->sticky_added = k->relinked_back = k->have_ref = false;
         k->have_owner = k->owner_explicit;
         k->anchor_error = 0;
 }

@@ -243,3 +243,94 @@ def test_lost_with_relink_only_restarts_nothing(tmp_path, serve, guard):
     time.sleep(0.2)
     assert "restart" not in g.actions()
     assert srv.alive()
+
+
+def test_300_paths_one_inotify_instance(tmp_path, guard):
+    """Every path of a guard shares one inotify instance (the default limit
+    is 128 instances per user, shared with everything else the user runs),
+    and a deletion among them is healed as for one."""
+    paths = [tmp_path / f"d{i % 3}" / f"s{i}.sock" for i in range(300)]
+    for d in {p.parent for p in paths}:
+        d.mkdir()
+    holder = subprocess.Popen(
+        ["/usr/bin/python3", "-c",
+         "import socket,sys\n"
+         "socks=[]\n"
+         "for p in sys.argv[1:]:\n"
+         "    s=socket.socket(socket.AF_UNIX); s.bind(p); s.listen(); socks.append(s)\n"
+         "print('ready', flush=True)\n"
+         "sys.stdin.read()\n", *map(str, paths)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        g = guard(*paths)
+        g.expect("start")
+        inotify = [f for f in Path(f"/proc/{g.proc.pid}/fd").iterdir()
+                   if os.readlink(f) == "anon_inode:inotify"]
+        assert len(inotify) == 1, inotify
+        # Directories are opened once for all the paths in them: the fds do
+        # not grow with the number of paths (systemd's default soft limit is
+        # 1,024).
+        assert len(list(Path(f"/proc/{g.proc.pid}/fd").iterdir())) < 40
+        ino = os.lstat(paths[123]).st_ino
+        os.unlink(paths[123])
+        line = g.expect("relinked")
+        assert str(paths[123]) in line
+        assert os.lstat(paths[123]).st_ino == ino
+        assert g.actions().count("relinked") == 1
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=TIMEOUT)
+
+
+def test_reload_takes_the_new_list(tmp_path, serve, guard):
+    """SIGHUP (systemctl reload; the generator's new list after
+    daemon-reload): the list file is read again; a path still on it goes on
+    undisturbed, one gone from it is let go (its anchor with it), a new one
+    is kept from then on. No restart."""
+    paths = {name: tmp_path / "s" / f"{name}.sock" for name in ("stay", "gone", "new")}
+    paths["stay"].parent.mkdir()
+    servers = {name: serve(p, "--mode", "none") for name, p in paths.items()}
+    lst = tmp_path / "guard.args"
+    lst.write_text(f"{paths['stay']}\n{paths['gone']}\n")
+    g = guard(f"--from-file={lst}")
+    anchors = {}
+    for _ in range(2):
+        line = g.expect("attached")
+        name = next(n for n, p in paths.items() if str(p) in line)
+        anchors[name] = anchor_of(line)
+
+    new_list = tmp_path / "guard.args.new"
+    new_list.write_text(f"{paths['stay']}\n{paths['new']}\n")
+    os.rename(new_list, lst)
+    g.proc.send_signal(signal.SIGHUP)
+    line = g.expect("reload")
+    assert "guarding 2 paths: 1 kept, 1 added, 1 let go" in line
+    assert "released" in g.actions()
+    assert any(str(paths["new"]) in l and "[action=attached" in l for l in g.lines)
+    assert not os.path.lexists(anchors["gone"])
+    assert os.path.lexists(anchors["stay"]), "a kept path's keeper was disturbed"
+
+    for name in ("stay", "new"):
+        os.unlink(paths[name])
+        g.expect("relinked")
+        assert ask(paths[name]).pid == servers[name].pid
+    os.unlink(paths["gone"])
+    time.sleep(0.2)
+    assert not os.path.lexists(paths["gone"])
+    assert g.actions().count("relinked") == 2
+
+
+def test_reload_with_a_broken_list_keeps_everything(tmp_path, serve, guard):
+    path = tmp_path / "k.sock"
+    srv = serve(path, "--mode", "none")
+    lst = tmp_path / "guard.args"
+    lst.write_text(f"{path}\n")
+    g = guard(f"--from-file={lst}")
+    g.expect("attached")
+    lst.write_text("--frobnicate\n")
+    g.proc.send_signal(signal.SIGHUP)
+    g.expect("reload-failed")
+    os.unlink(path)
+    g.expect("relinked")
+    assert ask(path).pid == srv.pid

@@ -114,10 +114,13 @@ static void stop_many(many *m) {
 
 TEST(one_inotify_instance_and_one_keeper_woken) {
         many m = {};
-        int before = count_inotify_fds();
+        int before = count_inotify_fds(), fds_before = count_open_fds();
 
         start_many(&m, 0);
         check_int(count_inotify_fds() - before, ==, 1);
+        /* Each keeper holds its listening socket; directories are shared:
+         * three socket directories, one anchor directory, the watcher's. */
+        check_int(count_open_fds() - fds_before, <=, N_KEEPERS + 12);
         pump_watcher(m.w, 50, 1000);
         memset(&seen, 0, sizeof(seen));
 
