@@ -152,6 +152,7 @@ void risk_machine_done(risk_machine *m) {
                 free(m->dirs[i].mount_root);
                 tmpfiles_plan_free(m->dirs[i].tmpfiles);
                 source_ref_done(&m->dirs[i].tmpfs_source);
+                safe_close(m->dirs[i].fd);
         }
         free(m->dirs);
         free(m->runtime_dir);
@@ -202,6 +203,8 @@ const netns_names *risk_machine_netns_names(risk_machine *m) {
         return &m->netns_names;
 }
 
+#define DIR_FDS_MAX 64
+
 /* Many paths share a directory, so it is looked at once. */
 const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir) {
         _cleanup_free_ char *full = NULL;
@@ -216,11 +219,15 @@ const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir) {
                         return &m->dirs[i];
                 }
 
-        facts.path = strdup(dir);
+        facts = (dir_facts) { .path = strdup(dir), .fd = -EBADF };
         if (!facts.path)
                 return NULL;
         full = path_join_root(m->root, dir);
         facts.exists = full && stat(full, &facts.st) >= 0;
+        /* Its entries are looked at by name from here: a path walk of one
+         * component each. A few dozen are kept open, not one per path. */
+        if (facts.exists && S_ISDIR(facts.st.st_mode) && m->n_dirs < DIR_FDS_MAX)
+                facts.fd = open(full, O_PATH | O_DIRECTORY | O_CLOEXEC);
         facts.mount_root = mount_root_of(m->root, dir);
         (void) tmpfiles_plan_dir(&m->tmpfiles, dir, &facts.tmpfiles);
         facts.tmpfs = m->mounts_known ? tmpfs_table_lookup(&m->mounts, dir, &facts.tmpfs_source) : -ENOENT;
@@ -230,6 +237,7 @@ const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir) {
                 free(facts.mount_root);
                 tmpfiles_plan_free(facts.tmpfiles);
                 source_ref_done(&facts.tmpfs_source);
+                safe_close(facts.fd);
                 return NULL;
         }
         m->dirs = d;

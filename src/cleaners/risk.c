@@ -754,6 +754,23 @@ int risk_classify_found(risk_machine *m, const char *path, const struct statx *f
         return classify(m, path, NULL, found, sockets, ret);
 }
 
+/* statx() of FULL, PATH under the root: by its name in the directory's
+ * kept fd where PATH is canonical, and not at all where the directory is
+ * missing. */
+static bool look_at(risk_machine *m, const char *path, const char *full, struct statx *ret) {
+        _cleanup_free_ char *canonical = NULL, *parent = NULL;
+        const dir_facts *dir;
+
+        if (socket_path_canonical(path, &canonical, NULL) < 0 || !streq(canonical, path) ||
+            !(parent = path_parent(canonical)) || !(dir = risk_machine_dir_facts(m, parent)))
+                return statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
+        if (!dir->exists)
+                return false;
+        if (dir->fd < 0)
+                return statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
+        return statx(dir->fd, strrchr(canonical, '/') + 1, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
+}
+
 int risk_classify(risk_machine *m, const char *path, risk_report *ret) {
         _cleanup_free_ char *full = path[0] == '/' ? path_join_root(m->root, path) : NULL;
         risk_sockets sockets = risk_machine_sockets(m);
@@ -762,7 +779,7 @@ int risk_classify(risk_machine *m, const char *path, risk_report *ret) {
 
         if (path[0] == '/' && !full)
                 return -ENOMEM;
-        found = full && statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &stx) >= 0;
+        found = full && look_at(m, path, full, &stx);
         /* A socket file: whether it is alive may depend on the other
          * network namespaces, listed the first time it does. */
         if (found && S_ISSOCK(stx.stx_mode) && !m->other_netns_loaded) {

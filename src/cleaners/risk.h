@@ -61,6 +61,7 @@ typedef struct dir_facts {
         char *path;             /* root-relative */
         bool exists;
         struct stat st;
+        int fd;                 /* O_PATH, for statx() of its entries by name; -1 when not kept */
         char *mount_root;       /* the deepest mount at or above it, root-relative */
         tmpfiles_plan *tmpfiles; /* what tmpfiles --clean makes of its entries; NULL without memory */
         int tmpfs;              /* tmpfs_table_lookup() of it: what holds for its entries but mount points */
