@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "macro.h"
 #include "parse-util.h"
 #include "path-util.h"
@@ -91,8 +92,16 @@ static ssize_t next_line(const char *pos, const char *end, size_t *ret_len) {
 
 /* ---- specifiers ---- */
 
+/* The configuration's lookups, made when first needed; NULL without
+ * memory (then nothing is remembered). */
+static tmpfiles_lookups *lookups(tmpfiles_config *c) {
+        if (!c->lookups)
+                c->lookups = calloc(1, sizeof(*c->lookups));
+        return c->lookups;
+}
+
 static int expand_or_warn(const parser *p, const char *what, const char *text, size_t max, char **ret) {
-        int r = tmpfiles_specifier_printf(p->c->root, text, max, ret);
+        int r = tmpfiles_specifier_printf(lookups(p->c), p->c->root, text, max, ret);
 
         if (r == 0)
                 return 0;
@@ -147,7 +156,7 @@ static int name_to_id_offline(const char *root, const char *file, const char *na
 /* find_uid()/find_gid(): a number, "root", then NSS for the running system
  * or the root's files under --root. Names NSS does not know make the line
  * invalid. */
-static int resolve_id(const parser *p, const char *name, bool group, uint32_t *ret) {
+static int resolve_id_uncached(const parser *p, const char *name, bool group, uint32_t *ret) {
         const char *nobody = group ? "nogroup" : "nobody";
 
         if (parse_uid(name, ret) >= 0)
@@ -179,6 +188,33 @@ static int resolve_id(const parser *p, const char *name, bool group, uint32_t *r
                 *ret = pw->pw_uid;
         }
         return 0;
+}
+
+/* Each name once per configuration: NSS reads /etc/passwd or /etc/group
+ * again for every call, and the same few names fill many lines. */
+static int resolve_id(const parser *p, const char *name, bool group, uint32_t *ret) {
+        tmpfiles_lookups *l = lookups(p->c);
+        struct tmpfiles_id *e;
+        uint32_t id = 0;
+        int r;
+
+        for (size_t i = 0; l && i < l->n_ids; i++)
+                if (l->ids[i].group == group && streq(l->ids[i].name, name)) {
+                        if (l->ids[i].r >= 0)
+                                *ret = l->ids[i].id;
+                        return l->ids[i].r;
+                }
+        r = resolve_id_uncached(p, name, group, &id);
+        if (r == -ENOMEM || !l || GREEDY_REALLOC(l->ids, l->allocated_ids, l->n_ids + 1, 16) < 0)
+                goto done;
+        e = &l->ids[l->n_ids];
+        *e = (struct tmpfiles_id) { .name = strdup(name), .group = group, .r = r, .id = id };
+        if (e->name)
+                l->n_ids++;
+done:
+        if (r >= 0)
+                *ret = id;
+        return r;
 }
 
 static bool empty_or_dash(const char *s) {
@@ -692,6 +728,7 @@ void tmpfiles_config_done(tmpfiles_config *c) {
         free(c->plain);
         free(c->globs);
         free(c->glob_keys);
+        tmpfiles_lookups_free(c->lookups);
         free(c->root);
         *c = (tmpfiles_config) {};
 }

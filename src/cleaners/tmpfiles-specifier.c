@@ -207,7 +207,41 @@ static bool is_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-int tmpfiles_specifier_printf(const char *root, const char *text, size_t max, char **ret) {
+void tmpfiles_lookups_free(tmpfiles_lookups *l) {
+        if (!l)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(l->specifier); i++)
+                free(l->specifier[i].value);
+        for (size_t i = 0; i < l->n_ids; i++)
+                free(l->ids[i].name);
+        free(l->ids);
+        free(l);
+}
+
+/* specifier_lookup(), remembered in L: the value is the caller's copy. */
+static int lookup_remembered(tmpfiles_lookups *l, const char *root, char c, char **ret) {
+        unsigned char k = (unsigned char) c;
+        int r;
+
+        if (!l || k >= ELEMENTSOF(l->specifier))
+                return specifier_lookup(root, c, ret);
+        if (!l->specifier[k].known) {
+                r = specifier_lookup(root, c, &l->specifier[k].value);
+                if (r == -ENOMEM)
+                        return r;
+                l->specifier[k].r = r;
+                l->specifier[k].known = true;
+        }
+        *ret = NULL;
+        if (l->specifier[k].r < 0)
+                return l->specifier[k].r;
+        if (l->specifier[k].value && !(*ret = strdup(l->specifier[k].value)))
+                return -ENOMEM;
+        return 0;
+}
+
+int tmpfiles_specifier_printf(tmpfiles_lookups *lookups, const char *root, const char *text, size_t max,
+                              char **ret) {
         _cleanup_free_ char *out = NULL;
         size_t n = 0, cap = strlen(text) + 1;
 
@@ -224,7 +258,7 @@ int tmpfiles_specifier_printf(const char *root, const char *text, size_t max, ch
                         if (*f == '%')
                                 add = f;
                         else if (is_alnum(*f)) {
-                                int r = specifier_lookup(root, *f, &w);
+                                int r = lookup_remembered(lookups, root, *f, &w);
                                 if (r < 0)
                                         return r;
                                 add = strempty(w);

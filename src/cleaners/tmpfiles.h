@@ -92,6 +92,9 @@ typedef struct tmpfiles_config {
                 size_t head;
                 int slashes;
         } *glob_keys;
+        /* Specifiers and user names already looked up for this root
+         * (tmpfiles-specifier.h); made by the first parse that needs it. */
+        struct tmpfiles_lookups *lookups;
 } tmpfiles_config;
 
 /* Called for every line or file that cannot be used: unreadable files,

@@ -334,6 +334,30 @@ TEST(type_checks) {
         rm_rf(root);
 }
 
+/* Each user name and specifier is looked up once per configuration:
+ * files read once, whatever changes in them later in the same run; a
+ * new root starts afresh. */
+TEST(lookups_once_per_configuration) {
+        const char *b = "d /b/%m 0755 svc - -\n", *cc = "d /c/%m 0755 svc - -\n";
+        char *root = fixture_root();
+        tmpfiles_config c;
+        warnings w;
+
+        parse(&c, root, "d /a/%m 0755 svc svcgrp -\n", &w);
+        put(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nsvc:x:1990:991::/:/usr/sbin/nologin\n");
+        put(root, "etc/machine-id", "fedcba9876543210fedcba9876543210\n");
+        check_int(tmpfiles_config_parse(&c, "u.conf", b, strlen(b), collect_warning, &w), ==, 0);
+        check_int(w.count, ==, 0);
+        check_int(find(&c, 'd', "/a/0123456789abcdef0123456789abcdef")->settings.uid, ==, 990);
+        check_int(find(&c, 'd', "/b/0123456789abcdef0123456789abcdef")->settings.uid, ==, 990);
+        /* The same root set again: looked up anew. */
+        check_int(tmpfiles_config_set_root(&c, root), ==, 0);
+        check_int(tmpfiles_config_parse(&c, "v.conf", cc, strlen(cc), collect_warning, &w), ==, 0);
+        check_int(find(&c, 'd', "/c/fedcba9876543210fedcba9876543210")->settings.uid, ==, 1990);
+        tmpfiles_config_done(&c);
+        rm_rf(root);
+}
+
 TEST(users_and_groups_under_root) {
         char *root = fixture_root();
         tmpfiles_config c;
@@ -880,7 +904,7 @@ TEST(two_cleaners) {
 }
 
 TAP_MAIN(T(fields_and_defaults), T(ages), T(age_by), T(quotes_and_backslashes), T(line_ends),
-         T(overlong_line_ends_the_file), T(type_checks), T(users_and_groups_under_root), T(specifiers),
+         T(overlong_line_ends_the_file), T(type_checks), T(lookups_once_per_configuration), T(users_and_groups_under_root), T(specifiers),
          T(unresolvable_specifier_skips), T(argument_specifiers_and_escapes), T(boot_only_lines), T(duplicates),
          T(x_lines_inherit_an_age), T(load_directories_and_overrides), T(load_resolves_directory_links),
          T(load_skips_what_is_no_configuration_file), T(specifier_files_that_are_fifos),
