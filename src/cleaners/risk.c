@@ -73,9 +73,14 @@ _printf_(5, 6) static int add_reason(report_ctx *x, risk_rating rating, const ch
         if (told(x, rating)) {
                 int n;
 
-                va_start(ap, fmt);
-                n = vasprintf(&text, fmt, ap);
-                va_end(ap);
+                /* Most texts are fixed: no formatting to do. */
+                if (!strchr(fmt, '%'))
+                        n = (text = strdup(fmt)) ? 0 : -1;
+                else {
+                        va_start(ap, fmt);
+                        n = vasprintf(&text, fmt, ap);
+                        va_end(ap);
+                }
                 if (n < 0)
                         return -ENOMEM;
                 if (source && !(src = strdup(source))) {

@@ -181,7 +181,27 @@ static void write_string(json_writer *w, const char *s) {
 
 #define KEY_FAST_MAX 64
 
-void json_key(json_writer *w, const char *key) {
+void json_key_literal(json_writer *w, const char *key, size_t len) {
+        char *q;
+
+        if (len > KEY_FAST_MAX) {
+                (json_key)(w, key);
+                return;
+        }
+        separate(w);
+        q = reserve(w, KEY_FAST_MAX + 4);
+        *q++ = '"';
+        memcpy(q, key, len);
+        q += len;
+        *q++ = '"';
+        *q++ = ':';
+        if (w->pretty)
+                *q++ = ' ';
+        w->used = (size_t) (q - w->buf);
+        w->after_key = true;
+}
+
+void (json_key)(json_writer *w, const char *key) {
         char *q;
         size_t n = 0;
 
@@ -270,31 +290,6 @@ void json_bool(json_writer *w, bool v) {
 void json_null(json_writer *w) {
         separate(w);
         out_literal(w, "null");
-}
-
-void json_pair_string(json_writer *w, const char *key, const char *v) {
-        json_key(w, key);
-        json_string(w, v);
-}
-
-void json_pair_uint(json_writer *w, const char *key, uint64_t v) {
-        json_key(w, key);
-        json_uint(w, v);
-}
-
-void json_pair_int(json_writer *w, const char *key, int64_t v) {
-        json_key(w, key);
-        json_int(w, v);
-}
-
-void json_pair_double(json_writer *w, const char *key, double v) {
-        json_key(w, key);
-        json_double(w, v);
-}
-
-void json_pair_bool(json_writer *w, const char *key, bool v) {
-        json_key(w, key);
-        json_bool(w, v);
 }
 
 void json_finish(json_writer *w) {
