@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "cli.h"
 #include "log.h"
@@ -319,6 +320,27 @@ static int file_owner(scan_context *c, const scan_entry *e, const struct stat *s
         return 0;
 }
 
+/* statx() of a socket's name, not following a symlink at it: by its last
+ * component from the directory's fd, which the classifier keeps anyway,
+ * where the name is canonical (a path walk of one component instead of
+ * all of them); else by the whole name. */
+static int statx_name(scan_context *c, const char *name, struct statx *ret) {
+        const char *slash = strrchr(name, '/');
+        char parent[sizeof(((struct sockaddr_un *) NULL)->sun_path) + 1];
+        const dir_facts *d;
+
+        if (!c->test_root && name[0] == '/' && slash && slash[1] && (size_t) (slash - name) < sizeof(parent) &&
+            !strstr(name, "//") && !strstr(name, "/./") && !strstr(name, "/../") && !streq(slash, "/..") &&
+            !streq(slash, "/.")) {
+                memcpy(parent, name, slash == name ? 1 : (size_t) (slash - name));
+                parent[slash == name ? 1 : slash - name] = '\0';
+                d = risk_machine_dir_facts(&c->machine, parent);
+                if (d && d->fd >= 0)
+                        return statx(d->fd, slash + 1, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret);
+        }
+        return statx(AT_FDCWD, name, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret);
+}
+
 /* Where the file is, never following a symlink at the path. One statx()
  * serves the classifier too (risk_classify_found()). */
 static int examine_file(scan_context *c, scan_entry *e) {
@@ -329,7 +351,7 @@ static int examine_file(scan_context *c, scan_entry *e) {
                 e->has_inode = true;
                 e->inode = (uint32_t) s->vfs.ino;
         }
-        if (statx(AT_FDCWD, s->name, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &e->stx) >= 0) {
+        if (statx_name(c, s->name, &e->stx) >= 0) {
                 e->file_found = true;
                 stat_from_statx(&e->stx, &st);
                 /* Without UNIX_DIAG_VFS any socket there has to do. */
