@@ -550,9 +550,19 @@ static char *describe_holder(risk_machine *m, uint32_t sock_ino) {
  * cannot know. Where a tmpfiles.d line ages the path, it deletes it. */
 static void check_other_netns(risk_machine *m, report_ctx *x, const unix_socket_info *s) {
         risk_report *r = &x->r;
-        _cleanup_free_ char *holder = describe_holder(m, s->sock_ino);
-        const char *name = netns_names_find(risk_machine_netns_names(m), s->netns);
+        bool aged = r->tmpfiles_evaluated && r->tmpfiles.fate == TMPFILES_AGED;
+        risk_rating rating = !aged ? RISK_OK : m->timer == TIMER_ENABLED ? RISK_RISKY : RISK_CAUTION;
+        _cleanup_free_ char *holder = NULL;
+        const char *name;
         char where[96];
+
+        /* The words, which name the holder, only where they are read. */
+        if (!told(x, rating)) {
+                push_reason(x, rating, "netns", NULL, NULL);
+                return;
+        }
+        holder = describe_holder(m, s->sock_ino);
+        name = netns_names_find(risk_machine_netns_names(m), s->netns);
 
         if (name)
                 snprintf(where, sizeof(where), "network namespace %" PRIu64 ", '%s' in /run/netns", s->netns,
@@ -560,8 +570,8 @@ static void check_other_netns(risk_machine *m, report_ctx *x, const unix_socket_
         else
                 snprintf(where, sizeof(where), "network namespace %" PRIu64, s->netns);
 
-        if (r->tmpfiles_evaluated && r->tmpfiles.fate == TMPFILES_AGED)
-                add_reason(x, m->timer == TIMER_ENABLED ? RISK_RISKY : RISK_CAUTION, "netns", "sock_diag",
+        if (aged)
+                add_reason(x, rating, "netns", "sock_diag",
                            "a socket listens on this file from another %s, held by %s: systemd-tmpfiles looks for "
                            "live sockets only in /proc/net/unix of its own network namespace, so it cannot see "
                            "this listener and will delete the file once it is old enough",
