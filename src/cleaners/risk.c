@@ -18,6 +18,7 @@
 #include "alloc-util.h"
 #include "macro.h"
 #include "path-util.h"
+#include "risk-internal.h"
 #include "risk.h"
 #include "socket-path.h"
 #include "strv.h"
@@ -32,20 +33,8 @@ const char *risk_rating_to_string(risk_rating r) {
         return (size_t) r < ELEMENTSOF(names) ? names[r] : NULL;
 }
 
-/* The report being made, and what it is for. */
-typedef struct report_ctx {
-        risk_report r;
-        size_t allocated;       /* room in r.reasons */
-        risk_rating texts_from;
-} report_ctx;
-
-/* Whether a reason of RATING is told in words (and with its source). */
-static bool told(const report_ctx *x, risk_rating rating) {
-        return rating >= x->texts_from;
-}
-
 /* A reason, with TEXT and SRC (both taken, and NULL when not told). */
-static int push_reason(report_ctx *x, risk_rating rating, const char *kind, char *text, char *src) {
+int risk_reason_push(report_ctx *x, risk_rating rating, const char *kind, char *text, char *src) {
         risk_report *r = &x->r;
 
         /* A path gets about ten reasons: room for them at once. */
@@ -65,12 +54,11 @@ static int push_reason(report_ctx *x, risk_rating rating, const char *kind, char
         return 0;
 }
 
-_printf_(5, 6) static int add_reason(report_ctx *x, risk_rating rating, const char *kind, const char *source,
-                                     const char *fmt, ...) {
+int risk_reason_add(report_ctx *x, risk_rating rating, const char *kind, const char *source, const char *fmt, ...) {
         char *text = NULL, *src = NULL;
         va_list ap;
 
-        if (told(x, rating)) {
+        if (risk_told(x, rating)) {
                 int n;
 
                 /* Most texts are fixed: no formatting to do. */
@@ -88,7 +76,7 @@ _printf_(5, 6) static int add_reason(report_ctx *x, risk_rating rating, const ch
                         return -ENOMEM;
                 }
         }
-        return push_reason(x, rating, kind, text, src);
+        return risk_reason_push(x, rating, kind, text, src);
 }
 
 #define add_advice(x, ...) strv_pushf(&(x)->r.advice, &(x)->r.n_advice, __VA_ARGS__)
@@ -147,28 +135,28 @@ static char *check_name(report_ctx *x, const char *path) {
         int k = socket_path_canonical(path, &canonical, &problem);
 
         if (k == -ENOMEM) {
-                add_reason(x, RISK_ERROR, "name", NULL, "out of memory while checking the name");
+                risk_reason_add(x, RISK_ERROR, "name", NULL, "out of memory while checking the name");
                 return NULL;
         }
         switch (problem) {
         case SOCKET_PATH_OK:
                 if (path[0] != '@')
                         return TAKE_PTR(canonical);
-                add_reason(x, RISK_OK, "abstract", NULL,
+                risk_reason_add(x, RISK_OK, "abstract", NULL,
                            "an abstract socket name: there is no file, so no cleaner can delete it");
                 return NULL;
         case SOCKET_PATH_RELATIVE:
-                add_reason(x, RISK_ERROR, "name", NULL,
+                risk_reason_add(x, RISK_ERROR, "name", NULL,
                            "not an absolute path: a relative bind makes the socket invisible to tmpfiles' "
                            "liveness check, and clients cannot rely on it");
                 return NULL;
         case SOCKET_PATH_TOO_LONG:
-                add_reason(x, RISK_ERROR, "length", NULL,
+                risk_reason_add(x, RISK_ERROR, "length", NULL,
                            "%zu bytes: longer than the %zu that fit in sun_path, so bind() and connect() fail",
                            strlen(path), (size_t) SOCKET_PATH_MAX);
                 return NULL;
         default:
-                add_reason(x, RISK_ERROR, "name", NULL, "the path %s", socket_path_problem_to_string(problem));
+                risk_reason_add(x, RISK_ERROR, "name", NULL, "the path %s", socket_path_problem_to_string(problem));
                 return NULL;
         }
 }
@@ -181,7 +169,7 @@ static void check_location(const risk_machine *m, report_ctx *x, const char *pat
         const char *rest = NULL, *slash;
 
         if (m->runtime_dir && path_is_under(m->runtime_dir, path)) {
-                add_reason(x, RISK_OK, "runtime-dir", NULL,
+                risk_reason_add(x, RISK_OK, "runtime-dir", NULL,
                            "under $XDG_RUNTIME_DIR (%s): private to its user and aged by no cleaner",
                            m->runtime_dir);
                 return;
@@ -197,16 +185,16 @@ static void check_location(const risk_machine *m, report_ctx *x, const char *pat
         if (slash && strncmp(rest, "user/", 5) == 0)
                 slash = strchr(rest + 5, '/');
         if (!slash)
-                add_reason(x, RISK_CAUTION, "run", NULL,
+                risk_reason_add(x, RISK_CAUTION, "run", NULL,
                            "directly in %.*s: emptied at boot and not aged, but shared with everything else there; "
                            "a directory of the service's own (RuntimeDirectory=) keeps it apart from others",
                            (int) (strrchr(path, '/') - path), path);
         else if (strncmp(rest, "user/", 5) == 0)
-                add_reason(x, RISK_OK, "runtime-dir", NULL,
+                risk_reason_add(x, RISK_OK, "runtime-dir", NULL,
                            "under %.*s, a user's runtime directory: private to its user and aged by no cleaner",
                            (int) (slash - path + 1), path);
         else
-                add_reason(x, RISK_OK, "run", NULL,
+                risk_reason_add(x, RISK_OK, "run", NULL,
                            "in %.*s, a directory of its own under /run: emptied at boot and aged by no cleaner",
                            (int) (slash - path + 1), path);
 }
@@ -216,90 +204,25 @@ static void check_file(const risk_machine *m, report_ctx *x, const dir_facts *di
         bool ours = exists && st->st_uid == m->uid;
 
         if (!exists)
-                add_reason(x, RISK_OK, "missing", NULL, "nothing is at the path now");
+                risk_reason_add(x, RISK_OK, "missing", NULL, "nothing is at the path now");
         else if (S_ISSOCK(st->st_mode))
-                add_reason(x, RISK_OK, "owner", NULL, "a socket, owner %u:%u, mode %04o", (unsigned) st->st_uid,
+                risk_reason_add(x, RISK_OK, "owner", NULL, "a socket, owner %u:%u, mode %04o", (unsigned) st->st_uid,
                            (unsigned) st->st_gid, (unsigned) (st->st_mode & 07777));
         else if (S_ISLNK(st->st_mode))
-                add_reason(x, RISK_CAUTION, "symlink", NULL,
+                risk_reason_add(x, RISK_CAUTION, "symlink", NULL,
                            "a symlink: clients follow it, sockkeeper never does");
         else
-                add_reason(x, RISK_ERROR, "not-a-socket", NULL, "a %s is at the path, not a socket: bind() fails",
+                risk_reason_add(x, RISK_ERROR, "not-a-socket", NULL, "a %s is at the path, not a socket: bind() fails",
                            S_ISDIR(st->st_mode) ? "directory" : S_ISREG(st->st_mode) ? "regular file" : "special file");
 
         /* Anyone may create names in a world-writable directory: while the
          * socket is missing, or if it is someone else's, the name is up for
          * grabs. (The sticky bit only protects existing files.) */
         if (dir && dir->exists && (dir->st.st_mode & S_IWOTH) && !ours)
-                add_reason(x, RISK_CAUTION, "squatting", NULL,
+                risk_reason_add(x, RISK_CAUTION, "squatting", NULL,
                            "the directory is world-writable (mode %04o): while the socket is missing, any user "
                            "can take the name, and sockkeeper never takes a path from its owner",
                            (unsigned) (dir->st.st_mode & 07777));
-}
-
-/* The entries of an index (sorted by CMP) equal to KEY, in list order. */
-static const unix_socket_info *const *index_run(const unix_socket_info *const *index, size_t n,
-                                                const unix_socket_info *key,
-                                                int (*cmp)(const unix_socket_info *, const unix_socket_info *),
-                                                size_t *ret_n) {
-        size_t lo = 0, hi = n, end;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (cmp(index[mid], key) < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        for (end = lo; end < n && cmp(index[end], key) == 0; end++)
-                ;
-        *ret_n = end - lo;
-        return index + lo;
-}
-
-static int cmp_name(const unix_socket_info *x, const unix_socket_info *y) {
-        return strcmp(x->name, y->name);
-}
-
-static int cmp_vfs(const unix_socket_info *x, const unix_socket_info *y) {
-        uint32_t i = (uint32_t) x->vfs.ino, j = (uint32_t) y->vfs.ino;
-
-        if (x->vfs.dev != y->vfs.dev)
-                return x->vfs.dev < y->vfs.dev ? -1 : 1;
-        return (i > j) - (i < j);
-}
-
-/* The sockets that may be bound at FULL: those of that name, from the
- * index, or all of them. */
-static const unix_socket_info *const *named_candidates(const risk_sockets *sockets, const char *full,
-                                                       size_t *ret_n) {
-        unix_socket_info key = { .name = (char *) full };
-
-        if (!sockets->by_name) {
-                *ret_n = 0;
-                return NULL;
-        }
-        return index_run(sockets->by_name, sockets->n_by_name, &key, cmp_name, ret_n);
-}
-
-/* Whether /proc/net/unix of our network namespace, the only one tmpfiles
- * reads, lists the name. */
-static bool listed_live(const risk_sockets *sockets, const char *full) {
-        const unix_socket_info *const *run;
-        size_t n;
-
-        if (sockets->by_name) {
-                run = named_candidates(sockets, full, &n);
-                for (size_t i = 0; i < n; i++)
-                        if (!run[i]->other_netns)
-                                return true;
-                return false;
-        }
-        for (size_t i = 0; i < sockets->n; i++)
-                if (!sockets->list[i].other_netns && sockets->list[i].name && streq(sockets->list[i].name, full))
-                        return true;
-        return false;
 }
 
 /* What is at the path, from the statx() of risk_classify() or of a caller
@@ -361,7 +284,7 @@ static void check_tmpfiles(const risk_machine *m, report_ctx *x, const char *pat
         bool enabled = m->timer == TIMER_ENABLED;
 
         f = exists ? *found : (tmpfiles_file) { .mode = S_IFSOCK };
-        f.live_socket = listed_live(sockets, full);
+        f.live_socket = risk_listed_live(sockets, full);
         /* The path's own mount only if it is a mount point itself; its
          * directory's otherwise (shared by many paths). */
         if (exists && f.mount_point)
@@ -384,13 +307,13 @@ static void check_tmpfiles(const risk_machine *m, report_ctx *x, const char *pat
 
         switch (now.fate) {
         case TMPFILES_UNCOVERED:
-                add_reason(x, RISK_OK, "tmpfiles-none", NULL, "no tmpfiles.d line ages this directory");
+                risk_reason_add(x, RISK_OK, "tmpfiles-none", NULL, "no tmpfiles.d line ages this directory");
                 return;
 
         case TMPFILES_AGED:
                 note_age(r, now.age_usec);
-                if (!told(x, enabled ? RISK_RISKY : RISK_CAUTION)) {
-                        push_reason(x, enabled ? RISK_RISKY : RISK_CAUTION, "tmpfiles-age", NULL, NULL);
+                if (!risk_told(x, enabled ? RISK_RISKY : RISK_CAUTION)) {
+                        risk_reason_push(x, enabled ? RISK_RISKY : RISK_CAUTION, "tmpfiles-age", NULL, NULL);
                         return;
                 }
                 src = item_source(now.rule);
@@ -403,14 +326,14 @@ static void check_tmpfiles(const risk_machine *m, report_ctx *x, const char *pat
                                  format_age(now.expires_usec - m->now_usec, left, sizeof(left)));
                 }
                 if (enabled)
-                        add_reason(x, RISK_RISKY, "tmpfiles-age", src,
+                        risk_reason_add(x, RISK_RISKY, "tmpfiles-age", src,
                                    "systemd-tmpfiles --clean (daily timer) deletes it once it is %s old%s", age,
                                    when);
                 else {
                         /* In parentheses the unit file or the mask that
                          * decided, when there is one. */
                         timer_src = source_ref_to_string(&m->timer_source);
-                        add_reason(x, RISK_CAUTION, "tmpfiles-age", src,
+                        risk_reason_add(x, RISK_CAUTION, "tmpfiles-age", src,
                                    "a tmpfiles.d line deletes it once it is %s old%s, but %s%s%s%s, so only a "
                                    "manual systemd-tmpfiles --clean does",
                                    age, when, timer_words(m->timer), timer_src ? " (" : "", strempty(timer_src),
@@ -421,18 +344,18 @@ static void check_tmpfiles(const risk_machine *m, report_ctx *x, const char *pat
         case TMPFILES_PROTECTED:
                 if (streq(now.why, "live socket") && unprotected.fate == TMPFILES_AGED) {
                         note_age(r, unprotected.age_usec);
-                        if (told(x, enabled ? RISK_CAUTION : RISK_OK))
+                        if (risk_told(x, enabled ? RISK_CAUTION : RISK_OK))
                                 src = item_source(unprotected.rule);
-                        add_reason(x, enabled ? RISK_CAUTION : RISK_OK, "tmpfiles-live", src,
+                        risk_reason_add(x, enabled ? RISK_CAUTION : RISK_OK, "tmpfiles-live", src,
                                    "a tmpfiles.d line ages it (%s), and tmpfiles spares it only while a socket "
                                    "is listed in /proc/net/unix under exactly this name; a rename, a restart "
                                    "into another network namespace or PrivateTmp= ends that",
                                    format_age(unprotected.age_usec, age, sizeof(age)));
                         return;
                 }
-                if (told(x, RISK_OK))
+                if (risk_told(x, RISK_OK))
                         src = item_source(now.rule);
-                add_reason(x, RISK_OK, "tmpfiles-exclusion", src, "systemd-tmpfiles --clean leaves it alone: %s",
+                risk_reason_add(x, RISK_OK, "tmpfiles-exclusion", src, "systemd-tmpfiles --clean leaves it alone: %s",
                            now.why);
                 return;
         }
@@ -461,27 +384,27 @@ static void check_tmpreaper(risk_machine *m, report_ctx *x, const char *path, co
                 return;
 
         if (!c->runs) {
-                if (told(x, RISK_OK))
+                if (risk_told(x, RISK_OK))
                         src = source_ref_to_string(&c->disabled_by);
-                add_reason(x, RISK_OK, "tmpreaper", src, "tmpreaper is installed but its cron job does not clean: %s",
+                risk_reason_add(x, RISK_OK, "tmpreaper", src, "tmpreaper is installed but its cron job does not clean: %s",
                            strempty(c->disabled_reason));
         } else if (v.protected_by) {
-                if (told(x, RISK_OK))
+                if (risk_told(x, RISK_OK))
                         src = source_ref_to_string(v.protected_source);
-                add_reason(x, RISK_OK, "tmpreaper", src, "tmpreaper's daily job protects it (--protect '%s')",
+                risk_reason_add(x, RISK_OK, "tmpreaper", src, "tmpreaper's daily job protects it (--protect '%s')",
                            v.protected_by);
         } else if (v.deletes) {
                 note_age(r, v.age_usec);
                 src = source_ref_to_string(c->all ? &c->all_source : &c->dirs_source);
-                add_reason(x, RISK_RISKY, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
+                risk_reason_add(x, RISK_RISKY, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job deletes it once its %s are %s old%s%s",
                            strempty(v.age_by), format_age(v.age_usec, age, sizeof(age)),
                            c->all ? " (--all: sockets too)" : "",
                            c->cron_daemon ? "" : "; no cron daemon runs it on this machine now");
         } else {
-                if (told(x, RISK_OK))
+                if (risk_told(x, RISK_OK))
                         src = source_ref_to_string(&c->dirs_source);
-                add_reason(x, RISK_OK, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
+                risk_reason_add(x, RISK_OK, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job reaches it but leaves it alone: %s",
                            v.kept_because ?: "sockets need --all");
         }
@@ -495,14 +418,14 @@ static void check_cron(const risk_machine *m, report_ctx *x, const char *path) {
 
                 if (!cron_cleaner_covers(c, path))
                         continue;
-                if (told(x, c->sockets ? RISK_RISKY : RISK_OK))
+                if (risk_told(x, c->sockets ? RISK_RISKY : RISK_OK))
                         src = source_ref_to_string(&c->source);
                 if (c->sockets) {
                         note_age(r, c->age_usec);
-                        add_reason(x, RISK_RISKY, "cron", src, "a cron job deletes under %s, sockets included: %s",
+                        risk_reason_add(x, RISK_RISKY, "cron", src, "a cron job deletes under %s, sockets included: %s",
                                    c->dir, c->command);
                 } else
-                        add_reason(x, RISK_OK, "cron", src, "a cron job cleans %s, but not sockets: %s", c->dir,
+                        risk_reason_add(x, RISK_OK, "cron", src, "a cron job cleans %s, but not sockets: %s", c->dir,
                                    c->command);
         }
 }
@@ -520,148 +443,14 @@ static void check_tmpfs(const risk_machine *m, report_ctx *x, const char *path, 
                 k = dir->tmpfs;
                 found = &dir->tmpfs_source;
         } else
-                k = tmpfs_table_lookup(&m->mounts, path, told(x, RISK_OK) ? &src_ref : NULL);
+                k = tmpfs_table_lookup(&m->mounts, path, risk_told(x, RISK_OK) ? &src_ref : NULL);
         if (k <= 0)
                 return;
-        if (told(x, RISK_OK))
+        if (risk_told(x, RISK_OK))
                 src = source_ref_to_string(found);
-        add_reason(x, RISK_OK, "tmpfs", src,
+        risk_reason_add(x, RISK_OK, "tmpfs", src,
                    "on a tmpfs, emptied at every boot: the daemon must create its directory and bind anew "
                    "when it starts");
-}
-
-/* "PID 1234 (python3, foo.service)": the process that holds the socket. */
-static char *describe_holder(risk_machine *m, uint32_t sock_ino) {
-        const socket_owners *o = risk_machine_owners(m);
-        const process_info *p;
-        char *s;
-
-        if (!o || socket_owners_service(o, &m->processes, sock_ino, &p) < 0)
-                return strdup(o && o->n_unreadable == 0 ? "no process that /proc shows"
-                                                        : "a process that only root can see");
-        if (asprintf(&s, "PID %d (%s%s%s%s%s)", (int) p->pid, p->comm ?: "gone", p->unit ? ", " : "",
-                     strempty(p->manager), p->manager ? "/" : "", strempty(p->unit)) < 0)
-                return NULL;
-        return s;
-}
-
-/* A listener in another network namespace, on this very file: live,
- * though tmpfiles, which reads only its own namespace's /proc/net/unix,
- * cannot know. Where a tmpfiles.d line ages the path, it deletes it. */
-static void check_other_netns(risk_machine *m, report_ctx *x, const unix_socket_info *s) {
-        risk_report *r = &x->r;
-        bool aged = r->tmpfiles_evaluated && r->tmpfiles.fate == TMPFILES_AGED;
-        risk_rating rating = !aged ? RISK_OK : m->timer == TIMER_ENABLED ? RISK_RISKY : RISK_CAUTION;
-        _cleanup_free_ char *holder = NULL;
-        const char *name;
-        char where[96];
-
-        /* The words, which name the holder, only where they are read. */
-        if (!told(x, rating)) {
-                push_reason(x, rating, "netns", NULL, NULL);
-                return;
-        }
-        holder = describe_holder(m, s->sock_ino);
-        name = netns_names_find(risk_machine_netns_names(m), s->netns);
-
-        if (name)
-                snprintf(where, sizeof(where), "network namespace %" PRIu64 ", '%s' in /run/netns", s->netns,
-                         name);
-        else
-                snprintf(where, sizeof(where), "network namespace %" PRIu64, s->netns);
-
-        if (aged)
-                add_reason(x, rating, "netns", "sock_diag",
-                           "a socket listens on this file from another %s, held by %s: systemd-tmpfiles looks for "
-                           "live sockets only in /proc/net/unix of its own network namespace, so it cannot see "
-                           "this listener and will delete the file once it is old enough",
-                           where, holder ?: "a process");
-        else
-                add_reason(x, RISK_OK, "netns", "sock_diag",
-                           "a socket listens on this file from another %s, held by %s (systemd-tmpfiles cannot "
-                           "see that listener, but no tmpfiles.d line ages the path)",
-                           where, holder ?: "a process");
-}
-
-static bool serves(const unix_socket_info *s) {
-        return s->listening || s->type == SOCK_DGRAM;
-}
-
-/* A name means something only in our own namespace: in another, the same
- * string may name another file. */
-static bool bound_by_name(const unix_socket_info *s, const char *full) {
-        return !s->other_netns && s->name && streq(s->name, full);
-}
-
-/* The last server in list order bound at the name FULL, and the last other
- * one bound to the file ST: from the index when there is one. */
-static void find_listeners(const risk_sockets *sockets, const char *full, const struct stat *st, bool exists,
-                           const unix_socket_info **ret_named, const unix_socket_info **ret_on_file) {
-        const unix_socket_info *named = NULL, *on_file = NULL, *const *run;
-        size_t n;
-
-        if (!sockets->by_name || !sockets->by_vfs) {
-                for (size_t i = 0; i < sockets->n; i++) {
-                        const unix_socket_info *s = &sockets->list[i];
-
-                        if (!serves(s))
-                                continue;
-                        if (bound_by_name(s, full))
-                                named = s;
-                        else if (exists && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
-                                on_file = s;
-                }
-        } else {
-                unix_socket_info key = { .vfs = exists ? inode_id_of(st) : (inode_id) {} };
-
-                run = named_candidates(sockets, full, &n);
-                for (size_t i = 0; i < n; i++)
-                        if (serves(run[i]) && !run[i]->other_netns)
-                                named = run[i];
-                run = exists ? index_run(sockets->by_vfs, sockets->n_by_vfs, &key, cmp_vfs, &n) : NULL;
-                for (size_t i = 0; run && i < n; i++)
-                        if (serves(run[i]) && !bound_by_name(run[i], full))
-                                on_file = run[i];
-        }
-        *ret_named = named;
-        *ret_on_file = on_file;
-}
-
-static void check_listeners(risk_machine *m, const risk_sockets *sockets, report_ctx *x, const char *full,
-                            const struct stat *st, bool exists) {
-        risk_report *r = &x->r;
-        const unix_socket_info *named, *on_file;
-        bool complete = m->other_netns_loaded && m->netns_complete;
-
-        if (!sockets->known)
-                return;
-        find_listeners(sockets, full, st, exists, &named, &on_file);
-
-        if (named && !exists)
-                add_reason(x, RISK_RISKY, "orphaned", "sock_diag",
-                           "a socket (inode %" PRIu32 ") is bound to this name, but the file is gone: every "
-                           "client gets ENOENT until the service binds again",
-                           named->sock_ino);
-        else if (named && exists && named->has_vfs && !unix_diag_matches(named->vfs, inode_id_of(st)))
-                add_reason(x, RISK_RISKY, "hijacked", "sock_diag",
-                           "a socket is bound to this name, but the path now leads to another file");
-        else if (named)
-                add_reason(x, RISK_OK, "listener", "sock_diag", "a socket listens here now");
-        else if (on_file && on_file->other_netns)
-                check_other_netns(m, x, on_file);
-        else if (on_file)
-                add_reason(x, RISK_CAUTION, "renamed", "sock_diag",
-                           "the socket on this file was bound as '%s' (renamed after bind, or a relative path): "
-                           "tmpfiles does not count it as live",
-                           strempty(on_file->name));
-        else if (exists && S_ISSOCK(st->st_mode) && complete)
-                add_reason(x, RISK_OK, "stale", "sock_diag", "nothing listens on this socket file now");
-        else if (exists && S_ISSOCK(st->st_mode)) {
-                add_reason(x, RISK_OK, "stale", "sock_diag",
-                           "nothing listens on this socket file now in the network namespaces that could be "
-                           "looked into; some were out of reach (only root can enter them all)");
-                r->netns_incomplete = true;
-        }
 }
 
 /* A snippet name for tmpfiles-snippet --install from the path: its file
@@ -755,7 +544,7 @@ static int classify(risk_machine *m, const char *path, const char *full, const s
                 check_tmpreaper(m, &x, canonical, &st, exists);
                 check_cron(m, &x, canonical);
                 check_tmpfs(m, &x, canonical, dir);
-                check_listeners(m, sockets, &x, full, &st, exists);
+                risk_check_listeners(m, sockets, &x, full, &st, exists);
                 if (m->advice)
                         advise(&x, path);
         }

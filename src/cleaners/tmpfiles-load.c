@@ -14,7 +14,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "strv.h"
-#include "tmpfiles-specifier.h"
+#include "tmpfiles-lookups.h"
 #include "tmpfiles.h"
 
 /* The order systemd-tmpfiles reads them in; Debian builds 252 with

@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "specifier.h"
+#include "tmpfiles-lookups.h"
 #include "tmpfiles-specifier.h"
 #include "unquote.h"
 
@@ -207,17 +208,6 @@ static bool is_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-void tmpfiles_lookups_free(tmpfiles_lookups *l) {
-        if (!l)
-                return;
-        for (size_t i = 0; i < ELEMENTSOF(l->specifier); i++)
-                free(l->specifier[i].value);
-        for (size_t i = 0; i < l->n_ids; i++)
-                free(l->ids[i].name);
-        free(l->ids);
-        free(l);
-}
-
 /* specifier_lookup(), remembered in L: the value is the caller's copy. */
 static int lookup_remembered(tmpfiles_lookups *l, const char *root, char c, char **ret) {
         unsigned char k = (unsigned char) c;
@@ -240,7 +230,7 @@ static int lookup_remembered(tmpfiles_lookups *l, const char *root, char c, char
         return 0;
 }
 
-int tmpfiles_specifier_printf(tmpfiles_lookups *lookups, const char *root, const char *text, size_t max,
+int tmpfiles_specifier_printf(struct tmpfiles_lookups *lookups, const char *root, const char *text, size_t max,
                               char **ret) {
         _cleanup_free_ char *out = NULL;
         size_t n = 0, cap = strlen(text) + 1;
