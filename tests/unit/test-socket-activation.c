@@ -99,25 +99,6 @@ TEST(listen_fds_as_libsystemd_reads_them) {
         check_int(both_listen_fds(), ==, -EBADF);
 }
 
-static int bound(int type, const char *name, bool abstract, bool listening) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        socklen_t len;
-        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-
-        check(fd >= 0);
-        if (abstract) {
-                memcpy(sa.sun_path + 1, name, strlen(name));
-                len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-        } else {
-                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", name);
-                len = sizeof(sa);
-        }
-        check(bind(fd, (struct sockaddr *) &sa, len) == 0);
-        if (listening)
-                check(listen(fd, 4) == 0);
-        return fd;
-}
-
 TEST(unix_sockets_as_libsystemd_tells_them) {
         char *dir = scratch_dir(), *path = scratch_path(dir, "s.sock"), *dgram_path = scratch_path(dir, "d.sock"),
              *other = scratch_path(dir, "other.sock"), abstract[64], abstract_name[64];
@@ -143,10 +124,10 @@ TEST(unix_sockets_as_libsystemd_tells_them) {
         abstract[0] = '\0';
         memcpy(abstract + 1, abstract_name, strlen(abstract_name) + 1);
 
-        fds[n++] = bound(SOCK_STREAM, path, false, true);
-        fds[n++] = bound(SOCK_DGRAM, dgram_path, false, false);
-        fds[n++] = bound(SOCK_STREAM, abstract_name, true, true);
-        fds[n++] = bound(SOCK_SEQPACKET, other, false, false);
+        fds[n++] = bind_unix(SOCK_STREAM, path, false, true);
+        fds[n++] = bind_unix(SOCK_DGRAM, dgram_path, false, false);
+        fds[n++] = bind_unix(SOCK_STREAM, abstract_name, true, true);
+        fds[n++] = bind_unix(SOCK_SEQPACKET, other, false, false);
         check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
         fds[n++] = pair[0];
         check(pipe2(pipes, O_CLOEXEC) == 0);

@@ -19,25 +19,6 @@
 #include "test-util.h"
 #include "unix-diag.h"
 
-static int bound_socket(int type, const char *name, bool abstract, bool listening) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        socklen_t len;
-        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-
-        check(fd >= 0);
-        if (abstract) {
-                memcpy(sa.sun_path + 1, name, strlen(name));
-                len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-        } else {
-                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", name);
-                len = sizeof(sa);
-        }
-        check(bind(fd, (struct sockaddr *) &sa, len) >= 0);
-        if (listening)
-                check(listen(fd, 4) >= 0);
-        return fd;
-}
-
 static const unix_socket_info *find_socket(const unix_socket_info *s, size_t n, const char *name) {
         for (size_t i = 0; i < n; i++)
                 if (streq(s[i].name, name))
@@ -60,10 +41,10 @@ TEST(unix_diag_lists_our_sockets) {
 
         snprintf(abstract, sizeof(abstract), "sk-test-%d-a", (int) getpid());
         snprintf(abstract_dgram, sizeof(abstract_dgram), "sk-test-%d-d", (int) getpid());
-        fl = bound_socket(SOCK_STREAM, listening, false, true);
-        fq = bound_socket(SOCK_STREAM, quiet, false, false);
-        fa = bound_socket(SOCK_STREAM, abstract, true, true);
-        fd = bound_socket(SOCK_DGRAM, abstract_dgram, true, false);
+        fl = bind_unix(SOCK_STREAM, listening, false, true);
+        fq = bind_unix(SOCK_STREAM, quiet, false, false);
+        fa = bind_unix(SOCK_STREAM, abstract, true, true);
+        fd = bind_unix(SOCK_DGRAM, abstract_dgram, true, false);
 
         r = unix_diag_list(UNIX_DIAG_OWN_NETNS, &s, &n, NULL);
         if (r == -EOPNOTSUPP)
