@@ -66,7 +66,7 @@ int risk_reason_add(report_ctx *x, risk_rating rating, const char *kind, const c
                         n = (text = strdup(fmt)) ? 0 : -1;
                 else {
                         va_start(ap, fmt);
-                        n = vasprintf(&text, fmt, ap);
+                        n = vasprintf_quick(&text, fmt, ap);
                         va_end(ap);
                 }
                 if (n < 0)

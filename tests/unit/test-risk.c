@@ -404,5 +404,20 @@ TEST(indexed_sockets_answer_as_the_list_does) {
         free(root);
 }
 
-TAP_MAIN(T(cleaners_of_a_root), T(timer_off), T(judged_by_the_canonical_name), T(sockets_as_told),
+TEST(source_strings) {
+        char *t;
+
+        check(!source_ref_to_string(NULL));
+        check(!source_ref_to_string(&(source_ref) { .line = 3 }));
+        check_streq(t = source_ref_to_string(&(source_ref) { .file = (char *) "/etc/a.conf" }), "/etc/a.conf");
+        free(t);
+        check_streq(t = source_ref_to_string(&(source_ref) { .file = (char *) "/etc/a.conf", .line = 7 }),
+                    "/etc/a.conf:7");
+        free(t);
+        check_streq(t = source_ref_to_string(&(source_ref) { .file = (char *) "x", .line = 4294967295U }),
+                    "x:4294967295");
+        free(t);
+}
+
+TAP_MAIN(T(cleaners_of_a_root), T(source_strings), T(timer_off), T(judged_by_the_canonical_name), T(sockets_as_told),
          T(directories_looked_at_once), T(indexed_sockets_answer_as_the_list_does))
