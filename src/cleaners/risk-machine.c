@@ -4,6 +4,7 @@
  * timer, the mounts, the bound sockets and who asks; and the directories
  * that hold checked paths, each looked at once as paths come. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "risk.h"
+#include "strv.h"
 
 static bool mount_id_of(const char *full, uint64_t *ret) {
         struct statx stx;
@@ -153,6 +155,7 @@ void risk_machine_done(risk_machine *m) {
                 tmpfiles_plan_free(m->dirs[i].tmpfiles);
                 source_ref_done(&m->dirs[i].tmpfs_source);
                 safe_close(m->dirs[i].fd);
+                strv_free_n(m->dirs[i].names, m->dirs[i].n_names);
         }
         free(m->dirs);
         free(m->runtime_dir);
@@ -265,6 +268,47 @@ static void index_sockets(risk_machine *m) {
         }
         qsort(m->sockets_by_name, m->n_sockets_by_name, sizeof(*m->sockets_by_name), cmp_by_name);
         qsort(m->sockets_by_vfs, m->n_sockets_by_vfs, sizeof(*m->sockets_by_vfs), cmp_by_vfs);
+}
+
+/* After this many entries of one directory asked about, reading it once
+ * costs less than a statx() for each name that is not there. */
+#define DIR_LIST_AFTER 16
+
+static int cmp_string(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void list_dir(dir_facts *d) {
+        _cleanup_close_ int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct dirent *de;
+        DIR *dir;
+
+        if (fd < 0 || !(dir = fdopendir(fd)))
+                return; /* not ours to read (search permission only): statx() it is */
+        fd = -EBADF;
+        while ((de = readdir(dir)))
+                if (strv_extend(&d->names, &d->n_names, de->d_name) < 0) {
+                        strv_free_n(d->names, d->n_names);
+                        d->names = NULL;
+                        d->n_names = 0;
+                        closedir(dir);
+                        return;
+                }
+        closedir(dir);
+        if (d->n_names > 1)
+                qsort(d->names, d->n_names, sizeof(*d->names), cmp_string);
+        d->listed = true;
+}
+
+bool risk_machine_dir_may_have(risk_machine *m, const dir_facts *d, const char *name) {
+        dir_facts *own = &m->dirs[d - m->dirs];
+
+        if (own->fd < 0)
+                return true;
+        if (!own->listed && ++own->looked_up == DIR_LIST_AFTER)
+                list_dir(own);
+        return !own->listed || (own->n_names > 0 && bsearch(&name, own->names, own->n_names,
+                                                              sizeof(*own->names), cmp_string));
 }
 
 risk_sockets risk_machine_sockets(risk_machine *m) {

@@ -572,7 +572,8 @@ static bool look_at(risk_machine *m, const char *path, const char *full, struct 
                 return false;
         if (dir->fd < 0)
                 return statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
-        return statx(dir->fd, strrchr(canonical, '/') + 1, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
+        return risk_machine_dir_may_have(m, dir, strrchr(canonical, '/') + 1) &&
+               statx(dir->fd, strrchr(canonical, '/') + 1, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
 }
 
 int risk_classify(risk_machine *m, const char *path, risk_report *ret) {

@@ -62,6 +62,10 @@ typedef struct dir_facts {
         bool exists;
         struct stat st;
         int fd;                 /* O_PATH, for statx() of its entries by name; -1 when not kept */
+        unsigned looked_up;     /* entries asked about so far (risk_machine_dir_may_have()) */
+        bool listed;            /* names holds every entry it had then */
+        char **names;           /* sorted */
+        size_t n_names;
         char *mount_root;       /* the deepest mount at or above it, root-relative */
         tmpfiles_plan *tmpfiles; /* what tmpfiles --clean makes of its entries; NULL without memory */
         int tmpfs;              /* tmpfs_table_lookup() of it: what holds for its entries but mount points */
@@ -133,6 +137,10 @@ const netns_names *risk_machine_netns_names(risk_machine *m);
 /* What is known of DIR (root-relative, normalized), looked at the first
  * time it is asked for; NULL when out of memory. */
 const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir);
+/* Whether D (one of M's) may have an entry NAME: false only when it
+ * certainly has not. Once many of its entries were asked about, D is
+ * read, and a name it does not list needs no statx() of its own. */
+bool risk_machine_dir_may_have(risk_machine *m, const dir_facts *d, const char *name);
 
 /* The bound sockets that a classification compares the path with: who
  * listens at the name, on the file, and whether tmpfiles sees it live. */

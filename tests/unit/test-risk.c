@@ -419,5 +419,38 @@ TEST(source_strings) {
         free(t);
 }
 
-TAP_MAIN(T(cleaners_of_a_root), T(source_strings), T(timer_off), T(judged_by_the_canonical_name), T(sockets_as_told),
+/* Many paths of one directory: after a few, the directory is read once
+ * and a name it does not have needs no look of its own; the answers are
+ * the same as for the first ones. */
+TEST(many_paths_of_one_directory) {
+        char *root = fixture_root(true);
+        risk_machine m = {};
+
+        load(&m, root);
+        for (unsigned i = 0; i < 40; i++)
+                if (i % 3 == 0) {
+                        char rel[64];
+
+                        snprintf(rel, sizeof(rel), "/tmp/s%u.sock", i);
+                        (void) socket_file(root, rel);
+                }
+        for (unsigned i = 0; i < 40; i++) {
+                risk_report r = {};
+                char path[64];
+
+                snprintf(path, sizeof(path), "/tmp/s%u.sock", i);
+                classify(&m, path, &r);
+                if (i % 3 == 0)
+                        check(reason(&r, "owner") && !reason(&r, "missing"));
+                else
+                        check(reason(&r, "missing") && !reason(&r, "owner"));
+                risk_report_done(&r);
+        }
+        check(m.n_dirs == 1 && m.dirs[0].listed);
+        risk_machine_done(&m);
+        rm_rf(root);
+        free(root);
+}
+
+TAP_MAIN(T(cleaners_of_a_root), T(source_strings), T(many_paths_of_one_directory), T(timer_off), T(judged_by_the_canonical_name), T(sockets_as_told),
          T(directories_looked_at_once), T(indexed_sockets_answer_as_the_list_does))
