@@ -11,7 +11,7 @@
 #include "strv.h"
 #include "tap.h"
 
-static int format(char **ret, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static int format(char **ret, const char *fmt, ...) {
         va_list ap;
         int n;
 
