@@ -406,16 +406,27 @@ static int collect_bound(struct nlmsghdr *h, const diag_netns *ns, void *userdat
         return 0;
 }
 
+/* A dump comes in batches, and the kernel resumes each by the position
+ * in a hash bucket: a socket closed meanwhile ahead of that position
+ * makes the next batch skip one that lives. A miss is believed only when
+ * a second look misses too. */
+#define FIND_BOUND_LOOKS 2
+
 #define BOUND_SHOW (UDIAG_SHOW_VFS | UDIAG_SHOW_UID)
 
 int unix_diag_bound_all(unix_bound **ret, size_t *ret_n, bool *ret_complete) {
         bound_list l = {};
-        int r;
+        int r = 0;
 
-        /* Only the files and owners: no names, so the dump stays small. */
-        r = diag_dump(&(diag_netns) {}, BOUND_SHOW, collect_bound, &l);
-        if (r >= 0)
-                r = diag_dump_other_netns(BOUND_SHOW, collect_bound, &l);
+        /* Only the files and owners: no names, so the dumps stay small.
+         * Two of them, listed together: a socket one skipped (see
+         * FIND_BOUND_LOOKS) the other has, and a caller takes what is
+         * missing for dead. */
+        for (unsigned look = 0; look < FIND_BOUND_LOOKS && r >= 0; look++) {
+                r = diag_dump(&(diag_netns) {}, BOUND_SHOW, collect_bound, &l);
+                if (r >= 0)
+                        r = diag_dump_other_netns(BOUND_SHOW, collect_bound, &l);
+        }
         if (r < 0) {
                 free(l.b);
                 return r;
@@ -461,16 +472,19 @@ static int match_bound(struct nlmsghdr *h, const diag_netns *ns, void *userdata)
         return -ECANCELED; /* found: stop the dump */
 }
 
+
 int unix_diag_find_bound(inode_id file, const char *path, unix_bound *ret, bool *ret_complete) {
         bound_search s = { .file = file, .path = path };
         uint32_t show = BOUND_SHOW | (path ? UDIAG_SHOW_NAME : 0);
-        int r;
+        int r = 0;
 
-        /* Our own namespace first: where a socket usually is, and the
-         * only one that needs no thread per namespace. */
-        r = diag_dump(&(diag_netns) {}, show, match_bound, &s);
-        if (r >= 0 && !s.found)
-                r = diag_dump_other_netns(show, match_bound, &s);
+        for (unsigned look = 0; look < FIND_BOUND_LOOKS && !s.found && r >= 0; look++) {
+                /* Our own namespace first: where a socket usually is,
+                 * and the only one that needs no thread per namespace. */
+                r = diag_dump(&(diag_netns) {}, show, match_bound, &s);
+                if (r >= 0 && !s.found)
+                        r = diag_dump_other_netns(show, match_bound, &s);
+        }
         if (r < 0 && r != -ECANCELED)
                 return r;
         if (ret_complete)

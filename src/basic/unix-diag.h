@@ -31,14 +31,16 @@ typedef struct unix_bound {
  * other one of the machine's processes that this process may enter
  * (CAP_SYS_ADMIN). *RET_COMPLETE (may be NULL) tells whether every
  * namespace was seen: when not, a socket missing from the list may still
- * be bound somewhere. The caller frees *RET. */
+ * be bound somewhere. The list comes from two dumps (a socket may be
+ * listed twice), so that one skipped while others close is still in it.
+ * The caller frees *RET. */
 int unix_diag_bound_all(unix_bound **ret, size_t *ret_n, bool *ret_complete);
 
 /* Whether a socket in any of those namespaces is bound to FILE: 1 (and
  * *RET, which may be NULL; with PATH, whether it was bound by exactly
- * that name), 0, or a negative errno when the kernel cannot tell
- * (-EOPNOTSUPP without unix_diag). *RET_COMPLETE as above: 0 with
- * incomplete means "not where we could look". */
+ * that name), 0 (after a second look), or a negative errno when the
+ * kernel cannot tell (-EOPNOTSUPP without unix_diag). *RET_COMPLETE as
+ * above: 0 with incomplete means "not where we could look". */
 int unix_diag_find_bound(inode_id file, const char *path, unix_bound *ret, bool *ret_complete);
 
 /* One bound AF_UNIX socket, as sock_diag describes it. */
