@@ -44,7 +44,8 @@ static socket_path_problem check(const char *path, char **ret) {
         len = strlen(path);
         if (path[len - 1] == '/' || has_suffix(path, "/."))
                 return SOCKET_PATH_DIRECTORY;
-        norm = path_normalize(path);
+        /* Canonical already (the usual case): nothing to collapse. */
+        norm = strstr(path, "//") || strstr(path, "/./") ? path_normalize(path) : strdup(path);
         if (norm && strlen(norm) > SOCKET_PATH_MAX)
                 return SOCKET_PATH_TOO_LONG;
         *ret = TAKE_PTR(norm);

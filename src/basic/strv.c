@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The tools' string lists (see strv.h). */
+/* The tools' string lists (see strv.h), and the formatting of the strings
+ * they and the tools' messages hold. */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -24,13 +25,29 @@ int strv_push(char ***l, size_t *n, char *s) {
         return 0;
 }
 
+int vasprintf_quick(char **ret, const char *fmt, va_list ap) {
+        char line[512];
+        va_list copy;
+        int n;
+
+        va_copy(copy, ap);
+        n = vsnprintf(line, sizeof(line), fmt, copy);
+        va_end(copy);
+        if (n < 0)
+                return n;
+        if ((size_t) n >= sizeof(line))
+                return vasprintf(ret, fmt, ap);
+        *ret = strdup(line);
+        return *ret ? n : -1;
+}
+
 int strv_pushf(char ***l, size_t *n, const char *fmt, ...) {
         va_list ap;
         char *s;
         int k;
 
         va_start(ap, fmt);
-        k = vasprintf(&s, fmt, ap);
+        k = vasprintf_quick(&s, fmt, ap);
         va_end(ap);
         return strv_push(l, n, k < 0 ? NULL : s);
 }

@@ -4,6 +4,7 @@
 /* A growable array of strings with an explicit count: the one list type
  * the tools use for paths, patterns and messages. */
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -13,6 +14,11 @@ int strv_push(char ***l, size_t *n, char *s);
 
 /* Appends the formatted string. */
 int strv_pushf(char ***l, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* vasprintf() for the strings that go into lists, reasons and messages:
+ * a line or so is formatted on the stack and copied once, where glibc's
+ * vasprintf() grows its buffer as it goes, at more than the text costs. */
+int vasprintf_quick(char **ret, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Appends a copy of S. */
 int strv_extend(char ***l, size_t *n, const char *s);

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -142,11 +143,19 @@ int unix_diag_vfs_id(int fd, inode_id *ret) {
         return -EBADMSG;
 }
 
-typedef int (*diag_fn)(struct nlmsghdr *h, void *userdata);
+/* The network namespace a dump answers for: its nsfs inode (0 when
+ * /proc cannot say), and whether it is another one than ours. */
+typedef struct diag_netns {
+        uint64_t ino;
+        bool other;
+} diag_netns;
+
+typedef int (*diag_fn)(struct nlmsghdr *h, const diag_netns *ns, void *userdata);
 
 /* Calls FN for each socket of a dump with the attributes SHOW, asked on
- * the netlink socket NL; stops at the first negative return. */
-static int diag_dump_on(int nl, uint32_t show, diag_fn fn, void *userdata) {
+ * the netlink socket NL in namespace NS; stops at the first negative
+ * return. */
+static int diag_dump_on(int nl, const diag_netns *ns, uint32_t show, diag_fn fn, void *userdata) {
         _cleanup_free_ void *buf = NULL;
         int r;
 
@@ -175,20 +184,28 @@ static int diag_dump_on(int nl, uint32_t show, diag_fn fn, void *userdata) {
                         if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
                             h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
                                 continue;
-                        r = fn(h, userdata);
+                        r = fn(h, ns, userdata);
                         if (r < 0)
                                 return r;
                 }
         }
 }
 
-/* The same in this thread's network namespace. */
-static int diag_dump(uint32_t show, diag_fn fn, void *userdata) {
+/* Our own network namespace's nsfs inode, 0 when /proc cannot say. */
+static uint64_t own_netns(void) {
+        struct stat st;
+
+        return stat("/proc/self/ns/net", &st) < 0 ? 0 : (uint64_t) st.st_ino;
+}
+
+/* The same in this thread's network namespace, which is NS (its inode
+ * may be left 0 by a caller that does not need it). */
+static int diag_dump(const diag_netns *ns, uint32_t show, diag_fn fn, void *userdata) {
         _cleanup_close_ int nl = diag_socket();
 
         if (nl < 0)
                 return nl;
-        return diag_dump_on(nl, show, fn, userdata);
+        return diag_dump_on(nl, ns, show, fn, userdata);
 }
 
 typedef struct netns_socket {
@@ -278,6 +295,20 @@ static int ns_seen_add(ns_seen *seen, inode_id id) {
         return 1;
 }
 
+/* Whether the process whose /proc directory is PID_NAME is in our network
+ * namespace, for one whose ns/net we may not open (a process with
+ * capabilities we lack): /proc/PID/net/unix is an entry of its namespace's
+ * own /proc/net, numbered apart from every other namespace's, and stat()
+ * needs no access to the process. */
+static bool shares_our_netns(int proc_fd, const char *pid_name, const struct stat *own_unix) {
+        char p[NAME_MAX + sizeof("/net/unix")];
+        struct stat st;
+
+        snprintf(p, sizeof(p), "%s/net/unix", pid_name);
+        return own_unix->st_ino != 0 && fstatat(proc_fd, p, &st, 0) >= 0 && st.st_dev == own_unix->st_dev &&
+               st.st_ino == own_unix->st_ino;
+}
+
 /* Dumps the network namespaces of the machine's processes other than
  * our own, each once. A namespace this process may not enter (no
  * CAP_SYS_ADMIN, a seccomp filter) or cannot even see (a hidden /proc)
@@ -286,8 +317,8 @@ static int ns_seen_add(ns_seen *seen, inode_id id) {
 static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
         _cleanup_(ns_seen_done) ns_seen seen = {};
         bool complete = proc_shows_everything();
+        struct stat st, own_unix = {};
         struct dirent *de;
-        struct stat st;
         DIR *proc;
         int r = 0;
 
@@ -295,6 +326,7 @@ static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
                 return 0;
         if (ns_seen_add(&seen, inode_id_of(&st)) < 0)
                 return -ENOMEM;
+        (void) stat("/proc/self/net/unix", &own_unix);
 
         proc = opendir("/proc");
         if (!proc)
@@ -310,7 +342,7 @@ static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
                  * reused PID may make another one meanwhile. */
                 ns_fd = openat(dirfd(proc), p, O_RDONLY | O_CLOEXEC);
                 if (ns_fd < 0) {
-                        if (errno != ENOENT)
+                        if (errno != ENOENT && !shares_our_netns(dirfd(proc), de->d_name, &own_unix))
                                 complete = false; /* there, and not ours to see */
                         continue;
                 }
@@ -326,7 +358,8 @@ static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
                         complete = false;
                         continue;
                 }
-                r = diag_dump_on(nl, show, fn, userdata);
+                r = diag_dump_on(nl, &(diag_netns) { .ino = (uint64_t) st.st_ino, .other = true }, show, fn,
+                                 userdata);
                 if (r == -EOPNOTSUPP) {
                         complete = false;
                         r = 0;
@@ -361,7 +394,7 @@ typedef struct bound_list {
         size_t n, allocated;
 } bound_list;
 
-static int collect_bound(struct nlmsghdr *h, void *userdata) {
+static int collect_bound(struct nlmsghdr *h, const diag_netns *ns, void *userdata) {
         bound_list *l = userdata;
         inode_id id;
 
@@ -373,16 +406,27 @@ static int collect_bound(struct nlmsghdr *h, void *userdata) {
         return 0;
 }
 
+/* A dump comes in batches, and the kernel resumes each by the position
+ * in a hash bucket: a socket closed meanwhile ahead of that position
+ * makes the next batch skip one that lives. A miss is believed only when
+ * a second look misses too. */
+#define FIND_BOUND_LOOKS 2
+
 #define BOUND_SHOW (UDIAG_SHOW_VFS | UDIAG_SHOW_UID)
 
 int unix_diag_bound_all(unix_bound **ret, size_t *ret_n, bool *ret_complete) {
         bound_list l = {};
-        int r;
+        int r = 0;
 
-        /* Only the files and owners: no names, so the dump stays small. */
-        r = diag_dump(BOUND_SHOW, collect_bound, &l);
-        if (r >= 0)
-                r = diag_dump_other_netns(BOUND_SHOW, collect_bound, &l);
+        /* Only the files and owners: no names, so the dumps stay small.
+         * Two of them, listed together: a socket one skipped (see
+         * FIND_BOUND_LOOKS) the other has, and a caller takes what is
+         * missing for dead. */
+        for (unsigned look = 0; look < FIND_BOUND_LOOKS && r >= 0; look++) {
+                r = diag_dump(&(diag_netns) {}, BOUND_SHOW, collect_bound, &l);
+                if (r >= 0)
+                        r = diag_dump_other_netns(BOUND_SHOW, collect_bound, &l);
+        }
         if (r < 0) {
                 free(l.b);
                 return r;
@@ -414,7 +458,7 @@ static bool name_is(struct nlmsghdr *h, const char *path) {
         return false;
 }
 
-static int match_bound(struct nlmsghdr *h, void *userdata) {
+static int match_bound(struct nlmsghdr *h, const diag_netns *ns, void *userdata) {
         bound_search *s = userdata;
         struct unix_diag_msg *msg = NLMSG_DATA(h);
         inode_id id;
@@ -428,16 +472,19 @@ static int match_bound(struct nlmsghdr *h, void *userdata) {
         return -ECANCELED; /* found: stop the dump */
 }
 
+
 int unix_diag_find_bound(inode_id file, const char *path, unix_bound *ret, bool *ret_complete) {
         bound_search s = { .file = file, .path = path };
         uint32_t show = BOUND_SHOW | (path ? UDIAG_SHOW_NAME : 0);
-        int r;
+        int r = 0;
 
-        /* Our own namespace first: where a socket usually is, and the
-         * only one that needs no thread per namespace. */
-        r = diag_dump(show, match_bound, &s);
-        if (r >= 0 && !s.found)
-                r = diag_dump_other_netns(show, match_bound, &s);
+        for (unsigned look = 0; look < FIND_BOUND_LOOKS && !s.found && r >= 0; look++) {
+                /* Our own namespace first: where a socket usually is,
+                 * and the only one that needs no thread per namespace. */
+                r = diag_dump(&(diag_netns) {}, show, match_bound, &s);
+                if (r >= 0 && !s.found)
+                        r = diag_dump_other_netns(show, match_bound, &s);
+        }
         if (r < 0 && r != -ECANCELED)
                 return r;
         if (ret_complete)
@@ -473,7 +520,7 @@ static char *render_name(const char *data, size_t len) {
         return s;
 }
 
-static int collect_info(struct nlmsghdr *h, void *userdata) {
+static int collect_info(struct nlmsghdr *h, const diag_netns *ns, void *userdata) {
         info_list *l = userdata;
         struct unix_diag_msg *msg = NLMSG_DATA(h);
         int len = (int) (h->nlmsg_len - NLMSG_LENGTH(sizeof(*msg)));
@@ -481,6 +528,8 @@ static int collect_info(struct nlmsghdr *h, void *userdata) {
                 .sock_ino = msg->udiag_ino,
                 .type = msg->udiag_type,
                 .listening = msg->udiag_state == 10, /* TCP_LISTEN */
+                .netns = ns->ino,
+                .other_netns = ns->other,
         };
 
         for (struct rtattr *attr = (struct rtattr *) (msg + 1); RTA_OK(attr, len); attr = RTA_NEXT(attr, len))
@@ -501,17 +550,22 @@ static int collect_info(struct nlmsghdr *h, void *userdata) {
         return 0;
 }
 
-int unix_diag_list(unix_socket_info **ret, size_t *ret_n) {
+int unix_diag_list(unix_diag_netns which, unix_socket_info **ret, size_t *ret_n, bool *ret_complete) {
         info_list l = {};
-        int r;
+        int r = 1;
 
-        r = diag_dump(UDIAG_SHOW_NAME | UDIAG_SHOW_VFS, collect_info, &l);
+        if (which & UNIX_DIAG_OWN_NETNS)
+                r = diag_dump(&(diag_netns) { .ino = own_netns() }, UDIAG_SHOW_NAME | UDIAG_SHOW_VFS, collect_info, &l);
+        if (r >= 0 && (which & UNIX_DIAG_OTHER_NETNS))
+                r = diag_dump_other_netns(UDIAG_SHOW_NAME | UDIAG_SHOW_VFS, collect_info, &l);
         if (r < 0) {
                 unix_socket_info_free_many(l.s, l.n);
                 return r;
         }
         *ret = l.s;
         *ret_n = l.n;
+        if (ret_complete)
+                *ret_complete = !(which & UNIX_DIAG_OTHER_NETNS) || r > 0;
         return 0;
 }
 
@@ -538,7 +592,7 @@ static size_t n_ref_table, allocated_ref_table;
 static uint64_t ref_table_time;
 #define REF_TABLE_FRESH_USEC (1 * USEC_PER_SEC)
 
-static int collect_ref(struct nlmsghdr *h, void *userdata) {
+static int collect_ref(struct nlmsghdr *h, const diag_netns *ns, void *userdata) {
         struct unix_diag_msg *msg = NLMSG_DATA(h);
         inode_id vfs;
 
@@ -567,7 +621,7 @@ static int refresh_ref_table(void) {
         int r;
 
         n_ref_table = 0;
-        r = diag_dump(UDIAG_SHOW_VFS, collect_ref, NULL);
+        r = diag_dump(&(diag_netns) {}, UDIAG_SHOW_VFS, collect_ref, NULL);
         if (r < 0)
                 return r;
         qsort(ref_table, n_ref_table, sizeof(*ref_table), ref_compare);

@@ -31,14 +31,16 @@ typedef struct unix_bound {
  * other one of the machine's processes that this process may enter
  * (CAP_SYS_ADMIN). *RET_COMPLETE (may be NULL) tells whether every
  * namespace was seen: when not, a socket missing from the list may still
- * be bound somewhere. The caller frees *RET. */
+ * be bound somewhere. The list comes from two dumps (a socket may be
+ * listed twice), so that one skipped while others close is still in it.
+ * The caller frees *RET. */
 int unix_diag_bound_all(unix_bound **ret, size_t *ret_n, bool *ret_complete);
 
 /* Whether a socket in any of those namespaces is bound to FILE: 1 (and
  * *RET, which may be NULL; with PATH, whether it was bound by exactly
- * that name), 0, or a negative errno when the kernel cannot tell
- * (-EOPNOTSUPP without unix_diag). *RET_COMPLETE as above: 0 with
- * incomplete means "not where we could look". */
+ * that name), 0 (after a second look), or a negative errno when the
+ * kernel cannot tell (-EOPNOTSUPP without unix_diag). *RET_COMPLETE as
+ * above: 0 with incomplete means "not where we could look". */
 int unix_diag_find_bound(inode_id file, const char *path, unix_bound *ret, bool *ret_complete);
 
 /* One bound AF_UNIX socket, as sock_diag describes it. */
@@ -46,13 +48,25 @@ typedef struct unix_socket_info {
         uint32_t sock_ino;      /* the socket's own inode, as in /proc/PID/fd/N -> socket:[N] */
         int type;               /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
         bool listening;         /* state TCP_LISTEN */
-        char *name;             /* the bind address: a path, "@name" for abstract, NULL when unnamed */
         bool has_vfs;           /* bound to a file: */
+        bool other_netns;       /* in another network namespace than the caller's */
+        char *name;             /* the bind address: a path, "@name" for abstract, NULL when unnamed */
         inode_id vfs;           /* ... this one (32-bit inode number, see unix_diag_matches) */
+        uint64_t netns;         /* its network namespace: the nsfs inode, as in /proc/PID/ns/net -> net:[N]
+                                 * (0 when /proc cannot say) */
 } unix_socket_info;
 
-/* Lists every AF_UNIX socket with a name in this network namespace. */
-int unix_diag_list(unix_socket_info **ret, size_t *ret_n);
+typedef enum unix_diag_netns {
+        UNIX_DIAG_OWN_NETNS = 1 << 0,   /* the caller's network namespace */
+        UNIX_DIAG_OTHER_NETNS = 1 << 1, /* every other one that a process of the machine is in */
+        UNIX_DIAG_ALL_NETNS = UNIX_DIAG_OWN_NETNS | UNIX_DIAG_OTHER_NETNS,
+} unix_diag_netns;
+
+/* Lists every AF_UNIX socket with a name in the network namespaces WHICH
+ * says, ours first. The other namespaces are those of unix_diag_bound_all(),
+ * and *RET_COMPLETE (may be NULL) tells as there whether every one of them
+ * was seen. */
+int unix_diag_list(unix_diag_netns which, unix_socket_info **ret, size_t *ret_n, bool *ret_complete);
 void unix_socket_info_free_many(unix_socket_info *s, size_t n);
 
 /* One socket of this network namespace, to be asked about again by its

@@ -218,6 +218,7 @@ const mount_entry *mount_entries_find(const mount_entry *m, size_t n, const char
 /* ---- tmpfs ---- */
 
 void tmpfs_table_done(tmpfs_table *t) {
+        free(t->points);
         mount_entries_free(t->mounts, t->n_mounts);
         source_ref_done(&t->tmp_mount_source);
         *t = (tmpfs_table) {};
@@ -251,6 +252,23 @@ static int tmp_mount_load(tmpfs_table *t, const char *root) {
         return 0;
 }
 
+static int cmp_point(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The mount points sorted, for a lookup per path that is not a scan of
+ * the table. */
+static int index_points(tmpfs_table *t) {
+        t->points = malloc((t->n_mounts + 1) * sizeof(*t->points));
+        if (!t->points)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->n_mounts; i++)
+                t->points[i] = t->mounts[i].where;
+        t->n_points = t->n_mounts;
+        qsort(t->points, t->n_points, sizeof(*t->points), cmp_point);
+        return 0;
+}
+
 int tmpfs_table_load(tmpfs_table *t, const char *root) {
         _cleanup_free_ char *text = NULL;
         int r;
@@ -258,9 +276,9 @@ int tmpfs_table_load(tmpfs_table *t, const char *root) {
         *t = (tmpfs_table) { .live = root_is_live(root) };
         if (t->live) {
                 r = root_read_file(NULL, "/proc/self/mountinfo", &text, NULL);
-                if (r < 0)
-                        return r;
-                return mountinfo_parse(text, &t->mounts, &t->n_mounts);
+                if (r >= 0)
+                        r = mountinfo_parse(text, &t->mounts, &t->n_mounts);
+                return r < 0 ? r : index_points(t);
         }
 
         /* An offline tree: what it would mount at boot, from /etc/fstab,
@@ -270,7 +288,8 @@ int tmpfs_table_load(tmpfs_table *t, const char *root) {
                 if (r < 0)
                         return r;
         }
-        return tmp_mount_load(t, root);
+        r = tmp_mount_load(t, root);
+        return r < 0 ? r : index_points(t);
 }
 
 static int lookup_live(const tmpfs_table *t, const char *path, source_ref *source) {
@@ -334,6 +353,17 @@ int tmpfs_table_lookup(const tmpfs_table *t, const char *path, source_ref *sourc
         if (!norm)
                 return -ENOMEM;
         return t->live ? lookup_live(t, norm, source) : lookup_offline(t, norm, source);
+}
+
+bool tmpfs_table_is_point(const tmpfs_table *t, const char *path) {
+        /* Offline, systemd's own tmpfs and tmp.mount count as mounts too. */
+        if (!t->live && (streq(path, "/run") || streq(path, "/dev/shm") || streq(path, "/tmp")))
+                return true;
+        if (!t->points) /* not loaded by tmpfs_table_load() */
+                for (size_t i = 0; i < t->n_mounts; i++)
+                        if (streq(t->mounts[i].where, path))
+                                return true;
+        return t->n_points > 0 && bsearch(&path, t->points, t->n_points, sizeof(*t->points), cmp_point);
 }
 
 int path_on_tmpfs(const char *root, const char *path, source_ref *source) {

@@ -25,10 +25,15 @@ typedef struct tmpfs_table {
         bool tmp_mount_in_etc;  /* ... whose unit file is in /etc ... */
         bool tmp_mount_tmpfs;   /* ... and mounts a tmpfs */
         source_ref tmp_mount_source;
+        const char **points;    /* the mounts' where, sorted: tmpfs_table_is_point() */
+        size_t n_points;
 } tmpfs_table;
 
 int tmpfs_table_load(tmpfs_table *t, const char *root);
 int tmpfs_table_lookup(const tmpfs_table *t, const char *path, source_ref *source);
+/* Whether PATH (normalized) may be a mount point of T's: only then can
+ * tmpfs_table_lookup() answer for it otherwise than for its directory. */
+bool tmpfs_table_is_point(const tmpfs_table *t, const char *path);
 void tmpfs_table_done(tmpfs_table *t);
 
 /* One line of /proc/self/mountinfo or of an fstab. */

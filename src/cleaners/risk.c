@@ -15,8 +15,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "macro.h"
 #include "path-util.h"
+#include "risk-internal.h"
 #include "risk.h"
 #include "socket-path.h"
 #include "strv.h"
@@ -31,36 +33,53 @@ const char *risk_rating_to_string(risk_rating r) {
         return (size_t) r < ELEMENTSOF(names) ? names[r] : NULL;
 }
 
-_printf_(5, 6) static int add_reason(risk_report *r, risk_rating rating, const char *kind, const char *source,
-                                     const char *fmt, ...) {
-        risk_reason *p;
-        char *text;
-        va_list ap;
-        int n;
+/* A reason, with TEXT and SRC (both taken, and NULL when not told). */
+int risk_reason_push(report_ctx *x, risk_rating rating, const char *kind, char *text, char *src) {
+        risk_report *r = &x->r;
 
-        va_start(ap, fmt);
-        n = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                return -ENOMEM;
-        p = reallocarray(r->reasons, r->n_reasons + 1, sizeof(*p));
-        if (!p) {
+        /* A path gets about ten reasons: room for them at once. */
+        if (GREEDY_REALLOC(r->reasons, x->allocated, r->n_reasons + 1, 16) < 0) {
                 free(text);
+                free(src);
                 return -ENOMEM;
         }
-        r->reasons = p;
-        p[r->n_reasons++] = (risk_reason) {
+        r->reasons[r->n_reasons++] = (risk_reason) {
                 .rating = rating,
                 .kind = kind,
                 .text = text,
-                .source = source ? strdup(source) : NULL,
+                .source = src,
         };
         if (rating > r->rating)
                 r->rating = rating;
         return 0;
 }
 
-#define add_advice(r, ...) strv_pushf(&(r)->advice, &(r)->n_advice, __VA_ARGS__)
+int risk_reason_add(report_ctx *x, risk_rating rating, const char *kind, const char *source, const char *fmt, ...) {
+        char *text = NULL, *src = NULL;
+        va_list ap;
+
+        if (risk_told(x, rating)) {
+                int n;
+
+                /* Most texts are fixed: no formatting to do. */
+                if (!strchr(fmt, '%'))
+                        n = (text = strdup(fmt)) ? 0 : -1;
+                else {
+                        va_start(ap, fmt);
+                        n = vasprintf_quick(&text, fmt, ap);
+                        va_end(ap);
+                }
+                if (n < 0)
+                        return -ENOMEM;
+                if (source && !(src = strdup(source))) {
+                        free(text);
+                        return -ENOMEM;
+                }
+        }
+        return risk_reason_push(x, rating, kind, text, src);
+}
+
+#define add_advice(x, ...) strv_pushf(&(x)->r.advice, &(x)->r.n_advice, __VA_ARGS__)
 
 /* "10d", "1d 12h", "1h 30min": days at most, as configurations write ages
  * (a "10d" line should read back as 10d, not 1w 3d). */
@@ -110,34 +129,34 @@ void risk_report_done(risk_report *r) {
 /* The name is usable as a socket address at all (the library's own check,
  * with the why of each refusal): its canonical form, the one every
  * cleaner is asked about, or NULL with the reason why there is none. */
-static char *check_name(risk_report *r, const char *path) {
+static char *check_name(report_ctx *x, const char *path) {
         _cleanup_free_ char *canonical = NULL;
         socket_path_problem problem;
         int k = socket_path_canonical(path, &canonical, &problem);
 
         if (k == -ENOMEM) {
-                add_reason(r, RISK_ERROR, "name", NULL, "out of memory while checking the name");
+                risk_reason_add(x, RISK_ERROR, "name", NULL, "out of memory while checking the name");
                 return NULL;
         }
         switch (problem) {
         case SOCKET_PATH_OK:
                 if (path[0] != '@')
                         return TAKE_PTR(canonical);
-                add_reason(r, RISK_OK, "abstract", NULL,
+                risk_reason_add(x, RISK_OK, "abstract", NULL,
                            "an abstract socket name: there is no file, so no cleaner can delete it");
                 return NULL;
         case SOCKET_PATH_RELATIVE:
-                add_reason(r, RISK_ERROR, "name", NULL,
+                risk_reason_add(x, RISK_ERROR, "name", NULL,
                            "not an absolute path: a relative bind makes the socket invisible to tmpfiles' "
                            "liveness check, and clients cannot rely on it");
                 return NULL;
         case SOCKET_PATH_TOO_LONG:
-                add_reason(r, RISK_ERROR, "length", NULL,
+                risk_reason_add(x, RISK_ERROR, "length", NULL,
                            "%zu bytes: longer than the %zu that fit in sun_path, so bind() and connect() fail",
                            strlen(path), (size_t) SOCKET_PATH_MAX);
                 return NULL;
         default:
-                add_reason(r, RISK_ERROR, "name", NULL, "the path %s", socket_path_problem_to_string(problem));
+                risk_reason_add(x, RISK_ERROR, "name", NULL, "the path %s", socket_path_problem_to_string(problem));
                 return NULL;
         }
 }
@@ -146,11 +165,11 @@ static char *check_name(risk_report *r, const char *path) {
  * no cleaner. A directory of the socket's own under /run (/run/NAME/, what
  * RuntimeDirectory= makes, or a user's /run/user/UID/) is ok; a socket
  * directly in /run or /run/user shares it with everything else there. */
-static void check_location(const risk_machine *m, risk_report *r, const char *path) {
+static void check_location(const risk_machine *m, report_ctx *x, const char *path) {
         const char *rest = NULL, *slash;
 
         if (m->runtime_dir && path_is_under(m->runtime_dir, path)) {
-                add_reason(r, RISK_OK, "runtime-dir", NULL,
+                risk_reason_add(x, RISK_OK, "runtime-dir", NULL,
                            "under $XDG_RUNTIME_DIR (%s): private to its user and aged by no cleaner",
                            m->runtime_dir);
                 return;
@@ -166,51 +185,44 @@ static void check_location(const risk_machine *m, risk_report *r, const char *pa
         if (slash && strncmp(rest, "user/", 5) == 0)
                 slash = strchr(rest + 5, '/');
         if (!slash)
-                add_reason(r, RISK_CAUTION, "run", NULL,
+                risk_reason_add(x, RISK_CAUTION, "run", NULL,
                            "directly in %.*s: emptied at boot and not aged, but shared with everything else there; "
                            "a directory of the service's own (RuntimeDirectory=) keeps it apart from others",
                            (int) (strrchr(path, '/') - path), path);
         else if (strncmp(rest, "user/", 5) == 0)
-                add_reason(r, RISK_OK, "runtime-dir", NULL,
+                risk_reason_add(x, RISK_OK, "runtime-dir", NULL,
                            "under %.*s, a user's runtime directory: private to its user and aged by no cleaner",
                            (int) (slash - path + 1), path);
         else
-                add_reason(r, RISK_OK, "run", NULL,
+                risk_reason_add(x, RISK_OK, "run", NULL,
                            "in %.*s, a directory of its own under /run: emptied at boot and aged by no cleaner",
                            (int) (slash - path + 1), path);
 }
 
-static void check_file(const risk_machine *m, risk_report *r, const dir_facts *dir, const struct stat *st,
+static void check_file(const risk_machine *m, report_ctx *x, const dir_facts *dir, const struct stat *st,
                        bool exists) {
         bool ours = exists && st->st_uid == m->uid;
 
         if (!exists)
-                add_reason(r, RISK_OK, "missing", NULL, "nothing is at the path now");
+                risk_reason_add(x, RISK_OK, "missing", NULL, "nothing is at the path now");
         else if (S_ISSOCK(st->st_mode))
-                add_reason(r, RISK_OK, "owner", NULL, "a socket, owner %u:%u, mode %04o", (unsigned) st->st_uid,
+                risk_reason_add(x, RISK_OK, "owner", NULL, "a socket, owner %u:%u, mode %04o", (unsigned) st->st_uid,
                            (unsigned) st->st_gid, (unsigned) (st->st_mode & 07777));
         else if (S_ISLNK(st->st_mode))
-                add_reason(r, RISK_CAUTION, "symlink", NULL,
+                risk_reason_add(x, RISK_CAUTION, "symlink", NULL,
                            "a symlink: clients follow it, sockkeeper never does");
         else
-                add_reason(r, RISK_ERROR, "not-a-socket", NULL, "a %s is at the path, not a socket: bind() fails",
+                risk_reason_add(x, RISK_ERROR, "not-a-socket", NULL, "a %s is at the path, not a socket: bind() fails",
                            S_ISDIR(st->st_mode) ? "directory" : S_ISREG(st->st_mode) ? "regular file" : "special file");
 
         /* Anyone may create names in a world-writable directory: while the
          * socket is missing, or if it is someone else's, the name is up for
          * grabs. (The sticky bit only protects existing files.) */
         if (dir && dir->exists && (dir->st.st_mode & S_IWOTH) && !ours)
-                add_reason(r, RISK_CAUTION, "squatting", NULL,
+                risk_reason_add(x, RISK_CAUTION, "squatting", NULL,
                            "the directory is world-writable (mode %04o): while the socket is missing, any user "
                            "can take the name, and sockkeeper never takes a path from its owner",
                            (unsigned) (dir->st.st_mode & 07777));
-}
-
-static bool listed_live(const risk_sockets *sockets, const char *full) {
-        for (size_t i = 0; i < sockets->n; i++)
-                if (sockets->list[i].name && streq(sockets->list[i].name, full))
-                        return true;
-        return false;
 }
 
 /* What is at the path, from the statx() of risk_classify() or of a caller
@@ -251,26 +263,35 @@ static void note_age(risk_report *r, uint64_t age_usec) {
                 r->shortest_age_usec = age_usec;
 }
 
+/* The directory's plan does most of the work, shared by its entries. */
+static int evaluate_tmpfiles(const risk_machine *m, const dir_facts *dir, const char *path, const tmpfiles_file *f,
+                             tmpfiles_verdict *ret) {
+        if (dir && dir->tmpfiles)
+                return tmpfiles_evaluate_in(&m->tmpfiles, dir->tmpfiles, path, f, m->now_usec, ret);
+        return tmpfiles_evaluate(&m->tmpfiles, path, f, m->now_usec, ret);
+}
+
 /* FULL is the path under the root as given: tmpfiles tells a live socket
  * by the string it was bound with. */
-static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *path, const char *full,
+static void check_tmpfiles(const risk_machine *m, report_ctx *x, const char *path, const char *full,
                            const dir_facts *dir, const tmpfiles_file *found, bool exists,
                            const risk_sockets *sockets) {
+        risk_report *r = &x->r;
         tmpfiles_verdict now, unprotected;
         tmpfiles_file f;
-        _cleanup_free_ char *src = NULL, *timer_src = source_ref_to_string(&m->timer_source), *own_mount = NULL;
+        _cleanup_free_ char *src = NULL, *timer_src = NULL, *own_mount = NULL;
         char age[32], when[64] = "";
         bool enabled = m->timer == TIMER_ENABLED;
 
         f = exists ? *found : (tmpfiles_file) { .mode = S_IFSOCK };
-        f.live_socket = listed_live(sockets, full);
+        f.live_socket = risk_listed_live(sockets, full);
         /* The path's own mount only if it is a mount point itself; its
          * directory's otherwise (shared by many paths). */
         if (exists && f.mount_point)
                 f.mount_root = own_mount = strdup(path);
         else
                 f.mount_root = dir ? dir->mount_root : NULL;
-        if (tmpfiles_evaluate(&m->tmpfiles, path, exists ? &f : NULL, m->now_usec, &now) < 0)
+        if (evaluate_tmpfiles(m, dir, path, exists ? &f : NULL, &now) < 0)
                 return;
         r->tmpfiles_evaluated = true;
         r->tmpfiles = now;
@@ -280,17 +301,21 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
         unprotected = now;
         if (f.live_socket && now.fate == TMPFILES_PROTECTED) {
                 f.live_socket = false;
-                if (tmpfiles_evaluate(&m->tmpfiles, path, &f, m->now_usec, &unprotected) < 0)
+                if (evaluate_tmpfiles(m, dir, path, &f, &unprotected) < 0)
                         return;
         }
 
         switch (now.fate) {
         case TMPFILES_UNCOVERED:
-                add_reason(r, RISK_OK, "tmpfiles-none", NULL, "no tmpfiles.d line ages this directory");
+                risk_reason_add(x, RISK_OK, "tmpfiles-none", NULL, "no tmpfiles.d line ages this directory");
                 return;
 
         case TMPFILES_AGED:
                 note_age(r, now.age_usec);
+                if (!risk_told(x, enabled ? RISK_RISKY : RISK_CAUTION)) {
+                        risk_reason_push(x, enabled ? RISK_RISKY : RISK_CAUTION, "tmpfiles-age", NULL, NULL);
+                        return;
+                }
                 src = item_source(now.rule);
                 format_age(now.age_usec, age, sizeof(age));
                 if (exists && now.expired)
@@ -301,39 +326,44 @@ static void check_tmpfiles(const risk_machine *m, risk_report *r, const char *pa
                                  format_age(now.expires_usec - m->now_usec, left, sizeof(left)));
                 }
                 if (enabled)
-                        add_reason(r, RISK_RISKY, "tmpfiles-age", src,
+                        risk_reason_add(x, RISK_RISKY, "tmpfiles-age", src,
                                    "systemd-tmpfiles --clean (daily timer) deletes it once it is %s old%s", age,
                                    when);
-                else
+                else {
                         /* In parentheses the unit file or the mask that
                          * decided, when there is one. */
-                        add_reason(r, RISK_CAUTION, "tmpfiles-age", src,
+                        timer_src = source_ref_to_string(&m->timer_source);
+                        risk_reason_add(x, RISK_CAUTION, "tmpfiles-age", src,
                                    "a tmpfiles.d line deletes it once it is %s old%s, but %s%s%s%s, so only a "
                                    "manual systemd-tmpfiles --clean does",
                                    age, when, timer_words(m->timer), timer_src ? " (" : "", strempty(timer_src),
                                    timer_src ? ")" : "");
+                }
                 return;
 
         case TMPFILES_PROTECTED:
                 if (streq(now.why, "live socket") && unprotected.fate == TMPFILES_AGED) {
                         note_age(r, unprotected.age_usec);
-                        src = item_source(unprotected.rule);
-                        add_reason(r, enabled ? RISK_CAUTION : RISK_OK, "tmpfiles-live", src,
+                        if (risk_told(x, enabled ? RISK_CAUTION : RISK_OK))
+                                src = item_source(unprotected.rule);
+                        risk_reason_add(x, enabled ? RISK_CAUTION : RISK_OK, "tmpfiles-live", src,
                                    "a tmpfiles.d line ages it (%s), and tmpfiles spares it only while a socket "
                                    "is listed in /proc/net/unix under exactly this name; a rename, a restart "
                                    "into another network namespace or PrivateTmp= ends that",
                                    format_age(unprotected.age_usec, age, sizeof(age)));
                         return;
                 }
-                src = item_source(now.rule);
-                add_reason(r, RISK_OK, "tmpfiles-exclusion", src, "systemd-tmpfiles --clean leaves it alone: %s",
+                if (risk_told(x, RISK_OK))
+                        src = item_source(now.rule);
+                risk_reason_add(x, RISK_OK, "tmpfiles-exclusion", src, "systemd-tmpfiles --clean leaves it alone: %s",
                            now.why);
                 return;
         }
 }
 
-static void check_tmpreaper(risk_machine *m, risk_report *r, const char *path, const struct stat *st,
+static void check_tmpreaper(risk_machine *m, report_ctx *x, const char *path, const struct stat *st,
                             bool exists) {
+        risk_report *r = &x->r;
         const tmpreaper_config *c = &m->tmpreaper;
         tmpreaper_verdict v;
         _cleanup_free_ char *src = NULL;
@@ -354,93 +384,73 @@ static void check_tmpreaper(risk_machine *m, risk_report *r, const char *path, c
                 return;
 
         if (!c->runs) {
-                src = source_ref_to_string(&c->disabled_by);
-                add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper is installed but its cron job does not clean: %s",
+                if (risk_told(x, RISK_OK))
+                        src = source_ref_to_string(&c->disabled_by);
+                risk_reason_add(x, RISK_OK, "tmpreaper", src, "tmpreaper is installed but its cron job does not clean: %s",
                            strempty(c->disabled_reason));
         } else if (v.protected_by) {
-                src = source_ref_to_string(v.protected_source);
-                add_reason(r, RISK_OK, "tmpreaper", src, "tmpreaper's daily job protects it (--protect '%s')",
+                if (risk_told(x, RISK_OK))
+                        src = source_ref_to_string(v.protected_source);
+                risk_reason_add(x, RISK_OK, "tmpreaper", src, "tmpreaper's daily job protects it (--protect '%s')",
                            v.protected_by);
         } else if (v.deletes) {
                 note_age(r, v.age_usec);
                 src = source_ref_to_string(c->all ? &c->all_source : &c->dirs_source);
-                add_reason(r, RISK_RISKY, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
+                risk_reason_add(x, RISK_RISKY, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job deletes it once its %s are %s old%s%s",
                            strempty(v.age_by), format_age(v.age_usec, age, sizeof(age)),
                            c->all ? " (--all: sockets too)" : "",
                            c->cron_daemon ? "" : "; no cron daemon runs it on this machine now");
         } else {
-                src = source_ref_to_string(&c->dirs_source);
-                add_reason(r, RISK_OK, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
+                if (risk_told(x, RISK_OK))
+                        src = source_ref_to_string(&c->dirs_source);
+                risk_reason_add(x, RISK_OK, "tmpreaper", src ?: "/etc/cron.daily/tmpreaper",
                            "tmpreaper's daily cron job reaches it but leaves it alone: %s",
                            v.kept_because ?: "sockets need --all");
         }
 }
 
-static void check_cron(const risk_machine *m, risk_report *r, const char *path) {
+static void check_cron(const risk_machine *m, report_ctx *x, const char *path) {
+        risk_report *r = &x->r;
         for (size_t i = 0; i < m->n_cron; i++) {
                 const cron_cleaner *c = &m->cron[i];
                 _cleanup_free_ char *src = NULL;
 
                 if (!cron_cleaner_covers(c, path))
                         continue;
-                src = source_ref_to_string(&c->source);
+                if (risk_told(x, c->sockets ? RISK_RISKY : RISK_OK))
+                        src = source_ref_to_string(&c->source);
                 if (c->sockets) {
                         note_age(r, c->age_usec);
-                        add_reason(r, RISK_RISKY, "cron", src, "a cron job deletes under %s, sockets included: %s",
+                        risk_reason_add(x, RISK_RISKY, "cron", src, "a cron job deletes under %s, sockets included: %s",
                                    c->dir, c->command);
                 } else
-                        add_reason(r, RISK_OK, "cron", src, "a cron job cleans %s, but not sockets: %s", c->dir,
+                        risk_reason_add(x, RISK_OK, "cron", src, "a cron job cleans %s, but not sockets: %s", c->dir,
                                    c->command);
         }
 }
 
-static void check_tmpfs(const risk_machine *m, risk_report *r, const char *path) {
+/* The directory's answer holds for its entries, but for a mount point. */
+static void check_tmpfs(const risk_machine *m, report_ctx *x, const char *path, const dir_facts *dir) {
         _cleanup_(source_ref_done) source_ref src_ref = {};
         _cleanup_free_ char *src = NULL;
+        const source_ref *found = &src_ref;
+        int k;
 
-        if (!m->mounts_known || tmpfs_table_lookup(&m->mounts, path, &src_ref) <= 0)
+        if (!m->mounts_known)
                 return;
-        src = source_ref_to_string(&src_ref);
-        add_reason(r, RISK_OK, "tmpfs", src,
+        if (dir && !tmpfs_table_is_point(&m->mounts, path)) {
+                k = dir->tmpfs;
+                found = &dir->tmpfs_source;
+        } else
+                k = tmpfs_table_lookup(&m->mounts, path, risk_told(x, RISK_OK) ? &src_ref : NULL);
+        if (k <= 0)
+                return;
+        if (risk_told(x, RISK_OK))
+                src = source_ref_to_string(found);
+        risk_reason_add(x, RISK_OK, "tmpfs", src,
                    "on a tmpfs, emptied at every boot: the daemon must create its directory and bind anew "
                    "when it starts");
-}
-
-static void check_listeners(const risk_sockets *sockets, risk_report *r, const char *full, const struct stat *st,
-                            bool exists) {
-        const unix_socket_info *named = NULL, *on_file = NULL;
-
-        if (!sockets->known)
-                return;
-        for (size_t i = 0; i < sockets->n; i++) {
-                const unix_socket_info *s = &sockets->list[i];
-
-                if (!s->listening && s->type != SOCK_DGRAM)
-                        continue;
-                if (s->name && streq(s->name, full))
-                        named = s;
-                else if (exists && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
-                        on_file = s;
-        }
-
-        if (named && !exists)
-                add_reason(r, RISK_RISKY, "orphaned", "sock_diag",
-                           "a socket (inode %" PRIu32 ") is bound to this name, but the file is gone: every "
-                           "client gets ENOENT until the service binds again",
-                           named->sock_ino);
-        else if (named && exists && named->has_vfs && !unix_diag_matches(named->vfs, inode_id_of(st)))
-                add_reason(r, RISK_RISKY, "hijacked", "sock_diag",
-                           "a socket is bound to this name, but the path now leads to another file");
-        else if (named)
-                add_reason(r, RISK_OK, "listener", "sock_diag", "a socket listens here now");
-        else if (on_file)
-                add_reason(r, RISK_CAUTION, "renamed", "sock_diag",
-                           "the socket on this file was bound as '%s' (renamed after bind, or a relative path): "
-                           "tmpfiles does not count it as live",
-                           strempty(on_file->name));
-        else if (exists && S_ISSOCK(st->st_mode))
-                add_reason(r, RISK_OK, "stale", "sock_diag", "nothing listens on this socket file now");
 }
 
 /* A snippet name for tmpfiles-snippet --install from the path: its file
@@ -461,7 +471,8 @@ static void snippet_name(const char *path, char *buf, size_t size) {
                 snprintf(buf, size, "socket");
 }
 
-static void advise(risk_report *r, const char *path) {
+static void advise(report_ctx *x, const char *path) {
+        risk_report *r = &x->r;
         char name[64];
         bool tmpfiles = false, others = false, orphaned = false, in_runtime_dir = false, squatting = false;
 
@@ -480,18 +491,18 @@ static void advise(risk_report *r, const char *path) {
         }
         /* Only what this release can do: guard and migrate come later. */
         if (orphaned)
-                add_advice(r, "restart the service that listens on it: until it binds again, no client reaches it");
+                add_advice(x, "restart the service that listens on it: until it binds again, no client reaches it");
         snippet_name(path, name, sizeof(name));
         if (tmpfiles)
-                add_advice(r, "exclude it from tmpfiles: sockkeeper tmpfiles-snippet --install --name %s %s", name,
+                add_advice(x, "exclude it from tmpfiles: sockkeeper tmpfiles-snippet --install --name %s %s", name,
                            path);
         if (others)
-                add_advice(r, "keep it alive whatever deletes it: link the daemon with libsockkeeper(3)");
+                add_advice(x, "keep it alive whatever deletes it: link the daemon with libsockkeeper(3)");
         /* Already in a runtime directory of its own (not a world-writable
          * one such as /run/lock): moving is no remedy. */
         if (in_runtime_dir && !squatting)
                 return;
-        add_advice(r, "move it where no cleaner looks: /run/NAME/ with RuntimeDirectory= for a system service, "
+        add_advice(x, "move it where no cleaner looks: /run/NAME/ with RuntimeDirectory= for a system service, "
                       "$XDG_RUNTIME_DIR for a user's");
 }
 
@@ -499,20 +510,20 @@ static void advise(risk_report *r, const char *path) {
  * else NULL: the join is made only for a name worth looking at. */
 static int classify(risk_machine *m, const char *path, const char *full, const struct statx *found,
                     const risk_sockets *sockets, risk_report *ret) {
-        risk_report r = { .rating = RISK_OK };
+        report_ctx x = { .r = { .rating = RISK_OK }, .texts_from = m->texts_from };
         _cleanup_free_ char *joined = NULL, *canonical = NULL, *parent = NULL;
         struct stat st = {};
         tmpfiles_file f = {};
         bool exists = found;
 
-        r.path = strdup(path);
-        if (!r.path)
+        x.r.path = strdup(path);
+        if (!x.r.path)
                 return -ENOMEM;
 
         /* Every cleaner is asked about the canonical form, the one the
          * library binds; the file and the listeners are looked up by the
          * name as given, which is what a socket is bound with. */
-        canonical = check_name(&r, path);
+        canonical = check_name(&x, path);
         if (canonical) {
                 const dir_facts *dir;
 
@@ -520,30 +531,49 @@ static int classify(risk_machine *m, const char *path, const char *full, const s
                         full = joined = path_join_root(m->root, path);
                 parent = path_parent(canonical);
                 if (!full || !parent) {
-                        risk_report_done(&r);
+                        risk_report_done(&x.r);
                         return -ENOMEM;
                 }
                 dir = risk_machine_dir_facts(m, parent);
                 if (exists)
                         facts_from_statx(found, &st, &f);
 
-                check_location(m, &r, canonical);
-                check_file(m, &r, dir, &st, exists);
-                check_tmpfiles(m, &r, canonical, full, dir, &f, exists, sockets);
-                check_tmpreaper(m, &r, canonical, &st, exists);
-                check_cron(m, &r, canonical);
-                check_tmpfs(m, &r, canonical);
-                check_listeners(sockets, &r, full, &st, exists);
-                advise(&r, path);
+                check_location(m, &x, canonical);
+                check_file(m, &x, dir, &st, exists);
+                check_tmpfiles(m, &x, canonical, full, dir, &f, exists, sockets);
+                check_tmpreaper(m, &x, canonical, &st, exists);
+                check_cron(m, &x, canonical);
+                check_tmpfs(m, &x, canonical, dir);
+                risk_check_listeners(m, sockets, &x, full, &st, exists);
+                if (m->advice)
+                        advise(&x, path);
         }
 
-        *ret = r;
+        *ret = x.r;
         return 0;
 }
 
 int risk_classify_found(risk_machine *m, const char *path, const struct statx *found, const risk_sockets *sockets,
                         risk_report *ret) {
         return classify(m, path, NULL, found, sockets, ret);
+}
+
+/* statx() of FULL, PATH under the root: by its name in the directory's
+ * kept fd where PATH is canonical, and not at all where the directory is
+ * missing. */
+static bool look_at(risk_machine *m, const char *path, const char *full, struct statx *ret) {
+        _cleanup_free_ char *canonical = NULL, *parent = NULL;
+        const dir_facts *dir;
+
+        if (socket_path_canonical(path, &canonical, NULL) < 0 || !streq(canonical, path) ||
+            !(parent = path_parent(canonical)) || !(dir = risk_machine_dir_facts(m, parent)))
+                return statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
+        if (!dir->exists)
+                return false;
+        if (dir->fd < 0)
+                return statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
+        return risk_machine_dir_may_have(m, dir, strrchr(canonical, '/') + 1) &&
+               statx(dir->fd, strrchr(canonical, '/') + 1, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
 }
 
 int risk_classify(risk_machine *m, const char *path, risk_report *ret) {
@@ -554,6 +584,14 @@ int risk_classify(risk_machine *m, const char *path, risk_report *ret) {
 
         if (path[0] == '/' && !full)
                 return -ENOMEM;
-        found = full && statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &stx) >= 0;
+        found = full && look_at(m, path, full, &stx);
+        /* A socket file: whether it is alive may depend on the other
+         * network namespaces, listed the first time it does. */
+        if (found && S_ISSOCK(stx.stx_mode) && !m->other_netns_loaded) {
+                int r = risk_machine_load_other_netns(m);
+                if (r < 0)
+                        return r;
+                sockets = risk_machine_sockets(m);
+        }
         return classify(m, path, full, found ? &stx : NULL, &sockets, ret);
 }

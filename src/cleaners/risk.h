@@ -13,6 +13,8 @@
 
 #include "cleaners.h"
 #include "cron.h"
+#include "netns-name.h"
+#include "socket-owners.h"
 #include "source-ref.h"
 #include "tmpfiles.h"
 #include "tmpreaper.h"
@@ -28,7 +30,7 @@ typedef enum risk_rating {
 typedef struct risk_reason {
         risk_rating rating;     /* what this finding alone means */
         const char *kind;       /* a stable key: "tmpfiles-age", "tmpreaper", ... (see sockkeeper(1)) */
-        char *text;
+        char *text;             /* NULL (and no source) below the machine's texts_from */
         char *source;           /* "file:line", "/proc/self/mountinfo", ... or NULL */
 } risk_reason;
 
@@ -50,6 +52,8 @@ typedef struct risk_report {
          * line even while its timer is off, tmpreaper, find -mtime in cron);
          * 0 when none goes by age. A keeper refreshes well within it. */
         uint64_t shortest_age_usec;
+        /* "Nothing listens" was said without every network namespace seen. */
+        bool netns_incomplete;
 } risk_report;
 
 /* A directory that holds checked paths (filled in as paths come). */
@@ -57,7 +61,15 @@ typedef struct dir_facts {
         char *path;             /* root-relative */
         bool exists;
         struct stat st;
+        int fd;                 /* O_PATH, for statx() of its entries by name; -1 when not kept */
+        unsigned looked_up;     /* entries asked about so far (risk_machine_dir_may_have()) */
+        bool listed;            /* names holds every entry it had then */
+        char **names;           /* sorted */
+        size_t n_names;
         char *mount_root;       /* the deepest mount at or above it, root-relative */
+        tmpfiles_plan *tmpfiles; /* what tmpfiles --clean makes of its entries; NULL without memory */
+        int tmpfs;              /* tmpfs_table_lookup() of it: what holds for its entries but mount points */
+        source_ref tmpfs_source;
 } dir_facts;
 
 /* Everything read once per run and shared by all paths, and what is
@@ -73,14 +85,32 @@ typedef struct risk_machine {
         source_ref timer_source;
         tmpfs_table mounts;
         bool mounts_known;
-        unix_socket_info *sockets; /* bound sockets of this network namespace */
+        unix_socket_info *sockets; /* bound sockets: of this network namespace, then of the others once loaded */
         size_t n_sockets;
         bool sockets_known;
+        bool other_netns_loaded;   /* risk_machine_load_other_netns() was called */
+        bool netns_complete;       /* ... and saw every network namespace */
+        bool owners_loaded;
+        int owners_error;          /* why they could not be read */
+        socket_owners owners;      /* who holds which socket, read when first asked for */
+        process_cache processes;   /* the holders' commands and units, each read once */
+        bool netns_names_loaded;
+        netns_names netns_names;   /* /run/netns, read when first asked for */
+        const unix_socket_info **sockets_by_name, **sockets_by_vfs; /* risk_machine_sockets()' index */
+        size_t n_sockets_by_name, n_sockets_by_vfs;
+        /* What reports are for: reasons rated below TEXTS_FROM keep their
+         * kind and rating but get no text or source, and without ADVICE no
+         * advice is written. scan, which shows only caution and worse,
+         * sets RISK_CAUTION and false: the words of 10,000 reasons nobody
+         * reads are most of a classification. Loading sets RISK_OK and
+         * true. */
+        risk_rating texts_from;
+        bool advice;
         char *runtime_dir;      /* $XDG_RUNTIME_DIR, only for the live root */
         uid_t uid;              /* who asks: "ours" means owned by this user */
         uint64_t now_usec;      /* CLOCK_REALTIME */
         dir_facts *dirs;        /* looked at once per directory */
-        size_t n_dirs;
+        size_t n_dirs, last_dir;
         tmpreaper_stat_memo tmpreaper_stats; /* the directories tmpreaper walks through, looked at once */
 } risk_machine;
 
@@ -91,9 +121,26 @@ int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, 
 int risk_machine_load_offline(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
 void risk_machine_done(risk_machine *m);
 
+/* Adds the sockets of every other network namespace to the machine's
+ * (risk_machine_load() lists only the caller's: enough for tmpfiles,
+ * which sees no other, and the costly part is walking /proc for the
+ * others). risk_classify() calls it for the first path that is a socket
+ * file; scan calls it first. Once only; a namespace out of reach leaves
+ * netns_complete false. -ENOMEM only. */
+int risk_machine_load_other_netns(risk_machine *m);
+/* Who holds which socket (socket_owners_load() of /proc), read once;
+ * NULL when /proc cannot be read (owners_error says why). */
+const socket_owners *risk_machine_owners(risk_machine *m);
+/* The names of network namespaces (/run/netns), read once. */
+const netns_names *risk_machine_netns_names(risk_machine *m);
+
 /* What is known of DIR (root-relative, normalized), looked at the first
  * time it is asked for; NULL when out of memory. */
 const dir_facts *risk_machine_dir_facts(risk_machine *m, const char *dir);
+/* Whether D (one of M's) may have an entry NAME: false only when it
+ * certainly has not. Once many of its entries were asked about, D is
+ * read, and a name it does not list needs no statx() of its own. */
+bool risk_machine_dir_may_have(risk_machine *m, const dir_facts *d, const char *name);
 
 /* The bound sockets that a classification compares the path with: who
  * listens at the name, on the file, and whether tmpfiles sees it live. */
@@ -101,11 +148,20 @@ typedef struct risk_sockets {
         const unix_socket_info *list;
         size_t n;
         bool known;             /* false: what listens is unknown, and not judged */
+        /* For a long list, so that a path costs a lookup and not a pass over
+         * the machine's sockets: LIST's named entries sorted by name, and
+         * those with a file by file, each run in list order. NULL: LIST is
+         * searched from end to end. */
+        const unix_socket_info *const *by_name;
+        size_t n_by_name;
+        const unix_socket_info *const *by_vfs;
+        size_t n_by_vfs;
 } risk_sockets;
 
-/* The machine's own: every bound socket of this network namespace
- * (risk_machine_load()), or unknown (risk_machine_load_offline()). */
-risk_sockets risk_machine_sockets(const risk_machine *m);
+/* The machine's own: every bound socket it has listed (risk_machine_load(),
+ * risk_machine_load_other_netns()), indexed, or unknown
+ * (risk_machine_load_offline()). */
+risk_sockets risk_machine_sockets(risk_machine *m);
 
 /* Classifies PATH as given ("/..." or "@abstract"); it is judged in its
  * canonical form, and the report names it as given. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc-util.h"
 #include "macro.h"
 #include "tmpfiles.h"
 
@@ -158,14 +159,34 @@ static int compare_plain(const void *a, const void *b) {
         return r ? r : (x < y ? -1 : x > y);
 }
 
+static size_t count_slashes(const char *s) {
+        size_t n = 0;
+
+        for (; (s = strchr(s, '/')); s++)
+                n++;
+        return n;
+}
+
+/* With FNM_PATHNAME only a '/' of the pattern matches a '/': a match has
+ * as many as the pattern, unless a bracket or an escape makes that hard
+ * to tell. */
+static struct tmpfiles_glob_key glob_key(const char *pattern) {
+        return (struct tmpfiles_glob_key) {
+                .head = strcspn(pattern, "*?[\\"),
+                .slashes = strpbrk(pattern, "[\\") ? -1 : (int) count_slashes(pattern),
+        };
+}
+
 int tmpfiles_config_index(tmpfiles_config *c) {
         const tmpfiles_item **plain = calloc(c->n_items + 1, sizeof(*plain));
         const tmpfiles_item **globs = calloc(c->n_items + 1, sizeof(*globs));
+        struct tmpfiles_glob_key *keys = calloc(c->n_items + 1, sizeof(*keys));
         size_t n_plain = 0, n_globs = 0;
 
-        if (!plain || !globs) {
+        if (!plain || !globs || !keys) {
                 free(plain);
                 free(globs);
+                free(keys);
                 return -ENOMEM;
         }
         for (size_t i = 0; i < c->n_items; i++) {
@@ -173,19 +194,22 @@ int tmpfiles_config_index(tmpfiles_config *c) {
 
                 if (it->boot_only)
                         continue;
-                if (tmpfiles_type_is_glob(it->type))
+                if (tmpfiles_type_is_glob(it->type)) {
+                        keys[n_globs] = glob_key(it->path);
                         globs[n_globs++] = it;
-                else
+                } else
                         plain[n_plain++] = it;
         }
         qsort(plain, n_plain, sizeof(*plain), compare_plain);
 
         free(c->plain);
         free(c->globs);
+        free(c->glob_keys);
         c->plain = plain;
         c->n_plain = n_plain;
         c->globs = globs;
         c->n_globs = n_globs;
+        c->glob_keys = keys;
         return 0;
 }
 
@@ -210,18 +234,23 @@ static const tmpfiles_item *plain_line(const tmpfiles_config *c, const char *pat
  * runs for every level of every path checked, hence the index. */
 static const tmpfiles_item *claim(const tmpfiles_config *c, const char *path, const char **ret_why) {
         const tmpfiles_item *plain = plain_line(c, path);
+        int slashes;
 
         if (plain) {
                 *ret_why = "own entry";
                 return plain;
         }
+        slashes = (int) count_slashes(path);
         for (size_t i = 0; i < c->n_globs; i++) {
                 const tmpfiles_item *it = c->globs[i];
+                const struct tmpfiles_glob_key *key = &c->glob_keys[i];
 
-                if (glob_line_matches(it->path, path)) {
-                        *ret_why = it->type == 'x' ? "excluded by x" : it->type == 'X' ? "excluded by X" : "own entry";
-                        return it;
-                }
+                /* glob_line_matches(), with its quick no made ready. */
+                if ((key->slashes >= 0 && key->slashes != slashes) || strncmp(it->path, path, key->head) != 0 ||
+                    fnmatch(it->path, path, FNM_PATHNAME | FNM_PERIOD) != 0)
+                        continue;
+                *ret_why = it->type == 'x' ? "excluded by x" : it->type == 'X' ? "excluded by X" : "own entry";
+                return it;
         }
         return NULL;
 }
@@ -252,10 +281,10 @@ static outcome protected_by(const tmpfiles_item *rule, const char *why, size_t l
 }
 
 typedef struct walk_ctx {
-        const tmpfiles_config *c;
-        const prefixes *p;
-        const tmpfiles_item **claims; /* per level: the line that stops a walk there */
-        const char **claim_why;
+        const char *const *prefix;    /* prefix[0] is "/", prefix[n] the path */
+        size_t n;
+        const tmpfiles_item *const *claims; /* per level: the line that stops a walk there */
+        const char *const *claim_why;
         const tmpfiles_file *f;
         ssize_t mount_level; /* the deepest mount at or above the path; -1 if unknown */
         uint64_t now;
@@ -264,9 +293,9 @@ typedef struct walk_ctx {
 /* The path itself, once the walk from level J has reached it. */
 static outcome judge_path(const walk_ctx *w, const tmpfiles_item *i, size_t j) {
         const tmpfiles_file *f = w->f;
-        size_t depth = w->p->n - j;
+        size_t depth = w->n - j;
         bool top = depth == 1, mount_top = top && w->mount_level == (ssize_t) j;
-        const char *name = last_component(w->p->prefix[w->p->n]);
+        const char *name = last_component(w->prefix[w->n]);
         outcome o = { .fate = TMPFILES_AGED, .rule = i, .why = "aged", .age_usec = i->age_usec, .level = j };
 
         if (f && S_ISDIR(f->mode)) {
@@ -294,19 +323,18 @@ static outcome judge_path(const walk_ctx *w, const tmpfiles_item *i, size_t j) {
 
 /* dir_cleanup() from the directory at level J down to the path. */
 static outcome walk(const walk_ctx *w, const tmpfiles_item *i, size_t j) {
-        for (size_t k = j + 1; k <= w->p->n; k++) {
+        for (size_t k = j + 1; k <= w->n; k++) {
                 size_t depth = k - j;
 
-                if ((ssize_t) k == w->mount_level || (k == w->p->n && w->f && w->f->mount_point))
+                if ((ssize_t) k == w->mount_level || (k == w->n && w->f && w->f->mount_point))
                         return protected_by(NULL, "mount point", j);
                 if (w->claims[k])
                         return protected_by(w->claims[k], w->claim_why[k], j);
-                if (k == w->p->n)
+                if (k == w->n)
                         break;
                 /* An intermediate directory: its owner is unknown, and
                  * lost+found is root's in practice. */
-                if (depth == 1 && w->mount_level == (ssize_t) j &&
-                    streq(last_component(w->p->prefix[k]), "lost+found"))
+                if (depth == 1 && w->mount_level == (ssize_t) j && streq(last_component(w->prefix[k]), "lost+found"))
                         return protected_by(NULL, "lost+found", j);
                 if (depth > MAX_DEPTH)
                         return protected_by(NULL, "too deep", j);
@@ -338,54 +366,126 @@ static bool better(const outcome *a, const outcome *b) {
         return a->level > b->level;
 }
 
-static ssize_t level_of(const prefixes *p, const char *path) {
-        for (size_t k = 0; path && k <= p->n; k++)
-                if (streq(p->prefix[k], path))
+typedef struct plan_cleaner {
+        const tmpfiles_item *item;
+        size_t level;
+} plan_cleaner;
+
+/* What a run of --clean makes of any entry of one directory, worked out
+ * once for all of them: the directory's levels, the lines that stop a
+ * walk at each, and the aging lines that clean one of them. */
+struct tmpfiles_plan {
+        prefixes p;                     /* prefix[p.n] is the directory */
+        const tmpfiles_item **claims;   /* per level (claims[0] unused) */
+        const char **claim_why;
+        plan_cleaner *cleaners;         /* in file order, then by level */
+        size_t n_cleaners;
+        const tmpfiles_item *boot;      /* a '!' line that would clean a level, were it not boot-only */
+};
+
+void tmpfiles_plan_free(tmpfiles_plan *plan) {
+        if (!plan)
+                return;
+        prefixes_done(&plan->p);
+        free(plan->claims);
+        free(plan->claim_why);
+        free(plan->cleaners);
+        free(plan);
+}
+
+int tmpfiles_plan_dir(const tmpfiles_config *c, const char *dir, tmpfiles_plan **ret) {
+        tmpfiles_plan *plan;
+        size_t allocated = 0;
+        int r;
+
+        if (!c || !dir || !ret)
+                return -EINVAL;
+        plan = calloc(1, sizeof(*plan));
+        if (!plan)
+                return -ENOMEM;
+        r = split_path(dir, &plan->p);
+        if (r < 0)
+                goto fail;
+        r = -ENOMEM;
+        plan->claims = calloc(plan->p.n + 1, sizeof(*plan->claims));
+        plan->claim_why = calloc(plan->p.n + 1, sizeof(*plan->claim_why));
+        if (!plan->claims || !plan->claim_why)
+                goto fail;
+        for (size_t k = 1; k <= plan->p.n; k++)
+                plan->claims[k] = claim(c, plan->p.prefix[k], &plan->claim_why[k]);
+
+        for (size_t n = 0; n < c->n_items; n++) {
+                const tmpfiles_item *i = c->items + n;
+
+                if (!i->has_age)
+                        continue;
+                for (size_t j = 0; j <= plan->p.n; j++) {
+                        if (!cleans_level(i, &plan->p, j))
+                                continue;
+                        if (i->boot_only) {
+                                if (!plan->boot)
+                                        plan->boot = i;
+                                break;
+                        }
+                        if (GREEDY_REALLOC(plan->cleaners, allocated, plan->n_cleaners + 1, 8) < 0)
+                                goto fail;
+                        plan->cleaners[plan->n_cleaners++] = (plan_cleaner) { .item = i, .level = j };
+                }
+        }
+        *ret = plan;
+        return 0;
+fail:
+        tmpfiles_plan_free(plan);
+        return r;
+}
+
+/* The level of PATH among W's prefixes, or -1. */
+static ssize_t level_of(const walk_ctx *w, const char *path) {
+        for (size_t k = 0; path && k <= w->n; k++)
+                if (streq(w->prefix[k], path))
                         return (ssize_t) k;
         return -1;
 }
 
-/* Would a '!' line clean a directory above the path, were it not boot-only? */
-static const tmpfiles_item *boot_only_cleaner(const tmpfiles_config *c, const prefixes *p) {
-        for (size_t n = 0; n < c->n_items; n++) {
-                const tmpfiles_item *i = c->items + n;
+/* The mount root as tmpfiles' own paths look: cleaned as split_path()
+ * cleans them, and compared with the levels. */
+static int mount_level(const walk_ctx *w, const char *mount_root, ssize_t *ret) {
+        _cleanup_(prefixes_done) prefixes mount = {};
+        int r;
 
-                if (!i->boot_only || !i->has_age)
-                        continue;
-                for (size_t j = 0; j < p->n; j++)
-                        if (cleans_level(i, p, j))
-                                return i;
+        if (mount_root[0] == '/' && !strstr(mount_root, "//") && !strstr(mount_root, "/./") &&
+            !has_suffix(mount_root, "/.") && (streq(mount_root, "/") || !has_suffix(mount_root, "/"))) {
+                *ret = level_of(w, mount_root);
+                return 0;
         }
-        return NULL;
+        r = split_path(mount_root, &mount);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0)
+                *ret = level_of(w, mount.prefix[mount.n]);
+        return 0;
 }
 
-static void evaluate(const walk_ctx *w, tmpfiles_verdict *ret) {
-        const tmpfiles_config *c = w->c;
+static void evaluate(const tmpfiles_plan *plan, const walk_ctx *w, tmpfiles_verdict *ret) {
         outcome best = {};
         bool any = false;
 
-        for (size_t n = 0; n < c->n_items; n++) {
-                const tmpfiles_item *i = c->items + n;
+        for (size_t n = 0; n < plan->n_cleaners; n++) {
+                const tmpfiles_item *i = plan->cleaners[n].item;
+                outcome o;
 
                 /* clean_item_instance() does nothing while now < age. */
-                if (i->boot_only || !i->has_age || w->now < i->age_usec)
+                if (w->now < i->age_usec)
                         continue;
-                for (size_t j = 0; j < w->p->n; j++) {
-                        outcome o;
-
-                        if (!cleans_level(i, w->p, j))
-                                continue;
-                        o = walk(w, i, j);
-                        if (!any || better(&o, &best))
-                                best = o;
-                        any = true;
-                }
+                o = walk(w, i, plan->cleaners[n].level);
+                if (!any || better(&o, &best))
+                        best = o;
+                any = true;
         }
         if (!any) {
-                const tmpfiles_item *boot = boot_only_cleaner(c, w->p);
-
-                *ret = boot ? (tmpfiles_verdict) { .fate = TMPFILES_PROTECTED, .rule = boot, .why = "boot-only line" }
-                            : (tmpfiles_verdict) { .fate = TMPFILES_UNCOVERED, .why = "no aging line" };
+                *ret = plan->boot ? (tmpfiles_verdict) { .fate = TMPFILES_PROTECTED, .rule = plan->boot,
+                                                         .why = "boot-only line" }
+                                  : (tmpfiles_verdict) { .fate = TMPFILES_UNCOVERED, .why = "no aging line" };
                 return;
         }
         *ret = (tmpfiles_verdict) {
@@ -398,13 +498,74 @@ static void evaluate(const walk_ctx *w, tmpfiles_verdict *ret) {
         };
 }
 
+/* PATH's name in PLAN's directory, or NULL when PATH is not an entry of
+ * it as split_path() would cut it. */
+static const char *entry_name(const tmpfiles_plan *plan, const char *path) {
+        const char *dir = plan->p.prefix[plan->p.n], *name;
+        size_t len = plan->p.n == 0 ? 0 : strlen(dir);
+
+        if (strncmp(path, dir, len) != 0 || path[len] != '/')
+                return NULL;
+        name = path + len + 1;
+        if (!*name || strchr(name, '/') || streq(name, "."))
+                return NULL;
+        return name;
+}
+
+int tmpfiles_evaluate_in(const tmpfiles_config *c, const tmpfiles_plan *plan, const char *path,
+                         const tmpfiles_file *f, uint64_t now_usec, tmpfiles_verdict *ret) {
+        const tmpfiles_item *claims_small[32], **claims = claims_small;
+        const char *why_small[32], **why = why_small;
+        const char *prefix_small[32], **prefix = prefix_small;
+        size_t n = plan->p.n + 1;
+        walk_ctx w;
+        int r = 0;
+
+        if (!c || !path || !ret)
+                return -EINVAL;
+        if (!entry_name(plan, path))
+                return tmpfiles_evaluate(c, path, f, now_usec, ret);
+        if (n + 1 > ELEMENTSOF(claims_small)) {
+                claims = calloc(n + 1, sizeof(*claims));
+                why = calloc(n + 1, sizeof(*why));
+                prefix = calloc(n + 1, sizeof(*prefix));
+                if (!claims || !why || !prefix) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+        }
+        for (size_t k = 0; k < n; k++) {
+                prefix[k] = plan->p.prefix[k];
+                claims[k] = plan->claims[k];
+                why[k] = plan->claim_why[k];
+        }
+        prefix[n] = path;
+        why[n] = NULL;
+        claims[n] = claim(c, path, &why[n]);
+
+        w = (walk_ctx) { .prefix = prefix, .n = n, .claims = claims, .claim_why = why, .f = f, .mount_level = -1,
+                         .now = now_usec };
+        if (f && f->mount_root) {
+                r = mount_level(&w, f->mount_root, &w.mount_level);
+                if (r < 0)
+                        goto finish;
+        }
+        if (f && f->mount_point)
+                w.mount_level = (ssize_t) n;
+        evaluate(plan, &w, ret);
+finish:
+        if (claims != claims_small) {
+                free(claims);
+                free(why);
+                free(prefix);
+        }
+        return r;
+}
+
 int tmpfiles_evaluate(const tmpfiles_config *c, const char *path, const tmpfiles_file *f, uint64_t now_usec,
                       tmpfiles_verdict *ret) {
-        _cleanup_free_ const tmpfiles_item **claims = NULL;
-        _cleanup_free_ const char **why = NULL;
         _cleanup_(prefixes_done) prefixes p = {};
-        _cleanup_(prefixes_done) prefixes mount = {};
-        walk_ctx w;
+        tmpfiles_plan *plan = NULL;
         int r;
 
         if (!c || !path || !ret)
@@ -412,24 +573,15 @@ int tmpfiles_evaluate(const tmpfiles_config *c, const char *path, const tmpfiles
         r = split_path(path, &p);
         if (r < 0)
                 return r;
-        claims = calloc(p.n + 1, sizeof(*claims));
-        why = calloc(p.n + 1, sizeof(*why));
-        if (!claims || !why)
-                return -ENOMEM;
-        for (size_t k = 1; k <= p.n; k++)
-                claims[k] = claim(c, p.prefix[k], &why[k]);
-
-        w = (walk_ctx) { .c = c, .p = &p, .claims = claims, .claim_why = why, .f = f, .mount_level = -1,
-                         .now = now_usec };
-        if (f && f->mount_root) {
-                r = split_path(f->mount_root, &mount);
-                if (r == -ENOMEM)
-                        return r;
-                if (r >= 0)
-                        w.mount_level = level_of(&p, mount.prefix[mount.n]);
+        if (p.n == 0) {
+                /* "/" itself: no directory above it to clean it. */
+                *ret = (tmpfiles_verdict) { .fate = TMPFILES_UNCOVERED, .why = "no aging line" };
+                return 0;
         }
-        if (f && f->mount_point)
-                w.mount_level = (ssize_t) p.n;
-        evaluate(&w, ret);
-        return 0;
+        r = tmpfiles_plan_dir(c, p.prefix[p.n - 1], &plan);
+        if (r < 0)
+                return r;
+        r = tmpfiles_evaluate_in(c, plan, p.prefix[p.n], f, now_usec, ret);
+        tmpfiles_plan_free(plan);
+        return r;
 }

@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "strv.h"
+#include "tmpfiles-lookups.h"
 #include "tmpfiles.h"
 
 /* The order systemd-tmpfiles reads them in; Debian builds 252 with
@@ -36,6 +37,9 @@ int tmpfiles_config_set_root(tmpfiles_config *c, const char *root) {
         }
         free(c->root);
         c->root = copy;
+        /* What was looked up was for the other root. */
+        tmpfiles_lookups_free(c->lookups);
+        c->lookups = NULL;
         return 0;
 }
 

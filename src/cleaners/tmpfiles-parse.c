@@ -9,9 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +22,7 @@
 #include "parse-util.h"
 #include "path-util.h"
 #include "strv.h"
+#include "tmpfiles-lookups.h"
 #include "tmpfiles-specifier.h"
 #include "tmpfiles-table.h"
 #include "tmpfiles.h"
@@ -92,7 +91,7 @@ static ssize_t next_line(const char *pos, const char *end, size_t *ret_len) {
 /* ---- specifiers ---- */
 
 static int expand_or_warn(const parser *p, const char *what, const char *text, size_t max, char **ret) {
-        int r = tmpfiles_specifier_printf(p->c->root, text, max, ret);
+        int r = tmpfiles_specifier_printf(tmpfiles_lookups_of(p->c), p->c->root, text, max, ret);
 
         if (r == 0)
                 return 0;
@@ -109,78 +108,6 @@ static int expand_or_warn(const parser *p, const char *what, const char *text, s
 
 /* ---- fields ---- */
 
-/* NAME's id in ROOT's /etc/passwd or /etc/group, read without NSS, the way
- * tmpfiles resolves names under --root. */
-static int name_to_id_offline(const char *root, const char *file, const char *name, uint32_t *ret) {
-        _cleanup_free_ char *text = NULL;
-        size_t len = strlen(name);
-        int r;
-
-        r = root_read_file(root, file, &text, NULL);
-        if (r < 0)
-                return r;
-        for (char *line = text, *eol; *line; line = *eol ? eol + 1 : eol) {
-                char *id, *end, saved;
-                unsigned u;
-                int k;
-
-                eol = strchrnul(line, '\n');
-                if (strncmp(line, name, len) != 0 || line[len] != ':')
-                        continue;
-                id = strchr(line + len + 1, ':'); /* past the password field */
-                if (!id || id > eol)
-                        continue;
-                id++;
-                end = id + strcspn(id, ":\n");
-                saved = *end;
-                *end = '\0';
-                k = safe_atou(id, 10, true, &u);
-                *end = saved;
-                if (k < 0)
-                        continue;
-                *ret = u;
-                return 0;
-        }
-        return -ESRCH;
-}
-
-/* find_uid()/find_gid(): a number, "root", then NSS for the running system
- * or the root's files under --root. Names NSS does not know make the line
- * invalid. */
-static int resolve_id(const parser *p, const char *name, bool group, uint32_t *ret) {
-        const char *nobody = group ? "nogroup" : "nobody";
-
-        if (parse_uid(name, ret) >= 0)
-                return 0;
-        if (!root_is_live(p->c->root)) {
-                if (streq(name, "root")) {
-                        *ret = 0;
-                        return 0;
-                }
-                return name_to_id_offline(p->c->root, group ? "/etc/group" : "/etc/passwd", name, ret);
-        }
-        if (streq(name, "root") || streq(name, "0")) {
-                *ret = 0;
-                return 0;
-        }
-        if (streq(name, nobody) || streq(name, "65534")) {
-                *ret = 65534;
-                return 0;
-        }
-        if (group) {
-                struct group *g = getgrnam(name);
-                if (!g)
-                        return -ESRCH;
-                *ret = g->gr_gid;
-        } else {
-                struct passwd *pw = getpwnam(name);
-                if (!pw)
-                        return -ESRCH;
-                *ret = pw->pw_uid;
-        }
-        return 0;
-}
-
 static bool empty_or_dash(const char *s) {
         return !s || s[0] == 0 || streq(s, "-");
 }
@@ -192,7 +119,7 @@ static int parse_owner(const parser *p, const char *user, const char *group, tmp
                 const char *u = user[0] == ':' ? user + 1 : user;
 
                 s->uid_only_create = u != user;
-                if (resolve_id(p, u, false, &id) < 0)
+                if (tmpfiles_resolve_id(p->c, u, false, &id) < 0)
                         return warnf(p, "Failed to resolve user '%s'", u);
                 s->uid = id;
                 s->uid_set = true;
@@ -201,7 +128,7 @@ static int parse_owner(const parser *p, const char *user, const char *group, tmp
                 const char *g = group[0] == ':' ? group + 1 : group;
 
                 s->gid_only_create = g != group;
-                if (resolve_id(p, g, true, &id) < 0)
+                if (tmpfiles_resolve_id(p->c, g, true, &id) < 0)
                         return warnf(p, "Failed to resolve group '%s'", g);
                 s->gid = id;
                 s->gid_set = true;
@@ -691,6 +618,8 @@ void tmpfiles_config_done(tmpfiles_config *c) {
         strv_free_n(c->files, c->n_files);
         free(c->plain);
         free(c->globs);
+        free(c->glob_keys);
+        tmpfiles_lookups_free(c->lookups);
         free(c->root);
         *c = (tmpfiles_config) {};
 }

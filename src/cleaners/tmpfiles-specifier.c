@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "specifier.h"
+#include "tmpfiles-lookups.h"
 #include "tmpfiles-specifier.h"
 #include "unquote.h"
 
@@ -207,7 +208,30 @@ static bool is_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-int tmpfiles_specifier_printf(const char *root, const char *text, size_t max, char **ret) {
+/* specifier_lookup(), remembered in L: the value is the caller's copy. */
+static int lookup_remembered(tmpfiles_lookups *l, const char *root, char c, char **ret) {
+        unsigned char k = (unsigned char) c;
+        int r;
+
+        if (!l || k >= ELEMENTSOF(l->specifier))
+                return specifier_lookup(root, c, ret);
+        if (!l->specifier[k].known) {
+                r = specifier_lookup(root, c, &l->specifier[k].value);
+                if (r == -ENOMEM)
+                        return r;
+                l->specifier[k].r = r;
+                l->specifier[k].known = true;
+        }
+        *ret = NULL;
+        if (l->specifier[k].r < 0)
+                return l->specifier[k].r;
+        if (l->specifier[k].value && !(*ret = strdup(l->specifier[k].value)))
+                return -ENOMEM;
+        return 0;
+}
+
+int tmpfiles_specifier_printf(struct tmpfiles_lookups *lookups, const char *root, const char *text, size_t max,
+                              char **ret) {
         _cleanup_free_ char *out = NULL;
         size_t n = 0, cap = strlen(text) + 1;
 
@@ -224,7 +248,7 @@ int tmpfiles_specifier_printf(const char *root, const char *text, size_t max, ch
                         if (*f == '%')
                                 add = f;
                         else if (is_alnum(*f)) {
-                                int r = specifier_lookup(root, *f, &w);
+                                int r = lookup_remembered(lookups, root, *f, &w);
                                 if (r < 0)
                                         return r;
                                 add = strempty(w);

@@ -85,6 +85,16 @@ typedef struct tmpfiles_config {
         size_t n_plain;
         const tmpfiles_item **globs;
         size_t n_globs;
+        /* Parallel to globs, a quick no before fnmatch(): the length of the
+         * literal head a match must start with, and the number of '/' a
+         * match must have (-1: any, for a pattern with '[' or '\\'). */
+        struct tmpfiles_glob_key {
+                size_t head;
+                int slashes;
+        } *glob_keys;
+        /* Specifiers and user names already looked up for this root
+         * (tmpfiles-specifier.h); made by the first parse that needs it. */
+        struct tmpfiles_lookups *lookups;
 } tmpfiles_config;
 
 /* Called for every line or file that cannot be used: unreadable files,
@@ -154,3 +164,14 @@ typedef struct tmpfiles_verdict {
  * rule would reach it, and expired is false. */
 int tmpfiles_evaluate(const tmpfiles_config *c, const char *path, const tmpfiles_file *f, uint64_t now_usec,
                       tmpfiles_verdict *ret);
+
+/* The part of an evaluation that is the same for every entry of one
+ * directory (which lines clean a level above, which stop a walk there),
+ * made once: 10,000 sockets in one directory cost one. DIR is absolute. */
+typedef struct tmpfiles_plan tmpfiles_plan;
+int tmpfiles_plan_dir(const tmpfiles_config *c, const char *dir, tmpfiles_plan **ret);
+void tmpfiles_plan_free(tmpfiles_plan *plan);
+/* tmpfiles_evaluate() of PATH, an entry of PLAN's directory (anything
+ * else is evaluated from scratch). */
+int tmpfiles_evaluate_in(const tmpfiles_config *c, const tmpfiles_plan *plan, const char *path,
+                         const tmpfiles_file *f, uint64_t now_usec, tmpfiles_verdict *ret);

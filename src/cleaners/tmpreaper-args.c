@@ -338,42 +338,73 @@ static int brace_expand(const char *pattern, char ***out, size_t *n_out) {
 }
 
 /* glob(3) without GLOB_PERIOD: component by component, as the shell's
- * pathname expansion. */
-static bool glob_matches(const char *pattern, const char *path, bool is_dir) {
-        _cleanup_free_ char *p = NULL;
-        size_t len = strlen(pattern);
-
-        if (len > 1 && pattern[len - 1] == '/' && !is_dir)
+ * pathname expansion. NORMALIZED is the alternative, path_normalize()d. */
+static bool glob_matches(const char *normalized, bool dir_only, const char *path, bool is_dir) {
+        if (dir_only && !is_dir)
                 return false; /* "dir/" names directories only */
-        p = path_normalize(pattern);
-        return p && (p[0] == '/') == (path[0] == '/') && shell_glob_match(p, path) == 0;
+        return normalized && (normalized[0] == '/') == (path[0] == '/') && shell_glob_match(normalized, path) == 0;
+}
+
+void tmpreaper_pattern_done(tmpreaper_pattern *p) {
+        strv_free_n(p->alts, p->n_alts);
+        free(p->dir_only);
+        *p = (tmpreaper_pattern) {};
+}
+
+int tmpreaper_pattern_compile(const char *pattern, tmpreaper_pattern *ret) {
+        _cleanup_free_ char *literal = NULL;
+        tmpreaper_pattern p = {};
+        char **alts = NULL;
+        size_t n_alts = 0;
+
+        p.head = strcspn(pattern, "*?[{\\");
+        while (p.head > 0 && pattern[p.head - 1] == '/') /* "dir/": a trailing slash names a directory */
+                p.head--;
+        literal = strndup(pattern, p.head);
+        if (!literal)
+                return -ENOMEM;
+        /* Every alternative starts with the pattern's literal head, so a
+         * path without it cannot match. Only for a head that matching
+         * would not normalize ("//", "/./"; a shorter head only rejects
+         * less). */
+        p.head_rejects = !strstr(literal, "//") && !strstr(literal, "/./") && !strstr(literal, "/../");
+
+        if (brace_expand(pattern, &alts, &n_alts) < 0) {
+                /* Malformed or too many alternatives: it matches nothing. */
+                strv_free_n(alts, n_alts);
+                *ret = p;
+                return 0;
+        }
+        p.dir_only = calloc(n_alts + 1, sizeof(bool));
+        if (!p.dir_only) {
+                strv_free_n(alts, n_alts);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n_alts; i++) {
+                size_t len = strlen(alts[i]);
+                char *norm = path_normalize(alts[i]);
+
+                p.dir_only[i] = len > 1 && alts[i][len - 1] == '/';
+                free(alts[i]);
+                alts[i] = norm;
+        }
+        p.alts = alts;
+        p.n_alts = n_alts;
+        *ret = p;
+        return 0;
+}
+
+bool tmpreaper_pattern_match(const tmpreaper_pattern *p, const char *pattern, const char *path, bool is_dir) {
+        if (p->head_rejects && strncmp(pattern, path, p->head) != 0)
+                return false;
+        for (size_t i = 0; i < p->n_alts; i++)
+                if (glob_matches(p->alts[i], p->dir_only[i], path, is_dir))
+                        return true;
+        return false;
 }
 
 bool tmpreaper_pattern_matches(const char *pattern, const char *path, bool is_dir) {
-        size_t head = strcspn(pattern, "*?[{\\");
-        _cleanup_free_ char *literal = NULL;
+        _cleanup_(tmpreaper_pattern_done) tmpreaper_pattern p = {};
 
-        while (head > 0 && pattern[head - 1] == '/') /* "dir/": a trailing slash names a directory */
-                head--;
-        literal = strndup(pattern, head);
-        char **alts = NULL;
-        size_t n_alts = 0;
-        bool match = false;
-
-        /* Every alternative starts with the pattern's literal head, so a
-         * path without it cannot match: skip the expansion (checking many
-         * paths against the cron job's patterns is otherwise mostly this).
-         * Only for a head that matching would not normalize ("//", "/./";
-         * a shorter head only rejects less). */
-        if (literal && !strstr(literal, "//") && !strstr(literal, "/./") && !strstr(literal, "/../") &&
-            strncmp(literal, path, head) != 0)
-                return false;
-        if (brace_expand(pattern, &alts, &n_alts) < 0) {
-                strv_free_n(alts, n_alts);
-                return false;
-        }
-        for (size_t i = 0; i < n_alts && !match; i++)
-                match = glob_matches(alts[i], path, is_dir);
-        strv_free_n(alts, n_alts);
-        return match;
+        return tmpreaper_pattern_compile(pattern, &p) >= 0 && tmpreaper_pattern_match(&p, pattern, path, is_dir);
 }

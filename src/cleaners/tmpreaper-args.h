@@ -30,6 +30,21 @@ void tmpreaper_args_done(tmpreaper_args *a);
 /* tmpreaper's <time>: a number, then the last character says d, h, m or s
  * (anything else means hours); kept in 32 bits as tmpreaper does. */
 int tmpreaper_parse_time(const char *s, uint64_t *ret_usec);
+/* A --protect pattern made ready once for matching many paths: its
+ * literal head, which every alternative starts with, and its brace
+ * alternatives, normalized. */
+typedef struct tmpreaper_pattern {
+        size_t head;            /* a path that does not start with the pattern's first HEAD bytes... */
+        bool head_rejects;      /* ... cannot match, when this is set */
+        char **alts;            /* normalized; NULL when normalizing failed */
+        bool *dir_only;         /* the alternative ended in '/' */
+        size_t n_alts;          /* 0: a malformed pattern, which matches nothing */
+} tmpreaper_pattern;
+
+int tmpreaper_pattern_compile(const char *pattern, tmpreaper_pattern *ret);
+void tmpreaper_pattern_done(tmpreaper_pattern *p);
 /* Matches a --protect pattern ({a,b} braces, then glob(3) per component,
  * leading dots explicit) against PATH; IS_DIR allows a trailing '/'. */
+bool tmpreaper_pattern_match(const tmpreaper_pattern *p, const char *pattern, const char *path, bool is_dir);
+/* The same for a pattern used once. */
 bool tmpreaper_pattern_matches(const char *pattern, const char *path, bool is_dir);

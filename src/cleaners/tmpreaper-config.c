@@ -37,13 +37,30 @@ void tmpreaper_config_done(tmpreaper_config *c) {
         for (size_t i = 0; i < c->n_protect; i++) {
                 free(c->protect[i]);
                 source_ref_done(&c->protect_sources[i]);
+                if (c->protect_compiled)
+                        tmpreaper_pattern_done(&c->protect_compiled[i]);
         }
         free(c->protect);
+        free(c->protect_compiled);
         free(c->protect_sources);
         strv_free_n(c->argv, c->n_argv);
         strv_free_n(c->skip_mounts, c->n_skip_mounts);
         strv_free_n(c->resolved_dirs, c->n_dirs);
         *c = (tmpreaper_config) {};
+}
+
+/* Every --protect pattern is matched against every path and every
+ * directory above it: expanded and normalized once. */
+static int compile_protect(tmpreaper_config *c) {
+        c->protect_compiled = calloc(c->n_protect + 1, sizeof(*c->protect_compiled));
+        if (!c->protect_compiled)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_protect; i++) {
+                int r = tmpreaper_pattern_compile(c->protect[i], &c->protect_compiled[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 /* The dirs resolved the way tmpreaper sees them (cron.daily runs from
@@ -249,6 +266,8 @@ int tmpreaper_config_load(tmpreaper_config *ret, const char *root) {
         }
         if (r >= 0)
                 r = resolve_dirs(&c);
+        if (r >= 0)
+                r = compile_protect(&c);
         if (r >= 0 && (!root || streq(root, "/")))
                 r = find_skip_mounts(&c);
         if (r < 0)

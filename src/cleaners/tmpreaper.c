@@ -24,8 +24,12 @@
 #include "tmpreaper.h"
 
 void tmpreaper_stat_memo_done(tmpreaper_stat_memo *m) {
-        for (size_t i = 0; i < TMPREAPER_STAT_MEMO_SIZE; i++)
-                free(m->e[i].key);
+        for (size_t i = 0; i < TMPREAPER_STAT_MEMO_SIZE; i++) {
+                free(m->e[i].root);
+                free(m->e[i].path);
+        }
+        free(m->way.root);
+        free(m->way.parent);
         *m = (tmpreaper_stat_memo) {};
 }
 
@@ -40,21 +44,23 @@ static int stat_followed(const char *root, const char *dir, struct stat *ret) {
 /* root_lstat() (KIND 'l') or a stat that follows DIR itself ('f'),
  * remembered in M when there is one. */
 static int memo_stat(tmpreaper_stat_memo *m, char kind, const char *root, const char *path, struct stat *ret) {
-        _cleanup_free_ char *key = NULL;
+        _cleanup_free_ char *root_copy = NULL, *path_copy = NULL;
         int r;
 
-        if (m && asprintf(&key, "%c%s\n%s", kind, root, path) >= 0)
-                for (size_t i = 0; i < TMPREAPER_STAT_MEMO_SIZE; i++)
-                        if (m->e[i].key && streq(m->e[i].key, key)) {
-                                *ret = m->e[i].st;
-                                return m->e[i].r;
-                        }
+        for (size_t i = 0; m && i < TMPREAPER_STAT_MEMO_SIZE; i++)
+                if (m->e[i].kind == kind && m->e[i].path && streq(m->e[i].path, path) && streq(m->e[i].root, root)) {
+                        *ret = m->e[i].st;
+                        return m->e[i].r;
+                }
         r = kind == 'l' ? root_lstat(root, path, ret) : stat_followed(root, path, ret);
-        if (m && key) {
+        if (m && (root_copy = strdup(root)) && (path_copy = strdup(path))) {
                 unsigned i = m->next++ % TMPREAPER_STAT_MEMO_SIZE;
 
-                free(m->e[i].key);
-                m->e[i].key = TAKE_PTR(key);
+                free(m->e[i].root);
+                free(m->e[i].path);
+                m->e[i].kind = kind;
+                m->e[i].root = TAKE_PTR(root_copy);
+                m->e[i].path = TAKE_PTR(path_copy);
                 m->e[i].r = r;
                 if (r >= 0)
                         m->e[i].st = *ret;
@@ -82,14 +88,15 @@ static const char *type_kept(const tmpreaper_config *c, mode_t mode) {
 static bool protected_by(const tmpreaper_config *c, const char *dir, const char *p, bool is_dir, size_t *ret) {
         for (size_t i = 0; i < c->n_protect; i++) {
                 const char *pat = c->protect[i];
+                const tmpreaper_pattern *compiled = &c->protect_compiled[i];
                 bool m;
 
                 if (pat[0] == '/')
-                        m = tmpreaper_pattern_matches(pat, p, is_dir);
+                        m = tmpreaper_pattern_match(compiled, pat, p, is_dir);
                 else {
                         /* Relative patterns are globbed after chdir(dir). */
                         size_t dl = streq(dir, "/") ? 0 : strlen(dir);
-                        m = tmpreaper_pattern_matches(pat, p + dl + 1, is_dir);
+                        m = tmpreaper_pattern_match(compiled, pat, p + dl + 1, is_dir);
                 }
                 if (m) {
                         *ret = i;
@@ -99,52 +106,122 @@ static bool protected_by(const tmpreaper_config *c, const char *dir, const char 
         return false;
 }
 
-/* One cleaned directory DIR against PATH; fills V when DIR reaches it. */
-static void evaluate_dir(const tmpreaper_config *c, tmpreaper_stat_memo *memo, const char *dir, const char *path,
-                         mode_t mode, const struct stat *st, const char *root, tmpreaper_verdict *v) {
-        _cleanup_free_ char *p = strdup(path);
-        struct stat dir_st;
-        bool have_dir_st = false;
+/* What stops tmpreaper on its way from the cleaned directory DIR down to
+ * the directory PARENT (both normalized, PARENT at or below DIR), one
+ * directory at a time from the top: each must be entered. */
+typedef struct way {
+        bool have_dir_st;
+        struct stat dir_st;     /* of DIR: the device it stays on */
+        const char *kept_because;
+        size_t protected_idx;   /* the --protect pattern that stopped it, SIZE_MAX if none */
+} way;
+
+static int walk_way(const tmpreaper_config *c, tmpreaper_stat_memo *memo, const char *dir, const char *parent,
+                    const char *root, way *ret) {
+        _cleanup_free_ char *p = strdup(parent);
+        way w = { .protected_idx = SIZE_MAX };
         size_t idx;
 
         if (!p)
+                return -ENOMEM;
+        /* "/tmp/." is followed; the device is the directory's own. */
+        if (root && memo_stat(memo, 'l', root, dir, &w.dir_st) >= 0)
+                w.have_dir_st = memo_stat(memo, 'f', root, dir, &w.dir_st) >= 0;
+
+        if (!streq(dir, parent))
+                for (char *s = p + (streq(dir, "/") ? 0 : strlen(dir)) + 1;; s++) {
+                        struct stat ast;
+                        bool last;
+
+                        s = strchrnul(s, '/');
+                        last = *s == '\0';
+                        *s = '\0';
+                        for (size_t m = 0; m < c->n_skip_mounts; m++)
+                                if (streq(c->skip_mounts[m], p)) {
+                                        w.kept_because = "below a mount point, which tmpreaper does not enter";
+                                        goto done;
+                                }
+                        if (root && memo_stat(memo, 'l', root, p, &ast) >= 0) {
+                                if (S_ISLNK(ast.st_mode)) {
+                                        w.kept_because = "behind a symlink, which tmpreaper does not follow";
+                                        goto done;
+                                }
+                                if (w.have_dir_st && ast.st_dev != w.dir_st.st_dev) {
+                                        w.kept_because = "on another file system than the cleaned directory";
+                                        goto done;
+                                }
+                                if (entry_kept(c, &ast)) {
+                                        w.kept_because = "in a directory owned by root without write permission for "
+                                                         "its owner, which tmpreaper does not enter unless --force";
+                                        goto done;
+                                }
+                        }
+                        if (protected_by(c, dir, p, true, &idx)) {
+                                w.protected_idx = idx;
+                                goto done;
+                        }
+                        if (last)
+                                break;
+                        *s = '/';
+                }
+done:
+        *ret = w;
+        return 0;
+}
+
+/* The way to PARENT, from MEMO when the latest evaluation took it too. */
+static int way_to(const tmpreaper_config *c, tmpreaper_stat_memo *memo, const char *dir, const char *parent,
+                  const char *root, way *ret) {
+        _cleanup_free_ char *root_copy = NULL, *parent_copy = NULL;
+        int r;
+
+        if (!memo)
+                return walk_way(c, NULL, dir, parent, root, ret);
+        if (memo->way.dir == dir && streq(memo->way.parent, parent) &&
+            streq(strempty(memo->way.root), strempty(root))) {
+                *ret = (way) {
+                        .have_dir_st = memo->way.have_dir_st,
+                        .dir_st = memo->way.dir_st,
+                        .kept_because = memo->way.kept_because,
+                        .protected_idx = memo->way.protected_idx,
+                };
+                return 0;
+        }
+        r = walk_way(c, memo, dir, parent, root, ret);
+        if (r < 0)
+                return r;
+        if ((!root || (root_copy = strdup(root))) && (parent_copy = strdup(parent))) {
+                free(memo->way.root);
+                free(memo->way.parent);
+                memo->way.dir = dir;
+                memo->way.root = TAKE_PTR(root_copy);
+                memo->way.parent = TAKE_PTR(parent_copy);
+                memo->way.have_dir_st = ret->have_dir_st;
+                memo->way.dir_st = ret->dir_st;
+                memo->way.kept_because = ret->kept_because;
+                memo->way.protected_idx = ret->protected_idx;
+        }
+        return 0;
+}
+
+/* One cleaned directory DIR against PATH; fills V when DIR reaches it. */
+static void evaluate_dir(const tmpreaper_config *c, tmpreaper_stat_memo *memo, const char *dir, const char *path,
+                         mode_t mode, const struct stat *st, const char *root, tmpreaper_verdict *v) {
+        _cleanup_free_ char *parent = path_parent(path);
+        way w;
+        size_t idx;
+
+        if (!parent || way_to(c, memo, dir, parent, root, &w) < 0)
                 return;
         v->reaches = true;
-        /* "/tmp/." is followed; the device is the directory's own. */
-        if (root && memo_stat(memo, 'l', root, dir, &dir_st) >= 0)
-                have_dir_st = memo_stat(memo, 'f', root, dir, &dir_st) >= 0;
-
-        /* The directories on the way, from the top: each must be entered. */
-        for (char *s = p + (streq(dir, "/") ? 0 : strlen(dir)) + 1; (s = strchr(s, '/')); s++) {
-                struct stat ast;
-
-                *s = '\0';
-                for (size_t m = 0; m < c->n_skip_mounts; m++)
-                        if (streq(c->skip_mounts[m], p)) {
-                                v->kept_because = "below a mount point, which tmpreaper does not enter";
-                                return;
-                        }
-                if (root && memo_stat(memo, 'l', root, p, &ast) >= 0) {
-                        if (S_ISLNK(ast.st_mode)) {
-                                v->kept_because = "behind a symlink, which tmpreaper does not follow";
-                                return;
-                        }
-                        if (have_dir_st && ast.st_dev != dir_st.st_dev) {
-                                v->kept_because = "on another file system than the cleaned directory";
-                                return;
-                        }
-                        if (entry_kept(c, &ast)) {
-                                v->kept_because = "in a directory owned by root without write permission for "
-                                                  "its owner, which tmpreaper does not enter unless --force";
-                                return;
-                        }
-                }
-                if (protected_by(c, dir, p, true, &idx)) {
-                        v->protected_by = c->protect[idx];
-                        v->protected_source = &c->protect_sources[idx];
-                        return;
-                }
-                *s = '/';
+        if (w.kept_because) {
+                v->kept_because = w.kept_because;
+                return;
+        }
+        if (w.protected_idx != SIZE_MAX) {
+                v->protected_by = c->protect[w.protected_idx];
+                v->protected_source = &c->protect_sources[w.protected_idx];
+                return;
         }
 
         for (size_t m = 0; m < c->n_skip_mounts; m++)
@@ -152,7 +229,7 @@ static void evaluate_dir(const tmpreaper_config *c, tmpreaper_stat_memo *memo, c
                         v->kept_because = "a mount point, which tmpreaper does not enter";
                         return;
                 }
-        if (st && have_dir_st && st->st_dev != dir_st.st_dev) {
+        if (st && w.have_dir_st && st->st_dev != w.dir_st.st_dev) {
                 v->kept_because = "on another file system than the cleaned directory";
                 return;
         }

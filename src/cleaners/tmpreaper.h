@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "source-ref.h"
+#include "tmpreaper-args.h"
 
 typedef struct tmpreaper_config {
         bool installed;         /* /usr/sbin/tmpreaper exists */
@@ -26,6 +27,7 @@ typedef struct tmpreaper_config {
         source_ref dirs_source;
         char **protect;         /* the --protect patterns: the cron job's own and TMPREAPER_PROTECT_EXTRA */
         size_t n_protect;
+        tmpreaper_pattern *protect_compiled; /* parallel to protect: made ready for matching */
         bool all;               /* --all in TMPREAPER_ADDITIONALOPTIONS: sockets are deleted too */
         source_ref all_source;
         source_ref *protect_sources; /* parallel to protect: the cron job's line, or the conf's */
@@ -80,11 +82,25 @@ int tmpreaper_evaluate_at(const tmpreaper_config *c, const char *root, const cha
 
 typedef struct tmpreaper_stat_memo {
         struct {
-                char *key;      /* 'l' (lstat) or 'f' (followed), then ROOT, '\n', PATH */
+                char kind;      /* 'l' (lstat) or 'f' (followed) */
+                char *root;
+                char *path;
                 int r;
                 struct stat st;
         } e[TMPREAPER_STAT_MEMO_SIZE];
         unsigned next;
+        /* The way from a cleaned directory down to the latest directory
+         * that held an evaluated path: what stopped tmpreaper on it, if
+         * anything, and the cleaned directory's stat. The entries of one
+         * directory share it. */
+        struct {
+                const char *dir;        /* the cleaned directory (the config's string), NULL: none */
+                char *root, *parent;
+                bool have_dir_st;
+                struct stat dir_st;
+                const char *kept_because;
+                size_t protected_idx;   /* SIZE_MAX: none */
+        } way;
 } tmpreaper_stat_memo;
 
 void tmpreaper_stat_memo_done(tmpreaper_stat_memo *m);

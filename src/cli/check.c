@@ -15,6 +15,7 @@
 #include "macro.h"
 #include "risk.h"
 #include "socket-path.h"
+#include "strv.h"
 
 /* Exit statuses: the worst rating, or a failure. */
 enum {
@@ -76,6 +77,8 @@ static void print_json(json_writer *w, const risk_report *r) {
         json_end_array(w);
         if (r->tmpfiles_evaluated)
                 print_json_tmpfiles(w, &r->tmpfiles);
+        if (r->netns_incomplete)
+                json_pair_bool(w, "netns_complete", false);
         if (r->tmpreaper_evaluated) {
                 json_key(w, "tmpreaper");
                 json_begin_object(w);
@@ -108,13 +111,23 @@ static int help(void) {
  * a usage error, logged for every such PATH before anything is printed.
  * A name that cannot work for other reasons (relative, too long) is rated
  * "error" with the rest. */
-static bool paths_usable(char **args, int n) {
+typedef struct path_list {
+        char **v;
+        size_t n;
+} path_list;
+
+static void path_list_done(path_list *l) {
+        strv_free_n(l->v, l->n);
+}
+
+static bool paths_usable(char **args, int n, char **ret_canonical) {
         bool ok = true;
 
         for (int i = 0; i < n; i++) {
                 socket_path_problem problem;
 
-                if (socket_path_canonical(args[i], NULL, &problem) < 0 &&
+                /* The canonical form is kept for rating (NULL: none). */
+                if (socket_path_canonical(args[i], &ret_canonical[i], &problem) < 0 &&
                     (problem == SOCKET_PATH_DOTDOT || problem == SOCKET_PATH_DIRECTORY)) {
                         log_error("%s %s", args[i], socket_path_problem_to_string(problem));
                         ok = false;
@@ -132,9 +145,10 @@ int verb_check(int argc, char *argv[]) {
                 {}
         };
         _cleanup_(risk_machine_done) risk_machine m = {};
+        _cleanup_(path_list_done) path_list canonical = {};
         _cleanup_free_ char *root = NULL;
         risk_rating worst = RISK_OK;
-        bool json = false;
+        bool json = false, netns_incomplete = false;
         json_writer w;
         int c, r;
 
@@ -156,7 +170,13 @@ int verb_check(int argc, char *argv[]) {
                 log_error("check needs at least one PATH; see 'sockkeeper check --help'");
                 return CHECK_EXIT_USAGE;
         }
-        if (!paths_usable(argv + optind, argc - optind))
+        canonical.n = (size_t) (argc - optind);
+        canonical.v = calloc(canonical.n, sizeof(char *));
+        if (!canonical.v) {
+                log_error_errno(-ENOMEM, "check");
+                return CHECK_EXIT_ERROR;
+        }
+        if (!paths_usable(argv + optind, argc - optind, canonical.v))
                 return CHECK_EXIT_USAGE;
 
         /* Configuration problems are reported and the rest is evaluated. */
@@ -172,13 +192,10 @@ int verb_check(int argc, char *argv[]) {
         }
         for (int i = optind; i < argc; i++) {
                 _cleanup_(risk_report_done) risk_report report = {};
-                _cleanup_free_ char *canonical = NULL;
 
                 /* Rated as the library binds it: "//" and "/./" collapsed.
                  * A name with no canonical form is rated as given. */
-                r = socket_path_canonical(argv[i], &canonical, NULL);
-                if (r != -ENOMEM)
-                        r = risk_classify(&m, canonical ?: argv[i], &report);
+                r = risk_classify(&m, canonical.v[i - optind] ?: argv[i], &report);
                 if (r < 0) {
                         log_error_errno(r, "%s", argv[i]);
                         worst = RISK_ERROR;
@@ -186,6 +203,7 @@ int verb_check(int argc, char *argv[]) {
                 }
                 if (report.rating > worst)
                         worst = report.rating;
+                netns_incomplete |= report.netns_incomplete;
                 if (json)
                         print_json(&w, &report);
                 else
@@ -197,6 +215,9 @@ int verb_check(int argc, char *argv[]) {
         }
         if (fflush(stdout) != 0)
                 return CHECK_EXIT_ERROR;
+        if (netns_incomplete)
+                log_warning("some network namespaces could not be looked into (only root can enter them all): "
+                            "a socket file said to have no listener may have one there");
 
         switch (worst) {
         case RISK_OK:

@@ -201,7 +201,7 @@ static int socket_inode_of(uint64_t dev, uint64_t ino, uint32_t *ret) {
         size_t n = 0;
         int r;
 
-        r = unix_diag_list(&s, &n);
+        r = unix_diag_list(UNIX_DIAG_ALL_NETNS, &s, &n, NULL);
         if (r < 0)
                 return r;
         r = -ENOENT;

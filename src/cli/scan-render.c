@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "json.h"
 #include "macro.h"
+#include "netns-name.h"
 #include "scan.h"
 
 static const char *status_to_string(scan_status s) {
@@ -79,7 +80,7 @@ static char *make_note(const scan_entry *e) {
         return n < 0 ? NULL : s;
 }
 
-static void print_json_entry(json_writer *w, const scan_entry *e) {
+static void print_json_entry(json_writer *w, const scan_entry *e, bool netns_complete) {
         const process_info *p = e->proc;
         _cleanup_free_ char *note = make_note(e);
 
@@ -107,6 +108,15 @@ static void print_json_entry(json_writer *w, const scan_entry *e) {
         json_pair_string(w, "cmdline", p ? p->cmdline : NULL);
         json_pair_string(w, "unit", p ? p->unit : NULL);
         json_pair_string(w, "unit_manager", p && p->unit ? p->manager ?: "system" : NULL);
+        json_key(w, "netns");
+        if (e->s->netns)
+                json_uint(w, e->s->netns);
+        else
+                json_null(w);
+        json_pair_bool(w, "netns_host", !e->s->other_netns);
+        json_pair_string(w, "netns_name", e->netns_name);
+        if (!netns_complete)
+                json_pair_bool(w, "netns_complete", false);
         json_pair_string(w, "rating", e->rated ? risk_rating_to_string(e->report.rating) : NULL);
         json_key(w, "reasons");
         json_begin_array(w);
@@ -158,14 +168,15 @@ static size_t max_size(size_t a, size_t b) {
 }
 
 typedef struct row {
-        char *path, *pid, *unit, *note;
+        char *path, *pid, *unit, *netns, *note;
         char inode[24];
         const char *status, *rating, *command;
 } row;
 
 int scan_print_table(const scan_entry *shown, size_t n) {
-        enum { C_STATUS, C_RISK, C_PATH, C_INODE, C_PID, C_COMMAND, C_UNIT, _C_MAX };
-        static const char *const header[_C_MAX] = { "STATUS", "RISK", "PATH", "INODE", "PID", "COMMAND", "UNIT" };
+        enum { C_STATUS, C_RISK, C_PATH, C_INODE, C_PID, C_COMMAND, C_UNIT, C_NETNS, _C_MAX };
+        static const char *const header[_C_MAX] = { "STATUS", "RISK",    "PATH", "INODE",
+                                                    "PID",    "COMMAND", "UNIT", "NETNS" };
         size_t width[_C_MAX];
         row *rows = calloc(n ? n : 1, sizeof(*rows));
         int r = 0;
@@ -198,8 +209,9 @@ int scan_print_table(const scan_entry *shown, size_t n) {
                         k |= asprintf(&w->unit, "%s/%s", p->manager, p->unit);
                 else
                         w->unit = strdup(p && p->unit ? p->unit : "-");
+                w->netns = netns_label(e->s->netns, e->s->other_netns, e->netns_name);
                 w->note = make_note(e);
-                if (k < 0 || !w->path || !w->pid || !w->unit) {
+                if (k < 0 || !w->path || !w->pid || !w->unit || !w->netns) {
                         r = -ENOMEM;
                         n = i + 1;
                         goto finish;
@@ -211,38 +223,40 @@ int scan_print_table(const scan_entry *shown, size_t n) {
                 width[C_PID] = max_size(width[C_PID], strlen(w->pid));
                 width[C_COMMAND] = max_size(width[C_COMMAND], strlen(w->command));
                 width[C_UNIT] = max_size(width[C_UNIT], strlen(w->unit));
+                width[C_NETNS] = max_size(width[C_NETNS], strlen(w->netns));
         }
 
-        printf("%-*s %-*s %-*s %*s %*s %-*s %-*s NOTE\n", (int) width[C_STATUS], header[C_STATUS],
+        printf("%-*s %-*s %-*s %*s %*s %-*s %-*s %-*s NOTE\n", (int) width[C_STATUS], header[C_STATUS],
                (int) width[C_RISK], header[C_RISK], (int) width[C_PATH], header[C_PATH], (int) width[C_INODE],
                header[C_INODE], (int) width[C_PID], header[C_PID], (int) width[C_COMMAND], header[C_COMMAND],
-               (int) width[C_UNIT], header[C_UNIT]);
+               (int) width[C_UNIT], header[C_UNIT], (int) width[C_NETNS], header[C_NETNS]);
         for (size_t i = 0; i < n; i++) {
                 const row *w = &rows[i];
 
-                printf("%-*s %-*s %-*s %*s %*s %-*s %-*s %s\n", (int) width[C_STATUS], w->status,
+                printf("%-*s %-*s %-*s %*s %*s %-*s %-*s %-*s %s\n", (int) width[C_STATUS], w->status,
                        (int) width[C_RISK], w->rating, (int) width[C_PATH], w->path, (int) width[C_INODE], w->inode,
                        (int) width[C_PID], w->pid, (int) width[C_COMMAND], w->command, (int) width[C_UNIT],
-                       w->unit, w->note ?: "-");
+                       w->unit, (int) width[C_NETNS], w->netns, w->note ?: "-");
         }
 finish:
         for (size_t i = 0; i < n; i++) {
                 free(rows[i].path);
                 free(rows[i].pid);
                 free(rows[i].unit);
+                free(rows[i].netns);
                 free(rows[i].note);
         }
         free(rows);
         return r;
 }
 
-void scan_print_json(const scan_entry *shown, size_t n) {
+void scan_print_json(const scan_entry *shown, size_t n, bool netns_complete) {
         json_writer w;
 
         json_init(&w, stdout, true);
         json_begin_array(&w);
         for (size_t i = 0; i < n; i++)
-                print_json_entry(&w, &shown[i]);
+                print_json_entry(&w, &shown[i], netns_complete);
         json_end_array(&w);
         json_finish(&w);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* sockkeeper scan: every listening AF_UNIX socket of this network namespace
- * (sock_diag), who holds it (/proc), and whether its path still leads to it:
- * the services that a cleaner has already broken, found before their users
- * do. The exit status says whether anything shown is broken. */
+/* sockkeeper scan: every listening AF_UNIX socket of every network
+ * namespace (sock_diag), who holds it (/proc), and whether its path still
+ * leads to it: the services that a cleaner has already broken, found before
+ * their users do. The exit status says whether anything shown is broken. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "cli.h"
 #include "log.h"
@@ -68,9 +69,7 @@ typedef struct scan_context {
         size_t n_by_vfs;
         dir_listing *dirs;              /* directories read for renamed sockets */
         size_t n_dirs;
-        socket_owners owners;
-        process_info *procs;            /* sorted by pid */
-        size_t n_procs;
+        const socket_owners *owners;    /* the machine's */
         unix_socket_info *scratch;      /* what the classifier sees of the sockets, per path */
         size_t n_scratch;
         scan_entry *entries;
@@ -83,10 +82,6 @@ static void scan_context_done(scan_context *c) {
                 risk_report_done(&c->entries[i].report);
         }
         free(c->entries);
-        for (size_t i = 0; i < c->n_procs; i++)
-                process_info_done(&c->procs[i]);
-        free(c->procs);
-        socket_owners_done(&c->owners);
         free(c->by_name);
         free(c->by_vfs);
         for (size_t i = 0; i < c->n_dirs; i++)
@@ -104,24 +99,12 @@ static bool is_server(const unix_socket_info *s) {
         return s->name && (s->listening || s->type == SOCK_DGRAM);
 }
 
+/* By name, then by socket inode: the order in which scan lists them. */
 static int cmp_name(const void *a, const void *b) {
         const unix_socket_info *x = *(const unix_socket_info *const *) a, *y = *(const unix_socket_info *const *) b;
-        return strcmp(x->name, y->name);
-}
+        int d = strcmp(x->name, y->name);
 
-static int cmp_proc(const void *a, const void *b) {
-        const process_info *x = a, *y = b;
-        return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-static int cmp_pid(const void *a, const void *b) {
-        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
-        return (x > y) - (x < y);
-}
-
-static const process_info *find_proc(const scan_context *c, pid_t pid) {
-        process_info key = { .pid = pid };
-        return bsearch(&key, c->procs, c->n_procs, sizeof(*c->procs), cmp_proc);
+        return d ? d : (x->sock_ino > y->sock_ino) - (x->sock_ino < y->sock_ino);
 }
 
 /* The sockets bound at NAME (any state: tmpfiles' liveness check counts
@@ -143,54 +126,17 @@ static const unix_socket_info *const *name_group(const scan_context *c, const ch
         return &c->by_name[lo];
 }
 
-/* Reads the command and unit of every process that holds a server
- * socket, once per process. */
+/* The holder that names each service: systemd (PID 1, or a user's
+ * manager) keeps the fds of socket units, and a socket-activated service
+ * holds the same socket, so systemd counts last. Each process is read
+ * once, for the classifier too. */
 static int load_processes(scan_context *c) {
-        _cleanup_free_ pid_t *pids = NULL;
-        size_t n = 0, k = 0;
-
-        for (size_t i = 0; i < c->n_entries; i++)
-                n += c->entries[i].n_holders;
-        if (n == 0)
-                return 0;
-        pids = malloc(n * sizeof(*pids));
-        if (!pids)
-                return -ENOMEM;
-        n = 0;
-        for (size_t i = 0; i < c->n_entries; i++)
-                for (size_t j = 0; j < c->entries[i].n_holders; j++)
-                        pids[n++] = c->entries[i].holders[j].pid;
-        qsort(pids, n, sizeof(*pids), cmp_pid);
-        for (size_t i = 0; i < n; i++)
-                if (i == 0 || pids[i] != pids[k - 1])
-                        pids[k++] = pids[i];
-
-        c->procs = calloc(k, sizeof(*c->procs));
-        if (!c->procs)
-                return -ENOMEM;
-        for (size_t i = 0; i < k; i++) {
-                int r = process_info_load(&c->procs[c->n_procs], "/proc", pids[i]);
-                if (r < 0)
-                        return r;
-                c->n_procs++;
-        }
-
-        /* The holder that names the service: systemd (PID 1, or a user's
-         * manager) keeps the fds of socket units, and a socket-activated
-         * service holds the same socket, so systemd counts last. */
         for (size_t i = 0; i < c->n_entries; i++) {
                 scan_entry *e = &c->entries[i];
+                int r = socket_owners_service(c->owners, &c->machine.processes, e->s->sock_ino, &e->proc);
 
-                for (size_t j = 0; j < e->n_holders; j++) {
-                        const process_info *p = find_proc(c, e->holders[j].pid);
-
-                        if (!e->proc)
-                                e->proc = p;
-                        if (p && !(p->comm && streq(p->comm, "systemd"))) {
-                                e->proc = p;
-                                break;
-                        }
-                }
+                if (r < 0 && r != -ENOENT)
+                        return r;
         }
         return 0;
 }
@@ -374,6 +320,27 @@ static int file_owner(scan_context *c, const scan_entry *e, const struct stat *s
         return 0;
 }
 
+/* statx() of a socket's name, not following a symlink at it: by its last
+ * component from the directory's fd, which the classifier keeps anyway,
+ * where the name is canonical (a path walk of one component instead of
+ * all of them); else by the whole name. */
+static int statx_name(scan_context *c, const char *name, struct statx *ret) {
+        const char *slash = strrchr(name, '/');
+        char parent[sizeof(((struct sockaddr_un *) NULL)->sun_path) + 1];
+        const dir_facts *d;
+
+        if (!c->test_root && name[0] == '/' && slash && slash[1] && (size_t) (slash - name) < sizeof(parent) &&
+            !strstr(name, "//") && !strstr(name, "/./") && !strstr(name, "/../") && !streq(slash, "/..") &&
+            !streq(slash, "/.")) {
+                memcpy(parent, name, slash == name ? 1 : (size_t) (slash - name));
+                parent[slash == name ? 1 : slash - name] = '\0';
+                d = risk_machine_dir_facts(&c->machine, parent);
+                if (d && d->fd >= 0)
+                        return statx(d->fd, slash + 1, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret);
+        }
+        return statx(AT_FDCWD, name, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret);
+}
+
 /* Where the file is, never following a symlink at the path. One statx()
  * serves the classifier too (risk_classify_found()). */
 static int examine_file(scan_context *c, scan_entry *e) {
@@ -384,7 +351,7 @@ static int examine_file(scan_context *c, scan_entry *e) {
                 e->has_inode = true;
                 e->inode = (uint32_t) s->vfs.ino;
         }
-        if (statx(AT_FDCWD, s->name, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &e->stx) >= 0) {
+        if (statx_name(c, s->name, &e->stx) >= 0) {
                 e->file_found = true;
                 stat_from_statx(&e->stx, &st);
                 /* Without UNIX_DIAG_VFS any socket there has to do. */
@@ -480,17 +447,10 @@ static int examine(scan_context *c, scan_entry *e) {
         return 0;
 }
 
-static int cmp_entry(const void *a, const void *b) {
-        const scan_entry *x = a, *y = b;
-        int d = strcmp(x->s->name, y->s->name);
-
-        return d ? d : (x->s->sock_ino > y->s->sock_ino) - (x->s->sock_ino < y->s->sock_ino);
-}
-
 static int help(void) {
         printf("Usage: sockkeeper scan [OPTIONS]\n"
                "\n"
-               "Lists every listening AF_UNIX socket of this network namespace with the\n"
+               "Lists every listening AF_UNIX socket of every network namespace with the\n"
                "process and systemd unit that hold it, and whether its path still leads\n"
                "to it: healthy, at-risk (a cleaner will delete it), orphaned (the file is\n"
                "gone), hijacked (the path leads to another file) or abstract.\n"
@@ -517,10 +477,16 @@ static int gather(scan_context *c) {
                 unix_socket_info *s = NULL;
                 size_t n = 0;
 
-                r = unix_diag_list(&s, &n); /* again, for the reason */
+                r = unix_diag_list(UNIX_DIAG_OWN_NETNS, &s, &n, NULL); /* again, for the reason */
                 unix_socket_info_free_many(s, n);
                 return log_error_errno(r < 0 ? r : -EIO, "listing AF_UNIX sockets through sock_diag");
         }
+        /* Only reasons of caution and worse are shown, and no advice. */
+        c->machine.texts_from = RISK_CAUTION;
+        c->machine.advice = false;
+        r = risk_machine_load_other_netns(&c->machine);
+        if (r < 0)
+                return log_error_errno(r, "listing AF_UNIX sockets through sock_diag");
         c->sockets = TAKE_PTR(c->machine.sockets);
         c->n_sockets = c->machine.n_sockets;
         c->machine.n_sockets = 0;
@@ -533,17 +499,20 @@ static int gather(scan_context *c) {
                 c->by_name[i] = &c->sockets[i];
         qsort(c->by_name, c->n_sockets, sizeof(*c->by_name), cmp_name);
 
-        r = socket_owners_load(&c->owners, "/proc");
-        if (r < 0)
-                return log_error_errno(r, "reading /proc");
+        c->owners = risk_machine_owners(&c->machine);
+        if (!c->owners)
+                return log_error_errno(c->machine.owners_error, "reading /proc");
+        /* In the order of the listing: by name, then socket inode. */
         for (size_t i = 0; i < c->n_sockets; i++) {
                 scan_entry *e;
 
-                if (!is_server(&c->sockets[i]))
+                if (!is_server(c->by_name[i]))
                         continue;
                 e = &c->entries[c->n_entries++];
-                e->s = &c->sockets[i];
-                e->holders = socket_owners_find(&c->owners, e->s->sock_ino, &e->n_holders);
+                e->s = c->by_name[i];
+                e->holders = socket_owners_find(c->owners, e->s->sock_ino, &e->n_holders);
+                if (e->s->other_netns)
+                        e->netns_name = netns_names_find(risk_machine_netns_names(&c->machine), e->s->netns);
         }
         r = load_processes(c);
         if (r < 0)
@@ -631,19 +600,23 @@ int verb_scan(int argc, char *argv[]) {
                 }
                 n_shown++;
         }
-        qsort(c.entries, n_shown, sizeof(*c.entries), cmp_entry);
+        /* The entries were made in the listing's order, and the shown
+         * ones kept it. */
 
         if (json)
-                scan_print_json(c.entries, n_shown);
+                scan_print_json(c.entries, n_shown, c.machine.netns_complete);
         else if (scan_print_table(c.entries, n_shown) < 0) {
                 log_error_errno(-ENOMEM, "scan");
                 goto finish;
         }
         if (fflush(stdout) != 0)
                 goto finish;
-        if (c.owners.n_unreadable > 0 && !json)
+        if (c.owners->n_unreadable > 0 && !json)
                 log_warning("the fds of %u processes were not readable; run as root to see every holder",
-                            c.owners.n_unreadable);
+                            c.owners->n_unreadable);
+        if (!c.machine.netns_complete)
+                log_warning("some network namespaces could not be looked into (only root can enter them all): "
+                            "their sockets are missing from this list");
         ret = any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
 finish:
         strv_free_n(units, n_units);

@@ -40,11 +40,13 @@ typedef struct scan_entry {
         const socket_holder *holders;
         size_t n_holders;
         const process_info *proc;       /* the holder that names the service, NULL if none visible */
+        const char *netns_name;         /* another network namespace's name in /run/netns, or NULL */
 } scan_entry;
 
 /* The entries as a JSON array, one object per socket (schema in
- * sockkeeper(1)), on stdout. */
-void scan_print_json(const scan_entry *shown, size_t n);
+ * sockkeeper(1)), on stdout; NETNS_COMPLETE false adds that each object
+ * may miss sockets of other network namespaces. */
+void scan_print_json(const scan_entry *shown, size_t n, bool netns_complete);
 /* The entries as a table, ss-style, on stdout. -ENOMEM when it could not
  * be built. */
 int scan_print_table(const scan_entry *shown, size_t n);

@@ -10,13 +10,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "dirhandles.h"
 #include "keeper-internal.h"
 #include "macro.h"
 #include "path-util.h"
+#include "socket-activation.h"
 #include "socket-path.h"
 #include "socket-alive.h"
 
@@ -245,13 +245,13 @@ SK_EXPORT bool sk_keeper_is_attached(const sk_keeper *k) {
 /* Returns 1 and the fd when the service manager passed us a socket for
  * this very address (socket activation), 0 when not. */
 static int try_adopt(sk_keeper *k, int *ret_fd) {
-        int n = sd_listen_fds(0);
+        int n = listen_fds();
 
-        for (int fd = SD_LISTEN_FDS_START; n > 0 && fd < SD_LISTEN_FDS_START + n; fd++) {
+        for (int fd = LISTEN_FDS_START; n > 0 && fd < LISTEN_FDS_START + n; fd++) {
                 const char *name = k->addr.sun_path;
                 size_t len = k->abstract ? (size_t) k->addr_len - offsetof(struct sockaddr_un, sun_path) : 0;
 
-                if (sd_is_socket_unix(fd, k->type, k->type == SOCK_DGRAM ? -1 : 1, name, len) > 0) {
+                if (fd_is_unix_socket(fd, k->type, k->type == SOCK_DGRAM ? -1 : 1, name, len) > 0) {
                         *ret_fd = fd;
                         return 1;
                 }

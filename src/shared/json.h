@@ -7,15 +7,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define JSON_DEPTH_MAX 16
+#define JSON_BUFFER_SIZE 65536
 
+/* Output collects in BUF and goes to F when it is full, when the
+ * top-level value ends, and at json_finish(). */
 typedef struct json_writer {
         FILE *f;
         bool pretty;
         unsigned depth;
         bool first[JSON_DEPTH_MAX]; /* no element written yet at this depth */
         bool after_key;             /* a key was written; its value comes next */
+        size_t used;
+        char buf[JSON_BUFFER_SIZE];
 } json_writer;
 
 void json_init(json_writer *w, FILE *f, bool pretty);
@@ -24,6 +30,11 @@ void json_end_object(json_writer *w);
 void json_begin_array(json_writer *w);
 void json_end_array(json_writer *w);
 void json_key(json_writer *w, const char *key);
+/* A key that is a string literal of the program, which never needs
+ * escaping: copied as it is, its length known when compiling. */
+void json_key_literal(json_writer *w, const char *key, size_t len);
+#define json_key(w, key) \
+        (__builtin_constant_p(key) ? json_key_literal((w), (key), strlen(key)) : (json_key)((w), (key)))
 /* Bytes that are not valid UTF-8 are written as U+FFFD. */
 void json_string(json_writer *w, const char *s);
 void json_uint(json_writer *w, uint64_t v);
@@ -33,11 +44,11 @@ void json_double(json_writer *w, double v);
 void json_bool(json_writer *w, bool v);
 void json_null(json_writer *w);
 /* A key and its value in one call. */
-void json_pair_string(json_writer *w, const char *key, const char *v);
-void json_pair_uint(json_writer *w, const char *key, uint64_t v);
-void json_pair_int(json_writer *w, const char *key, int64_t v);
-void json_pair_double(json_writer *w, const char *key, double v);
-void json_pair_bool(json_writer *w, const char *key, bool v);
+#define json_pair_string(w, key, v) (json_key((w), (key)), json_string((w), (v)))
+#define json_pair_uint(w, key, v) (json_key((w), (key)), json_uint((w), (v)))
+#define json_pair_int(w, key, v) (json_key((w), (key)), json_int((w), (v)))
+#define json_pair_double(w, key, v) (json_key((w), (key)), json_double((w), (v)))
+#define json_pair_bool(w, key, v) (json_key((w), (key)), json_bool((w), (v)))
 
 /* Ends the document with a newline. */
 void json_finish(json_writer *w);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "macro.h"
 #include "parse-util.h"
 #include "path-util.h"
@@ -320,6 +321,82 @@ void process_info_done(process_info *p) {
         free(p->unit);
         free(p->manager);
         *p = (process_info) { .pid = p->pid };
+}
+
+bool process_is_manager(const process_info *p) {
+        return p->comm && streq(p->comm, "systemd");
+}
+
+int process_cache_get(process_cache *c, pid_t pid, const process_info **ret) {
+        process_info *p;
+        size_t lo = 0, hi = c->n;
+        int r;
+
+        if (c->last < c->n && c->v[c->last]->pid == pid) {
+                *ret = c->v[c->last];
+                return 0;
+        }
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (c->v[mid]->pid < pid)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        if (lo < c->n && c->v[lo]->pid == pid) {
+                *ret = c->v[c->last = lo];
+                return 0;
+        }
+        if (GREEDY_REALLOC(c->v, c->allocated, c->n + 1, 16) < 0)
+                return -ENOMEM;
+        p = malloc(sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        r = process_info_load(p, c->proc, pid);
+        if (r < 0) {
+                free(p);
+                return r;
+        }
+        memmove(c->v + lo + 1, c->v + lo, (c->n - lo) * sizeof(*c->v));
+        c->v[lo] = p;
+        c->n++;
+        *ret = c->v[c->last = lo];
+        return 0;
+}
+
+void process_cache_done(process_cache *c) {
+        for (size_t i = 0; i < c->n; i++) {
+                process_info_done(c->v[i]);
+                free(c->v[i]);
+        }
+        free(c->v);
+        *c = (process_cache) { .proc = c->proc };
+}
+
+int socket_owners_service(const socket_owners *o, process_cache *c, uint32_t ino, const process_info **ret) {
+        const process_info *first = NULL;
+        const socket_holder *h;
+        size_t n;
+
+        h = socket_owners_find(o, ino, &n);
+        for (size_t i = 0; i < n; i++) {
+                const process_info *p;
+                int r = process_cache_get(c, h[i].pid, &p);
+
+                if (r < 0)
+                        return r;
+                if (!process_is_manager(p)) {
+                        *ret = p;
+                        return 0;
+                }
+                if (!first)
+                        first = p;
+        }
+        if (!first)
+                return -ENOENT;
+        *ret = first;
+        return 0;
 }
 
 int socket_owners_system_unit(const socket_owners *o, const char *proc, uint32_t ino, pid_t self, pid_t *ret_pid,

@@ -57,6 +57,27 @@ typedef struct process_info {
 int process_info_load(process_info *ret, const char *proc, pid_t pid);
 void process_info_done(process_info *p);
 
+/* A service manager (PID 1 or a user's systemd), which holds the fds of
+ * socket units: the service activated with such a socket, which holds it
+ * too, is the one that names it. */
+bool process_is_manager(const process_info *p);
+
+/* Processes read once each, however many sockets they hold. */
+typedef struct process_cache {
+        const char *proc;       /* "/proc", or a fake tree in tests */
+        process_info **v;       /* sorted by pid; each stays where it is */
+        size_t n, allocated;
+        size_t last;            /* the latest hit: sockets come in runs of one holder */
+} process_cache;
+
+/* What process_info_load() says of PID, read the first time. */
+int process_cache_get(process_cache *c, pid_t pid, const process_info **ret);
+void process_cache_done(process_cache *c);
+
+/* The holder of INO that names the service: the first by pid that is no
+ * manager, else the first. -ENOENT when no process we can see holds it. */
+int socket_owners_service(const socket_owners *o, process_cache *c, uint32_t ino, const process_info **ret);
+
 /* The unit of the system manager that holds socket INO, the one a restart
  * gives a new socket: that of the first holder by pid, other than PID 1
  * (which holds the fd of every socket unit) and SELF, that runs in one.

@@ -187,6 +187,23 @@ def netns():
     return ["unshare", "-n"]
 
 
+@pytest.fixture(scope="session")
+def named_netns(netns):
+    """A network namespace named by `ip netns add` (under /run/netns), and
+    the command prefix that runs a process in it; deleted at the end."""
+    name = f"sk-test-{os.getpid()}"
+    try:
+        ok = subprocess.run(["ip", "netns", "add", name], capture_output=True, timeout=TIMEOUT).returncode == 0
+    except FileNotFoundError:
+        ok = False
+    if not ok:
+        pytest.skip("`ip netns add` is not permitted here")
+    try:
+        yield name, ["ip", "netns", "exec", name]
+    finally:
+        subprocess.run(["ip", "netns", "delete", name], capture_output=True, timeout=TIMEOUT)
+
+
 @pytest.fixture
 def root(tmp_path):
     """Fixture root R for the cleaners: R/etc/tmpfiles.d/tmp.conf ages R/tmp

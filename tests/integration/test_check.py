@@ -8,6 +8,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -454,3 +455,91 @@ def test_aged_own_run_directory_is_not_advised_to_move(root):
     assert r.returncode == 2 and reasons(o, "tmpfiles-age")[0]["source"] == "/etc/tmpfiles.d/myapp.conf:1"
     assert any("tmpfiles-snippet" in a for a in o["advice"])
     assert not any("move it" in a for a in o["advice"]), o["advice"]
+
+
+NS_LISTENER = r"""
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen()
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def ns_listener(netns):
+    """ns_listener(path) starts a listener at PATH in a network namespace of
+    its own (`unshare -n` execs it: same PID); all are stopped at teardown."""
+    procs = []
+
+    def start(path):
+        p = subprocess.Popen([*netns, sys.executable, "-c", NS_LISTENER, str(path)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        assert p.stdout.readline().strip() == "ready", f"no listener at {path}"
+        return p
+
+    yield start
+    for p in procs:
+        p.stdin.close()
+        p.wait(timeout=10)
+
+
+def netns_inode(pid):
+    return os.stat(f"/proc/{pid}/ns/net").st_ino
+
+
+@pytest.mark.parametrize("timer", ["enabled", "disabled"])
+def test_listener_in_another_netns_is_live_but_tmpfiles_deletes_it(root, ns_listener, timer):
+    """tmpfiles looks for live sockets in its own namespace's /proc/net/unix
+    only: the socket is alive, and an aging line deletes it all the same."""
+    if timer == "disabled":
+        os.unlink(root / "usr/lib/systemd/system/timers.target.wants/systemd-tmpfiles-clean.timer")
+    srv = ns_listener(root / "tmp/ns.sock")
+    r, out = check_json("/tmp/ns.sock", root=root)
+    o = out["/tmp/ns.sock"]
+    [ns] = reasons(o, "netns")
+    assert ns["rating"] == ("risky" if timer == "enabled" else "caution"), ns
+    assert ns["source"] == "sock_diag"
+    text = ns["text"]
+    assert f"network namespace {netns_inode(srv.pid)}" in text, text
+    assert f"PID {srv.pid} (python3" in text, text
+    assert "systemd-tmpfiles" in text and "cannot see this listener and will delete the file" in text, text
+    # Alive: neither stale nor a listener that tmpfiles would see.
+    assert not reasons(o, "stale") and not reasons(o, "listener") and not reasons(o, "tmpfiles-live")
+    assert o["tmpfiles"]["fate"] == "aged"
+    assert "netns_complete" not in o
+    assert r.returncode == (2 if timer == "enabled" else 1)
+    # The human output says it too.
+    h = check("/tmp/ns.sock", root=root)
+    assert f"held by PID {srv.pid} (python3" in h.stdout, h.stdout
+
+
+def test_listener_in_another_netns_where_nothing_ages_is_ok(root, ns_listener):
+    srv = ns_listener(root / "srv/app/ns.sock")
+    r, out = check_json("/srv/app/ns.sock", root=root)
+    o = out["/srv/app/ns.sock"]
+    [ns] = reasons(o, "netns")
+    assert ns["rating"] == "ok" and f"PID {srv.pid} (python3" in ns["text"], ns
+    assert o["rating"] == "ok" and r.returncode == 0
+
+
+def test_unprivileged_check_says_what_it_could_not_see(reachable_root, ns_listener):
+    """Without root, another namespace cannot be entered: a socket file with
+    no listener in sight is said to be so only where we looked."""
+    ns_listener(reachable_root / "srv/app/ns.sock")
+    stale = reachable_root / "srv/app/stale.sock"
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(stale))
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    r = subprocess.run([*nobody, SOCKKEEPER, "check", "--json", "--root", str(reachable_root), "/srv/app/stale.sock",
+                        "/srv/app/none.sock"], capture_output=True, text=True, timeout=20)
+    doc = json.loads(r.stdout)
+    [st] = reasons(doc[0], "stale")
+    assert "out of reach" in st["text"], st
+    assert doc[0]["netns_complete"] is False and "netns_complete" not in doc[1]
+    assert r.stderr.count("network namespaces could not be looked into") == 1, r.stderr
+    # Root sees them all: no such word.
+    _, out = check_json("/srv/app/stale.sock", root=reachable_root)
+    assert "out of reach" not in reasons(out["/srv/app/stale.sock"], "stale")[0]["text"]

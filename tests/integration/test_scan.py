@@ -2,7 +2,9 @@
 """sockkeeper scan against real sockets of real processes: healthy, orphaned
 (unlinked while listening), hijacked (unlinked, then another process binds
 the same path; or a regular file put there), renamed after bind, abstract,
-datagram, and at-risk under a fixture root whose cron job deletes /tmp.
+datagram, and at-risk under a fixture root whose cron job deletes /tmp;
+and sockets of another network namespace, listed with it, orphaned there,
+or at risk because systemd-tmpfiles cannot see them.
 Each socket is held by its own process, so attribution is checked by PID.
 Other tests may run at the same time: only our own paths are looked at."""
 
@@ -37,9 +39,10 @@ sys.stdin.read()
 
 
 class Holder:
-    def __init__(self, role, path):
+    def __init__(self, role, path, prefix=()):
         self.role, self.path = role, str(path)
-        self.proc = subprocess.Popen([sys.executable, "-c", HOLDER, role, self.path],
+        # `unshare -n` execs the holder: the PID is the holder's.
+        self.proc = subprocess.Popen([*prefix, sys.executable, "-c", HOLDER, role, self.path],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = self.proc.pid
         line = self.proc.stdout.readline()
@@ -203,20 +206,139 @@ def test_human_table(world):
     assert p.returncode == 1, p.stderr
     lines = p.stdout.splitlines()
     header = lines[0].split()
-    assert header == ["STATUS", "RISK", "PATH", "INODE", "PID", "COMMAND", "UNIT", "NOTE"]
+    assert header == ["STATUS", "RISK", "PATH", "INODE", "PID", "COMMAND", "UNIT", "NETNS", "NOTE"]
     # Columns are aligned: every row's PATH starts where the header's does.
     col = lines[0].index("PATH")
     h = world["holders"]
     rows = {}
     for line in lines[1:]:
         assert line[col - 1] == " " and line[col] != " ", line
-        fields = line.split(None, 7)
+        fields = line.split(None, 8)
         rows.setdefault(fields[2], []).append(fields)
     healthy = rows[h["healthy"].path][0]
     assert healthy[0] == "healthy" and healthy[4] == str(h["healthy"].pid) and healthy[5] == h["healthy"].comm
+    assert healthy[7] == "host"
     orphan = rows[h["orphan"].path][0]
-    assert orphan[0] == "orphaned" and orphan[4] == str(h["orphan"].pid) and "ENOENT" in orphan[7]
+    assert orphan[0] == "orphaned" and orphan[4] == str(h["orphan"].pid) and "ENOENT" in orphan[8]
     renamed = rows[h["renamed"].path][0]
-    assert renamed[0] == "orphaned" and renamed[7].endswith(h["renamed"].path + ".new")
+    assert renamed[0] == "orphaned" and renamed[8].endswith(h["renamed"].path + ".new")
     assert sorted(r[0] for r in rows[h["hijacked"].path]) == ["healthy", "hijacked"]
     assert rows[h["abstract"].path][0][0] == "abstract"
+
+
+def netns_inode(pid):
+    return os.stat(f"/proc/{pid}/ns/net").st_ino
+
+
+@pytest.fixture(scope="module")
+def ns_world(tmp_path_factory, netns):
+    """Holders in network namespaces of their own (`unshare -n`), in a
+    directory of ours and under a fixture root whose tmpfiles.d ages /tmp
+    with the clean timer enabled; and one in ours, under that root too."""
+    base = tmp_path_factory.mktemp("scan-ns")
+    d = base / "sock"
+    d.mkdir()
+    root = base / "root"
+    (root / "usr/lib/tmpfiles.d").mkdir(parents=True)
+    (root / "usr/lib/tmpfiles.d/tmp.conf").write_text("q /tmp 1777 root root 10d\n")
+    units = root / "usr/lib/systemd/system"
+    (units / "timers.target.wants").mkdir(parents=True)
+    (units / "systemd-tmpfiles-clean.timer").write_text("[Timer]\nOnUnitActiveSec=1d\n")
+    os.symlink("../systemd-tmpfiles-clean.timer", units / "timers.target.wants/systemd-tmpfiles-clean.timer")
+    (root / "tmp").mkdir()
+
+    holders = {}
+    try:
+        for role, path, prefix in [("ns-healthy", d / "ns.sock", netns), ("ns-orphan", d / "ns-orphan.sock", netns),
+                                   ("ns-aged", root / "tmp/ns.sock", netns),
+                                   ("host-aged", root / "tmp/host.sock", ())]:
+            holders[role] = Holder(role.split("-")[1].replace("aged", "healthy"), path, prefix=prefix)
+        yield {"dir": d, "root": root, "holders": holders}
+    finally:
+        for h in holders.values():
+            h.stop()
+
+
+def test_other_netns_is_listed_with_its_namespace(ns_world):
+    p, entries = scan_json()
+    got = by_role(entries, ns_world)
+    ns, host = got["ns-healthy"], got["host-aged"]
+    h = ns_world["holders"]["ns-healthy"]
+    assert ns["status"] == "healthy" and ns["pid"] == h.pid and ns["command"] == h.comm, ns
+    assert ns["inode"] == os.lstat(h.path).st_ino
+    assert ns["netns"] == netns_inode(h.pid) != netns_inode(os.getpid())
+    assert ns["netns_host"] is False and ns["netns_name"] is None
+    assert host["netns"] == netns_inode(os.getpid()) and host["netns_host"] is True
+    assert all("netns_complete" not in e for e in entries), "root sees every namespace"
+    assert "network namespaces" not in p.stderr
+
+
+def test_orphan_in_other_netns_is_found(ns_world):
+    p, entries = scan_json("--broken")
+    assert p.returncode == 1
+    got = by_role(entries, ns_world)
+    assert set(got) == {"ns-orphan"}, got
+    o = got["ns-orphan"]
+    assert o["status"] == "orphaned" and o["netns_host"] is False
+    assert o["netns"] == netns_inode(ns_world["holders"]["ns-orphan"].pid)
+
+
+def test_other_netns_listener_is_at_risk_where_tmpfiles_ages(ns_world):
+    """Under an aging line, a listener in our namespace is spared by
+    tmpfiles' liveness check (caution); one in another namespace is not."""
+    env = dict(os.environ, SOCKKEEPER_SCAN_TEST_ROOT=str(ns_world["root"]))
+    _, entries = scan_json(env=env)
+    got = by_role(entries, ns_world)
+    ns, host = got["ns-aged"], got["host-aged"]
+    assert ns["status"] == "at-risk" and ns["rating"] == "risky", ns
+    [why] = [r for r in ns["reasons"] if r["kind"] == "netns"]
+    assert why["rating"] == "risky" and f"PID {ns['pid']} (python3" in why["text"], why
+    assert str(ns["netns"]) in why["text"] and "cannot see this listener" in why["text"]
+    assert host["status"] == "healthy" and host["rating"] == "caution", host
+    assert [r["kind"] for r in host["reasons"] if r["rating"] == "caution"].count("tmpfiles-live") == 1
+
+
+def test_table_names_the_namespace(ns_world):
+    p = scan()
+    lines = p.stdout.splitlines()
+    assert lines[0].split()[7] == "NETNS"
+    rows = {line.split(None, 8)[2]: line.split(None, 8) for line in lines[1:]}
+    h = ns_world["holders"]
+    assert rows[h["ns-healthy"].path][7] == str(netns_inode(h["ns-healthy"].pid))
+    assert rows[h["host-aged"].path][7] == "host"
+
+
+def test_unprivileged_scan_says_what_it_could_not_see(ns_world):
+    """Without root no other namespace can be entered: scan says so, once,
+    and each JSON object carries it."""
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    for args in (["--json"], []):
+        p = subprocess.run([*nobody, sockkeeper(), "scan", *args], capture_output=True, text=True,
+                           timeout=TIMEOUT)
+        assert p.returncode in (0, 1), p.stderr
+        assert p.stderr.count("some network namespaces could not be looked into") == 1, p.stderr
+        if args:
+            entries = json.loads(p.stdout)
+            assert entries and all(e["netns_complete"] is False for e in entries)
+            assert ns_world["holders"]["ns-healthy"].path not in {e["path"] for e in entries}
+
+
+def test_named_namespace_is_called_by_its_name(named_netns, tmp_path):
+    """`ip netns add NAME` names a namespace: scan says NAME beside its
+    inode, and check names it in its reason."""
+    name, prefix = named_netns
+    os.chmod(tmp_path, 0o755)
+    h = Holder("healthy", tmp_path / "named.sock", prefix=prefix)
+    try:
+        ino = netns_inode(h.pid)
+        _, entries = scan_json()
+        [e] = [e for e in entries if e["path"] == h.path]
+        assert e["netns"] == ino and e["netns_name"] == name and e["netns_host"] is False
+        rows = [line.split(None, 8) for line in scan().stdout.splitlines()[1:]]
+        assert [r[7] for r in rows if r[2] == h.path] == [f"{ino}:{name}"]
+        p = subprocess.run([sockkeeper(), "check", "--json", h.path], capture_output=True, text=True,
+                           timeout=TIMEOUT)
+        [why] = [r for r in json.loads(p.stdout)[0]["reasons"] if r["kind"] == "netns"]
+        assert f"network namespace {ino}, '{name}' in /run/netns" in why["text"], why
+    finally:
+        h.stop()

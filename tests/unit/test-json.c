@@ -2,6 +2,7 @@
 /* The JSON writer: structure, commas, escaping, invalid UTF-8. The output
  * is also checked by python's json module in the integration tests. */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,55 @@ TEST(escaping_and_utf8) {
         free(s);
 }
 
+static void numbers(json_writer *w) {
+        json_begin_array(w);
+        json_uint(w, 0);
+        json_uint(w, UINT64_MAX);
+        json_int(w, INT64_MIN);
+        json_int(w, -1);
+        json_int(w, INT64_MAX);
+        json_end_array(w);
+}
+
+TEST(number_limits) {
+        char *s = render(numbers, false);
+        check_streq(s, "[0,18446744073709551615,-9223372036854775808,-1,9223372036854775807]");
+        free(s);
+}
+
+/* More than the writer's buffer holds, in pieces of every size: a string
+ * longer than the buffer, then thousands of small values that cross its
+ * end at every offset. */
+static char long_text[3 * JSON_BUFFER_SIZE + 7];
+
+static void large(json_writer *w) {
+        json_begin_array(w);
+        json_string(w, long_text);
+        for (unsigned i = 0; i < 5000; i++)
+                json_uint(w, i);
+        json_end_array(w);
+        json_finish(w);
+}
+
+TEST(output_larger_than_the_buffer) {
+        char *s, *expect, *q;
+
+        memset(long_text, 'a', sizeof(long_text) - 1);
+        long_text[100] = '"'; /* an escape in the middle of a long run */
+        s = render(large, false);
+        expect = malloc(sizeof(long_text) + 5000 * 6 + 16);
+        check(expect);
+        q = expect + sprintf(expect, "[\"%.100s\\\"%s\"", long_text, long_text + 101);
+        for (unsigned i = 0; i < 5000; i++)
+                q += sprintf(q, ",%u", i);
+        strcpy(q, "]\n");
+        check_streq(s, expect);
+        free(expect);
+        free(s);
+}
+
 TAP_MAIN(T(structure_and_commas),
          T(pretty_is_the_same_document),
-         T(escaping_and_utf8))
+         T(escaping_and_utf8),
+         T(number_limits),
+         T(output_larger_than_the_buffer))

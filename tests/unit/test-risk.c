@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -290,5 +292,165 @@ TEST(directories_looked_at_once) {
         free(root);
 }
 
-TAP_MAIN(T(cleaners_of_a_root), T(timer_off), T(judged_by_the_canonical_name), T(sockets_as_told),
-         T(directories_looked_at_once))
+/* A socket file at REL under ROOT, bound and closed: its inode. */
+static inode_id socket_file(const char *root, const char *rel) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct stat st;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        check(fd >= 0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s%s", root, rel);
+        check(bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0);
+        close(fd);
+        check(lstat(sa.sun_path, &st) == 0);
+        return inode_id_of(&st);
+}
+
+static unix_socket_info fake_socket(const char *root, const char *rel, bool listening, bool other_netns,
+                                    const inode_id *vfs) {
+        static uint32_t next_ino = 7000;
+        unix_socket_info s = {
+                .sock_ino = next_ino++,
+                .type = SOCK_STREAM,
+                .listening = listening,
+                .other_netns = other_netns,
+                .netns = other_netns ? 4026599999 : 4026531840,
+                .has_vfs = vfs != NULL,
+                .vfs = vfs ? *vfs : (inode_id) {},
+        };
+
+        check(asprintf(&s.name, "%s%s", root, rel) >= 0);
+        return s;
+}
+
+/* The machine's sockets are looked up through an index by name and by
+ * file; a caller's own short list is searched from end to end. Both must
+ * find the same listeners, in every case the classifier tells apart. */
+TEST(indexed_sockets_answer_as_the_list_does) {
+        char *root = fixture_root(true);
+        static const char *const paths[] = {
+                "/tmp/live.sock", "/tmp/ns.sock", "/tmp/moved.sock", "/tmp/gone.sock", "/tmp/taken.sock",
+                "/tmp/twice.sock", "/tmp/stale.sock", "/tmp/none.sock",
+        };
+        risk_machine m = {};
+        inode_id live, ns, moved, taken, twice, other;
+        unix_socket_info *list;
+        size_t n = 0;
+
+        load(&m, root);
+        live = socket_file(root, "/tmp/live.sock");
+        ns = socket_file(root, "/tmp/ns.sock");
+        moved = socket_file(root, "/tmp/moved.sock");
+        taken = socket_file(root, "/tmp/taken.sock");
+        twice = socket_file(root, "/tmp/twice.sock");
+        other = socket_file(root, "/tmp/other.sock");
+        (void) socket_file(root, "/tmp/stale.sock");
+
+        list = calloc(16, sizeof(*list));
+        check(list);
+        list[n++] = fake_socket(root, "/tmp/live.sock", false, false, &live); /* bound, not listening */
+        list[n++] = fake_socket(root, "/tmp/live.sock", true, false, &live);
+        list[n++] = fake_socket(root, "/elsewhere/ns.sock", true, true, &ns);
+        list[n++] = fake_socket(root, "/tmp/ns.sock", true, true, &other); /* the same name, another netns */
+        list[n++] = fake_socket(root, "/tmp/moved-from.sock", true, false, &moved);
+        list[n++] = fake_socket(root, "/tmp/gone.sock", true, false, NULL);
+        list[n++] = fake_socket(root, "/tmp/taken.sock", true, false, &other);
+        list[n++] = fake_socket(root, "/tmp/twice.sock", true, false, &other);
+        list[n++] = fake_socket(root, "/tmp/twice.sock", true, false, &twice);
+        (void) taken;
+        m.sockets = list;
+        m.n_sockets = n;
+        m.sockets_known = m.other_netns_loaded = m.netns_complete = true;
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                risk_sockets indexed = risk_machine_sockets(&m);
+                risk_sockets linear = { .list = m.sockets, .n = m.n_sockets, .known = true };
+                risk_report a = {}, b = {};
+                struct statx stx;
+                char *full;
+                bool found;
+
+                check(indexed.by_name && indexed.by_vfs);
+                check(asprintf(&full, "%s%s", root, paths[i]) >= 0);
+                found = statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &stx) == 0;
+                check_int(risk_classify_found(&m, paths[i], found ? &stx : NULL, &indexed, &a), ==, 0);
+                check_int(risk_classify_found(&m, paths[i], found ? &stx : NULL, &linear, &b), ==, 0);
+                print_report(&a);
+                check_int(a.rating, ==, b.rating);
+                check_int(a.n_reasons, ==, b.n_reasons);
+                for (size_t k = 0; k < a.n_reasons; k++) {
+                        check_streq(a.reasons[k].kind, b.reasons[k].kind);
+                        check_streq(a.reasons[k].text, b.reasons[k].text);
+                }
+                risk_report_done(&a);
+                risk_report_done(&b);
+                free(full);
+        }
+        /* Each case was met. */
+        {
+                static const char *const kinds[] = { "listener", "netns", "renamed", "orphaned", "hijacked",
+                                                     "listener", "stale", "missing" };
+
+                for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                        risk_report r = {};
+
+                        classify(&m, paths[i], &r);
+                        check(reason(&r, kinds[i]));
+                        risk_report_done(&r);
+                }
+        }
+        risk_machine_done(&m);
+        rm_rf(root);
+        free(root);
+}
+
+TEST(source_strings) {
+        char *t;
+
+        check(!source_ref_to_string(NULL));
+        check(!source_ref_to_string(&(source_ref) { .line = 3 }));
+        check_streq(t = source_ref_to_string(&(source_ref) { .file = (char *) "/etc/a.conf" }), "/etc/a.conf");
+        free(t);
+        check_streq(t = source_ref_to_string(&(source_ref) { .file = (char *) "/etc/a.conf", .line = 7 }),
+                    "/etc/a.conf:7");
+        free(t);
+        check_streq(t = source_ref_to_string(&(source_ref) { .file = (char *) "x", .line = 4294967295U }),
+                    "x:4294967295");
+        free(t);
+}
+
+/* Many paths of one directory: after a few, the directory is read once
+ * and a name it does not have needs no look of its own; the answers are
+ * the same as for the first ones. */
+TEST(many_paths_of_one_directory) {
+        char *root = fixture_root(true);
+        risk_machine m = {};
+
+        load(&m, root);
+        for (unsigned i = 0; i < 40; i++)
+                if (i % 3 == 0) {
+                        char rel[64];
+
+                        snprintf(rel, sizeof(rel), "/tmp/s%u.sock", i);
+                        (void) socket_file(root, rel);
+                }
+        for (unsigned i = 0; i < 40; i++) {
+                risk_report r = {};
+                char path[64];
+
+                snprintf(path, sizeof(path), "/tmp/s%u.sock", i);
+                classify(&m, path, &r);
+                if (i % 3 == 0)
+                        check(reason(&r, "owner") && !reason(&r, "missing"));
+                else
+                        check(reason(&r, "missing") && !reason(&r, "owner"));
+                risk_report_done(&r);
+        }
+        check(m.n_dirs == 1 && m.dirs[0].listed);
+        risk_machine_done(&m);
+        rm_rf(root);
+        free(root);
+}
+
+TAP_MAIN(T(cleaners_of_a_root), T(source_strings), T(many_paths_of_one_directory), T(timer_off), T(judged_by_the_canonical_name), T(sockets_as_told),
+         T(directories_looked_at_once), T(indexed_sockets_answer_as_the_list_does))

@@ -17,6 +17,7 @@
 #include "socket-owners.h"
 #include "tap.h"
 #include "test-util.h"
+#include "unix-diag.h"
 
 TEST(socket_links) {
         uint32_t ino = 0;
@@ -218,6 +219,84 @@ TEST(live_proc_finds_our_socket) {
         close(fd);
 }
 
+/* A process in another network namespace shares our /proc: its socket,
+ * as sock_diag of its namespace numbers it, is found with it as holder. */
+TEST(holder_in_other_netns) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "ns.sock");
+        socket_owners o = {};
+        unix_socket_info *s = NULL;
+        const unix_socket_info *mine = NULL;
+        const socket_holder *h;
+        process_cache cache = { .proc = "/proc" };
+        const process_info *p;
+        size_t n = 0, n_holders;
+        pid_t server;
+
+        require_root();
+        server = serve_with(path, geteuid(), SERVE_NETNS);
+        check_int(unix_diag_list(UNIX_DIAG_ALL_NETNS, &s, &n, NULL), ==, 0);
+        for (size_t i = 0; i < n; i++)
+                if (s[i].name && streq(s[i].name, path))
+                        mine = &s[i];
+        check(mine && mine->other_netns);
+
+        check_int(socket_owners_load(&o, "/proc"), ==, 0);
+        h = socket_owners_find(&o, mine->sock_ino, &n_holders);
+        check_int(n_holders, ==, 1);
+        check_int(h->pid, ==, server);
+        check_int(socket_owners_service(&o, &cache, mine->sock_ino, &p), ==, 0);
+        check_int(p->pid, ==, server);
+        check_streq(p->comm, "test-socket-own"); /* the forked test process */
+
+        process_cache_done(&cache);
+        socket_owners_done(&o);
+        unix_socket_info_free_many(s, n);
+        stop_server(server);
+        rm_rf(dir);
+}
+
+/* Many sockets of one holder cost one read of its process: what is read
+ * first is what stays. The holder that names a service is the first that
+ * is no manager. */
+TEST(process_cache_reads_each_process_once) {
+        _cleanup_free_ char *dir = scratch_dir(), *proc = NULL;
+        process_cache cache = {};
+        socket_owners o = {};
+        const process_info *p, *again;
+        char path[4096];
+
+        check(asprintf(&proc, "%s/proc", dir) > 0);
+        check(mkdir(proc, 0755) == 0);
+        fake_proc(proc);
+        cache.proc = proc;
+        /* 100 and 200 both hold 500; 100 is a manager. */
+        snprintf(path, sizeof(path), "%s/100/comm", proc);
+        write_file(path, "systemd\n");
+        check_int(socket_owners_load(&o, proc), ==, 0);
+
+        check_int(socket_owners_service(&o, &cache, 500, &p), ==, 0);
+        check_int(p->pid, ==, 200);
+        check_streq(p->comm, "legacyd");
+        snprintf(path, sizeof(path), "%s/200/comm", proc);
+        write_file(path, "changed\n");
+        check_int(process_cache_get(&cache, 200, &again), ==, 0);
+        check(again == p);
+        check_streq(again->comm, "legacyd");
+        /* Only a manager holds it: the manager names it. */
+        check_int(process_cache_get(&cache, 100, &p), ==, 0);
+        check(process_is_manager(p));
+        check_int(socket_owners_service(&o, &cache, 7, &p), ==, 0);
+        check_int(p->pid, ==, 300);
+        check_int(socket_owners_service(&o, &cache, 9999, &p), ==, -ENOENT);
+        check_int(cache.n, ==, 3);
+        for (size_t i = 1; i < cache.n; i++)
+                check(cache.v[i - 1]->pid < cache.v[i]->pid);
+
+        process_cache_done(&cache);
+        socket_owners_done(&o);
+        rm_rf(dir);
+}
+
 /* A fake /proc of processes holding sockets 600 to 605, each PID with its
  * /proc/PID/cgroup text (NULL: gone, no cgroup file). */
 static void fake_holders(const char *proc) {
@@ -310,4 +389,4 @@ TEST(system_unit_of_holders) {
 }
 
 TAP_MAIN(T(socket_links), T(cgroup_units), T(cgroup_files), T(fake_proc_walk), T(live_proc_finds_our_socket),
-         T(system_unit_of_holders))
+         T(holder_in_other_netns), T(process_cache_reads_each_process_once), T(system_unit_of_holders))

@@ -75,10 +75,38 @@ static tmpfiles_file file_aged(mode_t mode, uint64_t age) {
         return (tmpfiles_file) { .mode = mode, .atime_usec = t, .btime_usec = t, .ctime_usec = t, .mtime_usec = t };
 }
 
+static void check_same_verdict(const tmpfiles_verdict *a, const tmpfiles_verdict *b) {
+        check_int(a->fate, ==, b->fate);
+        check(a->rule == b->rule);
+        check_streq(a->why, b->why);
+        check_int(a->age_usec, ==, b->age_usec);
+        check_int(a->expired, ==, b->expired);
+        check_int(a->expires_usec, ==, b->expires_usec);
+}
+
+/* Every evaluation is made twice: from scratch, and through the plan of
+ * the directory the path is in (as the classifier does for the many
+ * sockets of one directory), and of another directory (which must fall
+ * back to the whole evaluation). Both must agree. */
 static tmpfiles_verdict eval(const tmpfiles_config *c, const char *path, const tmpfiles_file *f) {
-        tmpfiles_verdict v;
+        _cleanup_free_ char *dir = NULL;
+        tmpfiles_verdict v, planned;
+        tmpfiles_plan *plan = NULL;
+        const char *slash = strrchr(path, '/');
 
         check_int(tmpfiles_evaluate(c, path, f, NOW, &v), ==, 0);
+        if (slash && slash != path && slash[1]) {
+                dir = strndup(path, (size_t) (slash - path));
+                check(dir);
+                check_int(tmpfiles_plan_dir(c, dir, &plan), ==, 0);
+                check_int(tmpfiles_evaluate_in(c, plan, path, f, NOW, &planned), ==, 0);
+                check_same_verdict(&v, &planned);
+                tmpfiles_plan_free(plan);
+        }
+        check_int(tmpfiles_plan_dir(c, "/elsewhere", &plan), ==, 0);
+        check_int(tmpfiles_evaluate_in(c, plan, path, f, NOW, &planned), ==, 0);
+        check_same_verdict(&v, &planned);
+        tmpfiles_plan_free(plan);
         return v;
 }
 
@@ -302,6 +330,30 @@ TEST(type_checks) {
         check(find(&c, 'f', "/tmp/mode4") && find(&c, 'f', "/tmp/mode4")->settings.mask_perms);
         check(strstr(w.text, "t.conf:21: Path 'relative/path' not absolute"));
         check_int(c.n_items, ==, 5);
+        tmpfiles_config_done(&c);
+        rm_rf(root);
+}
+
+/* Each user name and specifier is looked up once per configuration:
+ * files read once, whatever changes in them later in the same run; a
+ * new root starts afresh. */
+TEST(lookups_once_per_configuration) {
+        const char *b = "d /b/%m 0755 svc - -\n", *cc = "d /c/%m 0755 svc - -\n";
+        char *root = fixture_root();
+        tmpfiles_config c;
+        warnings w;
+
+        parse(&c, root, "d /a/%m 0755 svc svcgrp -\n", &w);
+        put(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nsvc:x:1990:991::/:/usr/sbin/nologin\n");
+        put(root, "etc/machine-id", "fedcba9876543210fedcba9876543210\n");
+        check_int(tmpfiles_config_parse(&c, "u.conf", b, strlen(b), collect_warning, &w), ==, 0);
+        check_int(w.count, ==, 0);
+        check_int(find(&c, 'd', "/a/0123456789abcdef0123456789abcdef")->settings.uid, ==, 990);
+        check_int(find(&c, 'd', "/b/0123456789abcdef0123456789abcdef")->settings.uid, ==, 990);
+        /* The same root set again: looked up anew. */
+        check_int(tmpfiles_config_set_root(&c, root), ==, 0);
+        check_int(tmpfiles_config_parse(&c, "v.conf", cc, strlen(cc), collect_warning, &w), ==, 0);
+        check_int(find(&c, 'd', "/c/fedcba9876543210fedcba9876543210")->settings.uid, ==, 1990);
         tmpfiles_config_done(&c);
         rm_rf(root);
 }
@@ -852,7 +904,7 @@ TEST(two_cleaners) {
 }
 
 TAP_MAIN(T(fields_and_defaults), T(ages), T(age_by), T(quotes_and_backslashes), T(line_ends),
-         T(overlong_line_ends_the_file), T(type_checks), T(users_and_groups_under_root), T(specifiers),
+         T(overlong_line_ends_the_file), T(type_checks), T(lookups_once_per_configuration), T(users_and_groups_under_root), T(specifiers),
          T(unresolvable_specifier_skips), T(argument_specifiers_and_escapes), T(boot_only_lines), T(duplicates),
          T(x_lines_inherit_an_age), T(load_directories_and_overrides), T(load_resolves_directory_links),
          T(load_skips_what_is_no_configuration_file), T(specifier_files_that_are_fifos),

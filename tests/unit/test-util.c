@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +328,25 @@ pid_t serve_with(const char *path, uid_t uid, int flags) {
         check_int(read(p[0], &c, 1), ==, 1);
         close(p[0]);
         return pid;
+}
+
+int bind_unix(int type, const char *name, bool abstract, bool listening) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        socklen_t len;
+        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+
+        check(fd >= 0);
+        if (abstract) {
+                memcpy(sa.sun_path + 1, name, strlen(name));
+                len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+        } else {
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", name);
+                len = sizeof(sa);
+        }
+        check(bind(fd, (struct sockaddr *) &sa, len) >= 0);
+        if (listening)
+                check(listen(fd, 4) >= 0);
+        return fd;
 }
 
 pid_t serve_as(const char *path, uid_t uid) {

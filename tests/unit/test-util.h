@@ -82,6 +82,9 @@ sk_keeper *keeper_at(const char *path, recorder *rec);
 pid_t serve_with(const char *path, uid_t uid, int flags);
 pid_t serve_as(const char *path, uid_t uid);
 void stop_server(pid_t pid);
+/* A socket of TYPE bound to NAME (a path, or with ABSTRACT an abstract
+ * name without its leading NUL), listening if LISTENING. */
+int bind_unix(int type, const char *name, bool abstract, bool listening);
 /* The pid of whoever accepts a connection at PATH, or -errno. */
 pid_t served_pid(const char *path);
 ino_t ino_of(const char *path);

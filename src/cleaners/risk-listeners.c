@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* What listens at a path, for the classifier: a socket bound by the name
+ * in our network namespace (what tmpfiles sees), or bound to the file
+ * itself in any namespace, found in the machine's index of sockets by
+ * name and by file, or in a caller's short list; and the reasons that
+ * follow, naming the holder and the namespace of a listener that
+ * tmpfiles cannot see. */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "macro.h"
+#include "risk-internal.h"
+
+/* The entries of an index (sorted by CMP) equal to KEY, in list order. */
+static const unix_socket_info *const *index_run(const unix_socket_info *const *index, size_t n,
+                                                const unix_socket_info *key,
+                                                int (*cmp)(const unix_socket_info *, const unix_socket_info *),
+                                                size_t *ret_n) {
+        size_t lo = 0, hi = n, end;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (cmp(index[mid], key) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (end = lo; end < n && cmp(index[end], key) == 0; end++)
+                ;
+        *ret_n = end - lo;
+        return index + lo;
+}
+
+static int cmp_name(const unix_socket_info *x, const unix_socket_info *y) {
+        return strcmp(x->name, y->name);
+}
+
+static int cmp_vfs(const unix_socket_info *x, const unix_socket_info *y) {
+        uint32_t i = (uint32_t) x->vfs.ino, j = (uint32_t) y->vfs.ino;
+
+        if (x->vfs.dev != y->vfs.dev)
+                return x->vfs.dev < y->vfs.dev ? -1 : 1;
+        return (i > j) - (i < j);
+}
+
+/* The sockets that may be bound at FULL: those of that name, from the
+ * index, or all of them. */
+static const unix_socket_info *const *named_candidates(const risk_sockets *sockets, const char *full,
+                                                       size_t *ret_n) {
+        unix_socket_info key = { .name = (char *) full };
+
+        if (!sockets->by_name) {
+                *ret_n = 0;
+                return NULL;
+        }
+        return index_run(sockets->by_name, sockets->n_by_name, &key, cmp_name, ret_n);
+}
+
+/* Whether /proc/net/unix of our network namespace, the only one tmpfiles
+ * reads, lists the name. */
+bool risk_listed_live(const risk_sockets *sockets, const char *full) {
+        const unix_socket_info *const *run;
+        size_t n;
+
+        if (sockets->by_name) {
+                run = named_candidates(sockets, full, &n);
+                for (size_t i = 0; i < n; i++)
+                        if (!run[i]->other_netns)
+                                return true;
+                return false;
+        }
+        for (size_t i = 0; i < sockets->n; i++)
+                if (!sockets->list[i].other_netns && sockets->list[i].name && streq(sockets->list[i].name, full))
+                        return true;
+        return false;
+}
+
+/* "PID 1234 (python3, foo.service)": the process that holds the socket. */
+static char *describe_holder(risk_machine *m, uint32_t sock_ino) {
+        const socket_owners *o = risk_machine_owners(m);
+        const process_info *p;
+        char *s;
+
+        if (!o || socket_owners_service(o, &m->processes, sock_ino, &p) < 0)
+                return strdup(o && o->n_unreadable == 0 ? "no process that /proc shows"
+                                                        : "a process that only root can see");
+        if (asprintf(&s, "PID %d (%s%s%s%s%s)", (int) p->pid, p->comm ?: "gone", p->unit ? ", " : "",
+                     strempty(p->manager), p->manager ? "/" : "", strempty(p->unit)) < 0)
+                return NULL;
+        return s;
+}
+
+/* A listener in another network namespace, on this very file: live,
+ * though tmpfiles, which reads only its own namespace's /proc/net/unix,
+ * cannot know. Where a tmpfiles.d line ages the path, it deletes it. */
+static void check_other_netns(risk_machine *m, report_ctx *x, const unix_socket_info *s) {
+        risk_report *r = &x->r;
+        bool aged = r->tmpfiles_evaluated && r->tmpfiles.fate == TMPFILES_AGED;
+        risk_rating rating = !aged ? RISK_OK : m->timer == TIMER_ENABLED ? RISK_RISKY : RISK_CAUTION;
+        _cleanup_free_ char *holder = NULL;
+        const char *name;
+        char where[96];
+
+        /* The words, which name the holder, only where they are read. */
+        if (!risk_told(x, rating)) {
+                risk_reason_push(x, rating, "netns", NULL, NULL);
+                return;
+        }
+        holder = describe_holder(m, s->sock_ino);
+        name = netns_names_find(risk_machine_netns_names(m), s->netns);
+
+        if (name)
+                snprintf(where, sizeof(where), "network namespace %" PRIu64 ", '%s' in /run/netns", s->netns,
+                         name);
+        else
+                snprintf(where, sizeof(where), "network namespace %" PRIu64, s->netns);
+
+        if (aged)
+                risk_reason_add(x, rating, "netns", "sock_diag",
+                           "a socket listens on this file from another %s, held by %s: systemd-tmpfiles looks for "
+                           "live sockets only in /proc/net/unix of its own network namespace, so it cannot see "
+                           "this listener and will delete the file once it is old enough",
+                           where, holder ?: "a process");
+        else
+                risk_reason_add(x, RISK_OK, "netns", "sock_diag",
+                           "a socket listens on this file from another %s, held by %s (systemd-tmpfiles cannot "
+                           "see that listener, but no tmpfiles.d line ages the path)",
+                           where, holder ?: "a process");
+}
+
+static bool serves(const unix_socket_info *s) {
+        return s->listening || s->type == SOCK_DGRAM;
+}
+
+/* A name means something only in our own namespace: in another, the same
+ * string may name another file. */
+static bool bound_by_name(const unix_socket_info *s, const char *full) {
+        return !s->other_netns && s->name && streq(s->name, full);
+}
+
+/* The last server in list order bound at the name FULL, and the last other
+ * one bound to the file ST: from the index when there is one. */
+static void find_listeners(const risk_sockets *sockets, const char *full, const struct stat *st, bool exists,
+                           const unix_socket_info **ret_named, const unix_socket_info **ret_on_file) {
+        const unix_socket_info *named = NULL, *on_file = NULL, *const *run;
+        size_t n;
+
+        if (!sockets->by_name || !sockets->by_vfs) {
+                for (size_t i = 0; i < sockets->n; i++) {
+                        const unix_socket_info *s = &sockets->list[i];
+
+                        if (!serves(s))
+                                continue;
+                        if (bound_by_name(s, full))
+                                named = s;
+                        else if (exists && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
+                                on_file = s;
+                }
+        } else {
+                unix_socket_info key = { .vfs = exists ? inode_id_of(st) : (inode_id) {} };
+
+                run = named_candidates(sockets, full, &n);
+                for (size_t i = 0; i < n; i++)
+                        if (serves(run[i]) && !run[i]->other_netns)
+                                named = run[i];
+                run = exists ? index_run(sockets->by_vfs, sockets->n_by_vfs, &key, cmp_vfs, &n) : NULL;
+                for (size_t i = 0; run && i < n; i++)
+                        if (serves(run[i]) && !bound_by_name(run[i], full))
+                                on_file = run[i];
+        }
+        *ret_named = named;
+        *ret_on_file = on_file;
+}
+
+void risk_check_listeners(risk_machine *m, const risk_sockets *sockets, report_ctx *x, const char *full,
+                            const struct stat *st, bool exists) {
+        risk_report *r = &x->r;
+        const unix_socket_info *named, *on_file;
+        bool complete = m->other_netns_loaded && m->netns_complete;
+
+        if (!sockets->known)
+                return;
+        find_listeners(sockets, full, st, exists, &named, &on_file);
+
+        if (named && !exists)
+                risk_reason_add(x, RISK_RISKY, "orphaned", "sock_diag",
+                           "a socket (inode %" PRIu32 ") is bound to this name, but the file is gone: every "
+                           "client gets ENOENT until the service binds again",
+                           named->sock_ino);
+        else if (named && exists && named->has_vfs && !unix_diag_matches(named->vfs, inode_id_of(st)))
+                risk_reason_add(x, RISK_RISKY, "hijacked", "sock_diag",
+                           "a socket is bound to this name, but the path now leads to another file");
+        else if (named)
+                risk_reason_add(x, RISK_OK, "listener", "sock_diag", "a socket listens here now");
+        else if (on_file && on_file->other_netns)
+                check_other_netns(m, x, on_file);
+        else if (on_file)
+                risk_reason_add(x, RISK_CAUTION, "renamed", "sock_diag",
+                           "the socket on this file was bound as '%s' (renamed after bind, or a relative path): "
+                           "tmpfiles does not count it as live",
+                           strempty(on_file->name));
+        else if (exists && S_ISSOCK(st->st_mode) && complete)
+                risk_reason_add(x, RISK_OK, "stale", "sock_diag", "nothing listens on this socket file now");
+        else if (exists && S_ISSOCK(st->st_mode)) {
+                risk_reason_add(x, RISK_OK, "stale", "sock_diag",
+                           "nothing listens on this socket file now in the network namespaces that could be "
+                           "looked into; some were out of reach (only root can enter them all)");
+                r->netns_incomplete = true;
+        }
+}
