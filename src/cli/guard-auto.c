@@ -113,6 +113,7 @@ int guard_auto_discover(guard *g) {
         _cleanup_free_ inode_id *live = NULL;
         unix_socket_info *s = NULL;
         size_t n = 0, n_sorted, added = 0, n_live = 0;
+        bool complete = false;
         int r;
 
         if (!g->auto_mode)
@@ -120,7 +121,9 @@ int guard_auto_discover(guard *g) {
         if (!g->auto_risk_loaded)
                 g->auto_risk_loaded = risk_machine_load_offline(&g->auto_risk, "/", ignore_warning, NULL) >= 0;
 
-        r = unix_diag_list(&s, &n);
+        /* Every network namespace: a daemon under PrivateNetwork=yes or
+         * unshare -n binds its file in /tmp all the same. */
+        r = unix_diag_list(UNIX_DIAG_ALL_NETNS, &s, &n, &complete);
         if (r < 0)
                 return r;
         /* What is kept already, sorted once for the whole pass: 10,000
@@ -152,8 +155,10 @@ int guard_auto_discover(guard *g) {
                 added += r;
         }
         /* What --auto keeps and is no longer bound (its daemon exited and
-         * left its file) is let go too, at the next round. */
-        live = r >= 0 ? bound_files(s, n, &n_live) : NULL;
+         * left its file) is let go too, at the next round; only after a
+         * look into every namespace, or a live one might be taken for
+         * gone. */
+        live = r >= 0 && complete ? bound_files(s, n, &n_live) : NULL;
         for (size_t i = 0; live && i < g->n_paths; i++) {
                 guard_path *p = g->paths[i];
                 inode_id id = { .dev = (dev_t) p->sock_dev, .ino = (ino_t) (uint32_t) p->sock_ino };

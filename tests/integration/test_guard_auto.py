@@ -108,3 +108,18 @@ def test_auto_is_scoped_and_combines_with_paths(area, serve, guard, tmp_path):
     g.expect("start")
     assert not any("[action=discovered" in l for l in g.lines), "a path given by name is not found again"
     assert any(str(named) in l and "[action=attached" in l for l in g.lines)
+
+
+def test_listener_in_another_network_namespace_is_kept(area, serve, guard, netns):
+    """A daemon under `unshare -n` (as PrivateNetwork=yes, bwrap
+    --unshare-net) is invisible in our /proc/net/unix: --auto finds it all
+    the same, and the guard links its live socket back."""
+    path = area / "ns.sock"
+    srv = serve(path, "--mode", "none", prefix=netns)
+    g = auto_guard(guard, area)
+    assert str(path) in g.expect("discovered")
+    ino = os.lstat(path).st_ino
+    os.unlink(path)
+    g.expect("relinked")
+    assert os.lstat(path).st_ino == ino
+    assert ask(path).pid == srv.pid
