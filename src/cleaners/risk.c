@@ -18,7 +18,9 @@
 #include "macro.h"
 #include "path-util.h"
 #include "risk.h"
+#include "shared-tmp.h"
 #include "socket-path.h"
+#include "socket-renamed.h"
 #include "strv.h"
 
 const char *risk_rating_to_string(risk_rating r) {
@@ -407,8 +409,35 @@ static void check_tmpfs(const risk_machine *m, risk_report *r, const char *path)
                    "when it starts");
 }
 
-static void check_listeners(const risk_sockets *sockets, risk_report *r, const char *full, const struct stat *st,
-                            bool exists) {
+/* A live socket renamed after bind within its directory: reachable, and
+ * taken for dead by tmpfiles. Risky where the clean timer's tmpfiles.d
+ * line ages it, or where any user's cleanup reaches (a shared directory
+ * such as /tmp); a caution elsewhere, where only a line added later
+ * would delete it. */
+static void check_renamed(risk_machine *m, risk_report *r, const char *path, const char *bound) {
+        _cleanup_free_ char *where = NULL;
+        const char *shared = NULL;
+        risk_rating rating = RISK_RISKY;
+
+        if (r->tmpfiles_evaluated && r->tmpfiles.fate == TMPFILES_AGED && m->timer == TIMER_ENABLED)
+                where = strdup("and the daily clean ages this directory");
+        else if (shared_tmp_dir(m, path, &shared) > 0)
+                (void) asprintf(&where, "and it is in %s, which every user shares: cleanup that no configuration "
+                                        "shows reaches it there",
+                                shared);
+        else {
+                where = strdup("should a tmpfiles.d line ever age this directory");
+                rating = RISK_CAUTION;
+        }
+        add_reason(r, rating, "renamed", "sock_diag",
+                   "the socket on this file was bound as '%s' and renamed to this name in the same directory: "
+                   "sock_diag keeps the bind-time name, so systemd-tmpfiles takes this live socket for dead and "
+                   "deletes it (systemd issue 20635), %s",
+                   bound, strempty(where));
+}
+
+static void check_listeners(risk_machine *m, const risk_sockets *sockets, risk_report *r, const char *path,
+                            const char *full, const struct stat *st, bool exists) {
         const unix_socket_info *named = NULL, *on_file = NULL;
 
         if (!sockets->known)
@@ -434,6 +463,8 @@ static void check_listeners(const risk_sockets *sockets, risk_report *r, const c
                            "a socket is bound to this name, but the path now leads to another file");
         else if (named)
                 add_reason(r, RISK_OK, "listener", "sock_diag", "a socket listens here now");
+        else if (on_file && socket_renamed_in_dir(on_file, full, st))
+                check_renamed(m, r, path, on_file->name);
         else if (on_file)
                 add_reason(r, RISK_CAUTION, "renamed", "sock_diag",
                            "the socket on this file was bound as '%s' (renamed after bind, or a relative path): "
@@ -474,7 +505,8 @@ static void advise(risk_report *r, const char *path) {
                 squatting |= streq(k, "squatting");
                 if (r->reasons[i].rating < RISK_CAUTION)
                         continue;
-                tmpfiles |= strncmp(k, "tmpfiles-", 9) == 0;
+                /* An x line protects a renamed socket too: it needs no liveness check. */
+                tmpfiles |= strncmp(k, "tmpfiles-", 9) == 0 || streq(k, "renamed");
                 others |= streq(k, "tmpreaper") || streq(k, "cron");
                 orphaned |= streq(k, "orphaned") || streq(k, "hijacked");
         }
@@ -533,7 +565,7 @@ static int classify(risk_machine *m, const char *path, const char *full, const s
                 check_tmpreaper(m, &r, canonical, &st, exists);
                 check_cron(m, &r, canonical);
                 check_tmpfs(m, &r, canonical);
-                check_listeners(sockets, &r, full, &st, exists);
+                check_listeners(m, sockets, &r, canonical, full, &st, exists);
                 advise(&r, path);
         }
 
