@@ -30,26 +30,22 @@ TEST(haproxy_pattern) {
 }
 
 TEST(not_a_rename_within_the_directory) {
+        static const char *const names[] = {
+                "/run/haproxy/admin.sock",      /* the same name: not renamed */
+                "/run/haproxy-old/admin.sock",  /* another directory, or one whose name only starts the same */
+                "/run/haproxy/sub/admin.sock",
+                "/run/admin.sock",
+                "admin.sock.1.tmp",             /* a relative bind, an abstract or unnamed socket */
+                "@admin",
+                NULL,
+        };
         unix_socket_info s = bound("/run/haproxy/admin.sock.4242.tmp");
         struct stat other = file, not_socket = file;
 
-        /* The same name: not renamed. */
-        s.name = (char *) "/run/haproxy/admin.sock";
-        check(!socket_renamed_in_dir(&s, "/run/haproxy/admin.sock", &file));
-        /* Another directory, or one whose name only starts the same. */
-        s.name = (char *) "/run/haproxy-old/admin.sock";
-        check(!socket_renamed_in_dir(&s, "/run/haproxy/admin.sock", &file));
-        s.name = (char *) "/run/haproxy/sub/admin.sock";
-        check(!socket_renamed_in_dir(&s, "/run/haproxy/admin.sock", &file));
-        s.name = (char *) "/run/admin.sock";
-        check(!socket_renamed_in_dir(&s, "/run/haproxy/admin.sock", &file));
-        /* A relative bind, an abstract or unnamed socket. */
-        s.name = (char *) "admin.sock.1.tmp";
-        check(!socket_renamed_in_dir(&s, "/run/haproxy/admin.sock", &file));
-        s.name = (char *) "@admin";
-        check(!socket_renamed_in_dir(&s, "/run/haproxy/admin.sock", &file));
-        s.name = NULL;
-        check(!socket_renamed_in_dir(&s, "/run/haproxy/admin.sock", &file));
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                s.name = (char *) names[i];
+                check(!socket_renamed_in_dir(&s, "/run/haproxy/admin.sock", &file));
+        }
 
         /* Another file: another inode, another device, no file, not a socket. */
         s = bound("/run/haproxy/admin.sock.4242.tmp");
