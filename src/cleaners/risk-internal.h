@@ -30,8 +30,9 @@ _printf_(5, 6) int risk_reason_add(report_ctx *x, risk_rating rating, const char
  * reads, lists the name FULL. */
 bool risk_listed_live(const risk_sockets *sockets, const char *full);
 
-/* Who listens at FULL (the path under the root as given) or on its file
- * ST (EXISTS: there is one), in which network namespace: listener,
- * orphaned, hijacked, renamed, netns, stale. */
-void risk_check_listeners(risk_machine *m, const risk_sockets *sockets, report_ctx *x, const char *full,
-                          const struct stat *st, bool exists);
+/* Who listens at FULL (the path under the root as given; PATH is it
+ * canonical and root-relative) or on its file ST (EXISTS: there is one),
+ * in which network namespace: listener, orphaned, hijacked, renamed,
+ * netns, stale. */
+void risk_check_listeners(risk_machine *m, const risk_sockets *sockets, report_ctx *x, const char *path,
+                          const char *full, const struct stat *st, bool exists);

@@ -7,6 +7,7 @@
  * tmpfiles cannot see. */
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 
 #include "macro.h"
 #include "risk-internal.h"
+#include "shared-tmp.h"
+#include "socket-renamed.h"
 
 /* The entries of an index (sorted by CMP) equal to KEY, in list order. */
 static const unix_socket_info *const *index_run(const unix_socket_info *const *index, size_t n,
@@ -133,6 +136,40 @@ static void check_other_netns(risk_machine *m, report_ctx *x, const unix_socket_
                            where, holder ?: "a process");
 }
 
+/* A live socket renamed after bind within its directory (haproxy):
+ * reachable, and taken for dead by tmpfiles. Risky where the clean
+ * timer's tmpfiles.d line ages it, or where any user's cleanup reaches
+ * (a shared directory such as /tmp); a caution elsewhere, where only a
+ * line added later would delete it. */
+static void check_renamed(risk_machine *m, report_ctx *x, const char *path, const char *bound) {
+        risk_report *r = &x->r;
+        const char *shared = NULL;
+        risk_rating rating = RISK_CAUTION;
+        bool aged = r->tmpfiles_evaluated && r->tmpfiles.fate == TMPFILES_AGED && m->timer == TIMER_ENABLED;
+        char where[PATH_MAX + 128];
+
+        if (aged || shared_tmp_dir(m, path, &shared) > 0)
+                rating = RISK_RISKY;
+        if (!risk_told(x, rating)) {
+                risk_reason_push(x, rating, "renamed", NULL, NULL);
+                return;
+        }
+        if (aged)
+                snprintf(where, sizeof(where), "and the daily clean ages this directory");
+        else if (shared)
+                snprintf(where, sizeof(where),
+                         "and it is in %s, which every user shares: cleanup that no configuration shows reaches "
+                         "it there",
+                         shared);
+        else
+                snprintf(where, sizeof(where), "should a tmpfiles.d line ever age this directory");
+        risk_reason_add(x, rating, "renamed", "sock_diag",
+                        "the socket on this file was bound as '%s' and renamed to this name in the same directory: "
+                        "sock_diag keeps the bind-time name, so systemd-tmpfiles takes this live socket for dead and "
+                        "deletes it (systemd issue 20635), %s",
+                        bound, where);
+}
+
 static bool serves(const unix_socket_info *s) {
         return s->listening || s->type == SOCK_DGRAM;
 }
@@ -177,8 +214,8 @@ static void find_listeners(const risk_sockets *sockets, const char *full, const 
         *ret_on_file = on_file;
 }
 
-void risk_check_listeners(risk_machine *m, const risk_sockets *sockets, report_ctx *x, const char *full,
-                            const struct stat *st, bool exists) {
+void risk_check_listeners(risk_machine *m, const risk_sockets *sockets, report_ctx *x, const char *path,
+                          const char *full, const struct stat *st, bool exists) {
         risk_report *r = &x->r;
         const unix_socket_info *named, *on_file;
         bool complete = m->other_netns_loaded && m->netns_complete;
@@ -199,6 +236,8 @@ void risk_check_listeners(risk_machine *m, const risk_sockets *sockets, report_c
                 risk_reason_add(x, RISK_OK, "listener", "sock_diag", "a socket listens here now");
         else if (on_file && on_file->other_netns)
                 check_other_netns(m, x, on_file);
+        else if (on_file && socket_renamed_in_dir(on_file, full, st))
+                check_renamed(m, x, path, on_file->name);
         else if (on_file)
                 risk_reason_add(x, RISK_CAUTION, "renamed", "sock_diag",
                            "the socket on this file was bound as '%s' (renamed after bind, or a relative path): "

@@ -485,7 +485,8 @@ static void advise(report_ctx *x, const char *path) {
                 squatting |= streq(k, "squatting");
                 if (r->reasons[i].rating < RISK_CAUTION)
                         continue;
-                tmpfiles |= strncmp(k, "tmpfiles-", 9) == 0;
+                /* An x line protects a renamed socket too: it needs no liveness check. */
+                tmpfiles |= strncmp(k, "tmpfiles-", 9) == 0 || streq(k, "renamed");
                 others |= streq(k, "tmpreaper") || streq(k, "cron");
                 orphaned |= streq(k, "orphaned") || streq(k, "hijacked");
         }
@@ -544,7 +545,7 @@ static int classify(risk_machine *m, const char *path, const char *full, const s
                 check_tmpreaper(m, &x, canonical, &st, exists);
                 check_cron(m, &x, canonical);
                 check_tmpfs(m, &x, canonical, dir);
-                risk_check_listeners(m, sockets, &x, full, &st, exists);
+                risk_check_listeners(m, sockets, &x, canonical, full, &st, exists);
                 if (m->advice)
                         advise(&x, path);
         }

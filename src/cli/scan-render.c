@@ -20,7 +20,8 @@
 static const char *status_to_string(scan_status s) {
         static const char *const names[] = {
                 [STATUS_HEALTHY] = "healthy",   [STATUS_AT_RISK] = "at-risk",   [STATUS_ORPHANED] = "orphaned",
-                [STATUS_HIJACKED] = "hijacked", [STATUS_ABSTRACT] = "abstract", [STATUS_UNKNOWN] = "unknown",
+                [STATUS_HIJACKED] = "hijacked", [STATUS_RENAMED] = "renamed",   [STATUS_ABSTRACT] = "abstract",
+                [STATUS_UNKNOWN] = "unknown",
         };
         return names[s];
 }
@@ -56,8 +57,11 @@ static char *make_note(const scan_entry *e) {
 
         switch (e->status) {
         case STATUS_ORPHANED:
-                n = e->renamed_to ? asprintf(&s, "renamed after bind to %s", e->renamed_to)
-                                  : asprintf(&s, "the file is gone: clients get ENOENT");
+                n = asprintf(&s, "the file is gone: clients get ENOENT");
+                break;
+        case STATUS_RENAMED:
+                n = asprintf(&s, "renamed after bind to %s: reachable there, taken for dead by tmpfiles",
+                             e->renamed_to);
                 break;
         case STATUS_HIJACKED:
                 n = e->found_sock ? asprintf(&s, "the path leads to another socket (socket inode %" PRIu32 ")",

@@ -21,6 +21,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "scan.h"
+#include "socket-renamed.h"
 #include "strv.h"
 
 enum {
@@ -37,6 +38,13 @@ enum {
 
 static bool status_broken(scan_status s) {
         return s == STATUS_ORPHANED || s == STATUS_HIJACKED;
+}
+
+/* What --risky shows: healthy sockets that a cleaner will break, and
+ * renamed ones rated so. */
+static bool entry_at_risk(const scan_entry *e) {
+        return e->status == STATUS_AT_RISK ||
+               (e->status == STATUS_RENAMED && e->rated && e->report.rating >= RISK_RISKY);
 }
 
 /* A directory's names by inode number (d_ino: no stat per entry), read
@@ -251,7 +259,8 @@ static int listing_of(scan_context *c, const char *dir, const dir_listing **ret)
 
 /* A socket renamed after bind keeps its bind-time name in sock_diag; the
  * usual pattern renames within the directory, so only that one is read.
- * Never a cost for healthy sockets. */
+ * Never a cost for healthy sockets. Found, its file is what the entry is
+ * rated by. */
 static int find_renamed(scan_context *c, scan_entry *e) {
         _cleanup_free_ char *dir = path_parent(e->s->name);
         const dir_listing *l;
@@ -271,12 +280,20 @@ static int find_renamed(scan_context *c, scan_entry *e) {
                 m--;
         for (; m < l->names + l->n && m->ino == key.ino; m++) {
                 _cleanup_free_ char *full = NULL;
+                struct statx stx;
                 struct stat st;
 
                 if (asprintf(&full, "%s%s%s", dir, streq(dir, "/") ? "" : "/", m->name) < 0)
                         return -ENOMEM;
-                if (lstat(full, &st) >= 0 && S_ISSOCK(st.st_mode) && unix_diag_matches(e->s->vfs, inode_id_of(&st))) {
+                if (statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, &stx) < 0)
+                        continue;
+                stat_from_statx(&stx, &st);
+                if (socket_renamed_in_dir(e->s, full, &st)) {
+                        e->status = STATUS_RENAMED;
                         e->renamed_to = TAKE_PTR(full);
+                        e->stx = stx;
+                        e->file_found = true;
+                        e->inode = st.st_ino;
                         return 0;
                 }
         }
@@ -381,13 +398,14 @@ static int examine_file(scan_context *c, scan_entry *e) {
         return S_ISSOCK(st.st_mode) ? file_owner(c, e, &st, &e->found_sock) : 0;
 }
 
-/* The classifier's rating of E's path. It looks at the listener list once
- * per path, which for thousands of sockets is quadratic: it is shown only
- * the sockets bound at this name, E last so that E is the listener it
- * judges. */
+/* The classifier's rating of E's path (of the name it was renamed to, for
+ * a renamed socket: the one clients use). It looks at the listener list
+ * once per path, which for thousands of sockets is quadratic: it is shown
+ * only the sockets bound at this name, E last so that E is the listener
+ * it judges. */
 static int rate(scan_context *c, scan_entry *e) {
         const unix_socket_info *const *group;
-        const char *path = e->s->name;
+        const char *name = e->renamed_to ?: e->s->name, *path = name;
         size_t n, k = 0;
         int r;
 
@@ -396,7 +414,7 @@ static int rate(scan_context *c, scan_entry *e) {
                         return 0; /* not rated: outside the fixture */
                 path += strlen(c->test_root);
         }
-        group = name_group(c, e->s->name, &n);
+        group = name_group(c, name, &n);
         if (n > c->n_scratch) {
                 unix_socket_info *p = reallocarray(c->scratch, n, sizeof(*p));
 
@@ -453,12 +471,15 @@ static int help(void) {
                "Lists every listening AF_UNIX socket of every network namespace with the\n"
                "process and systemd unit that hold it, and whether its path still leads\n"
                "to it: healthy, at-risk (a cleaner will delete it), orphaned (the file is\n"
-               "gone), hijacked (the path leads to another file) or abstract.\n"
+               "gone), hijacked (the path leads to another file), renamed (renamed after\n"
+               "bind within its directory: reachable, but tmpfiles takes it for dead) or\n"
+               "abstract.\n"
                "\n"
                "  -h --help        show this help\n"
                "     --json       print a JSON array, one object per socket\n"
                "     --broken     show only orphaned and hijacked sockets\n"
-               "     --risky      show only at-risk sockets (with --broken: both)\n"
+               "     --risky      show only at-risk sockets, and renamed ones rated risky\n"
+               "                  (with --broken: both)\n"
                "     --unit UNIT  show only the sockets of UNIT (may repeat)\n"
                "\n"
                "Exit status: 0 nothing shown is broken, 1 something shown is orphaned or\n"
@@ -588,8 +609,7 @@ int verb_scan(int argc, char *argv[]) {
                         log_error_errno(r, "%s", e->s->name);
                         goto finish;
                 }
-                if ((broken || risky) && !((broken && status_broken(e->status)) ||
-                                           (risky && e->status == STATUS_AT_RISK)))
+                if ((broken || risky) && !((broken && status_broken(e->status)) || (risky && entry_at_risk(e))))
                         continue;
                 any_broken |= status_broken(e->status);
                 if (n_shown != i) {

@@ -18,6 +18,7 @@ typedef enum scan_status {
         STATUS_AT_RISK,
         STATUS_ORPHANED,
         STATUS_HIJACKED,
+        STATUS_RENAMED,         /* renamed after bind within its directory: reachable there, and at risk */
         STATUS_ABSTRACT,
         STATUS_UNKNOWN,         /* the path could not be looked at (EACCES as non-root) */
 } scan_status;
@@ -30,10 +31,10 @@ typedef struct scan_entry {
         uint64_t inode;                 /* of the socket's file: lstat's when it matches, else sock_diag's 32 bits */
         const char *found;              /* hijacked: what the path leads to now */
         uint32_t found_sock;            /* hijacked by this socket's file, 0 if none we know */
-        char *renamed_to;               /* orphaned: where its file is now, if in the same directory */
+        char *renamed_to;               /* renamed: where its file is now, in the same directory */
         bool private_mount;             /* reachable only in the holder's mount namespace */
         int stat_error;                 /* unknown: why */
-        bool file_found;                /* stx is what is at the path now */
+        bool file_found;                /* stx is what is at the path now (renamed: at renamed_to) */
         struct statx stx;
         bool rated;
         risk_report report;

@@ -12,6 +12,9 @@
 
 #include "annotations.h"
 
+/* What sockkeeper-tmpfiles.service writes from the generator's list. */
+#define TMPFILES_CONF "/run/tmpfiles.d/sockkeeper.conf"
+
 typedef struct gen_guard_group {
         char *unit;
         on_loss on_loss;        /* resolved: never ON_LOSS_DEFAULT */
@@ -29,6 +32,8 @@ typedef struct gen_output {
         size_t n_groups;
         char **socket_units;    /* socket units enrolled with the guard */
         size_t n_socket_units;
+        bool tmpfiles_in_place; /* TMPFILES_CONF exists: an earlier run's
+                                 * exclusions, to be rewritten even when nothing is protected now */
 } gen_output;
 
 void gen_output_done(gen_output *o);
@@ -42,7 +47,10 @@ int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob);
 int gen_output_dedupe(gen_output *o);
 
 /* Renders and writes everything into DEST, which must be absolute: the
- * drop-ins name the lists by their path. Nothing is written when nothing
- * is protected; after a failure, nothing this call wrote is left.
- * Returns 0, or a negative errno after logging. */
+ * drop-ins name the lists by their path. With the lists goes
+ * sockkeeper/tmpfiles.pending, which has sockkeeper-tmpfiles.path start
+ * sockkeeper-tmpfiles.service after a daemon-reload. Nothing is written
+ * when nothing is protected, but that file when earlier exclusions are in
+ * place (they become empty); after a failure, nothing this call wrote is
+ * left. Returns 0, or a negative errno after logging. */
 int gen_output_write(const gen_output *o, const char *dest);

@@ -2,7 +2,8 @@
 /* sockkeeper-generator: at boot and at every daemon-reload, reads every
  * unit as PID 1 will see it, collects the socket paths that need keeping
  * ([X-SockKeeper] annotations, and the filesystem sockets of socket units
- * that the classifier behind `sockkeeper check` rates RISKY), and writes
+ * that the classifier behind `sockkeeper check` rates RISKY or that are in
+ * a directory every user shares, such as /tmp), and writes
  * the drop-ins that hand them to sockkeeper-tmpfiles.service and the
  * guard (sockkeeper-generator(8)). A bad unit is logged and skipped; the
  * generator fails only when it cannot work at all, so that it never
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "annotations.h"
 #include "generator-output.h"
@@ -22,6 +24,7 @@
 #include "parse-util.h"
 #include "path-util.h"
 #include "risk.h"
+#include "shared-tmp.h"
 #include "socket-path.h"
 #include "specifier.h"
 #include "strv.h"
@@ -161,11 +164,16 @@ static void machine_warn(const char *file, unsigned line, const char *message, v
         log_debug("%s:%u: %s", file, line, message);
 }
 
-/* RISKY, by the classifier of `sockkeeper check`. CAUTION does not count:
- * it is what a path directly in /run gets, and a generator that protected
- * all of them would enrol many socket units of the machine. */
+/* RISKY, by the classifier of `sockkeeper check`, or in a directory that
+ * every user shares (/tmp, /var/tmp, /dev/shm and the like), where cleanup
+ * that no configuration shows reaches whether or not a configured cleaner
+ * ages it now (Debian 12 does not age /tmp; Debian 13 does). CAUTION does
+ * not count: it is what a path directly in /run gets, and a generator
+ * that protected all of them would enrol many socket units of the
+ * machine. */
 static int path_is_risky(context *c, const char *path) {
         _cleanup_(risk_report_done) risk_report report = {};
+        const char *shared = NULL;
         int r;
 
         if (c->machine_state == 0) {
@@ -188,7 +196,13 @@ static int path_is_risky(context *c, const char *path) {
         if (r < 0)
                 return r;
         log_debug("%s: %s", path, risk_rating_to_string(report.rating));
-        return report.rating == RISK_RISKY;
+        if (report.rating == RISK_RISKY)
+                return 1;
+        r = shared_tmp_dir(&c->machine, path, &shared);
+        if (r > 0)
+                log_debug("%s: in %s, which every user shares: protected whatever the cleaners do now.", path,
+                          shared);
+        return r;
 }
 
 typedef struct unit_paths {
@@ -386,6 +400,9 @@ static int run(const char *dest, const char *dest_early, const char *dest_late) 
                 log_error_errno(r, "Failed to merge the paths");
                 goto finish;
         }
+        /* After a daemon-reload that took the last protected path away, the
+         * exclusions written at boot or at an earlier reload go too. */
+        c.out.tmpfiles_in_place = root_lstat(c.root, TMPFILES_CONF, &(struct stat) {}) >= 0;
         r = gen_output_write(&c.out, dest);
 
 finish:

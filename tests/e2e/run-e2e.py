@@ -219,7 +219,8 @@ def install(args, root):
     for target, unit in (('multi-user.target.wants', 'sk-e2e.service'),
                          ('multi-user.target.wants', 'legacy.service'),
                          ('sockets.target.wants', 'act.socket'),
-                         ('sockets.target.wants', 'plain.socket')):
+                         ('sockets.target.wants', 'plain.socket'),
+                         ('sockets.target.wants', 'vartmp.socket')):
         d = os.path.join(root, 'etc/systemd/system', target)
         os.makedirs(d, exist_ok=True)
         os.symlink(f'../{unit}', os.path.join(d, unit))

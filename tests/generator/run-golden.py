@@ -5,10 +5,10 @@ an input unit tree (in/etc/systemd/system, in/usr/lib/systemd/system, ...),
 optionally root/ (the cleaners' configuration for the classifier; default:
 ../root-aged, where tmpfiles ages /tmp and its clean timer is enabled), and
 the output expected: expected/ (absent: no output at all), stderr (absent:
-no warnings) and setup (a shell script run in the copied input tree first,
-for what git cannot hold: modes, fifos). The generator runs for real, as
-systemd runs it; the file list is compared first, then every file with
-diff -u.
+no warnings), setup (a shell script run in the copied input tree first,
+for what git cannot hold: modes, fifos) and root-setup (the same for the
+root, which is then copied too). The generator runs for real, as systemd
+runs it; the file list is compared first, then every file with diff -u.
 
 Expected files spell the build's install paths @bindir@ and
 @systemdsystemunitdir@, the output directory @OUT@ (the drop-ins name the
@@ -59,6 +59,12 @@ def run_case(case, generator, subs, update, scratch):
         (work / d).mkdir()
         os.chmod(work / d, 0o777)
     root = case / "root" if (case / "root").exists() else HERE / "root-aged"
+    if (case / "root-setup").exists():
+        shutil.copytree(root, work / "root", symlinks=True)
+        root = work / "root"
+        p = subprocess.run(["sh", str(case / "root-setup")], cwd=root, capture_output=True, text=True)
+        if p.returncode != 0:
+            return [f"root-setup failed: {p.stderr}"]
     prefix = []
     if (case / "setup").exists():
         p = subprocess.run(["sh", str(case / "setup")], cwd=work / "in", capture_output=True, text=True)

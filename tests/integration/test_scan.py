@@ -1,17 +1,22 @@
 # SPDX-License-Identifier: MIT
 """sockkeeper scan against real sockets of real processes: healthy, orphaned
 (unlinked while listening), hijacked (unlinked, then another process binds
-the same path; or a regular file put there), renamed after bind, abstract,
-datagram, and at-risk under a fixture root whose cron job deletes /tmp;
-and sockets of another network namespace, listed with it, orphaned there,
-or at risk because systemd-tmpfiles cannot see them.
-Each socket is held by its own process, so attribution is checked by PID.
-Other tests may run at the same time: only our own paths are looked at."""
+the same path; or a regular file put there), renamed after bind within its
+directory (reachable, not broken; and a real haproxy, which does so with
+its stats socket), abstract, datagram, and at-risk under a fixture root
+whose cron job deletes /tmp; and sockets of another network namespace,
+listed with it, orphaned there, or at risk because systemd-tmpfiles cannot
+see them. Each socket is held by its own process, so attribution is
+checked by PID. Other tests may run at the same time: only our own paths
+are looked at."""
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -124,7 +129,7 @@ def test_every_kind_is_classified_and_attributed(world):
     got = by_role(entries, world)
     assert set(got) == set(world["holders"]), f"missing: {set(world['holders']) - set(got)}"
     want = {"healthy": "healthy", "orphan": "orphaned", "hijacked": "hijacked", "file": "hijacked",
-            "renamed": "orphaned", "dgram": "healthy", "abstract": "abstract", "hijacker": "healthy",
+            "renamed": "renamed", "dgram": "healthy", "abstract": "abstract", "hijacker": "healthy",
             "safe": "healthy"}
     for role, status in want.items():
         assert got[role]["status"] == status, (role, got[role])
@@ -186,7 +191,8 @@ def test_broken_filter(world):
     p, entries = scan_json("--broken")
     assert p.returncode == 1
     assert all(e["status"] in ("orphaned", "hijacked") for e in entries)
-    assert {r for r, e in by_role(entries, world).items()} == {"orphan", "hijacked", "file", "renamed"}
+    # Renamed within its directory, the socket is reachable: not broken.
+    assert {r for r, e in by_role(entries, world).items()} == {"orphan", "hijacked", "file"}
 
 
 def test_unit_filter_and_usage(world):
@@ -221,7 +227,7 @@ def test_human_table(world):
     orphan = rows[h["orphan"].path][0]
     assert orphan[0] == "orphaned" and orphan[4] == str(h["orphan"].pid) and "ENOENT" in orphan[8]
     renamed = rows[h["renamed"].path][0]
-    assert renamed[0] == "orphaned" and renamed[8].endswith(h["renamed"].path + ".new")
+    assert renamed[0] == "renamed" and f"renamed after bind to {h['renamed'].path}.new" in renamed[8]
     assert sorted(r[0] for r in rows[h["hijacked"].path]) == ["healthy", "hijacked"]
     assert rows[h["abstract"].path][0][0] == "abstract"
 
@@ -342,3 +348,87 @@ def test_named_namespace_is_called_by_its_name(named_netns, tmp_path):
         assert f"network namespace {ino}, '{name}' in /run/netns" in why["text"], why
     finally:
         h.stop()
+
+
+def test_renamed_is_rated_by_the_name_clients_use(world):
+    _, entries = scan_json()
+    renamed = by_role(entries, world)["renamed"]
+    # The holder's directory is below /tmp, which every user shares.
+    assert renamed["rating"] == "risky", renamed
+    [why] = [r for r in renamed["reasons"] if r["kind"] == "renamed"]
+    assert why["rating"] == "risky" and "20635" in why["text"], why
+    assert "reachable" in renamed["note"], renamed
+    _, risky = scan_json("--risky")
+    assert "renamed" in by_role(risky, world)
+
+
+HAPROXY_CFG = """global
+    stats socket {sock} mode 600 level admin
+defaults
+    mode http
+    timeout client 5s
+    timeout server 5s
+    timeout connect 5s
+"""
+
+
+@pytest.fixture
+def haproxy(tmp_path):
+    """A real haproxy with its stats socket in a directory of its own."""
+    exe = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None)
+    if not exe:
+        pytest.skip("haproxy is not installed (apt-get install haproxy; ./dev.sh installs it)")
+    d = tmp_path / "haproxy"
+    d.mkdir()
+    os.chmod(d, 0o755)
+    sock = d / "admin.sock"
+    (d / "haproxy.cfg").write_text(HAPROXY_CFG.format(sock=sock))
+    proc = subprocess.Popen([exe, "-db", "-f", str(d / "haproxy.cfg")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not sock.is_socket():
+            if proc.poll() is not None:
+                pytest.fail(f"haproxy exited {proc.returncode}: {proc.stdout.read()}")
+            assert time.monotonic() < deadline, "haproxy's stats socket did not appear"
+            time.sleep(0.05)
+        yield proc, sock
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_haproxy_stats_socket_is_renamed_and_at_risk(haproxy):
+    proc, sock = haproxy
+    bound = f"{sock}.{proc.pid}.tmp"
+    # It answers at the name it was renamed to.
+    with socket.socket(socket.AF_UNIX) as c:
+        c.settimeout(TIMEOUT)
+        c.connect(str(sock))
+        c.sendall(b"show info\n")
+        assert b"Name: HAProxy" in c.recv(65536)
+
+    _, entries = scan_json()
+    [e] = [e for e in entries if proc.pid in e["pids"]]
+    assert e["path"] == bound, e  # sock_diag keeps the bind-time name
+    assert e["status"] == "renamed" and e["renamed_to"] == str(sock), e
+    assert e["inode"] == os.lstat(sock).st_ino and e["command"] == "haproxy", e
+    assert e["rating"] == "risky" and [r["kind"] for r in e["reasons"]] == ["renamed"], e
+
+    # Not broken, and at risk.
+    p, broken = scan_json("--broken")
+    assert not [x for x in broken if proc.pid in x["pids"]], broken
+    _, risky = scan_json("--risky")
+    assert [x["path"] for x in risky if proc.pid in x["pids"]] == [bound]
+
+    # check says the same of the path clients use.
+    c = subprocess.run([sockkeeper(), "check", "--json", str(sock)], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert c.returncode == 2, c.stderr
+    [o] = json.loads(c.stdout)
+    [ren] = [r for r in o["reasons"] if r["kind"] == "renamed"]
+    assert o["rating"] == "risky" and ren["rating"] == "risky" and bound in ren["text"], o

@@ -18,6 +18,7 @@
 
 #include "macro.h"
 #include "risk.h"
+#include "shared-tmp.h"
 #include "tap.h"
 #include "test-util.h"
 
@@ -404,6 +405,47 @@ TEST(indexed_sockets_answer_as_the_list_does) {
         free(root);
 }
 
+/* Shared directories: the usual ones by name, whatever the root holds,
+ * and any other world-writable sticky one on the way up, by its mode. */
+TEST(shared_tmp_directories) {
+        char *root = fixture_root(true), *dir;
+        risk_machine m = {};
+        const char *found = NULL;
+
+        load(&m, root);
+        check_int(shared_tmp_dir(&m, "/tmp/a.sock", &found), ==, 1);
+        check_streq(found, "/tmp");
+        check_int(shared_tmp_dir(&m, "/var/tmp/deep/er/a.sock", &found), ==, 1); /* not in the root */
+        check_streq(found, "/var/tmp");
+        check_int(shared_tmp_dir(&m, "/dev/shm/a.sock", NULL), ==, 1);
+        check_int(shared_tmp_dir(&m, "/tmpfoo/a.sock", NULL), ==, 0);
+        check_int(shared_tmp_dir(&m, "/run/a.sock", NULL), ==, 0);
+
+        /* World-writable alone, or sticky alone, is not shared. */
+        check(asprintf(&dir, "%s/srv", root) >= 0);
+        check(mkdir(dir, 0755) >= 0);
+        free(dir);
+        check(asprintf(&dir, "%s/srv/drop", root) >= 0);
+        check(mkdir(dir, 0755) >= 0);
+        check(chmod(dir, 01777) >= 0);
+        free(dir);
+        check(asprintf(&dir, "%s/srv/open", root) >= 0);
+        check(mkdir(dir, 0755) >= 0);
+        check(chmod(dir, 0777) >= 0);
+        free(dir);
+        check_int(shared_tmp_dir(&m, "/srv/drop/a.sock", &found), ==, 1);
+        check_streq(found, "/srv/drop");
+        /* ... below it too, where nothing exists yet. */
+        check_int(shared_tmp_dir(&m, "/srv/drop/not/yet/a.sock", &found), ==, 1);
+        check_streq(found, "/srv/drop");
+        check_int(shared_tmp_dir(&m, "/srv/open/a.sock", NULL), ==, 0);
+        check_int(shared_tmp_dir(&m, "/srv/a.sock", NULL), ==, 0);
+
+        risk_machine_done(&m);
+        rm_rf(root);
+        free(root);
+}
+
 TEST(source_strings) {
         char *t;
 
@@ -453,4 +495,4 @@ TEST(many_paths_of_one_directory) {
 }
 
 TAP_MAIN(T(cleaners_of_a_root), T(source_strings), T(many_paths_of_one_directory), T(timer_off), T(judged_by_the_canonical_name), T(sockets_as_told),
-         T(directories_looked_at_once), T(indexed_sockets_answer_as_the_list_does))
+         T(directories_looked_at_once), T(indexed_sockets_answer_as_the_list_does), T(shared_tmp_directories))

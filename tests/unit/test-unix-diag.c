@@ -117,16 +117,18 @@ static ino_t netns_of(pid_t pid) {
 /* A listener that another network namespace holds on a file of ours:
  * listed, with the namespace it lives in, by its file's (dev, ino). */
 TEST(unix_diag_lists_other_netns) {
-        char *dir = scratch_dir(), *path = scratch_path(dir, "ns.sock");
+        char *dir = scratch_dir(), *path = scratch_path(dir, "ns.sock"), *host_path = scratch_path(dir, "host.sock");
         unix_socket_info *s = NULL;
         const unix_socket_info *i;
         bool complete = false;
         struct stat st;
         size_t n = 0;
-        pid_t server;
+        pid_t server, host_server;
 
         require_root();
         server = serve_with(path, geteuid(), SERVE_NETNS);
+        /* One of ours too: the machine may have no other. */
+        host_server = serve_with(host_path, geteuid(), 0);
         check_int(netns_of(server), !=, netns_of(getpid()));
 
         /* Our own namespace alone does not have it. */
@@ -156,6 +158,8 @@ TEST(unix_diag_lists_other_netns) {
         unix_socket_info_free_many(s, n);
 
         stop_server(server);
+        stop_server(host_server);
+        free(host_path);
         rm_rf(dir);
 }
 
