@@ -43,6 +43,12 @@ IDLE = [
 def metrics(report):
     """{(section, row, label, unit): value} of one run's JSON report."""
     out = {}
+    # How busy the rest of the machine was: a ratio far from 1 with a
+    # busier machine on one side is noise, not the build.
+    busy = [row["others_cpu_percent"] for s in ("latency", "storm") for row in report.get(s, [])
+            if "others_cpu_percent" in row and row.get("key") != "relink_awake"]  # its spinners count as others
+    if busy:
+        out[("machine", "", "other processes' CPU, median of the rows", "%")] = round(statistics.median(busy), 1)
     if "idle" in report:
         for label, unit, get in IDLE:
             out[("idle", "", label, unit)] = get(report["idle"])
