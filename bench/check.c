@@ -21,6 +21,7 @@
 #include "json.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 
 #define TARGET_RATIO 1.0
 
@@ -28,15 +29,17 @@
  * and missing paths, under aged and unaged trees. */
 static const char *const dirs[] = { "/tmp", "/var/tmp", "/run", "/tmp/app", "/run/user/0", "/var/lib/app", "/dev/shm" };
 
-static char **make_paths(unsigned n) {
-        char **paths = calloc(n + 1, sizeof(char *));
+static int make_paths(unsigned n, char ***ret) {
+        char **paths = NULL;
+        size_t k = 0;
 
-        if (!paths)
-                return NULL;
         for (unsigned i = 0; i < n; i++)
-                if (asprintf(&paths[i], "%s/bench-%u.sock", dirs[i % ELEMENTSOF(dirs)], i) < 0)
-                        return NULL;
-        return paths;
+                if (strv_pushf(&paths, &k, "%s/bench-%u.sock", dirs[i % ELEMENTSOF(dirs)], i) < 0) {
+                        strv_free_n(paths, k);
+                        return -ENOMEM;
+                }
+        *ret = paths;
+        return 0;
 }
 
 static int help(void) {
@@ -56,9 +59,9 @@ int main(int argc, char *argv[]) {
         bench_options o = { .count = 1000, .runs = 21 };
         _cleanup_free_ char **check_argv = NULL, **base_argv = NULL;
         bench_cmd cmds[3] = {}, *check, *base = NULL, *cat;
+        char **paths = NULL;
         size_t n = 0;
-        char **paths;
-        int r;
+        int r, ret = 1;
 
         log_set_program("bench/check");
         r = bench_parse_options(argc, argv, "paths", help, &o);
@@ -67,11 +70,14 @@ int main(int argc, char *argv[]) {
         const unsigned n_paths = o.count, runs = o.runs;
         const bool json = o.json;
 
-        paths = make_paths(n_paths);
+        if (make_paths(n_paths, &paths) < 0)
+                return log_error_errno(ENOMEM, "allocating"), 1;
         check_argv = calloc(n_paths + 4, sizeof(char *));
         base_argv = calloc(n_paths + 4, sizeof(char *));
-        if (!paths || !check_argv || !base_argv)
-                return log_error_errno(ENOMEM, "allocating"), 1;
+        if (!check_argv || !base_argv) {
+                log_error_errno(ENOMEM, "allocating");
+                goto finish;
+        }
         check_argv[0] = (char *) SOCKKEEPER_BINARY;
         check_argv[1] = (char *) "check";
         check_argv[2] = (char *) "--json";
@@ -89,11 +95,8 @@ int main(int argc, char *argv[]) {
         /* The floor is timed whatever it exits with. */
         cat = &cmds[n++];
         *cat = (bench_cmd) { .name = "systemd-tmpfiles --cat-config", .argv = cat_argv, .max_status = 255 };
-        r = bench_interleave(cmds, n, runs, NULL, NULL);
-        if (r < 0) {
-                bench_cmds_done(cmds, n);
-                return 1;
-        }
+        if (bench_interleave(cmds, n, runs, NULL, NULL) < 0)
+                goto finish;
 
         if (json) {
                 json_writer w;
@@ -112,26 +115,29 @@ int main(int argc, char *argv[]) {
                 }
                 json_end_object(&w);
                 json_finish(&w);
-                bench_cmds_done(cmds, n);
-                return 0;
+        } else {
+                printf("bench/check: %u paths, %u interleaved runs of each, medians of whole-process wall time\n",
+                       n_paths, runs);
+                printf("  sockkeeper check --json (%u paths)   %8.2f ms   (min %.2f, max %.2f)\n", n_paths,
+                       (double) check->median / 1000, (double) check->usec[0] / 1000,
+                       (double) check->usec[runs - 1] / 1000);
+                if (base)
+                        printf("  %-35s %8.2f ms   (min %.2f, max %.2f)\n", "baseline check --json",
+                               (double) base->median / 1000, (double) base->usec[0] / 1000,
+                               (double) base->usec[runs - 1] / 1000);
+                printf("  systemd-tmpfiles --cat-config       %8.2f ms   (min %.2f, max %.2f)\n",
+                       (double) cat->median / 1000, (double) cat->usec[0] / 1000, (double) cat->usec[runs - 1] / 1000);
+                printf("  ratio check / cat-config            %8.2f      [target <= %.1f] %s\n",
+                       (double) check->median / (double) cat->median, TARGET_RATIO,
+                       (double) check->median / (double) cat->median <= TARGET_RATIO ? "PASS" : "MISS");
+                if (base) {
+                        bench_print_ratio(35, "ratio check / baseline check", &base->ratio);
+                        printf("  baseline: %s\n", o.baseline);
+                }
         }
-        printf("bench/check: %u paths, %u interleaved runs of each, medians of whole-process wall time\n",
-               n_paths, runs);
-        printf("  sockkeeper check --json (%u paths)   %8.2f ms   (min %.2f, max %.2f)\n", n_paths,
-               (double) check->median / 1000, (double) check->usec[0] / 1000, (double) check->usec[runs - 1] / 1000);
-        if (base)
-                printf("  %-35s %8.2f ms   (min %.2f, max %.2f)\n", "baseline check --json",
-                       (double) base->median / 1000, (double) base->usec[0] / 1000,
-                       (double) base->usec[runs - 1] / 1000);
-        printf("  systemd-tmpfiles --cat-config       %8.2f ms   (min %.2f, max %.2f)\n", (double) cat->median / 1000,
-               (double) cat->usec[0] / 1000, (double) cat->usec[runs - 1] / 1000);
-        printf("  ratio check / cat-config            %8.2f      [target <= %.1f] %s\n",
-               (double) check->median / (double) cat->median, TARGET_RATIO,
-               (double) check->median / (double) cat->median <= TARGET_RATIO ? "PASS" : "MISS");
-        if (base) {
-                bench_print_ratio(35, "ratio check / baseline check", &base->ratio);
-                printf("  baseline: %s\n", o.baseline);
-        }
+        ret = 0;
+finish:
         bench_cmds_done(cmds, n);
-        return 0;
+        strv_free_n(paths, n_paths);
+        return ret;
 }
