@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Timing a whole process, as a user or systemd would start it, the medians
- * and percentiles the benchmarks print, and their scratch trees. */
+/* Timing a whole process, as a user or systemd would start it, against
+ * its floor and against another build of itself, the medians and ratios
+ * the benchmarks print, and their scratch trees. */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +46,11 @@ static int cmp_u64(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return x < y ? -1 : x > y;
+}
+
 void bench_sort_u64(uint64_t *v, size_t n) {
         qsort(v, n, sizeof(*v), cmp_u64);
 }
@@ -49,6 +58,115 @@ void bench_sort_u64(uint64_t *v, size_t n) {
 uint64_t bench_median(uint64_t *v, unsigned n) {
         bench_sort_u64(v, n);
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The ratios ours/baseline of each round, and their quartiles (nearest
+ * rank). Before the samples are sorted: it pairs them by round. */
+static int pair_ratios(const uint64_t *ours, const uint64_t *base, unsigned runs, bench_ratio *ret) {
+        _cleanup_free_ double *q = calloc(runs, sizeof(double));
+
+        if (!q)
+                return -ENOMEM;
+        for (unsigned i = 0; i < runs; i++)
+                q[i] = (double) ours[i] / (double) (base[i] ?: 1);
+        qsort(q, runs, sizeof(double), cmp_double);
+        ret->p25 = q[(runs - 1) / 4];
+        ret->p50 = q[(runs - 1) / 2];
+        ret->p75 = q[(runs - 1) * 3 / 4];
+        return 0;
+}
+
+static int run_one(bench_cmd *c, unsigned round, bench_before_fn before, void *userdata) {
+        uint64_t usec = 0;
+        int r;
+
+        if (before) {
+                r = before(c, round, userdata);
+                if (r < 0)
+                        return r;
+        }
+        r = bench_time_run(c->argv, &usec, &c->status);
+        if (r < 0)
+                return log_error_errno(r, "running %s", c->argv[0]);
+        if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) > c->max_status) {
+                log_error("%s failed (status %d)", c->name, c->status);
+                return -EIO;
+        }
+        if (round > 0)
+                c->usec[round - 1] = usec;
+        return 0;
+}
+
+int bench_interleave(bench_cmd *cmds, size_t n, unsigned runs, bench_before_fn before, void *userdata) {
+        bool warned = false;
+        int r;
+
+        for (size_t k = 0; k < n; k++) {
+                if (cmds[k].baseline && k == 0)
+                        return log_error_errno(EINVAL, "a baseline with nothing to compare it with");
+                cmds[k].usec = calloc(runs, sizeof(uint64_t));
+                if (!cmds[k].usec)
+                        return log_error_errno(ENOMEM, "allocating");
+        }
+        for (unsigned i = 0; i <= runs; i++) {
+                for (size_t j = 0; j < n; j++) {
+                        size_t k = j;
+
+                        if (i % 2 == 1 && j + 1 < n && cmds[j + 1].baseline)
+                                k = j + 1;
+                        else if (i % 2 == 1 && cmds[j].baseline)
+                                k = j - 1;
+                        r = run_one(&cmds[k], i, before, userdata);
+                        if (r < 0)
+                                return r;
+                }
+                /* The same input and another exit status: the two builds
+                 * do not do the same work, and their times say less. */
+                for (size_t k = 0; k < n && !warned; k++)
+                        if (cmds[k].baseline && cmds[k].status != cmds[k - 1].status) {
+                                log_warning("%s exited with status %d, %s with %d", cmds[k - 1].name,
+                                            WEXITSTATUS(cmds[k - 1].status), cmds[k].name,
+                                            WEXITSTATUS(cmds[k].status));
+                                warned = true;
+                        }
+        }
+        for (size_t k = 0; k < n; k++)
+                if (cmds[k].baseline) {
+                        r = pair_ratios(cmds[k - 1].usec, cmds[k].usec, runs, &cmds[k].ratio);
+                        if (r < 0)
+                                return log_error_errno(r, "allocating");
+                }
+        for (size_t k = 0; k < n; k++)
+                cmds[k].median = bench_median(cmds[k].usec, runs);
+        for (size_t k = 0; k < n; k++)
+                if (cmds[k].baseline)
+                        cmds[k].ratio.medians = (double) cmds[k - 1].median / (double) (cmds[k].median ?: 1);
+        return 0;
+}
+
+void bench_cmds_done(bench_cmd *cmds, size_t n) {
+        for (size_t k = 0; k < n; k++) {
+                free(cmds[k].usec);
+                cmds[k].usec = NULL;
+        }
+}
+
+void bench_print_ratio(int width, const char *label, const bench_ratio *r) {
+        printf("  %-*s %8.3f      (per round: %.3f, quartiles %.3f-%.3f)\n", width, label, r->medians, r->p50,
+               r->p25, r->p75);
+}
+
+void bench_json_ratio(json_writer *w, const char *key, const bench_ratio *r) {
+        char k[128];
+
+        json_pair_double(w, key, r->medians);
+        snprintf(k, sizeof(k), "%s_per_round", key);
+        json_key(w, k);
+        json_begin_object(w);
+        json_pair_double(w, "p25", r->p25);
+        json_pair_double(w, "p50", r->p50);
+        json_pair_double(w, "p75", r->p75);
+        json_end_object(w);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -67,6 +185,7 @@ int bench_parse_options(int argc, char *argv[], const char *count_name, int (*he
                 { count_name, required_argument, NULL, 'n' },
                 { "runs", required_argument, NULL, 'r' },
                 { "json", no_argument, NULL, 'j' },
+                { "baseline", required_argument, NULL, 'b' },
                 {}
         };
         int c;
@@ -85,6 +204,21 @@ int bench_parse_options(int argc, char *argv[], const char *count_name, int (*he
                 case 'j':
                         o->json = true;
                         break;
+                case 'b': {
+                        struct stat st;
+
+                        /* Spawned by path, as ours is: no $PATH lookup. */
+                        if (stat(optarg, &st) < 0 || access(optarg, X_OK) < 0) {
+                                log_error_errno(errno, "--baseline=%s", optarg);
+                                return 64;
+                        }
+                        if (!S_ISREG(st.st_mode)) {
+                                log_error("--baseline=%s: not a regular file", optarg);
+                                return 64;
+                        }
+                        o->baseline = optarg;
+                        break;
+                }
                 default:
                         return 64;
                 }

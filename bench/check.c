@@ -21,6 +21,7 @@
 #include "json.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 
 #define TARGET_RATIO 1.0
 
@@ -28,33 +29,39 @@
  * and missing paths, under aged and unaged trees. */
 static const char *const dirs[] = { "/tmp", "/var/tmp", "/run", "/tmp/app", "/run/user/0", "/var/lib/app", "/dev/shm" };
 
-static char **make_paths(unsigned n) {
-        char **paths = calloc(n + 1, sizeof(char *));
+static int make_paths(unsigned n, char ***ret) {
+        char **paths = NULL;
+        size_t k = 0;
 
-        if (!paths)
-                return NULL;
         for (unsigned i = 0; i < n; i++)
-                if (asprintf(&paths[i], "%s/bench-%u.sock", dirs[i % ELEMENTSOF(dirs)], i) < 0)
-                        return NULL;
-        return paths;
+                if (strv_pushf(&paths, &k, "%s/bench-%u.sock", dirs[i % ELEMENTSOF(dirs)], i) < 0) {
+                        strv_free_n(paths, k);
+                        return -ENOMEM;
+                }
+        *ret = paths;
+        return 0;
 }
 
 static int help(void) {
-        printf("Usage: check [--paths N] [--runs N] [--json]\n"
+        printf("Usage: check [--paths N] [--runs N] [--json] [--baseline=SOCKKEEPER]\n"
                "\n"
                "Times `sockkeeper check` on N paths (default 1000) against this machine's\n"
                "configuration and `systemd-tmpfiles --cat-config`, each run R times\n"
-               "(default 21), interleaved; prints medians and their ratio.\n");
+               "(default 21), interleaved; prints medians and their ratio.\n"
+               "\n" BENCH_BASELINE_HELP
+               "Here BINARY is another build's sockkeeper, e.g.\n"
+               "  check --baseline=../old/build/src/cli/sockkeeper\n");
         return 0;
 }
 
 int main(int argc, char *argv[]) {
         char *cat_argv[] = { (char *) "/usr/bin/systemd-tmpfiles", (char *) "--cat-config", NULL };
         bench_options o = { .count = 1000, .runs = 21 };
-        _cleanup_free_ uint64_t *t_check = NULL, *t_cat = NULL;
-        char **check_argv, **paths;
-        uint64_t m_check, m_cat;
-        int r, status = 0;
+        _cleanup_free_ char **check_argv = NULL, **base_argv = NULL;
+        bench_cmd cmds[3] = {}, *check, *base = NULL, *cat;
+        char **paths = NULL;
+        size_t n = 0;
+        int r, ret = 1;
 
         log_set_program("bench/check");
         r = bench_parse_options(argc, argv, "paths", help, &o);
@@ -63,37 +70,33 @@ int main(int argc, char *argv[]) {
         const unsigned n_paths = o.count, runs = o.runs;
         const bool json = o.json;
 
-        paths = make_paths(n_paths);
-        check_argv = calloc(n_paths + 4, sizeof(char *));
-        t_check = calloc(runs, sizeof(uint64_t));
-        t_cat = calloc(runs, sizeof(uint64_t));
-        if (!paths || !check_argv || !t_check || !t_cat)
+        if (make_paths(n_paths, &paths) < 0)
                 return log_error_errno(ENOMEM, "allocating"), 1;
+        check_argv = calloc(n_paths + 4, sizeof(char *));
+        base_argv = calloc(n_paths + 4, sizeof(char *));
+        if (!check_argv || !base_argv) {
+                log_error_errno(ENOMEM, "allocating");
+                goto finish;
+        }
         check_argv[0] = (char *) SOCKKEEPER_BINARY;
         check_argv[1] = (char *) "check";
         check_argv[2] = (char *) "--json";
         memcpy(check_argv + 3, paths, n_paths * sizeof(char *));
+        memcpy(base_argv, check_argv, (n_paths + 3) * sizeof(char *));
+        base_argv[0] = (char *) o.baseline;
 
-        /* Interleaved, so that a noisy neighbour hits both alike. One
-         * untimed round first warms the page cache for both. */
-        for (unsigned i = 0; i <= runs; i++) {
-                uint64_t a, b;
-                r = bench_time_run(check_argv, &a, &status);
-
-                if (r < 0)
-                        return log_error_errno(r, "running %s", check_argv[0]), 1;
-                if (!WIFEXITED(status) || WEXITSTATUS(status) > 3)
-                        return log_error("sockkeeper check failed (status %d)", status), 1;
-                r = bench_time_run(cat_argv, &b, &status);
-                if (r < 0)
-                        return log_error_errno(r, "running %s", cat_argv[0]), 1;
-                if (i > 0) {
-                        t_check[i - 1] = a;
-                        t_cat[i - 1] = b;
-                }
+        /* Exit status 1-3 is a finding, not a failure. */
+        check = &cmds[n++];
+        *check = (bench_cmd) { .name = "sockkeeper check", .argv = check_argv, .max_status = 3 };
+        if (o.baseline) {
+                base = &cmds[n++];
+                *base = (bench_cmd) { .name = "baseline check", .argv = base_argv, .max_status = 3, .baseline = true };
         }
-        m_check = bench_median(t_check, runs);
-        m_cat = bench_median(t_cat, runs);
+        /* The floor is timed whatever it exits with. */
+        cat = &cmds[n++];
+        *cat = (bench_cmd) { .name = "systemd-tmpfiles --cat-config", .argv = cat_argv, .max_status = 255 };
+        if (bench_interleave(cmds, n, runs, NULL, NULL) < 0)
+                goto finish;
 
         if (json) {
                 json_writer w;
@@ -102,21 +105,39 @@ int main(int argc, char *argv[]) {
                 json_begin_object(&w);
                 json_pair_uint(&w, "paths", n_paths);
                 json_pair_uint(&w, "runs", runs);
-                json_pair_uint(&w, "check_median_us", m_check);
-                json_pair_uint(&w, "cat_config_median_us", m_cat);
-                json_pair_double(&w, "ratio", (double) m_check / (double) m_cat);
+                json_pair_uint(&w, "check_median_us", check->median);
+                json_pair_uint(&w, "cat_config_median_us", cat->median);
+                json_pair_double(&w, "ratio", (double) check->median / (double) cat->median);
+                if (base) {
+                        json_pair_string(&w, "baseline", o.baseline);
+                        json_pair_uint(&w, "baseline_check_median_us", base->median);
+                        bench_json_ratio(&w, "ratio_baseline", &base->ratio);
+                }
                 json_end_object(&w);
                 json_finish(&w);
-                return 0;
+        } else {
+                printf("bench/check: %u paths, %u interleaved runs of each, medians of whole-process wall time\n",
+                       n_paths, runs);
+                printf("  sockkeeper check --json (%u paths)   %8.2f ms   (min %.2f, max %.2f)\n", n_paths,
+                       (double) check->median / 1000, (double) check->usec[0] / 1000,
+                       (double) check->usec[runs - 1] / 1000);
+                if (base)
+                        printf("  %-35s %8.2f ms   (min %.2f, max %.2f)\n", "baseline check --json",
+                               (double) base->median / 1000, (double) base->usec[0] / 1000,
+                               (double) base->usec[runs - 1] / 1000);
+                printf("  systemd-tmpfiles --cat-config       %8.2f ms   (min %.2f, max %.2f)\n",
+                       (double) cat->median / 1000, (double) cat->usec[0] / 1000, (double) cat->usec[runs - 1] / 1000);
+                printf("  ratio check / cat-config            %8.2f      [target <= %.1f] %s\n",
+                       (double) check->median / (double) cat->median, TARGET_RATIO,
+                       (double) check->median / (double) cat->median <= TARGET_RATIO ? "PASS" : "MISS");
+                if (base) {
+                        bench_print_ratio(35, "ratio check / baseline check", &base->ratio);
+                        printf("  baseline: %s\n", o.baseline);
+                }
         }
-        printf("bench/check: %u paths, %u interleaved runs of each, medians of whole-process wall time\n",
-               n_paths, runs);
-        printf("  sockkeeper check --json (%u paths)   %8.2f ms   (min %.2f, max %.2f)\n", n_paths,
-               (double) m_check / 1000, (double) t_check[0] / 1000, (double) t_check[runs - 1] / 1000);
-        printf("  systemd-tmpfiles --cat-config       %8.2f ms   (min %.2f, max %.2f)\n", (double) m_cat / 1000,
-               (double) t_cat[0] / 1000, (double) t_cat[runs - 1] / 1000);
-        printf("  ratio check / cat-config            %8.2f      [target <= %.1f] %s\n",
-               (double) m_check / (double) m_cat, TARGET_RATIO,
-               (double) m_check / (double) m_cat <= TARGET_RATIO ? "PASS" : "MISS");
-        return 0;
+        ret = 0;
+finish:
+        bench_cmds_done(cmds, n);
+        strv_free_n(paths, n_paths);
+        return ret;
 }

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,8 @@
 typedef struct result {
         const char *name;
         size_t n_files;
-        uint64_t gen, cat;
+        uint64_t gen, cat, base;
+        bench_ratio ratio;      /* generator / baseline */
 } result;
 
 /* Every regular file (or symlink to one) the generator may read: the
@@ -94,54 +96,69 @@ static int make_synthetic(const char *dir, unsigned n) {
         return 0;
 }
 
-static int measure(result *res, char *gen_path, char **cat_files, size_t n_files, unsigned runs, bool verbose) {
-        _cleanup_free_ uint64_t *tg = calloc(runs, sizeof(uint64_t)), *tc = calloc(runs, sizeof(uint64_t));
-        _cleanup_free_ char **cat_argv = calloc(n_files + 2, sizeof(char *));
-        char out[] = "/tmp/sk-bench-gen-out-XXXXXX";
-        int status;
+/* Each run of a generator writes into a directory of its own. */
+typedef struct outputs {
+        const char *dir;
+        const bench_cmd *cat;
+} outputs;
 
-        if (!tg || !tc || !cat_argv || !mkdtemp(out))
+static int fresh_output(bench_cmd *c, unsigned round, void *userdata) {
+        const outputs *out = userdata;
+        char *dest = c->argv[1]; /* argv[1..3]: one PATH_MAX buffer */
+
+        if (c == out->cat)
+                return 0;
+        snprintf(dest, PATH_MAX, "%s/%u%s", out->dir, round, c->baseline ? "-baseline" : "");
+        if (mkdir(dest, 0755) < 0)
+                return log_error_errno(errno, "mkdir %s", dest);
+        return 0;
+}
+
+static int measure(result *res, char *gen_path, const char *base_path, char **cat_files, size_t n_files,
+                   unsigned runs) {
+        _cleanup_free_ char **cat_argv = calloc(n_files + 2, sizeof(char *));
+        char out[] = "/tmp/sk-bench-gen-out-XXXXXX", dest[2][PATH_MAX];
+        char *gen_argv[] = { gen_path, dest[0], dest[0], dest[0], NULL };
+        char *base_argv[] = { (char *) base_path, dest[1], dest[1], dest[1], NULL };
+        bench_cmd cmds[3] = {};
+        size_t n = 0;
+        int r;
+
+        if (!cat_argv || !mkdtemp(out))
                 return -ENOMEM;
         cat_argv[0] = (char *) "/bin/cat";
         memcpy(cat_argv + 1, cat_files, n_files * sizeof(char *));
 
-        for (unsigned i = 0; i <= runs; i++) { /* round 0 warms the page cache */
-                _cleanup_free_ char *dest = NULL;
-                uint64_t a, b;
-                int r;
-
-                if (asprintf(&dest, "%s/%u", out, i) < 0 || mkdir(dest, 0755) < 0)
-                        return -ENOMEM;
-                {
-                        char *argv[] = { gen_path, dest, dest, dest, NULL };
-                        r = bench_time_run(argv, &a, &status);
-                }
-                if (r < 0)
-                        return log_error_errno(r, "running %s", gen_path);
-                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                        return log_error("%s failed (status %d)", gen_path, status), -EIO;
-                r = bench_time_run(cat_argv, &b, &status);
-                if (r < 0)
-                        return log_error_errno(r, "running cat");
-                if (i > 0) {
-                        tg[i - 1] = a;
-                        tc[i - 1] = b;
+        cmds[n++] = (bench_cmd) { .name = gen_path, .argv = gen_argv };
+        if (base_path)
+                cmds[n++] = (bench_cmd) { .name = base_path, .argv = base_argv, .baseline = true };
+        /* The floor is timed whatever it exits with. */
+        cmds[n++] = (bench_cmd) { .name = "cat", .argv = cat_argv, .max_status = 255 };
+        r = bench_interleave(cmds, n, runs, fresh_output, &(outputs) { .dir = out, .cat = &cmds[n - 1] });
+        bench_rm_rf(out);
+        if (r >= 0) {
+                res->n_files = n_files;
+                res->gen = cmds[0].median;
+                res->cat = cmds[n - 1].median;
+                if (base_path) {
+                        res->base = cmds[1].median;
+                        res->ratio = cmds[1].ratio;
                 }
         }
-        bench_rm_rf(out);
-        res->n_files = n_files;
-        res->gen = bench_median(tg, runs);
-        res->cat = bench_median(tc, runs);
-        return 0;
+        bench_cmds_done(cmds, n);
+        return r;
 }
 
 static int help(void) {
-        printf("Usage: generator [--units N] [--runs N] [--json]\n"
+        printf("Usage: generator [--units N] [--runs N] [--json] [--baseline=GENERATOR]\n"
                "\n"
                "Times sockkeeper-generator over this machine's unit tree and over N\n"
                "(default 10000) synthetic annotated units, against cat(1) of the same\n"
                "files, each run R times (default 21), interleaved; prints medians and\n"
-               "their ratio.\n");
+               "their ratio.\n"
+               "\n" BENCH_BASELINE_HELP
+               "Here BINARY is another build's sockkeeper-generator, e.g.\n"
+               "  generator --baseline=../old/build/generator/sockkeeper-generator\n");
         return 0;
 }
 
@@ -166,7 +183,7 @@ int main(int argc, char *argv[]) {
         unsetenv("SYSTEMD_UNIT_PATH");
         if (unit_search_path(&dirs, &n_dirs) < 0 || collect_files(dirs, n_dirs, &files, &n_files) < 0)
                 return log_error_errno(ENOMEM, "listing units"), 1;
-        r = measure(&res[0], gen, files, n_files, runs, !json);
+        r = measure(&res[0], gen, o.baseline, files, n_files, runs);
         if (r < 0)
                 return 1;
 
@@ -179,7 +196,7 @@ int main(int argc, char *argv[]) {
                 if (collect_files(one, 1, &sfiles, &n_sfiles) < 0)
                         return log_error_errno(ENOMEM, "listing units"), 1;
         }
-        r = measure(&res[1], gen, sfiles, n_sfiles, runs, !json);
+        r = measure(&res[1], gen, o.baseline, sfiles, n_sfiles, runs);
         bench_rm_rf(tmp);
         if (r < 0)
                 return 1;
@@ -190,6 +207,8 @@ int main(int argc, char *argv[]) {
                 json_init(&w, stdout, true);
                 json_begin_object(&w);
                 json_pair_uint(&w, "runs", runs);
+                if (o.baseline)
+                        json_pair_string(&w, "baseline", o.baseline);
                 json_key(&w, "trees");
                 json_begin_array(&w);
                 for (size_t i = 0; i < ELEMENTSOF(res); i++) {
@@ -199,6 +218,10 @@ int main(int argc, char *argv[]) {
                         json_pair_uint(&w, "generator_median_us", res[i].gen);
                         json_pair_uint(&w, "cat_median_us", res[i].cat);
                         json_pair_double(&w, "ratio", (double) res[i].gen / (double) res[i].cat);
+                        if (o.baseline) {
+                                json_pair_uint(&w, "baseline_median_us", res[i].base);
+                                bench_json_ratio(&w, "ratio_baseline", &res[i].ratio);
+                        }
                         json_end_object(&w);
                 }
                 json_end_array(&w);
@@ -216,7 +239,14 @@ int main(int argc, char *argv[]) {
                                 printf("; [< %.0f ms] %s", TARGET_REAL_MS,
                                        (double) res[i].gen / 1000 < TARGET_REAL_MS ? "PASS" : "MISS");
                         printf("\n");
+                        if (o.baseline) {
+                                printf("  %30s baseline  %8.2f ms\n", "", (double) res[i].base / 1000);
+                                bench_print_ratio(57, "                               ratio generator / baseline",
+                                                  &res[i].ratio);
+                        }
                 }
+                if (o.baseline)
+                        printf("  baseline: %s\n", o.baseline);
         }
         strv_free_n(dirs, n_dirs);
         strv_free_n(files, n_files);

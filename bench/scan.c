@@ -58,11 +58,14 @@ _Noreturn static void hold_sockets(const char *dir, unsigned n, int ready_fd, in
 }
 
 static int help(void) {
-        printf("Usage: scan [--sockets N] [--runs R] [--json]\n"
+        printf("Usage: scan [--sockets N] [--runs R] [--json] [--baseline=SOCKKEEPER]\n"
                "\n"
                "Opens N listening AF_UNIX sockets (default 10000) in a child process and\n"
                "times `sockkeeper scan --json`, `sockkeeper scan` and `ss -xlp`, each run R\n"
-               "times (default 11), interleaved; prints medians and the ratios to ss.\n");
+               "times (default 11), interleaved; prints medians and the ratios to ss.\n"
+               "\n" BENCH_BASELINE_HELP
+               "Here BINARY is another build's sockkeeper, e.g.\n"
+               "  scan --baseline=../old/build/src/cli/sockkeeper\n");
         return 0;
 }
 
@@ -79,13 +82,16 @@ static void remove_sockets(const char *dir, unsigned n) {
 int main(int argc, char *argv[]) {
         char *scan_json_argv[] = { (char *) SOCKKEEPER_BINARY, (char *) "scan", (char *) "--json", NULL };
         char *scan_argv[] = { (char *) SOCKKEEPER_BINARY, (char *) "scan", NULL };
+        char *base_json_argv[] = { NULL, (char *) "scan", (char *) "--json", NULL };
+        char *base_argv[] = { NULL, (char *) "scan", NULL };
         char *ss_argv[] = { (char *) SS_BINARY, (char *) "-xlp", NULL };
-        char *const *argvs[] = { scan_json_argv, scan_argv, ss_argv };
-        static const char *const names[] = { "sockkeeper scan --json", "sockkeeper scan", "ss -xlp" };
-        uint64_t *t[3] = {}, m[3];
+        /* Ours, then (with --baseline) the baseline's same command, for
+         * scan --json and the table; ss last. Exit status 1 is a finding. */
+        bench_cmd cmds[5] = {}, *json_cmd, *table_cmd, *ss, *base_json = NULL, *base_table = NULL;
         bench_options o = { .count = 10000, .runs = 11 };
         char dir[] = "/tmp/sk-bench-scan-XXXXXX";
-        int ready[2], hold[2], r, status = 0, ret = 1;
+        int ready[2], hold[2], r, ret = 1;
+        size_t n = 0;
         pid_t child;
         char byte;
 
@@ -97,9 +103,25 @@ int main(int argc, char *argv[]) {
         const bool json = o.json;
         if (access(SS_BINARY, X_OK) < 0)
                 return log_error("%s is missing (iproute2)", SS_BINARY), 1;
-        for (size_t i = 0; i < ELEMENTSOF(t); i++)
-                if (!(t[i] = calloc(runs, sizeof(uint64_t))))
-                        return log_error_errno(ENOMEM, "allocating"), 1;
+
+        json_cmd = &cmds[n++];
+        *json_cmd = (bench_cmd) { .name = "sockkeeper scan --json", .argv = scan_json_argv, .max_status = 1 };
+        if (o.baseline) {
+                base_json_argv[0] = (char *) o.baseline;
+                base_json = &cmds[n++];
+                *base_json = (bench_cmd) { .name = "baseline scan --json", .argv = base_json_argv, .max_status = 1,
+                                           .baseline = true };
+        }
+        table_cmd = &cmds[n++];
+        *table_cmd = (bench_cmd) { .name = "sockkeeper scan", .argv = scan_argv, .max_status = 1 };
+        if (o.baseline) {
+                base_argv[0] = (char *) o.baseline;
+                base_table = &cmds[n++];
+                *base_table = (bench_cmd) { .name = "baseline scan", .argv = base_argv, .max_status = 1,
+                                            .baseline = true };
+        }
+        ss = &cmds[n++];
+        *ss = (bench_cmd) { .name = "ss -xlp", .argv = ss_argv };
 
         /* A private directory (0700): no "squatting" reason for every path,
          * and nobody else's names in it. */
@@ -122,27 +144,8 @@ int main(int argc, char *argv[]) {
                 goto finish;
         }
 
-        /* Interleaved, so that a noisy neighbour hits all alike; one
-         * untimed round first warms the caches. */
-        for (unsigned i = 0; i <= runs; i++)
-                for (size_t k = 0; k < ELEMENTSOF(argvs); k++) {
-                        uint64_t usec = 0;
-                        r = bench_time_run(argvs[k], &usec, &status);
-
-                        if (r < 0) {
-                                log_error_errno(r, "running %s", argvs[k][0]);
-                                goto finish;
-                        }
-                        if (!WIFEXITED(status) || (k < 2 && WEXITSTATUS(status) > 1) ||
-                            (k == 2 && WEXITSTATUS(status) != 0)) {
-                                log_error("%s failed (status %d)", names[k], status);
-                                goto finish;
-                        }
-                        if (i > 0)
-                                t[k][i - 1] = usec;
-                }
-        for (size_t k = 0; k < ELEMENTSOF(t); k++)
-                m[k] = bench_median(t[k], runs);
+        if (bench_interleave(cmds, n, runs, NULL, NULL) < 0)
+                goto finish;
 
         if (json) {
                 json_writer w;
@@ -151,31 +154,45 @@ int main(int argc, char *argv[]) {
                 json_begin_object(&w);
                 json_pair_uint(&w, "sockets", n_sockets);
                 json_pair_uint(&w, "runs", runs);
-                json_pair_uint(&w, "scan_json_median_us", m[0]);
-                json_pair_uint(&w, "scan_table_median_us", m[1]);
-                json_pair_uint(&w, "ss_median_us", m[2]);
-                json_pair_double(&w, "ratio_json", (double) m[0] / (double) m[2]);
-                json_pair_double(&w, "ratio_table", (double) m[1] / (double) m[2]);
+                json_pair_uint(&w, "scan_json_median_us", json_cmd->median);
+                json_pair_uint(&w, "scan_table_median_us", table_cmd->median);
+                json_pair_uint(&w, "ss_median_us", ss->median);
+                json_pair_double(&w, "ratio_json", (double) json_cmd->median / (double) ss->median);
+                json_pair_double(&w, "ratio_table", (double) table_cmd->median / (double) ss->median);
+                if (o.baseline) {
+                        json_pair_string(&w, "baseline", o.baseline);
+                        json_pair_uint(&w, "baseline_scan_json_median_us", base_json->median);
+                        json_pair_uint(&w, "baseline_scan_table_median_us", base_table->median);
+                        bench_json_ratio(&w, "ratio_json_baseline", &base_json->ratio);
+                        bench_json_ratio(&w, "ratio_table_baseline", &base_table->ratio);
+                }
                 json_end_object(&w);
                 json_finish(&w);
         } else {
+                const bench_cmd *const ours[] = { json_cmd, table_cmd };
+
                 printf("bench/scan: %u listening sockets, %u interleaved runs of each, medians of whole-process "
                        "wall time\n",
                        n_sockets, runs);
-                for (size_t k = 0; k < ELEMENTSOF(t); k++)
-                        printf("  %-24s %8.2f ms   (min %.2f, max %.2f)\n", names[k], (double) m[k] / 1000,
-                               (double) t[k][0] / 1000, (double) t[k][runs - 1] / 1000);
-                for (size_t k = 0; k < 2; k++)
+                for (size_t k = 0; k < n; k++)
+                        printf("  %-24s %8.2f ms   (min %.2f, max %.2f)\n", cmds[k].name,
+                               (double) cmds[k].median / 1000, (double) cmds[k].usec[0] / 1000,
+                               (double) cmds[k].usec[runs - 1] / 1000);
+                for (size_t k = 0; k < ELEMENTSOF(ours); k++)
                         printf("  ratio %-18s %8.2f      [target <= %.1f] %s\n",
-                               k == 0 ? "scan --json / ss" : "scan / ss", (double) m[k] / (double) m[2],
-                               TARGET_RATIO, (double) m[k] / (double) m[2] <= TARGET_RATIO ? "PASS" : "MISS");
+                               k == 0 ? "scan --json / ss" : "scan / ss", (double) ours[k]->median / (double) ss->median,
+                               TARGET_RATIO, (double) ours[k]->median / (double) ss->median <= TARGET_RATIO ? "PASS" : "MISS");
+                if (o.baseline) {
+                        bench_print_ratio(24, "ratio --json / baseline", &base_json->ratio);
+                        bench_print_ratio(24, "ratio scan / baseline", &base_table->ratio);
+                        printf("  baseline: %s\n", o.baseline);
+                }
         }
         ret = 0;
 finish:
         close(hold[1]);
         (void) waitpid(child, NULL, 0);
         remove_sockets(dir, n_sockets);
-        for (size_t k = 0; k < ELEMENTSOF(t); k++)
-                free(t[k]);
+        bench_cmds_done(cmds, n);
         return ret;
 }
