@@ -7,21 +7,33 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench-util.h"
 #include "log.h"
 #include "macro.h"
+#include "path-util.h"
 
 extern char **environ;
 
 int bench_time_run(char *const argv[], uint64_t *ret_usec, int *ret_status) {
+        return bench_time_run_cpu(argv, ret_usec, NULL, ret_status);
+}
+
+int bench_time_run_cpu(char *const argv[], uint64_t *ret_usec, uint64_t *ret_cpu_usec, int *ret_status) {
         posix_spawn_file_actions_t fa;
+        struct rusage ru;
         uint64_t start;
         pid_t pid;
         int r, status;
@@ -34,9 +46,12 @@ int bench_time_run(char *const argv[], uint64_t *ret_usec, int *ret_status) {
         posix_spawn_file_actions_destroy(&fa);
         if (r != 0)
                 return -r;
-        if (waitpid(pid, &status, 0) < 0)
+        if (wait4(pid, &status, 0, &ru) < 0)
                 return negative_errno();
         *ret_usec = now_usec(CLOCK_MONOTONIC) - start;
+        if (ret_cpu_usec)
+                *ret_cpu_usec = (uint64_t) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * USEC_PER_SEC +
+                                (uint64_t) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
         *ret_status = status;
         return 0;
 }
@@ -227,4 +242,126 @@ int bench_parse_options(int argc, char *argv[], const char *count_name, int (*he
                 return 64;
         }
         return 0;
+}
+
+static int bind_one(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *dir = path_parent(path);
+        int fd;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        if (dir && mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return negative_errno();
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
+                int r = negative_errno();
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* The holder itself: binds, says so on READY_FD, then accepts until
+ * HOLD_FD reaches its end. */
+_Noreturn static void hold(unsigned n, bench_path_fn path_of, const void *userdata, int ready_fd, int hold_fd) {
+        struct rlimit rl = { .rlim_cur = n + 64, .rlim_max = n + 64 };
+        struct epoll_event ev = { .events = EPOLLIN };
+        int ep;
+        char c = 1;
+
+        /* Not a holder left behind by a benchmark that died. */
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+                log_error_errno(errno, "raising RLIMIT_NOFILE to %u", n + 64);
+                _exit(1);
+        }
+        ep = epoll_create1(EPOLL_CLOEXEC);
+        ev.data.fd = hold_fd;
+        if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, hold_fd, &ev) < 0) {
+                log_error_errno(errno, "epoll");
+                _exit(1);
+        }
+        for (unsigned i = 0; i < n; i++) {
+                char p[PATH_MAX];
+                int fd;
+
+                path_of(i, p, sizeof(p), userdata);
+                fd = bind_one(p);
+                if (fd < 0) {
+                        log_error_errno(fd, "socket %u at %s", i, p);
+                        _exit(1);
+                }
+                ev.data.fd = fd;
+                if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+                        log_error_errno(errno, "epoll_ctl");
+                        _exit(1);
+                }
+        }
+        if (write(ready_fd, &c, 1) != 1)
+                _exit(1);
+        for (;;) {
+                struct epoll_event events[64];
+                int k = epoll_wait(ep, events, ELEMENTSOF(events), -1);
+
+                if (k < 0 && errno != EINTR)
+                        _exit(1);
+                for (int i = 0; i < k; i++) {
+                        int cfd;
+
+                        if (events[i].data.fd == hold_fd)
+                                _exit(0);
+                        while ((cfd = accept4(events[i].data.fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+                                close(cfd);
+                }
+        }
+}
+
+int bench_holder_start(bench_holder *h, unsigned n, bench_path_fn path_of, const void *userdata) {
+        int ready[2], hold_pipe[2];
+        char byte;
+
+        *h = (bench_holder) { .pid = -1, .hold_fd = -EBADF };
+        if (pipe2(ready, O_CLOEXEC) < 0)
+                return log_error_errno(errno, "pipe");
+        if (pipe2(hold_pipe, O_CLOEXEC) < 0) {
+                int r = log_error_errno(errno, "pipe");
+                safe_close(ready[0]);
+                safe_close(ready[1]);
+                return r;
+        }
+        h->pid = fork();
+        if (h->pid < 0) {
+                int r = log_error_errno(errno, "fork");
+                for (unsigned i = 0; i < 2; i++) {
+                        safe_close(ready[i]);
+                        safe_close(hold_pipe[i]);
+                }
+                return r;
+        }
+        if (h->pid == 0) {
+                close(ready[0]);
+                close(hold_pipe[1]);
+                hold(n, path_of, userdata, ready[1], hold_pipe[0]);
+        }
+        close(ready[1]);
+        close(hold_pipe[0]);
+        h->hold_fd = hold_pipe[1];
+        if (read(ready[0], &byte, 1) != 1) {
+                close(ready[0]);
+                bench_holder_stop(h);
+                return log_error_errno(EIO, "the holder of %u sockets failed", n);
+        }
+        close(ready[0]);
+        return 0;
+}
+
+void bench_holder_stop(bench_holder *h) {
+        h->hold_fd = safe_close(h->hold_fd);
+        if (h->pid > 0)
+                (void) waitpid(h->pid, NULL, 0);
+        h->pid = -1;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "json.h"
 
@@ -34,6 +35,28 @@ int bench_parse_options(int argc, char *argv[], const char *count_name, int (*he
 /* Runs ARGV (an absolute path) with stdout and stderr on /dev/null;
  * returns its wall time and wait status. */
 int bench_time_run(char *const argv[], uint64_t *ret_usec, int *ret_status);
+/* The same, and the CPU time (user + system) it used, when RET_CPU_USEC
+ * is not NULL. */
+int bench_time_run_cpu(char *const argv[], uint64_t *ret_usec, uint64_t *ret_cpu_usec, int *ret_status);
+
+/* A child process, as a daemon would be, that binds a listening AF_UNIX
+ * socket at each of N paths and accepts (and closes at once) whatever
+ * connects, until bench_holder_stop(). */
+typedef struct bench_holder {
+        pid_t pid;
+        int hold_fd;            /* closing it ends the child */
+} bench_holder;
+
+/* Writes the I-th path into BUF. */
+typedef void (*bench_path_fn)(unsigned i, char *buf, size_t size, const void *userdata);
+
+/* Starts the holder of N sockets at the paths PATH_OF gives (it makes
+ * their directories, 0755, where missing), with RLIMIT_NOFILE raised to
+ * what they need, and returns once all are bound. Returns 0, or a
+ * negative errno after an error message. */
+int bench_holder_start(bench_holder *h, unsigned n, bench_path_fn path_of, const void *userdata);
+/* Ends the holder and waits for it; its sockets' files stay. */
+void bench_holder_stop(bench_holder *h);
 
 /* How ours compares with the baseline: the ratio of the two medians, and
  * the quartiles of the ratios of the two runs of each round (their spread

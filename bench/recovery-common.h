@@ -86,6 +86,7 @@ void timer_slack_restore(int *old);
 /* ---- recovery-proc.c ------------------------------------------------ */
 
 long vmrss_kb(void);
+long process_vmrss_kb(pid_t pid);
 
 /* How busy the machine was, and how much of that was us. The rest is the
  * noise that a section's numbers were measured under. */
@@ -99,11 +100,16 @@ double cpu_meter_others(const cpu_meter *a);
 
 /* Context switches of one thread, -1 when it cannot be read. */
 int64_t task_switches(pid_t tid);
+/* Of every thread of another process PID; -1 when it cannot be read. */
+int64_t process_switches(pid_t pid);
+int64_t process_cpu_nsec(pid_t pid);
 size_t tasks_snapshot(pid_t *tids, size_t max);
 /* The keeper's thread is the one task that appeared across sk_keeper_start(). */
 pid_t new_task(const pid_t *before, size_t n_before);
 
 void fds_snapshot(bool open_fds[MAX_FDS]);
+/* How far away the next expiry of timerfd FD of PID (0: ourselves) is. */
+int proc_fd_timer(pid_t pid, int fd, uint64_t *ret_usec);
 /* The expiry, from now, of a timerfd opened since BEFORE. */
 int armed_timer(const bool before[MAX_FDS], uint64_t *ret_usec);
 
@@ -221,6 +227,20 @@ typedef struct latency_result {
 } latency_result;
 
 /* recovery-latency.c */
+
+/* One SCHED_IDLE spinner process per CPU (see awake_start). */
+typedef struct awake {
+        pid_t pids[64];
+        size_t n;
+} awake;
+
+void awake_start(awake *a);
+void awake_stop(awake *a);
+/* Retries socket()+connect() to SA (sleeping PAUSE us after each failure,
+ * 0 = none) until one succeeds, counting the failures in A; *ret_when is
+ * taken right after it did. -ETIMEDOUT at DEADLINE, -EINTR when
+ * interrupted. */
+int connect_spin(const struct sockaddr_un *sa, uint64_t deadline, uint64_t pause, attempts *a, uint64_t *ret_when);
 int run_latency(const options *o, const char *base, const variant *v, unsigned samples, latency_result *res);
 /* The original library's 60 s poll, estimated rather than sampled. */
 void estimate_poll(uint64_t interval, uint64_t rebind_cost, latency_result *res);

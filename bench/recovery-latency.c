@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,23 +25,18 @@
  * time from any real thread, so the rows that use it show the keeper's own
  * latency. Separate processes: as threads of this one they share its task
  * group's CPU share and help much less. */
-#define AWAKE_MAX 64
-
-typedef struct awake {
-        pid_t pids[AWAKE_MAX];
-        size_t n;
-} awake;
-
-static void awake_start(awake *a) {
+void awake_start(awake *a) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-        for (a->n = 0; a->n < (size_t) cpus && a->n < AWAKE_MAX; a->n++) {
+        for (a->n = 0; a->n < (size_t) cpus && a->n < ELEMENTSOF(a->pids); a->n++) {
                 pid_t pid = fork();
 
                 if (pid < 0)
                         break;
                 if (pid == 0) {
                         struct sched_param p = {};
+                        /* Not a spinner left behind by a benchmark that died. */
+                        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
                         (void) sched_setscheduler(0, SCHED_IDLE, &p);
                         for (;;)
                                 ;
@@ -49,7 +45,7 @@ static void awake_start(awake *a) {
         }
 }
 
-static void awake_stop(awake *a) {
+void awake_stop(awake *a) {
         while (a->n > 0) {
                 pid_t pid = a->pids[--a->n];
                 (void) kill(pid, SIGKILL);
@@ -57,10 +53,8 @@ static void awake_stop(awake *a) {
         }
 }
 
-/* Retries socket()+connect() without pausing, as an impatient client
- * does, until one succeeds; *ret_when is taken right after it did. */
-static int connect_spin(const struct sockaddr_un *sa, uint64_t deadline, uint64_t pause, attempts *a,
-                        uint64_t *ret_when) {
+/* Without a pause, as an impatient client does. */
+int connect_spin(const struct sockaddr_un *sa, uint64_t deadline, uint64_t pause, attempts *a, uint64_t *ret_when) {
         _unused_ _cleanup_(timer_slack_restore) int slack = pause ? timer_slack_fine() : -1;
 
         for (;;) {

@@ -7,18 +7,11 @@
  * It prints numbers; it is not a pass/fail test. */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench-util.h"
@@ -30,31 +23,8 @@
 #define TARGET_RATIO 1.0
 #define SS_BINARY "/usr/bin/ss"
 
-/* The holder: binds N listening sockets in DIR, says so on READY_FD, and
- * holds them until the parent closes the pipe. */
-_Noreturn static void hold_sockets(const char *dir, unsigned n, int ready_fd, int hold_fd) {
-        struct rlimit rl = { .rlim_cur = n + 64, .rlim_max = n + 64 };
-        char c = 1;
-
-        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
-                log_error_errno(errno, "raising RLIMIT_NOFILE to %u", n + 64);
-                _exit(1);
-        }
-        for (unsigned i = 0; i < n; i++) {
-                struct sockaddr_un sa = { .sun_family = AF_UNIX };
-                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/s%u.sock", dir, i);
-                if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-                        log_error_errno(errno, "socket %u at %s", i, sa.sun_path);
-                        _exit(1);
-                }
-        }
-        if (write(ready_fd, &c, 1) != 1)
-                _exit(1);
-        while (read(hold_fd, &c, 1) > 0)
-                ;
-        _exit(0);
+static void socket_path(unsigned i, char *buf, size_t size, const void *userdata) {
+        snprintf(buf, size, "%s/s%u.sock", (const char *) userdata, i);
 }
 
 static int help(void) {
@@ -90,10 +60,9 @@ int main(int argc, char *argv[]) {
         bench_cmd cmds[5] = {}, *json_cmd, *table_cmd, *ss, *base_json = NULL, *base_table = NULL;
         bench_options o = { .count = 10000, .runs = 11 };
         char dir[] = "/tmp/sk-bench-scan-XXXXXX";
-        int ready[2], hold[2], r, ret = 1;
+        bench_holder holder;
+        int r, ret = 1;
         size_t n = 0;
-        pid_t child;
-        char byte;
 
         log_set_program("bench/scan");
         r = bench_parse_options(argc, argv, "sockets", help, &o);
@@ -127,21 +96,9 @@ int main(int argc, char *argv[]) {
          * and nobody else's names in it. */
         if (!mkdtemp(dir))
                 return log_error_errno(errno, "mkdtemp"), 1;
-        if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(hold, O_CLOEXEC) < 0)
-                return log_error_errno(errno, "pipe"), 1;
-        child = fork();
-        if (child < 0)
-                return log_error_errno(errno, "fork"), 1;
-        if (child == 0) {
-                close(ready[0]);
-                close(hold[1]);
-                hold_sockets(dir, n_sockets, ready[1], hold[0]);
-        }
-        close(ready[1]);
-        close(hold[0]);
-        if (read(ready[0], &byte, 1) != 1) {
-                log_error("the holder of %u sockets failed", n_sockets);
-                goto finish;
+        if (bench_holder_start(&holder, n_sockets, socket_path, dir) < 0) {
+                (void) rmdir(dir);
+                return 1;
         }
 
         if (bench_interleave(cmds, n, runs, NULL, NULL) < 0)
@@ -190,8 +147,7 @@ int main(int argc, char *argv[]) {
         }
         ret = 0;
 finish:
-        close(hold[1]);
-        (void) waitpid(child, NULL, 0);
+        bench_holder_stop(&holder);
         remove_sockets(dir, n_sockets);
         bench_cmds_done(cmds, n);
         return ret;
