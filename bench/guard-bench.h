@@ -28,6 +28,7 @@ typedef struct guard_options {
         unsigned discovery_samples;
         unsigned scan_runs;
         unsigned nofile;                /* the guard's soft RLIMIT_NOFILE */
+        unsigned raised_nofile;         /* again with this one, where not all attached; 0 = not */
         bool json;
 } guard_options;
 
@@ -75,6 +76,7 @@ typedef struct fd_census {
 typedef struct size_result {
         unsigned n;
         unsigned dirs;
+        unsigned nofile;                /* the guard's soft RLIMIT_NOFILE */
         bool unrelated;
         bool ran;
         unsigned attached;              /* "attached" lines by the "start" line */
@@ -89,16 +91,18 @@ typedef struct size_result {
         int64_t switches, switches_quiet;
         int64_t cpu_ns, cpu_quiet_ns;
         unsigned passes;                /* discovery passes in the first window */
-        double pass_cpu_usec;           /* one pass, less what the quiet guard used */
+        double pass_cpu_usec;           /* one pass, less what the quiet guard used; < 0 unknown */
         uint64_t scan_cpu_usec, scan_wall_usec; /* medians of `sockkeeper scan --json` */
         u64vec discovery;               /* bind() to the "discovered" line */
         unsigned discovery_missed;
         dist latency;                   /* unlink() to the first successful connect() */
+        dist reference;                 /* the same for bench/recovery's in-process keeper */
         dist guard_relink;              /* what the guard's "relinked" lines say */
         unsigned timeouts, not_kept;
         double cpu_per_deletion_usec;
         double wakeups_per_deletion;
-        double others_percent;          /* CPU of other processes during the deletions */
+        /* CPU of other processes during the idle windows: the machine is shared. */
+        double others_percent, others_quiet_percent;
         char problem[256];
 } size_result;
 
@@ -107,7 +111,7 @@ int measure_empty(const bench_env *e, bool unrelated, long *ret_rss_kb);
 /* Measures one size, with or without the unrelated sockets (which the
  * caller holds). Returns 0 with what was measured in RES, or a negative
  * errno after an error message; RES then holds what came before it. */
-int measure_size(const bench_env *e, unsigned n, bool unrelated, long empty_rss_kb, size_result *res);
+int measure_size(const bench_env *e, unsigned n, bool unrelated, unsigned nofile, long empty_rss_kb, size_result *res);
 void size_result_done(size_result *res);
 
 unsigned dirs_of(unsigned n);

@@ -172,7 +172,7 @@ static uint64_t log_wait_time(guard_log *l, const uint64_t *when, uint64_t deadl
 
 /* ---- the guard ------------------------------------------------------ */
 
-static int guard_spawn(guard_proc *g, const bench_env *e, const char *scope, const char *interval) {
+static int guard_spawn(guard_proc *g, const bench_env *e, const char *scope, const char *interval, unsigned nofile) {
         _cleanup_free_ char *under = NULL, *every = NULL;
         int p[2];
 
@@ -199,7 +199,7 @@ static int guard_spawn(guard_proc *g, const bench_env *e, const char *scope, con
                 (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
                 if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
                         _exit(126);
-                rl.rlim_cur = e->o->nofile;
+                rl.rlim_cur = nofile;
                 if (rl.rlim_max < rl.rlim_cur)
                         rl.rlim_max = rl.rlim_cur;
                 if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||
@@ -241,8 +241,8 @@ static int guard_wait_ready(guard_proc *g, unsigned n, uint64_t *ret_usec) {
         if (!at) {
                 if (interrupted)
                         return -EINTR;
-                return log_error_errno(ETIMEDOUT, "the guard did not get ready%s%s", g->log.problem[0] ? ": " : "",
-                                       g->log.problem);
+                return log_error_errno(ETIMEDOUT, "the guard %s%s%s", g->log.eof ? "exited before it was ready" :
+                                       "did not get ready in time", g->log.problem[0] ? ": " : "", g->log.problem);
         }
         *ret_usec = at - g->spawned_at;
         return 0;
@@ -298,13 +298,16 @@ static void census_of(pid_t pid, fd_census *c) {
 
 /* An idle window of USEC: wakeups (context switches of all its threads)
  * and CPU time. */
-static void idle_window(pid_t pid, uint64_t usec, uint64_t *ret_window, int64_t *ret_switches, int64_t *ret_cpu_ns) {
+static void idle_window(pid_t pid, uint64_t usec, uint64_t *ret_window, int64_t *ret_switches, int64_t *ret_cpu_ns,
+                        double *ret_others) {
         int64_t sw0 = process_switches(pid), cpu0 = process_cpu_nsec(pid), sw1, cpu1;
         uint64_t t0 = now_usec(CLOCK_MONOTONIC);
+        cpu_meter m = cpu_meter_read();
 
         sleep_interruptible(usec);
         sw1 = process_switches(pid);
         cpu1 = process_cpu_nsec(pid);
+        *ret_others = cpu_meter_others(&m);
         *ret_window = now_usec(CLOCK_MONOTONIC) - t0;
         *ret_switches = sw0 >= 0 && sw1 >= 0 ? sw1 - sw0 : -1;
         *ret_cpu_ns = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
@@ -355,20 +358,53 @@ static void measure_discovery(const bench_env *e, guard_proc *g, const char *sco
         }
 }
 
+/* One deletion of the reference: the in-process keeper of bench/recovery,
+ * measured as that benchmark does. */
+static int reference_sample(server *ref, const struct sockaddr_un *sa, attempts *a, u64vec *samples) {
+        uint64_t heals = server_heals(ref), t0, t1;
+        int r;
+
+        t0 = now_usec(CLOCK_MONOTONIC);
+        ref->deleted_at = t0;
+        if (unlink(ref->path) < 0) {
+                ref->deleted_at = 0;
+                return 0;
+        }
+        r = connect_spin(sa, t0 + SAMPLE_TIMEOUT_USEC, 0, a, &t1);
+        if (r < 0)
+                return r;
+        while (server_heals(ref) == heals && now_usec(CLOCK_MONOTONIC) < t0 + SAMPLE_TIMEOUT_USEC && !interrupted)
+                sleep_usec(20);
+        return u64vec_push(samples, t1 - t0);
+}
+
 /* Unlinks kept paths, one after another, and times a client that retries
  * connect() in a tight loop until it gets in, with the vCPUs kept awake
- * as bench/recovery does. */
+ * as bench/recovery does; each deletion is followed by one of the
+ * reference keeper's, so that both meet the same noise of a shared
+ * machine. */
 static void measure_latency(const bench_env *e, guard_proc *g, const char *scope, unsigned n, size_result *res) {
-        _cleanup_(u64vec_done) u64vec samples = {};
+        const variant reference = {
+                .name = "in-process keeper", .key = "reference",
+                .relink = true, .detection = SK_DETECT_INOTIFY, .cpus_awake = true,
+        };
+        _cleanup_(u64vec_done) u64vec samples = {}, ref_samples = {};
+        _cleanup_free_ char *prefix = NULL;
+        struct sockaddr_un ref_sa;
         unsigned done = 0;
-        cpu_meter cpu;
         int64_t sw0, cpu0, sw1, cpu1;
         attempts a = {};
         awake aw = {};
+        server ref;
 
+        if (asprintf(&prefix, "ref-%u-%d-%u", n, res->unrelated, res->nofile) < 0)
+                return;
+        if (server_start_variant(&ref, e->base, prefix, &reference, &ref_sa) < 0) {
+                server_stop(&ref);
+                return;
+        }
         awake_start(&aw);
         sleep_usec(SETTLE_USEC / 4);
-        cpu = cpu_meter_read();
         sw0 = process_switches(g->pid);
         cpu0 = process_cpu_nsec(g->pid);
         for (unsigned k = 0; done < e->o->deletions && k < 2 * e->o->deletions + n && !interrupted; k++) {
@@ -406,12 +442,17 @@ static void measure_latency(const bench_env *e, guard_proc *g, const char *scope
                 (void) log_wait_count(&g->log, &g->log.relinked, before, t0 + SAMPLE_TIMEOUT_USEC);
                 if (e->o->gap_usec)
                         sleep_usec(e->o->gap_usec);
+                if (reference_sample(&ref, &ref_sa, &a, &ref_samples) == -EINTR)
+                        break;
+                if (e->o->gap_usec)
+                        sleep_usec(e->o->gap_usec);
         }
         sw1 = process_switches(g->pid);
         cpu1 = process_cpu_nsec(g->pid);
-        res->others_percent = cpu_meter_others(&cpu);
         awake_stop(&aw);
+        server_stop(&ref);
         res->latency = dist_of(&samples);
+        res->reference = dist_of(&ref_samples);
         if (done && sw0 >= 0 && sw1 >= 0)
                 res->wakeups_per_deletion = (double) (sw1 - sw0) / done;
         if (done && cpu0 >= 0 && cpu1 >= 0)
@@ -466,7 +507,7 @@ int measure_empty(const bench_env *e, bool unrelated, long *ret_rss_kb) {
                 return log_error_errno(ENOMEM, "allocating");
         if (mkdir(scope, 0755) < 0)
                 return log_error_errno(errno, "mkdir %s", scope);
-        r = guard_spawn(&g, e, scope, NULL);
+        r = guard_spawn(&g, e, scope, NULL, e->o->nofile);
         if (r >= 0)
                 r = guard_wait_ready(&g, 0, &ready);
         if (r >= 0) {
@@ -478,17 +519,17 @@ int measure_empty(const bench_env *e, bool unrelated, long *ret_rss_kb) {
         return r;
 }
 
-int measure_size(const bench_env *e, unsigned n, bool unrelated, long empty_rss_kb, size_result *res) {
+int measure_size(const bench_env *e, unsigned n, bool unrelated, unsigned nofile, long empty_rss_kb, size_result *res) {
         _cleanup_free_ char *scope = NULL;
         int late[MAX_DISCOVERY_SAMPLES];
         guard_proc g = { .pid = -1 }, q = { .pid = -1 };
         bench_holder holder = { .pid = -1, .hold_fd = -EBADF };
         int r;
 
-        *res = (size_result) { .n = n, .dirs = dirs_of(n), .unrelated = unrelated };
+        *res = (size_result) { .n = n, .dirs = dirs_of(n), .nofile = nofile, .unrelated = unrelated, .pass_cpu_usec = -1 };
         for (size_t i = 0; i < ELEMENTSOF(late); i++)
                 late[i] = -EBADF;
-        if (asprintf(&scope, "%s/auto-%u-%d", e->base, n, unrelated) < 0)
+        if (asprintf(&scope, "%s/auto-%u-%d-%u", e->base, n, unrelated, nofile) < 0)
                 return log_error_errno(ENOMEM, "allocating");
         if (mkdir(scope, 0755) < 0)
                 return log_error_errno(errno, "mkdir %s", scope);
@@ -497,7 +538,7 @@ int measure_size(const bench_env *e, unsigned n, bool unrelated, long empty_rss_
                 goto out;
 
         /* The guard as it runs by default: discovery every 10 s. */
-        r = guard_spawn(&g, e, scope, NULL);
+        r = guard_spawn(&g, e, scope, NULL, nofile);
         if (r >= 0)
                 r = guard_wait_ready(&g, n, &res->ready_usec);
         if (r < 0)
@@ -514,7 +555,7 @@ int measure_size(const bench_env *e, unsigned n, bool unrelated, long empty_rss_
         census_of(g.pid, &res->census);
 
         wait_for_phase(&g);
-        idle_window(g.pid, e->o->idle_usec, &res->window_usec, &res->switches, &res->cpu_ns);
+        idle_window(g.pid, e->o->idle_usec, &res->window_usec, &res->switches, &res->cpu_ns, &res->others_percent);
         res->passes = (unsigned) ((e->o->idle_usec + SETTLE_AFTER_START_USEC) / DEFAULT_DISCOVER_USEC);
         measure_discovery(e, &g, scope, late, res);
         measure_latency(e, &g, scope, n, res);
@@ -527,18 +568,22 @@ int measure_size(const bench_env *e, unsigned n, bool unrelated, long empty_rss_
         measure_scan(e, res);
 
         /* Discovery hourly: what is left is the guard's own idle cost. */
-        r = guard_spawn(&q, e, scope, QUIET_DISCOVER);
+        r = guard_spawn(&q, e, scope, QUIET_DISCOVER, nofile);
         if (r >= 0)
                 r = guard_wait_ready(&q, n, &res->ready_quiet_usec);
         if (r < 0)
                 goto out;
         sleep_usec(SETTLE_AFTER_START_USEC);
         census_of(q.pid, &res->census_quiet);
-        idle_window(q.pid, e->o->idle_usec, &res->window_quiet_usec, &res->switches_quiet, &res->cpu_quiet_ns);
+        idle_window(q.pid, e->o->idle_usec, &res->window_quiet_usec, &res->switches_quiet, &res->cpu_quiet_ns,
+                    &res->others_quiet_percent);
         if (res->passes && res->cpu_ns >= 0 && res->cpu_quiet_ns >= 0) {
                 double quiet = (double) res->cpu_quiet_ns * (double) res->window_usec / (double) res->window_quiet_usec;
 
-                res->pass_cpu_usec = ((double) res->cpu_ns - quiet) / 1000.0 / res->passes;
+                /* Noise, or a guard that retries all the time, can make
+                 * the quiet guard the busier one: then it is unknown. */
+                if (res->cpu_ns > quiet)
+                        res->pass_cpu_usec = ((double) res->cpu_ns - quiet) / 1000.0 / res->passes;
         }
         res->ran = !interrupted;
 out:

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -38,9 +39,8 @@ typedef struct guard_report {
         char kernel[128];
         long max_instances, max_watches;
         long empty_rss_kb[2];
-        latency_result reference[2];
-        bool reference_ran[2];
-        size_result sizes[2][MAX_SIZES];
+        size_result sizes[2][2 * MAX_SIZES];   /* in the order measured */
+        size_t n_results[2];
         uint64_t elapsed_usec;
 } guard_report;
 
@@ -63,7 +63,8 @@ static int help(void) {
                "\n"
                "  --sizes=LIST            comma-separated N (default 10,100,1000,10000)\n"
                "  --quick                 sizes 10,100,1000, 10 s idle windows, 1 discovery sample\n"
-               "  --deletions=N           deletions per size, and for the reference (default 1000)\n"
+               "  --deletions=N           deletions per size, and as many of the reference's\n"
+               "                          (default 1000)\n"
                "  --gap-us=N              pause between deletions (default 2000)\n"
                "  --idle-seconds=N        each idle window; whole discovery intervals of 10 s\n"
                "                          are best (default 30)\n"
@@ -71,6 +72,10 @@ static int help(void) {
                "  --unrelated=N           unrelated sockets for the second half (default 10000;\n"
                "                          0 leaves it out)\n"
                "  --nofile=N              the guard's soft RLIMIT_NOFILE (default 1024)\n"
+               "  --raised-nofile=N       where not all paths attached, measure that size again\n"
+               "                          with this soft limit, as LimitNOFILE=N would give\n"
+               "                          (default 524288, systemd's hard limit, or our own hard\n"
+               "                          limit where that is lower; 0 = do not)\n"
                "  --scan-runs=N           runs of `scan --json` per size (default 5)\n"
                "  --json                  print one JSON object instead of the report\n"
                "  -h --help               show this help\n");
@@ -121,6 +126,7 @@ static int parse_args(int argc, char *argv[], guard_options *o) {
                 ARG_DISCOVERY,
                 ARG_UNRELATED,
                 ARG_NOFILE,
+                ARG_RAISED_NOFILE,
                 ARG_SCAN_RUNS,
                 ARG_JSON,
         };
@@ -133,6 +139,7 @@ static int parse_args(int argc, char *argv[], guard_options *o) {
                 { "discovery-samples", required_argument, NULL, ARG_DISCOVERY },
                 { "unrelated", required_argument, NULL, ARG_UNRELATED },
                 { "nofile", required_argument, NULL, ARG_NOFILE },
+                { "raised-nofile", required_argument, NULL, ARG_RAISED_NOFILE },
                 { "scan-runs", required_argument, NULL, ARG_SCAN_RUNS },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "help", no_argument, NULL, 'h' },
@@ -173,6 +180,9 @@ static int parse_args(int argc, char *argv[], guard_options *o) {
                         break;
                 case ARG_NOFILE:
                         r = parse_count(optarg, "--nofile", 64, 1048576, &o->nofile);
+                        break;
+                case ARG_RAISED_NOFILE:
+                        r = parse_count(optarg, "--raised-nofile", 0, 1048576, &o->raised_nofile);
                         break;
                 case ARG_SCAN_RUNS:
                         r = parse_count(optarg, "--scan-runs", 1, 1000, &o->scan_runs);
@@ -240,6 +250,13 @@ static const char *fmt_kb(char *buf, size_t size, double bytes) {
 }
 #define FMT_BYTES(b) fmt_kb((char[24]) {}, 24, (b))
 
+/* N, marked when the guard ran with the raised RLIMIT_NOFILE. */
+static const char *row_label(char *buf, size_t size, const guard_options *o, const size_result *s) {
+        snprintf(buf, size, "%u%s", s->n, s->nofile != o->nofile ? "*" : "");
+        return buf;
+}
+#define ROW(o, s) row_label((char[16]) {}, 16, (o), (s))
+
 static void print_half(const guard_report *rp, size_t u) {
         const guard_options *o = &rp->o;
 
@@ -248,77 +265,68 @@ static void print_half(const guard_report *rp, size_t u) {
         if (u)
                 printf("  %u sockets held by another child process\n", o->unrelated);
         printf("  guard keeping nothing (empty scope): VmRSS %ld kB\n", rp->empty_rss_kb[u]);
-        printf("  %6s %5s %9s %9s %8s %9s %5s %14s\n", "N", "dirs", "attached", "ready", "VmRSS", "RSS/path", "fds",
-               "inotify inst/wd");
-        for (size_t i = 0; i < o->n_sizes; i++) {
+        printf("  %6s %5s %9s %9s %8s %9s %5s %14s %7s\n", "N", "dirs", "attached", "ready", "VmRSS", "RSS/path", "fds",
+               "inotify inst/wd", "NOFILE");
+        for (size_t i = 0; i < rp->n_results[u]; i++) {
                 const size_result *s = &rp->sizes[u][i];
                 char inst[32];
 
-                if (!s->n)
-                        continue;
                 snprintf(inst, sizeof(inst), "%u / %lu", s->census.inotify_instances, s->census.inotify_watches);
-                printf("  %6u %5u %9u %9s %5ld kB %9s %5u %14s%s\n", s->n, s->dirs, s->attached, FMT_USEC(s->ready_usec),
-                       s->rss_kb, FMT_BYTES(s->attached ? s->rss_per_path : -1), s->census.fds, inst,
-                       s->attached < s->n ? "  NOT ALL ATTACHED" : "");
+                printf("  %6s %5u %9u %9s %5ld kB %9s %5u %14s %7u%s\n", ROW(o, s), s->dirs, s->attached,
+                       FMT_USEC(s->ready_usec), s->rss_kb, FMT_BYTES(s->attached ? s->rss_per_path : -1), s->census.fds,
+                       inst, s->nofile, s->attached < s->n ? "  NOT ALL ATTACHED" : "");
         }
-        printf("\n  %6s %13s %13s %10s %17s %15s\n", "N", "wakeups/h", "wakeups/h", "CPU of one", "scan --json CPU",
-               "discovery delay");
-        printf("  %6s %13s %13s %10s %17s %15s\n", "", "disc. 10 s", "disc. 1 h", "disc. pass", "(wall), median",
-               "p50 / max");
-        for (size_t i = 0; i < o->n_sizes; i++) {
+        printf("\n  %6s %10s %10s %10s %17s %15s %12s\n", "N", "wakeups/h", "wakeups/h", "CPU of one", "scan --json CPU",
+               "discovery delay", "others' CPU");
+        printf("  %6s %10s %10s %10s %17s %15s %12s\n", "", "disc. 10 s", "disc. 1 h", "disc. pass", "(wall), median",
+               "p50 / max", "when idle");
+        for (size_t i = 0; i < rp->n_results[u]; i++) {
                 const size_result *s = &rp->sizes[u][i];
-                char scan[40], disc[40], pass[24];
+                char scan[40], disc[40], pass[24], others[24];
                 u64vec d = s->discovery;
-                dist dd;
+                dist dd = dist_of(&d);
 
-                if (!s->n)
-                        continue;
-                dd = dist_of(&d);
                 snprintf(scan, sizeof(scan), "%s (%s)", FMT_USEC(s->scan_cpu_usec), FMT_USEC(s->scan_wall_usec));
                 if (dd.n)
                         snprintf(disc, sizeof(disc), "%s / %s", FMT_USEC(dd.p50), FMT_USEC(dd.max));
                 else
                         snprintf(disc, sizeof(disc), "-");
-                if (s->passes && s->pass_cpu_usec > 0)
+                if (s->passes && s->pass_cpu_usec >= 0)
                         snprintf(pass, sizeof(pass), "%s", FMT_USEC((uint64_t) s->pass_cpu_usec));
                 else
                         snprintf(pass, sizeof(pass), "-");
-                printf("  %6u %13.0f %13.0f %10s %17s %15s%s\n", s->n, per_hour(s->switches, s->window_usec),
-                       per_hour(s->switches_quiet, s->window_quiet_usec), pass, scan, disc,
+                snprintf(others, sizeof(others), "%.0f%%, %.0f%%", s->others_percent, s->others_quiet_percent);
+                printf("  %6s %10.0f %10.0f %10s %17s %15s %12s%s\n", ROW(o, s), per_hour(s->switches, s->window_usec),
+                       per_hour(s->switches_quiet, s->window_quiet_usec), pass, scan, disc, others,
                        s->discovery_missed ? "  (some not found)" : "");
         }
-        printf("\n  %6s %5s %9s %9s %9s %9s | %14s %9s %8s\n", "N", "n", "p50", "p90", "p99", "max", "guard's relink",
-               "guard CPU", "wakeups");
-        printf("  %6s %5s %9s %9s %9s %9s | %14s %9s %8s\n", "", "", "", "", "", "", "p50 / p99", "/deletion",
-               "/delet.");
-        for (size_t i = 0; i < o->n_sizes; i++) {
+        printf("\n  %6s %5s %9s %9s %9s %9s | %17s | %15s %9s %7s\n", "N", "n", "p50", "p90", "p99", "max",
+               "in-process keeper", "guard's relink", "guard CPU", "wakeups");
+        printf("  %6s %5s %9s %9s %9s %9s | %17s | %15s %9s %7s\n", "", "", "", "", "", "", "p50 / p99", "p50 / p99",
+               "/deletion", "/delet.");
+        for (size_t i = 0; i < rp->n_results[u]; i++) {
                 const size_result *s = &rp->sizes[u][i];
-                char gr[40];
+                char gr[40], ref[40];
 
-                if (!s->n)
-                        continue;
                 snprintf(gr, sizeof(gr), "%s / %s", FMT_USEC(s->guard_relink.p50), FMT_USEC(s->guard_relink.p99));
-                printf("  %6u %5zu %9s %9s %9s %9s | %14s %9s %8.2f   [p99 <= %s] %s\n", s->n, s->latency.n,
-                       FMT_USEC(s->latency.p50), FMT_USEC(s->latency.p90), FMT_USEC(s->latency.p99),
-                       FMT_USEC(s->latency.max), gr, FMT_USEC((uint64_t) s->cpu_per_deletion_usec),
+                snprintf(ref, sizeof(ref), "%s / %s", FMT_USEC(s->reference.p50), FMT_USEC(s->reference.p99));
+                printf("  %6s %5zu %9s %9s %9s %9s | %17s | %15s %9s %7.2f   [p99 <= %s] %s\n", ROW(o, s),
+                       s->latency.n, FMT_USEC(s->latency.p50), FMT_USEC(s->latency.p90), FMT_USEC(s->latency.p99),
+                       FMT_USEC(s->latency.max), ref, gr, FMT_USEC((uint64_t) s->cpu_per_deletion_usec),
                        s->wakeups_per_deletion, FMT_USEC(TARGET_RELINK_P99_USEC),
                        verdict(s->latency.n && s->latency.p99 <= TARGET_RELINK_P99_USEC));
         }
-        if (rp->reference_ran[u]) {
-                const latency_result *l = &rp->reference[u];
-
-                printf("  %6s %5zu %9s %9s %9s %9s | %14s   (bench/recovery's in-process keeper, relink, vCPUs awake)\n",
-                       "ref.", l->client.n, FMT_USEC(l->client.p50), FMT_USEC(l->client.p90), FMT_USEC(l->client.p99),
-                       FMT_USEC(l->client.max), "-");
-        }
-        for (size_t i = 0; i < o->n_sizes; i++) {
+        for (size_t i = 0; i < rp->n_results[u]; i++) {
                 const size_result *s = &rp->sizes[u][i];
 
-                if (s->n && s->problem[0])
-                        printf("  * N=%u: the guard said: %s\n", s->n, s->problem);
-                if (s->n && (s->timeouts || s->latency.n < o->deletions))
-                        printf("  * N=%u: %zu of %u deletions measured (%u timed out, %u paths found not kept)\n", s->n,
-                               s->latency.n, o->deletions, s->timeouts, s->not_kept);
+                if (s->nofile != o->nofile)
+                        printf("  * N=%s: measured again with the soft RLIMIT_NOFILE raised to %u, as LimitNOFILE=%u "
+                               "would give\n", ROW(o, s), s->nofile, s->nofile);
+                if (s->problem[0])
+                        printf("  * N=%s: the guard's first complaint: %s\n", ROW(o, s), s->problem);
+                if (s->timeouts || s->latency.n < o->deletions)
+                        printf("  * N=%s: %zu of %u deletions measured (%u timed out, %u paths found not kept)\n",
+                               ROW(o, s), s->latency.n, o->deletions, s->timeouts, s->not_kept);
         }
 }
 
@@ -340,7 +348,7 @@ static void judge(const guard_report *rp, verdicts *v) {
                 if (rp->o.sizes[i] > largest)
                         largest = rp->o.sizes[i];
         for (size_t u = 0; u < n_halves(rp); u++)
-                for (size_t i = 0; i < rp->o.n_sizes; i++) {
+                for (size_t i = 0; i < rp->n_results[u]; i++) {
                         const size_result *s = &rp->sizes[u][i];
 
                         if (!s->ran && !s->latency.n)
@@ -357,11 +365,12 @@ static void judge(const guard_report *rp, verdicts *v) {
                         if (s->attached && s->n == largest &&
                             (!worst_rss || s->rss_per_path > worst_rss->rss_per_path))
                                 worst_rss = s;
-                        if (s->passes && s->scan_cpu_usec &&
+                        if (s->passes && s->pass_cpu_usec >= 0 && s->scan_cpu_usec &&
                             (!worst_pass || s->pass_cpu_usec / s->scan_cpu_usec >
                                                     worst_pass->pass_cpu_usec / worst_pass->scan_cpu_usec))
                                 worst_pass = s;
-                        if (s->n >= at) {
+                        /* Within the default limits: as systemd starts it. */
+                        if (s->nofile == rp->o.nofile && s->n >= at) {
                                 if (s->n > at)
                                         attached = UINT_MAX, instances = 0, watches = 0;
                                 at = s->n;
@@ -419,7 +428,9 @@ static void print_guard_human(const guard_report *rp) {
                "window's CPU time (schedstat) less the second's, per pass; scan --json's is user+system of the\n"
                "whole process, over the same sockets, with no guard running. Latency: unlink() of a kept path to\n"
                "the first successful connect() of a client retrying in a tight loop, %s between deletions,\n"
-               "one SCHED_IDLE spinner per CPU keeping the vCPUs awake (as bench/recovery does).\n",
+               "one SCHED_IDLE spinner per CPU keeping the vCPUs awake (as bench/recovery does); each deletion\n"
+               "is followed by one of the reference, bench/recovery's in-process keeper (relink, inotify), so\n"
+               "that both meet the same noise.\n",
                FMT_USEC(o->idle_usec), FMT_USEC(o->gap_usec));
         for (size_t u = 0; u < n_halves(rp); u++)
                 print_half(rp, u);
@@ -468,6 +479,7 @@ static void json_size(json_writer *w, const size_result *s) {
         json_begin_object(w);
         json_pair_uint(w, "n", s->n);
         json_pair_uint(w, "dirs", s->dirs);
+        json_pair_uint(w, "nofile", s->nofile);
         json_pair_bool(w, "complete", s->ran);
         json_pair_uint(w, "attached", s->attached);
         json_pair_uint(w, "ready_us", s->ready_usec);
@@ -495,7 +507,9 @@ static void json_size(json_writer *w, const size_result *s) {
         json_pair_uint(w, "timeouts", s->timeouts);
         json_pair_double(w, "guard_cpu_per_deletion_us", s->cpu_per_deletion_usec);
         json_pair_double(w, "guard_wakeups_per_deletion", s->wakeups_per_deletion);
-        json_pair_double(w, "others_cpu_percent", s->others_percent);
+        json_dist(w, "reference_in_process_keeper", &s->reference);
+        json_pair_double(w, "others_cpu_percent_idle", s->others_percent);
+        json_pair_double(w, "others_cpu_percent_idle_quiet", s->others_quiet_percent);
         if (s->problem[0])
                 json_pair_string(w, "guard_said", s->problem);
         json_end_object(w);
@@ -525,13 +539,10 @@ static void print_guard_json(const guard_report *rp) {
                 json_begin_object(&w);
                 json_pair_uint(&w, "unrelated_sockets", u ? o->unrelated : 0);
                 json_pair_int(&w, "empty_vmrss_kb", rp->empty_rss_kb[u]);
-                if (rp->reference_ran[u])
-                        json_dist(&w, "reference_in_process_keeper", &rp->reference[u].client);
                 json_key(&w, "sizes");
                 json_begin_array(&w);
-                for (size_t i = 0; i < o->n_sizes; i++)
-                        if (rp->sizes[u][i].n)
-                                json_size(&w, &rp->sizes[u][i]);
+                for (size_t i = 0; i < rp->n_results[u]; i++)
+                        json_size(&w, &rp->sizes[u][i]);
                 json_end_array(&w);
                 json_end_object(&w);
         }
@@ -558,12 +569,14 @@ static void print_guard_json(const guard_report *rp) {
 /* ---- the run -------------------------------------------------------- */
 
 static void run_half(guard_report *rp, bench_env *e, size_t u) {
-        const variant relink_awake = {
-                .name = "in-process keeper", .key = "relink_awake",
-                .relink = true, .detection = SK_DETECT_INOTIFY, .cpus_awake = true,
-        };
-        options ro = { .gap_usec = rp->o.gap_usec };
         bench_holder others = { .pid = -1, .hold_fd = -EBADF };
+        unsigned raised = rp->o.raised_nofile;
+        struct rlimit rl;
+
+        /* Raising the hard limit takes CAP_SYS_RESOURCE, which a container
+         * may not give: then as far as ours goes. */
+        if (getrlimit(RLIMIT_NOFILE, &rl) >= 0 && rl.rlim_max < raised)
+                raised = (unsigned) rl.rlim_max;
 
         if (u) {
                 log_info("holding %u unrelated sockets", rp->o.unrelated);
@@ -572,11 +585,17 @@ static void run_half(guard_report *rp, bench_env *e, size_t u) {
         }
         if (measure_empty(e, u, &rp->empty_rss_kb[u]) < 0)
                 goto out;
-        log_info("the reference: bench/recovery's in-process keeper, %u deletions", rp->o.deletions);
-        rp->reference_ran[u] = run_latency(&ro, e->base, &relink_awake, rp->o.deletions, &rp->reference[u]) >= 0;
         for (size_t i = 0; i < rp->o.n_sizes && !interrupted; i++) {
-                log_info("N=%u%s", rp->o.sizes[i], u ? ", with unrelated sockets" : "");
-                (void) measure_size(e, rp->o.sizes[i], u, rp->empty_rss_kb[u], &rp->sizes[u][i]);
+                unsigned n = rp->o.sizes[i];
+                size_result *s = &rp->sizes[u][rp->n_results[u]++];
+
+                log_info("N=%u%s", n, u ? ", with unrelated sockets" : "");
+                (void) measure_size(e, n, u, rp->o.nofile, rp->empty_rss_kb[u], s);
+                if (s->attached >= n || raised <= rp->o.nofile || interrupted)
+                        continue;
+                /* Said plainly above; and what it costs once the limit is not in the way. */
+                log_info("N=%u: %u attached under RLIMIT_NOFILE %u; again with %u", n, s->attached, rp->o.nofile, raised);
+                (void) measure_size(e, n, u, raised, rp->empty_rss_kb[u], &rp->sizes[u][rp->n_results[u]++]);
         }
 out:
         bench_holder_stop(&others);
@@ -601,6 +620,7 @@ int main(int argc, char *argv[]) {
                 .discovery_samples = 3,
                 .unrelated = 10000,
                 .nofile = 1024,
+                .raised_nofile = 524288,
                 .scan_runs = 5,
         };
         r = parse_sizes(&rp->o, "10,100,1000,10000");
@@ -650,7 +670,7 @@ int main(int argc, char *argv[]) {
         else
                 print_guard_human(rp);
         for (size_t u = 0; u < 2; u++)
-                for (size_t i = 0; i < MAX_SIZES; i++)
+                for (size_t i = 0; i < rp->n_results[u]; i++)
                         size_result_done(&rp->sizes[u][i]);
         if (interrupted)
                 log_error("interrupted; the numbers above are partial");
