@@ -489,8 +489,11 @@ static void measure_scan(const bench_env *e, size_result *res) {
 
 /* The first idle window starts just after a discovery pass and holds
  * whole intervals, so that it holds a known number of passes. */
-static void wait_for_phase(const guard_proc *g) {
+static void wait_for_phase(const bench_env *e, const guard_proc *g) {
         uint64_t now = now_usec(CLOCK_MONOTONIC), at = g->log.start_at + SETTLE_AFTER_START_USEC;
+
+        if (e->o->idle_usec + SETTLE_AFTER_START_USEC < DEFAULT_DISCOVER_USEC)
+                return; /* no pass to count in the window */
 
         while (at < now)
                 at += DEFAULT_DISCOVER_USEC;
@@ -554,7 +557,7 @@ int measure_size(const bench_env *e, unsigned n, bool unrelated, unsigned nofile
                 res->rss_per_path = (double) (res->rss_kb - empty_rss_kb) * 1024.0 / res->attached;
         census_of(g.pid, &res->census);
 
-        wait_for_phase(&g);
+        wait_for_phase(e, &g);
         idle_window(g.pid, e->o->idle_usec, &res->window_usec, &res->switches, &res->cpu_ns, &res->others_percent);
         res->passes = (unsigned) ((e->o->idle_usec + SETTLE_AFTER_START_USEC) / DEFAULT_DISCOVER_USEC);
         measure_discovery(e, &g, scope, late, res);

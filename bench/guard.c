@@ -41,6 +41,7 @@ typedef struct guard_report {
         long empty_rss_kb[2];
         size_result sizes[2][2 * MAX_SIZES];   /* in the order measured */
         size_t n_results[2];
+        char scratch[64];               /* where it ran, removed by now */
         uint64_t elapsed_usec;
 } guard_report;
 
@@ -359,10 +360,12 @@ static void judge(const guard_report *rp, verdicts *v) {
                                 worst_lat = s;
                         if (!s->ran)
                                 continue;
-                        if (!worst_idle || idle_per_hour(s) > idle_per_hour(worst_idle))
+                        /* A guard that keeps all it found; one that cannot
+                         * (the limits target says so) retries every second. */
+                        if (s->attached >= s->n && (!worst_idle || idle_per_hour(s) > idle_per_hour(worst_idle)))
                                 worst_idle = s;
                         /* Per path, where the paths outweigh the heap's noise. */
-                        if (s->attached && s->n == largest &&
+                        if (s->attached >= s->n && s->n == largest &&
                             (!worst_rss || s->rss_per_path > worst_rss->rss_per_path))
                                 worst_rss = s;
                         if (s->passes && s->pass_cpu_usec >= 0 && s->scan_cpu_usec &&
@@ -390,24 +393,25 @@ static void judge(const guard_report *rp, verdicts *v) {
                          at, attached == UINT_MAX ? 0 : attached, rp->o.nofile, instances, instances == 1 ? "" : "s",
                          watches, rp->max_watches, v->paths_measured ? "" : " (10,000 not measured)");
         if (worst_lat)
-                snprintf(v->relink, sizeof(v->relink), "worst p99 %s at N=%u%s", FMT_USEC(worst_lat->latency.p99),
-                         worst_lat->n, worst_lat->unrelated ? " with unrelated sockets" : "");
+                snprintf(v->relink, sizeof(v->relink), "worst p99 %s at N=%s%s", FMT_USEC(worst_lat->latency.p99),
+                         ROW(&rp->o, worst_lat), worst_lat->unrelated ? " with unrelated sockets" : "");
         v->idle_ok = worst_idle && idle_per_hour(worst_idle) <= TARGET_IDLE_WAKEUPS_PER_HOUR;
         if (worst_idle)
                 snprintf(v->idle, sizeof(v->idle),
-                         "worst %.2f/h at N=%u (%.0f seen in %s + timers %.2f/h); discovery every 10 s adds %.0f/h",
-                         idle_per_hour(worst_idle), worst_idle->n, (double) worst_idle->switches_quiet,
+                         "worst %.2f/h at N=%s (%.0f seen in %s + timers %.2f/h); discovery every 10 s adds %.0f/h",
+                         idle_per_hour(worst_idle), ROW(&rp->o, worst_idle), (double) worst_idle->switches_quiet,
                          FMT_USEC(worst_idle->window_quiet_usec), TIMERS_PER_HOUR,
                          per_hour(worst_idle->switches, worst_idle->window_usec) -
                                  per_hour(worst_idle->switches_quiet, worst_idle->window_quiet_usec));
         v->rss_ok = worst_rss && worst_rss->rss_per_path < TARGET_RSS_PER_PATH;
         if (worst_rss)
-                snprintf(v->rss, sizeof(v->rss), "worst %s at N=%u", FMT_BYTES(worst_rss->rss_per_path), worst_rss->n);
+                snprintf(v->rss, sizeof(v->rss), "worst %s at N=%s", FMT_BYTES(worst_rss->rss_per_path),
+                         ROW(&rp->o, worst_rss));
         v->pass_measured = worst_pass;
         v->pass_ok = worst_pass && worst_pass->pass_cpu_usec <= worst_pass->scan_cpu_usec;
         if (worst_pass)
-                snprintf(v->pass, sizeof(v->pass), "worst at N=%u%s: a pass %s of CPU, scan --json %s (%.2fx)",
-                         worst_pass->n, worst_pass->unrelated ? " with unrelated sockets" : "",
+                snprintf(v->pass, sizeof(v->pass), "worst at N=%s%s: a pass %s of CPU, scan --json %s (%.2fx)",
+                         ROW(&rp->o, worst_pass), worst_pass->unrelated ? " with unrelated sockets" : "",
                          FMT_USEC((uint64_t) worst_pass->pass_cpu_usec), FMT_USEC(worst_pass->scan_cpu_usec),
                          worst_pass->pass_cpu_usec / (double) worst_pass->scan_cpu_usec);
 }
@@ -441,24 +445,14 @@ static void print_guard_human(const guard_report *rp) {
                v.paths_measured ? verdict(v.paths_ok) : "NOT MEASURED");
         printf("  relink p99 <= %s at every N                  %s   %s\n", FMT_USEC(TARGET_RELINK_P99_USEC), v.relink,
                verdict(v.relink_ok));
-        printf("  idle wakeups <= %.0f/h plus discovery            %s   %s\n", TARGET_IDLE_WAKEUPS_PER_HOUR, v.idle,
-               verdict(v.idle_ok));
-        printf("  RSS growth per kept path < 2 kB (aim)         %s (at the largest N)   %s\n", v.rss, verdict(v.rss_ok));
+        printf("  idle wakeups <= %.0f/h plus discovery            %s (rows with all attached)   %s\n",
+               TARGET_IDLE_WAKEUPS_PER_HOUR, v.idle, verdict(v.idle_ok));
+        printf("  RSS growth per kept path < 2 kB (aim)         %s (the largest N, all attached)   %s\n", v.rss,
+               verdict(v.rss_ok));
         printf("  one discovery pass <= one scan (CPU)         %s   %s\n", v.pass,
                v.pass_measured ? verdict(v.pass_ok) : "NOT MEASURED");
         printf("  (idle: a window shorter than an hour cannot see the hourly backstop check and the 6 h refresh, so\n"
                "  their %.2f/h are added to what it saw)\n", TIMERS_PER_HOUR);
-}
-
-static void json_dist(json_writer *w, const char *key, const dist *d) {
-        json_key(w, key);
-        json_begin_object(w);
-        json_pair_uint(w, "n", d->n);
-        json_pair_uint(w, "p50_us", d->p50);
-        json_pair_uint(w, "p90_us", d->p90);
-        json_pair_uint(w, "p99_us", d->p99);
-        json_pair_uint(w, "max_us", d->max);
-        json_end_object(w);
 }
 
 static void json_census(json_writer *w, const char *key, const fd_census *c) {
@@ -500,14 +494,14 @@ static void json_size(json_writer *w, const size_result *s) {
         json_pair_double(w, "discovery_pass_cpu_us", s->pass_cpu_usec);
         json_pair_uint(w, "scan_json_cpu_us", s->scan_cpu_usec);
         json_pair_uint(w, "scan_json_wall_us", s->scan_wall_usec);
-        json_dist(w, "discovery_delay", &dd);
+        dist_json(w, "discovery_delay", &dd);
         json_pair_uint(w, "discovery_missed", s->discovery_missed);
-        json_dist(w, "latency", &s->latency);
-        json_dist(w, "guard_relink", &s->guard_relink);
+        dist_json(w, "latency", &s->latency);
+        dist_json(w, "guard_relink", &s->guard_relink);
         json_pair_uint(w, "timeouts", s->timeouts);
         json_pair_double(w, "guard_cpu_per_deletion_us", s->cpu_per_deletion_usec);
         json_pair_double(w, "guard_wakeups_per_deletion", s->wakeups_per_deletion);
-        json_dist(w, "reference_in_process_keeper", &s->reference);
+        dist_json(w, "reference_in_process_keeper", &s->reference);
         json_pair_double(w, "others_cpu_percent_idle", s->others_percent);
         json_pair_double(w, "others_cpu_percent_idle_quiet", s->others_quiet_percent);
         if (s->problem[0])
@@ -533,6 +527,7 @@ static void print_guard_json(const guard_report *rp) {
         json_pair_uint(&w, "idle_window_us", o->idle_usec);
         json_pair_uint(&w, "discover_interval_us", 10 * USEC_PER_SEC);
         json_pair_uint(&w, "elapsed_us", rp->elapsed_usec);
+        json_pair_string(&w, "scratch", rp->scratch);
         json_key(&w, "runs");
         json_begin_array(&w);
         for (size_t u = 0; u < n_halves(rp); u++) {
@@ -664,6 +659,7 @@ int main(int argc, char *argv[]) {
                 run_half(rp, &e, u);
 
         bench_rm_rf(e.base);
+        snprintf(rp->scratch, sizeof(rp->scratch), "%s", e.base);
         rp->elapsed_usec = now_usec(CLOCK_MONOTONIC) - start;
         if (rp->o.json)
                 print_guard_json(rp);

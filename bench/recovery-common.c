@@ -12,6 +12,7 @@
 
 #include "alloc-util.h"
 #include "bench-util.h"
+#include "json.h"
 #include "recovery-common.h"
 
 /* Set by the signal handler of recovery.c: every loop stops soon. */
@@ -49,6 +50,18 @@ dist dist_of(u64vec *a) {
         d.max = a->v[a->n - 1];
         d.mean = sum / a->n;
         return d;
+}
+
+void dist_json(json_writer *w, const char *key, const dist *d) {
+        json_key(w, key);
+        json_begin_object(w);
+        json_pair_uint(w, "n", d->n);
+        json_pair_uint(w, "p50_us", d->p50);
+        json_pair_uint(w, "p90_us", d->p90);
+        json_pair_uint(w, "p99_us", d->p99);
+        json_pair_uint(w, "max_us", d->max);
+        json_pair_uint(w, "mean_us", d->mean);
+        json_end_object(w);
 }
 
 void sleep_usec(uint64_t usec) {

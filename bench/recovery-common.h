@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include "json.h"
 #include "macro.h"
 #include "sockkeeper.h"
 
@@ -52,6 +53,9 @@ typedef struct dist {
 
 /* Sorts A and summarises it. */
 dist dist_of(u64vec *a);
+/* Writes KEY: {n, p50_us, p90_us, p99_us, max_us, mean_us} into the open
+ * object of W. */
+void dist_json(json_writer *w, const char *key, const dist *d);
 
 void sleep_usec(uint64_t usec);
 /* Sleeps in slices so that ^C ends a long idle window promptly. */

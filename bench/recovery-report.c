@@ -255,17 +255,6 @@ static void put_close(json_writer *w, char bracket) {
                 json_end_array(w);
 }
 
-static void put_dist(json_writer *j, const char *key, const dist *d) {
-        put_open(j, key, '{');
-        json_pair_uint(j, "n", d->n);
-        json_pair_uint(j, "p50_us", d->p50);
-        json_pair_uint(j, "p90_us", d->p90);
-        json_pair_uint(j, "p99_us", d->p99);
-        json_pair_uint(j, "max_us", d->max);
-        json_pair_uint(j, "mean_us", d->mean);
-        put_close(j, '}');
-}
-
 void print_json(const report *rp) {
         const options *o = &rp->opts;
         json_writer j;
@@ -325,13 +314,13 @@ void print_json(const report *rp) {
                 json_pair_bool(&j, "estimate", l->estimate);
                 if (l->note[0])
                         json_pair_string(&j, "note", l->note);
-                put_dist(&j, "client", &l->client);
+                dist_json(&j, "client", &l->client);
                 if (!l->estimate) {
-                        put_dist(&j, "client_rebind_only", &l->client_rebind);
-                        put_dist(&j, "path_back", &l->healed);
-                        put_dist(&j, "unlink_call", &l->unlink_call);
+                        dist_json(&j, "client_rebind_only", &l->client_rebind);
+                        dist_json(&j, "path_back", &l->healed);
+                        dist_json(&j, "unlink_call", &l->unlink_call);
                         json_pair_double(&j, "others_cpu_percent", l->others_percent);
-                        put_dist(&j, "keeper_reported", &l->keeper);
+                        dist_json(&j, "keeper_reported", &l->keeper);
                         json_pair_uint(&j, "requested", l->requested);
                         json_pair_uint(&j, "relinks", l->relinks);
                         json_pair_uint(&j, "rebinds", l->rebinds);
@@ -373,8 +362,8 @@ void print_json(const report *rp) {
                 json_pair_uint(&j, "relinks", s->relinks);
                 json_pair_uint(&j, "rebinds", s->rebinds);
                 json_pair_uint(&j, "keeper_errors", s->errors);
-                put_dist(&j, "client_outage", &s->outage);
-                put_dist(&j, "path_back", &s->healed);
+                dist_json(&j, "client_outage", &s->outage);
+                dist_json(&j, "path_back", &s->healed);
                 json_pair_double(&j, "path_missing_percent", s->absent_percent);
                 json_pair_double(&j, "others_cpu_percent", s->others_percent);
                 put_close(&j, '}');
