@@ -39,3 +39,18 @@ int log_keeper_error(const char *path, int r) {
         }
         return r;
 }
+
+const char *keeper_limit_hint(int r) {
+        switch (-r) {
+        case EMFILE:
+                return " (this process's open files limit, RLIMIT_NOFILE, is reached: raise LimitNOFILE= of its unit, "
+                       "or ulimit -n; it needs about one per directory of kept paths)";
+        case ENFILE:
+                return " (the machine's open files limit, fs.file-max, is reached: raise it with sysctl)";
+        case ENOSPC:
+                return " (inotify's fs.inotify.max_user_watches is reached, or the disk is full: raise the sysctl "
+                       "or free space)";
+        default:
+                return "";
+        }
+}

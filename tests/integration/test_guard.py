@@ -6,6 +6,8 @@ symlinks and files are left alone; SIGTERM takes the guard's anchors away
 and nothing else; bad arguments are usage errors."""
 
 import os
+import resource
+import socket
 import signal
 import subprocess
 import threading
@@ -334,3 +336,34 @@ def test_reload_with_a_broken_list_keeps_everything(tmp_path, serve, guard):
     os.unlink(path)
     g.expect("relinked")
     assert ask(path).pid == srv.pid
+
+
+def test_open_files_limit_is_named(tmp_path):
+    """Out of file descriptors (about one per directory of kept paths),
+    the guard says which limit stopped it and what to raise, for each path
+    it could not take yet."""
+    holders, paths = [], []
+    for i in range(40):
+        d = tmp_path / f"d{i}"
+        d.mkdir()
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(str(d / "s.sock"))
+        s.listen()
+        holders.append(s)
+        paths.append(d / "s.sock")
+    proc = subprocess.Popen([sockkeeper(), "guard", *map(str, paths)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (24, 24)))
+    try:
+        line = ""
+        deadline = time.monotonic() + TIMEOUT
+        while "[action=error" not in line and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            assert line, "the guard ended without an error line"
+        assert "Too many open files (this process's open files limit, RLIMIT_NOFILE, is reached: raise " \
+               "LimitNOFILE=" in line, line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=TIMEOUT)
+        for s in holders:
+            s.close()
