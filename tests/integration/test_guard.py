@@ -334,3 +334,14 @@ def test_reload_with_a_broken_list_keeps_everything(tmp_path, serve, guard):
     os.unlink(path)
     g.expect("relinked")
     assert ask(path).pid == srv.pid
+
+
+def test_out_of_fds_names_the_limit(tmp_path, guard):
+    """Under a low open-file limit, the paths that cannot be watched say
+    which limit was hit and what to raise."""
+    paths = [tmp_path / f"d{i}" / "s.sock" for i in range(80)]
+    for p in paths:
+        p.parent.mkdir()
+    g = guard(*paths, prefix=["prlimit", "--nofile=40:40", "--"])
+    line = g.expect("error")
+    assert "RLIMIT_NOFILE" in line and "LimitNOFILE=" in line, line
