@@ -126,10 +126,12 @@ static void readd_on_rebound(sk_keeper *k, const sk_event *ev, void *userdata) {
 
         if (ev->type != SK_EVENT_REBOUND)
                 return;
+        /* Counted first: the test's thread may be woken by the
+         * registration below and look at the count at once. */
+        u->rebound++;
         /* The old registration belongs to the old description and goes
          * away when the keeper closes it; the new one must be added. */
         check(epoll_ctl(u->epoll_fd, EPOLL_CTL_ADD, ev->rebound.fd, &e) >= 0);
-        u->rebound++;
 }
 
 static int epoll_serve_one(epoll_user *u, const char *path) {
