@@ -32,15 +32,17 @@
 static void ignore_warning(const char *file, unsigned line, const char *message, void *userdata) {
 }
 
+/* Whether a socket bound at PATH may be one for --auto at all (a renamed
+ * one stays in its directory): before anything is looked at. */
+static bool in_scope(guard *g, const char *path) {
+        return !path_is_under("/run", path) && (!g->auto_under || path_is_under(g->auto_under, path));
+}
+
 /* Whether the path PATH (a socket file ST) is one for --auto to keep. */
-static bool wanted(guard *g, risk_machine *m, const char *path, const struct statx *stx, nlink_t nlink) {
+static bool wanted(risk_machine *m, const char *path, const struct statx *stx, nlink_t nlink) {
         _cleanup_(risk_report_done) risk_report rep = {};
         risk_sockets sockets;
 
-        if (path_is_under("/run", path))
-                return false;
-        if (g->auto_under && !path_is_under(g->auto_under, path))
-                return false;
         /* A second link is an anchor: some keeper keeps it already. */
         if (nlink > 1)
                 return false;
@@ -206,7 +208,7 @@ int guard_auto_discover(guard *g) {
                         continue;
                 if (!s->listening && s->type != SOCK_DGRAM)
                         continue; /* a connection, or bound and not listening yet */
-                if (guard_find_path(sorted, n_sorted, s->name))
+                if (!in_scope(g, s->name) || guard_find_path(sorted, n_sorted, s->name))
                         continue;
                 /* By its file, never by the string: in another mount
                  * namespace the same name may be another file. */
@@ -216,7 +218,7 @@ int guard_auto_discover(guard *g) {
                 if (r == 0 || (!streq(path, s->name) && guard_find_path(sorted, n_sorted, path)))
                         continue;
                 stat_from_statx(&stx, &st);
-                if (!wanted(g, &m, path, &stx, st.st_nlink))
+                if (!wanted(&m, path, &stx, st.st_nlink))
                         continue;
                 r = add_auto_path(g, path, st.st_uid);
                 if (r < 0)

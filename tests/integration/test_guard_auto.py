@@ -194,3 +194,18 @@ def test_rated_risky_is_kept_and_a_safe_place_is_not(cron_swept, serve, guard):
     os.unlink(swept)
     g.expect("relinked")
     assert ask(swept).pid == srv.pid
+
+
+def test_run_is_left_alone_even_when_shared(serve, guard):
+    """Sockets under /run (runtime directories, $XDG_RUNTIME_DIR) are not
+    --auto's, even in a world-writable sticky directory there (/run/lock)."""
+    top = Path(tempfile.mkdtemp(prefix="sk-auto-", dir="/run"))
+    try:
+        os.chmod(top, 0o1777)
+        path = top / "app.sock"
+        serve(path, "--mode", "none")
+        g = auto_guard(guard, top)
+        g.expect("start")
+        assert not any("[action=discovered" in l for l in g.lines), g.lines
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
