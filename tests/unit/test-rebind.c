@@ -126,12 +126,10 @@ static void readd_on_rebound(sk_keeper *k, const sk_event *ev, void *userdata) {
 
         if (ev->type != SK_EVENT_REBOUND)
                 return;
-        /* Counted first: the test's thread may be woken by the
-         * registration below and look at the count at once. */
-        u->rebound++;
         /* The old registration belongs to the old description and goes
          * away when the keeper closes it; the new one must be added. */
         check(epoll_ctl(u->epoll_fd, EPOLL_CTL_ADD, ev->rebound.fd, &e) >= 0);
+        u->rebound++;
 }
 
 static int epoll_serve_one(epoll_user *u, const char *path) {
@@ -175,6 +173,9 @@ TEST(epoll_user_reregisters_and_keeps_serving) {
         check_int(epoll_serve_one(&u, path), ==, 0);
         delete_path_and_anchor(k, true);
         check_int(epoll_serve_one(&u, path), ==, 0);
+        /* The old socket's shutdown wakes epoll, and the client may be
+         * served on the new one before the keeper thread tells of it. */
+        check(wait_for(&u.rebound, 1));
         check_int(u.rebound, ==, 1);
         fl = fcntl(u.fd, F_GETFL);
         check(fl & O_NONBLOCK); /* carried over to the new description */
