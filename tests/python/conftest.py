@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: MIT
+"""Fixtures for the Python package's tests. The cleaners, the fixture root,
+the aging, the one-shot client and the line-reading server process are the
+integration suite's (tests/integration/conftest.py), loaded from there."""
+
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+_spec = importlib.util.spec_from_file_location("sk_integration", HERE.parent / "integration/conftest.py")
+sk_integration = importlib.util.module_from_spec(_spec)
+sys.modules["sk_integration"] = sk_integration
+_spec.loader.exec_module(sk_integration)
+
+# Fixtures, re-exported so that pytest finds them here.
+from sk_integration import netns, root, state_directory  # noqa: E402,F401
+from sk_integration import TIMEOUT, Server  # noqa: E402
+
+PYDAEMON = HERE / "pydaemon.py"
+
+
+def wait_for(predicate, timeout=TIMEOUT, what="the condition"):
+    """Polls PREDICATE until it is true; fails after TIMEOUT seconds."""
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.001)
+    return value
+
+
+def threads():
+    """The threads of this process, as the kernel lists them."""
+    return sorted(int(t) for t in os.listdir("/proc/self/task"))
+
+
+def open_fds():
+    return sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def package():
+    """The package under test: the build tree's (PYTHONPATH), never one
+    installed on the machine."""
+    import sockkeeper
+    where = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0]
+    if not where:
+        pytest.fail("PYTHONPATH is not set; run this suite through `meson test --suite python`")
+    assert Path(sockkeeper.__file__).resolve().is_relative_to(Path(where).resolve()), sockkeeper.__file__
+    return sockkeeper
+
+
+@pytest.fixture
+def pyserve(tmp_path):
+    """pyserve(path, *options, prefix=()) starts tests/python/pydaemon.py
+    and waits for READY; every daemon is stopped at teardown and must exit
+    with status 0."""
+    servers = []
+
+    def start(path, *options, prefix=()):
+        argv = [*prefix, sys.executable, str(PYDAEMON), "--path", str(path), *options]
+        server = Server(argv, tmp_path / f"pydaemon-{len(servers)}.stderr")
+        servers.append(server)
+        server.wait_ready()
+        return server
+
+    yield start
+    problems = [p for p in (s.stop() for s in servers) if p]
+    if problems:
+        pytest.fail("\n".join(problems))
