@@ -310,6 +310,7 @@ class SockKeeper:
 
     @property
     def closed(self):
+        """True once close() was called."""
         return self._keeper.closed
 
     def start(self):
