@@ -23,6 +23,16 @@ from sk_integration import TIMEOUT, Server  # noqa: E402
 
 PYDAEMON = HERE / "pydaemon.py"
 
+# The sanitizer build preloads its runtime into this interpreter (meson.build);
+# only Python processes get it again. The tools of that build carry the
+# runtime themselves and refuse a second one.
+PRELOAD = os.environ.pop("LD_PRELOAD", "")
+
+
+def python_argv(*args):
+    """The command line of a Python that imports the package under test."""
+    return [*(["env", f"LD_PRELOAD={PRELOAD}"] if PRELOAD else []), sys.executable, *map(str, args)]
+
 
 def wait_for(predicate, timeout=TIMEOUT, what="the condition"):
     """Polls PREDICATE until it is true; fails after TIMEOUT seconds."""
@@ -63,7 +73,7 @@ def pyserve(tmp_path):
     servers = []
 
     def start(path, *options, prefix=()):
-        argv = [*prefix, sys.executable, str(PYDAEMON), "--path", str(path), *options]
+        argv = [*prefix, *python_argv(PYDAEMON, "--path", path, *options)]
         server = Server(argv, tmp_path / f"pydaemon-{len(servers)}.stderr")
         servers.append(server)
         server.wait_ready()

@@ -12,13 +12,12 @@ import os
 import pydoc
 import socket
 import subprocess
-import sys
 import weakref
 
 import pytest
 
 import sockkeeper
-from conftest import TIMEOUT, open_fds, threads, wait_for
+from conftest import TIMEOUT, open_fds, python_argv, threads, wait_for
 from sockkeeper import EventType, SockKeeper
 
 
@@ -223,6 +222,6 @@ def test_everything_public_is_documented():
 
 
 def test_help_in_a_fresh_interpreter():
-    p = subprocess.run([sys.executable, "-c", "import sockkeeper; help(sockkeeper.SockKeeper)"],
+    p = subprocess.run(python_argv("-c", "import sockkeeper; help(sockkeeper.SockKeeper)"),
                        capture_output=True, text=True, env={**os.environ, "PAGER": "cat"}, timeout=TIMEOUT)
     assert p.returncode == 0 and "class SockKeeper" in p.stdout and "on_rebind" in p.stdout

@@ -4,13 +4,12 @@ serves clients before and after a cleaner deletes its socket."""
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import sockkeeper
-from conftest import HERE
+from conftest import HERE, python_argv
 
 EXAMPLE = '''\
 from sockkeeper import SockKeeper
@@ -37,7 +36,7 @@ def test_example_serves_before_and_after_a_cleaner():
     # /tmp/myservice.sock, as written: in a /tmp of its own.
     argv = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
             'mount -t tmpfs -o mode=1777 sockkeeper-example /tmp && exec "$0" "$@"',
-            sys.executable, str(HERE / "example_driver.py"), EXAMPLE]
+            *python_argv(HERE / "example_driver.py", EXAMPLE)]
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:

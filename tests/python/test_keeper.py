@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from conftest import TIMEOUT, threads, wait_for
+from conftest import TIMEOUT, python_argv, threads, wait_for
 from sockkeeper import Event, EventType, SockKeeper
 
 
@@ -174,7 +174,7 @@ def test_stop_releases_the_gil_while_a_callback_waits(tmp_path):
         keeper.close()
         print("ok")
     """)
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    p = subprocess.run(python_argv("-c", code), capture_output=True, text=True, timeout=30)
     assert (p.returncode, p.stdout.strip()) == (0, "ok"), p.stderr
 
 
@@ -327,7 +327,7 @@ def test_socket_activation_adopts(tmp_path):
     """)
     try:
         proc = subprocess.Popen(["systemd-socket-activate", "-l", str(path), "-E", "PYTHONPATH",
-                                 "-E", "STATE_DIRECTORY", sys.executable, "-c", code],
+                                 "-E", "STATE_DIRECTORY", *python_argv("-c", code)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except FileNotFoundError:
         pytest.skip("systemd-socket-activate is not installed")
