@@ -43,6 +43,18 @@ def wait_for(predicate, timeout=5.0):
     return True
 
 
+def blocked_in_accept():
+    """Whether a thread of this process sleeps in accept4() (x86_64: 288)
+    or accept() (43), as the example's loop does between clients."""
+    for task in os.listdir("/proc/self/task"):
+        try:
+            if open(f"/proc/self/task/{task}/syscall").read().split()[0] in ("43", "288"):
+                return True
+        except (OSError, IndexError):
+            pass
+    return False
+
+
 def main():
     example = sys.argv[1]
     scope = {"handle": handle, "__name__": "example"}
@@ -51,6 +63,9 @@ def main():
     wait_for(lambda: os.path.exists(PATH))
     out["before"] = ask()
     out["ino"] = os.lstat(PATH).st_ino
+    # The cleaner strikes while the example waits in accept(), as a daemon
+    # between clients does.
+    out["blocked"] = wait_for(blocked_in_accept)
     # The cleaner of a cron job: everything in /tmp untouched for a day.
     t = time.time() - 2 * DAY
     os.utime(PATH, (t, t), follow_symlinks=False)

@@ -45,7 +45,7 @@ def test_example_serves_before_and_after_a_cleaner():
         pytest.skip(f"a private /tmp needs mount namespaces: {p.stderr.strip()}")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert out["before"] == "served 1"
+    assert out["before"] == "served 1" and out["blocked"]
     assert out["find"] == [0, ""]
     assert out["healed"]
     # find took the anchor too (same inode, same age, in /tmp, since this
