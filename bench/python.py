@@ -298,16 +298,16 @@ def main():
         return
     if out["latency"]:
         print("Recovery latency, unlink() to the first connect that gets its reply:")
-        print(f"  {'variant':<48} {'samples':>7} {'p50':>10} {'p99':>10} {'max':>10}")
+        print(f"  {'variant':<52} {'samples':>7} {'p50':>10} {'p99':>10} {'max':>10}")
         for r in out["latency"].values():
-            print(f"  {r['name']:<48} {r['samples']:>7} {fmt(r['p50_s']):>10} {fmt(r['p99_s']):>10} "
+            print(f"  {r['name']:<52} {r['samples']:>7} {fmt(r['p50_s']):>10} {fmt(r['p99_s']):>10} "
                   f"{fmt(r['max_s']):>10}")
     if out["storm"]:
         print(f"Deletion storm, {args.storm_seconds:g} s, the path deleted every {args.storm_period_ms:g} ms, "
               f"{args.storm_clients} clients in a connect-read-close loop:")
-        print(f"  {'variant':<48} {'connects':>9} {'failed':>9} {'lost':>6} {'failed %':>9}")
+        print(f"  {'variant':<52} {'connects':>9} {'failed':>9} {'lost':>6} {'failed %':>9}")
         for r in out["storm"].values():
-            print(f"  {r['name']:<48} {r['connects']:>9} {r['failed']:>9} {r['lost']:>6} {r['failed_pct']:>8.2f}%")
+            print(f"  {r['name']:<52} {r['connects']:>9} {r['failed']:>9} {r['lost']:>6} {r['failed_pct']:>8.2f}%")
 
 
 if __name__ == "__main__":
