@@ -408,22 +408,15 @@ static int check_open(KeeperObject *self) {
         return -1;
 }
 
-static PyObject *keeper_get_fd(KeeperObject *self, void *closure) {
+/* CLOSURE is the library's getter: sk_keeper_get_fd or _get_event_fd. */
+static PyObject *keeper_get_int(KeeperObject *self, void *closure) {
+        int (*get)(const sk_keeper *) = (int (*)(const sk_keeper *)) closure;
         int r;
 
         if (check_open(self) < 0)
                 return NULL;
-        r = sk_keeper_get_fd(self->k);
-        return r < 0 ? set_os_error(r, NULL, "fd") : PyLong_FromLong(r);
-}
-
-static PyObject *keeper_get_event_fd(KeeperObject *self, void *closure) {
-        int r;
-
-        if (check_open(self) < 0)
-                return NULL;
-        r = sk_keeper_get_event_fd(self->k);
-        return r < 0 ? set_os_error(r, NULL, "event fd") : PyLong_FromLong(r);
+        r = get(self->k);
+        return r < 0 ? set_os_error(r, NULL, NULL) : PyLong_FromLong(r);
 }
 
 static PyObject *keeper_get_path(KeeperObject *self, void *closure) {
@@ -528,8 +521,10 @@ static PyMethodDef keeper_methods[] = {
 };
 
 static PyGetSetDef keeper_getset[] = {
-        { "fd", (getter) keeper_get_fd, NULL, "The listening fd; its number never changes.", NULL },
-        { "event_fd", (getter) keeper_get_event_fd, NULL, "The fd to poll for POLLIN before process().", NULL },
+        { "fd", (getter) keeper_get_int, NULL, "The listening fd; its number never changes.",
+          (void *) sk_keeper_get_fd },
+        { "event_fd", (getter) keeper_get_int, NULL, "The fd to poll for POLLIN before process().",
+          (void *) sk_keeper_get_event_fd },
         { "path", (getter) keeper_get_path, NULL, "The canonical path.", NULL },
         { "anchor_path", (getter) keeper_get_anchor_path, NULL, "The anchor hard link, or None.", NULL },
         { "adopted", (getter) keeper_get_adopted, NULL, "Adopted from socket activation.", NULL },

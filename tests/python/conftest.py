@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Fixtures for the Python package's tests. The cleaners, the fixture root,
-the aging, the one-shot client and the line-reading server process are the
-integration suite's (tests/integration/conftest.py), loaded from there."""
+the aging, the one-shot client and the server fixture are the integration
+suite's (tests/integration/conftest.py), loaded from there; its `serve`
+starts pydaemon.py, the Python counterpart of sk-serve, here."""
 
 import importlib.util
 import os
@@ -17,16 +18,21 @@ sk_integration = importlib.util.module_from_spec(_spec)
 sys.modules["sk_integration"] = sk_integration
 _spec.loader.exec_module(sk_integration)
 
-# Fixtures, re-exported so that pytest finds them here.
-from sk_integration import netns, root, state_directory  # noqa: E402,F401
-from sk_integration import TIMEOUT, Server  # noqa: E402
+# Fixtures, re-exported so that pytest finds them here, and the helpers
+# that the integration suite's tests import from "conftest".
+from sk_integration import netns, root, serve, state_directory  # noqa: E402,F401
+from sk_integration import DAY, TIMEOUT, age, ask, clean, fields  # noqa: E402,F401
 
 PYDAEMON = HERE / "pydaemon.py"
+os.environ["SK_SERVE"] = str(PYDAEMON)
 
 # The sanitizer build preloads its runtime into this interpreter (meson.build);
-# only Python processes get it again. The tools of that build carry the
-# runtime themselves and refuse a second one.
+# only Python processes get it again (pydaemon.py takes it from
+# SK_TEST_PRELOAD). The tools of that build carry the runtime themselves and
+# refuse a second one.
 PRELOAD = os.environ.pop("LD_PRELOAD", "")
+if PRELOAD:
+    os.environ["SK_TEST_PRELOAD"] = PRELOAD
 
 
 def python_argv(*args):
@@ -65,21 +71,10 @@ def package():
     return sockkeeper
 
 
-@pytest.fixture
-def pyserve(tmp_path):
-    """pyserve(path, *options, prefix=()) starts tests/python/pydaemon.py
-    and waits for READY; every daemon is stopped at teardown and must exit
-    with status 0."""
-    servers = []
-
-    def start(path, *options, prefix=()):
-        argv = [*prefix, *python_argv(PYDAEMON, "--path", path, *options)]
-        server = Server(argv, tmp_path / f"pydaemon-{len(servers)}.stderr")
-        servers.append(server)
-        server.wait_ready()
-        return server
-
-    yield start
-    problems = [p for p in (s.stop() for s in servers) if p]
-    if problems:
-        pytest.fail("\n".join(problems))
+def integration_tests(name):
+    """The test functions of tests/integration/NAME.py, to run here against
+    the Python daemon as they are written."""
+    spec = importlib.util.spec_from_file_location(f"sk_integration_{name}", HERE.parent / f"integration/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {k: v for k, v in vars(module).items() if k.startswith("test_") and callable(v)}

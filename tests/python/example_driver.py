@@ -5,6 +5,7 @@ example's path is /tmp/myservice.sock), serves a client, lets a real
 cleaner delete the aged socket, serves the next client, and prints what it
 saw as JSON on stdout. The example is argv[1]."""
 
+import errno
 import json
 import os
 import socket
@@ -34,6 +35,11 @@ def ask():
         return s.recv(64).decode().strip()
 
 
+def ask_until_up(out):
+    out["before"] = ask()
+    return out["before"] not in (errno.ENOENT, errno.ECONNREFUSED)
+
+
 def wait_for(predicate, timeout=5.0):
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -60,8 +66,8 @@ def main():
     scope = {"handle": handle, "__name__": "example"}
     threading.Thread(target=exec, args=(example, scope), daemon=True).start()
     out = {}
-    wait_for(lambda: os.path.exists(PATH))
-    out["before"] = ask()
+    # Bound before it listens: refused until then.
+    wait_for(lambda: ask_until_up(out))
     out["ino"] = os.lstat(PATH).st_ino
     # The cleaner strikes while the example waits in accept(), as a daemon
     # between clients does.

@@ -331,9 +331,15 @@ def test_socket_activation_adopts(tmp_path):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except FileNotFoundError:
         pytest.skip("systemd-socket-activate is not installed")
+    def activated():
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            return connect_and_read(path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            return None  # not listening yet
+
     try:
-        wait_for(lambda: os.path.exists(path) or proc.poll() is not None, what="systemd-socket-activate")
-        assert connect_and_read(path) == b"adopted=True fd=3"
+        assert wait_for(activated, what="systemd-socket-activate") == b"adopted=True fd=3"
         # The file is systemd's: close() leaves it.
         assert stat.S_ISSOCK(os.lstat(path).st_mode)
     finally:
