@@ -247,6 +247,7 @@ class SockKeeper:
         self._on_event = on_event
         self._sock = None
         self._lock = threading.Lock()
+        self._pid = os.getpid()
         ref = weakref.ref(self)
         extra = {} if anchor_dir is None else {"anchor_dir": os.fspath(anchor_dir)}
         self._keeper = _sockkeeper.Keeper(
@@ -384,11 +385,23 @@ class SockKeeper:
         """Stop the thread, remove the path and the anchor if they are still
         this keeper's (never another file put at the path, never an adopted
         socket's), and close the socket. Idempotent."""
+        if self._pid != os.getpid():
+            # A forked child: the path is the parent's, and self._lock may
+            # have been held at the fork. Only the child's copy goes.
+            self._release()
+            return
         with self._lock:
-            if self._sock is not None:
-                self._sock.detach()
-            _live.discard(self)
-            self._keeper.close()
+            if self._keeper.closed:
+                return
+            # Refused from a callback (RuntimeError) before anything changes.
+            self._keeper.stop()
+            self._release()
+
+    def _release(self):
+        if self._sock is not None:
+            self._sock.detach()
+        _live.discard(self)
+        self._keeper.close()
 
     def __enter__(self):
         return self

@@ -169,6 +169,11 @@ static void on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
 static int acquire(KeeperObject *self, const char *what) {
         unsigned long me = PyThread_get_thread_ident();
 
+        if (self->k && self->pid != getpid()) {
+                PyErr_Format(PyExc_RuntimeError, "%s(): this keeper belongs to process %d; a forked child may only "
+                             "close() it", what, (int) self->pid);
+                return -1;
+        }
         if (self->busy_thread == me || self->callback_thread == me) {
                 PyErr_Format(PyExc_RuntimeError, "%s() may not be called from the keeper's own callback", what);
                 return -1;
@@ -261,7 +266,9 @@ static int keeper_init(KeeperObject *self, PyObject *args, PyObject *kwds) {
                 goto fail;
         if ((r = sk_keeper_set_relink(k, relink)) < 0 && set_value_error(r, "relink") < 0)
                 goto fail;
-        r = sk_keeper_set_detection(k, poll ? SK_DETECT_POLL : SK_DETECT_INOTIFY, (uint64_t) (interval * 1e6));
+        /* 0 asks the library for its default: a tiny interval is 1 µs. */
+        r = sk_keeper_set_detection(k, poll ? SK_DETECT_POLL : SK_DETECT_INOTIFY,
+                                    interval > 0 && interval < 1e-6 ? 1 : (uint64_t) (interval * 1e6));
         if (r < 0 && set_value_error(r, "interval") < 0)
                 goto fail;
         r = sk_keeper_set_refresh_interval(k, (uint64_t) (refresh * 1e6));
@@ -310,13 +317,25 @@ fail:
 }
 
 /* Stops the thread, removes the path and the anchor if they are still
- * ours, closes the socket. In a forked child, which shares the files with
- * the parent that serves them, only this process's listening fd is closed. */
+ * ours, closes the socket. */
 static PyObject *keeper_close(KeeperObject *self, PyObject *Py_UNUSED(ignored)) {
         sk_keeper *k;
 
         if (!self->k)
                 Py_RETURN_NONE;
+        if (self->pid != getpid()) {
+                /* A forked child: no keeper thread here, the lock may have
+                 * been held at the fork, and the files (and the rest of k)
+                 * are the parent's. Only this process's copy of the socket
+                 * goes. */
+                int fd = sk_keeper_get_fd(self->k);
+
+                if (fd >= 0)
+                        close(fd);
+                self->k = NULL;
+                self->running = false;
+                Py_RETURN_NONE;
+        }
         if (acquire(self, "close") < 0) {
                 /* closed by another thread meanwhile */
                 if (!self->k && PyErr_ExceptionMatches(PyExc_ValueError)) {
@@ -326,17 +345,9 @@ static PyObject *keeper_close(KeeperObject *self, PyObject *Py_UNUSED(ignored)) 
                 return NULL;
         }
         k = self->k;
-        if (self->pid != getpid()) {
-                int fd = sk_keeper_get_fd(k);
-
-                if (fd >= 0)
-                        close(fd);
-                /* The rest of k (and its files) belongs to the parent. */
-        } else {
-                Py_BEGIN_ALLOW_THREADS
-                sk_keeper_free(k);
-                Py_END_ALLOW_THREADS
-        }
+        Py_BEGIN_ALLOW_THREADS
+        sk_keeper_free(k);
+        Py_END_ALLOW_THREADS
         self->k = NULL;
         self->running = false;
         release(self);
