@@ -159,13 +159,15 @@ def _dispatch(ref, type, path, fields):
             _sockkeeper.write_unraisable(e, fn)
 
 
-class SockKeeper:
-    """SockKeeper(path, mode=0o660, backlog=16, watch=False, watch_interval=60.0,
-               on_rebind=None, *, type=socket.SOCK_STREAM, sticky=False,
-               relink=True, poll=False, refresh_interval=21600.0,
-               anchor_dir=None, on_event=None)
+class _Mode(int):
+    """A mode that help() shows in octal."""
 
-    Bind a listening AF_UNIX socket at PATH (or adopt it from systemd
+    def __repr__(self):
+        return oct(self)
+
+
+class SockKeeper:
+    """Bind a listening AF_UNIX socket at PATH (or adopt it from systemd
     socket activation) and keep the path reachable.
 
     path
@@ -235,7 +237,7 @@ class SockKeeper:
     copy of the socket and leaves the path to the parent.
     """
 
-    def __init__(self, path, mode=0o660, backlog=16, watch=False, watch_interval=60.0, on_rebind=None, *,
+    def __init__(self, path, mode=_Mode(0o660), backlog=16, watch=False, watch_interval=60.0, on_rebind=None, *,
                  type=socket.SOCK_STREAM, sticky=False, relink=True, poll=False, refresh_interval=6 * 3600.0,
                  anchor_dir=None, on_event=None):
         if not watch_interval > 0:
