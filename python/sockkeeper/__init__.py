@@ -358,6 +358,8 @@ class SockKeeper:
         """
         import asyncio
 
+        if self.watching:
+            raise RuntimeError("the keeper thread runs (watch=True); add_reader() is for watch=False")
         if loop is None:
             loop = asyncio.get_running_loop()
         loop.add_reader(self.fileno(), self._loop_process, loop)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 PATH = "/tmp/myservice.sock"
 DAY = 24 * 3600
@@ -54,7 +55,7 @@ def blocked_in_accept():
     or accept() (43), as the example's loop does between clients."""
     for task in os.listdir("/proc/self/task"):
         try:
-            if open(f"/proc/self/task/{task}/syscall").read().split()[0] in ("43", "288"):
+            if Path(f"/proc/self/task/{task}/syscall").read_text().split()[0] in ("43", "288"):
                 return True
         except (OSError, IndexError):
             pass

@@ -182,6 +182,13 @@ def test_asyncio_server_survives_rebind(tmp_path):
     asyncio.run(main())
     assert len(rebinds) == 1
 
+    loop = asyncio.new_event_loop()
+    try:
+        with SockKeeper(path, watch=True) as keeper, pytest.raises(RuntimeError, match="watch=True"):
+            keeper.add_reader(loop)
+    finally:
+        loop.close()
+
 
 def test_event_loop_mode_with_fileno_and_process(tmp_path):
     import selectors

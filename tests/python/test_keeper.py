@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -56,7 +57,7 @@ ACCEPT_SYSCALLS = {"43", "288"}  # accept, accept4 on x86_64
 def in_accept(thread_ident):
     """Whether the thread (native id) is blocked in accept() now."""
     try:
-        return open(f"/proc/self/task/{thread_ident}/syscall").read().split()[0] in ACCEPT_SYSCALLS
+        return Path(f"/proc/self/task/{thread_ident}/syscall").read_text().split()[0] in ACCEPT_SYSCALLS
     except (OSError, IndexError):
         return False
 
@@ -356,4 +357,4 @@ def test_socket_activation_adopts(tmp_path):
         assert stat.S_ISSOCK(os.lstat(path).st_mode)
     finally:
         proc.terminate()
-        proc.wait(TIMEOUT)
+        proc.communicate(timeout=TIMEOUT)
