@@ -382,6 +382,14 @@ static bool parse_socket_uid(struct nlmsghdr *h, uid_t *ret) {
         return false;
 }
 
+/* A connection accepted on a listener carries the listener's file and
+ * name too (the kernel copies them), and lives on after the listener is
+ * closed: the socket that holds a file is the listener, or a datagram or
+ * unconnected one bound to it. */
+static bool holds_its_file(const struct unix_diag_msg *msg) {
+        return msg->udiag_type == SOCK_DGRAM || msg->udiag_state != 1 /* TCP_ESTABLISHED */;
+}
+
 static unix_bound bound_of(struct nlmsghdr *h, const inode_id *vfs) {
         unix_bound b = { .vfs = *vfs, .uid = (uid_t) -1 };
 
@@ -398,7 +406,7 @@ static int collect_bound(struct nlmsghdr *h, const diag_netns *ns, void *userdat
         bound_list *l = userdata;
         inode_id id;
 
-        if (parse_vfs(h, &id) <= 0)
+        if (!holds_its_file(NLMSG_DATA(h)) || parse_vfs(h, &id) <= 0)
                 return 0;
         if (GREEDY_REALLOC(l->b, l->allocated, l->n + 1, 64) < 0)
                 return -ENOMEM;
@@ -463,7 +471,7 @@ static int match_bound(struct nlmsghdr *h, const diag_netns *ns, void *userdata)
         struct unix_diag_msg *msg = NLMSG_DATA(h);
         inode_id id;
 
-        if (parse_vfs(h, &id) <= 0 || !unix_diag_matches(id, s->file))
+        if (!holds_its_file(msg) || parse_vfs(h, &id) <= 0 || !unix_diag_matches(id, s->file))
                 return 0;
         s->found = true;
         s->result = bound_of(h, &id);
@@ -596,7 +604,7 @@ static int collect_ref(struct nlmsghdr *h, const diag_netns *ns, void *userdata)
         struct unix_diag_msg *msg = NLMSG_DATA(h);
         inode_id vfs;
 
-        if (parse_vfs(h, &vfs) <= 0)
+        if (!holds_its_file(msg) || parse_vfs(h, &vfs) <= 0)
                 return 0;
         if (GREEDY_REALLOC(ref_table, allocated_ref_table, n_ref_table + 1, 256) < 0)
                 return -ENOMEM;
@@ -624,7 +632,8 @@ static int refresh_ref_table(void) {
         r = diag_dump(&(diag_netns) {}, UDIAG_SHOW_VFS, collect_ref, NULL);
         if (r < 0)
                 return r;
-        qsort(ref_table, n_ref_table, sizeof(*ref_table), ref_compare);
+        if (n_ref_table > 0)
+                qsort(ref_table, n_ref_table, sizeof(*ref_table), ref_compare);
         ref_table_time = now_usec(CLOCK_MONOTONIC);
         return 0;
 }

@@ -2,6 +2,9 @@
 /* Turns the library's errno returns into one-line messages for people. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -40,16 +43,32 @@ int log_keeper_error(const char *path, int r) {
         return r;
 }
 
+/* Whether this process may open one more file. */
+static bool fd_available(void) {
+        int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+
+        if (fd < 0)
+                return errno != EMFILE;
+        close(fd);
+        return true;
+}
+
 const char *keeper_limit_hint(int r) {
         switch (-r) {
         case EMFILE:
-                return " (this process's open files limit, RLIMIT_NOFILE, is reached: raise LimitNOFILE= of its unit, "
-                       "or ulimit -n; it needs about one per directory of kept paths)";
+                /* inotify_init1() says EMFILE for its per-user instance limit
+                 * as well as for the open-file limit: tell them apart by
+                 * trying to open one more. */
+                if (!fd_available())
+                        return " (the open-file limit RLIMIT_NOFILE is reached: raise LimitNOFILE= of the unit, or "
+                               "ulimit -n)";
+                return " (the per-user inotify instance limit fs.inotify.max_user_instances may be reached: raise it "
+                       "with sysctl)";
         case ENFILE:
-                return " (the machine's open files limit, fs.file-max, is reached: raise it with sysctl)";
+                return " (the system-wide open-file limit fs.file-max is reached: raise it with sysctl)";
         case ENOSPC:
-                return " (inotify's fs.inotify.max_user_watches is reached, or the disk is full: raise the sysctl "
-                       "or free space)";
+                return " (if no filesystem is full: the inotify watch limit fs.inotify.max_user_watches is reached, "
+                       "raise it with sysctl)";
         default:
                 return "";
         }

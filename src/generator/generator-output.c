@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "alloc-util.h"
 #include "generator-output.h"
 #include "generator-write.h"
 #include "log.h"
@@ -57,15 +58,11 @@ void gen_output_done(gen_output *o) {
 }
 
 int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob) {
-        bool *g;
-
         /* Duplicates are merged once, in gen_output_dedupe(): a search
          * here would make 10,000 units cost 50 million comparisons. */
-        g = reallocarray(o->tmpfiles_glob, o->n_tmpfiles + 1, sizeof(*g));
-        if (!g)
+        if (GREEDY_REALLOC(o->tmpfiles_glob, o->allocated_tmpfiles_glob, o->n_tmpfiles + 1, 64) < 0)
                 return -ENOMEM;
-        o->tmpfiles_glob = g;
-        g[o->n_tmpfiles] = glob;
+        o->tmpfiles_glob[o->n_tmpfiles] = glob;
         return strv_extend(&o->tmpfiles, &o->n_tmpfiles, path);
 }
 

@@ -33,7 +33,7 @@ if not GENERATOR or not SOCKKEEPER or not UNITS_BUILD or not BINDIR:
                 "SK_BINDIR)", pytrace=False)
 
 
-def generate(out, unit_path=None, root=None, args=None, **env):
+def generate(out, unit_path=None, root=None, args=None, timeout=60, **env):
     e = dict(os.environ, SYSTEMD_LOG_TARGET="console")
     e.update(env)
     e.pop("SYSTEMD_UNIT_PATH", None)
@@ -43,7 +43,7 @@ def generate(out, unit_path=None, root=None, args=None, **env):
     out.mkdir(parents=True, exist_ok=True)
     return subprocess.run([GENERATOR, *(args if args is not None else [str(out), str(out) + "-early",
                                                                        str(out) + "-late"])],
-                          env=e, capture_output=True, text=True, timeout=60)
+                          env=e, capture_output=True, text=True, timeout=timeout)
 
 
 def installed_here(tmp_path, out):

@@ -249,4 +249,61 @@ TEST(live_sockets_are_never_missed) {
         rm_rf(dir);
 }
 
-TAP_MAIN(T(unix_diag_lists_our_sockets), T(unix_diag_lists_other_netns), T(live_sockets_are_never_missed))
+/* A connection accepted on a listener carries the listener's file too
+ * (the kernel copies the path): the socket to ask about later is the
+ * listener, which outlives them, never one of its connections. */
+TEST(identify_names_the_listener_not_its_connections) {
+        enum { N = 32 };
+        char *dir = scratch_dir(), *path = scratch_path(dir, "l.sock");
+        int listener, clients[N], accepted[N];
+        unix_sock_ref ref;
+        struct stat st;
+
+        listener = bind_unix(SOCK_STREAM, path, false, true);
+        check(listener >= 0);
+        for (size_t i = 0; i < N; i++) {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+                clients[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                check(clients[i] >= 0);
+                check(connect(clients[i], (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+                accepted[i] = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+                check(accepted[i] >= 0);
+        }
+        check(lstat(path, &st) >= 0);
+        check_int(unix_diag_identify(inode_id_of(&st), &ref), ==, 1);
+        for (size_t i = 0; i < N; i++) {
+                close(accepted[i]);
+                close(clients[i]);
+        }
+        check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), ==, 1);
+        close(listener);
+        check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), ==, 0);
+
+        /* And a listener closed while a connection it accepted lives on
+         * holds its file no more. */
+        check(unlink(path) >= 0);
+        listener = bind_unix(SOCK_STREAM, path, false, true);
+        check(listener >= 0);
+        {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+                clients[0] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                check(connect(clients[0], (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+                accepted[0] = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+                check(accepted[0] >= 0);
+        }
+        check(lstat(path, &st) >= 0);
+        check_int(unix_diag_find_bound(inode_id_of(&st), NULL, NULL, NULL), ==, 1);
+        close(listener);
+        check_int(unix_diag_find_bound(inode_id_of(&st), NULL, NULL, NULL), ==, 0);
+        close(accepted[0]);
+        close(clients[0]);
+        free(path);
+        rm_rf(dir);
+}
+
+TAP_MAIN(T(unix_diag_lists_our_sockets), T(unix_diag_lists_other_netns), T(live_sockets_are_never_missed),
+         T(identify_names_the_listener_not_its_connections))
