@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Turns the library's errno returns into one-line messages for people. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <stdbool.h>
 #include <unistd.h>
 
@@ -43,14 +45,31 @@ int log_keeper_error(const char *path, int r) {
         return r;
 }
 
-/* Whether this process may open one more file. */
+/* A search for an anchor place holds up to about this many directories
+ * at once and closes them before the error is told. */
+#define FDS_OF_A_SEARCH 40
+
+/* Whether this process may open one more file, and is not within a
+ * search's fds of RLIMIT_NOFILE: an EMFILE met with fds to spare is
+ * inotify's. */
 static bool fd_available(void) {
         int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        struct rlimit rl;
+        size_t n = 0;
+        DIR *d;
 
         if (fd < 0)
                 return errno != EMFILE;
         close(fd);
-        return true;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return true;
+        d = opendir("/proc/self/fd");
+        if (!d)
+                return true;
+        while (readdir(d))
+                n++;
+        closedir(d);
+        return n + FDS_OF_A_SEARCH < rl.rlim_cur;
 }
 
 const char *keeper_limit_hint(int r) {
