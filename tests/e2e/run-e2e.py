@@ -364,7 +364,7 @@ def main():
     ap.add_argument('--rootfs', required=True, help='files copied into the root')
     ap.add_argument('--cache', required=True)
     ap.add_argument('--work', required=True, help='per-run directory')
-    ap.add_argument('--boot-timeout', type=int, default=180)
+    ap.add_argument('--boot-timeout', type=int, default=480)
     args = ap.parse_args()
     args.work = os.path.abspath(args.work)
     # meson passes built targets relative to the build dir.
