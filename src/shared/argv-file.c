@@ -153,7 +153,9 @@ static int expand_file(expander *e, const char *file) {
         r = read_all(file, missing_ok, &text, &size);
         if (r < 0)
                 return r;
-        for (const char *p = text, *end = text + size; text && p < end;) {
+        if (!text)
+                return 0; /* missing, and allowed to be */
+        for (const char *p = text, *end = text + size; p < end;) {
                 const char *nl = memchr(p, '\n', (size_t) (end - p));
                 size_t len = nl ? (size_t) (nl - p) : (size_t) (end - p);
                 bool next;
