@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -241,9 +242,27 @@ static int diag_socket_in(int ns_fd) {
         return s.result;
 }
 
+/* Whether this process has CAP_SYS_PTRACE in effect. */
+static bool may_ptrace_anyone(void) {
+        _cleanup_free_ char *line = NULL;
+        unsigned long long caps = 0;
+        size_t size = 0;
+        bool found = false;
+        FILE *f = fopen("/proc/self/status", "re");
+
+        if (!f)
+                return false;
+        while (!found && getline(&line, &size, f) > 0)
+                found = sscanf(line, "CapEff: %llx", &caps) == 1;
+        fclose(f);
+        return found && (caps & (1ULL << CAP_SYS_PTRACE));
+}
+
 /* Whether /proc shows every process to us: not when it is mounted with
- * hidepid= or subset=pid (ProtectProc=, ProcSubset=), unless we may see
- * through it. Asked once per process. */
+ * hidepid= (ProtectProc=), unless we may see through it: hidepid hides
+ * the processes that we may not ptrace, and CAP_SYS_PTRACE may ptrace
+ * all. (subset=pid, ProcSubset=, hides no process.) Asked once per
+ * process. */
 static bool proc_shows_everything(void) {
         static int known = -1;
         _cleanup_free_ char *line = NULL;
@@ -263,11 +282,12 @@ static bool proc_shows_everything(void) {
 
                 if (!sep || sscanf(line, "%*s %*s %*s %*s %15s", mountpoint) != 1 || !streq(mountpoint, "/proc"))
                         continue;
-                if ((strstr(sep, "hidepid=") && !strstr(sep, "hidepid=0") && !strstr(sep, "hidepid=off")) ||
-                    strstr(sep, "subset=pid"))
+                if (strstr(sep, "hidepid=") && !strstr(sep, "hidepid=0") && !strstr(sep, "hidepid=off"))
                         all = false;
         }
         fclose(f);
+        if (!all)
+                all = may_ptrace_anyone();
         known = all;
         return all;
 }

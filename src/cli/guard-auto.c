@@ -241,8 +241,11 @@ int guard_auto_release(guard *g) {
                 guard_path *p = g->paths[i];
 
                 if (p->automatic && p->gone) {
-                        log_event(LOG_INFO, p->path, NULL, "released", "its socket is gone: letting it go");
+                        _cleanup_free_ char *path = strdup(p->path);
+
+                        /* Told once it is done: its anchor is gone by then. */
                         guard_path_free(p);
+                        log_event(LOG_INFO, path ?: "(a path)", NULL, "released", "its socket is gone: letting it go");
                         continue;
                 }
                 g->paths[kept++] = p;

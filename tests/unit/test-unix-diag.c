@@ -9,7 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -305,5 +310,55 @@ TEST(identify_names_the_listener_not_its_connections) {
         rm_rf(dir);
 }
 
+/* In a child with a /proc of its own mounted hidepid=invisible (as
+ * ProtectProc=invisible makes it), and without CAP_SYS_PTRACE unless
+ * KEEP_PTRACE: whether unix_diag_list() of every namespace says it saw
+ * them all. 1, 0, or -1 when the child could not set that up. */
+static int complete_behind_hidepid(bool keep_ptrace) {
+        pid_t pid = fork();
+        int status;
+
+        check(pid >= 0);
+        if (pid == 0) {
+                unix_socket_info *s = NULL;
+                bool complete = false;
+                size_t n = 0;
+
+                if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+                    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") < 0)
+                        _exit(3);
+                if (!keep_ptrace) {
+                        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+                        struct __user_cap_data_struct d[2] = {};
+
+                        if (syscall(SYS_capget, &h, d) < 0)
+                                _exit(3);
+                        d[CAP_SYS_PTRACE / 32].effective &= ~(1U << (CAP_SYS_PTRACE % 32));
+                        if (syscall(SYS_capset, &h, d) < 0)
+                                _exit(3);
+                }
+                if (unix_diag_list(UNIX_DIAG_ALL_NETNS, &s, &n, &complete) < 0)
+                        _exit(3);
+                unix_socket_info_free_many(s, n);
+                _exit(complete ? 1 : 0);
+        }
+        check(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+        return WEXITSTATUS(status) == 3 ? -1 : WEXITSTATUS(status);
+}
+
+/* ProtectProc=invisible hides from a process the ones it may not ptrace:
+ * with CAP_SYS_PTRACE it still sees every process, and every namespace
+ * (the guard's unit has both); without, it must say what it missed. */
+TEST(hidden_proc_is_seen_through_with_cap_sys_ptrace) {
+        int r;
+
+        require_root();
+        r = complete_behind_hidepid(true);
+        if (r < 0)
+                skip("cannot mount a /proc of our own here");
+        check_int(r, ==, 1);
+        check_int(complete_behind_hidepid(false), ==, 0);
+}
+
 TAP_MAIN(T(unix_diag_lists_our_sockets), T(unix_diag_lists_other_netns), T(live_sockets_are_never_missed),
-         T(identify_names_the_listener_not_its_connections))
+         T(identify_names_the_listener_not_its_connections), T(hidden_proc_is_seen_through_with_cap_sys_ptrace))
