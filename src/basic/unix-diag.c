@@ -149,6 +149,7 @@ int unix_diag_vfs_id(int fd, inode_id *ret) {
 typedef struct diag_netns {
         uint64_t ino;
         bool other;
+        pid_t pid;      /* other: a process that was in it */
 } diag_netns;
 
 typedef int (*diag_fn)(struct nlmsghdr *h, const diag_netns *ns, void *userdata);
@@ -378,8 +379,10 @@ static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
                         complete = false;
                         continue;
                 }
-                r = diag_dump_on(nl, &(diag_netns) { .ino = (uint64_t) st.st_ino, .other = true }, show, fn,
-                                 userdata);
+                r = diag_dump_on(nl,
+                                 &(diag_netns) { .ino = (uint64_t) st.st_ino, .other = true,
+                                                 .pid = (pid_t) strtol(de->d_name, NULL, 10) },
+                                 show, fn, userdata);
                 if (r == -EOPNOTSUPP) {
                         complete = false;
                         r = 0;
@@ -610,7 +613,7 @@ typedef struct ref_entry {
         unix_sock_ref ref;
 } ref_entry;
 
-/* The sockets of our namespace by file, from one dump that the keepers
+/* The sockets of every namespace by file, from one dump that the keepers
  * starting together share (a guard attaching 10,000 paths dumps once, not
  * 10,000 times). Only identities come from it, never liveness: a socket's
  * cookie is unique for its lifetime, so asking by it later is exact. */
@@ -630,7 +633,12 @@ static int collect_ref(struct nlmsghdr *h, const diag_netns *ns, void *userdata)
                 return -ENOMEM;
         ref_table[n_ref_table++] = (ref_entry) {
                 .vfs = vfs,
-                .ref = { .ino = msg->udiag_ino, .cookie = { msg->udiag_cookie[0], msg->udiag_cookie[1] } },
+                .ref = {
+                        .ino = msg->udiag_ino,
+                        .cookie = { msg->udiag_cookie[0], msg->udiag_cookie[1] },
+                        .netns = ns->other ? ns->ino : 0,
+                        .pid = ns->other ? ns->pid : 0,
+                },
         };
         return 0;
 }
@@ -650,6 +658,10 @@ static int refresh_ref_table(void) {
 
         n_ref_table = 0;
         r = diag_dump(&(diag_netns) {}, UDIAG_SHOW_VFS, collect_ref, NULL);
+        /* And the others: a guard under PrivateNetwork=yes has every
+         * socket it keeps in another namespace than its own. */
+        if (r >= 0)
+                r = diag_dump_other_netns(UDIAG_SHOW_VFS, collect_ref, NULL);
         if (r < 0)
                 return r;
         if (n_ref_table > 0)
@@ -683,8 +695,24 @@ int unix_diag_identify(inode_id file, unix_sock_ref *ret) {
         return r < 0 ? r : e != NULL;
 }
 
+/* A sock_diag socket in the network namespace of REF: ours, or the one
+ * that its process was in, if it still is (-ESRCH when not). */
+static int diag_socket_for(const unix_sock_ref *ref) {
+        _cleanup_close_ int ns_fd = -EBADF;
+        char p[64];
+        struct stat st;
+
+        if (!ref->pid)
+                return diag_socket();
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int) ref->pid);
+        ns_fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (ns_fd < 0 || fstat(ns_fd, &st) < 0 || (uint64_t) st.st_ino != ref->netns)
+                return -ESRCH;
+        return diag_socket_in(ns_fd);
+}
+
 int unix_diag_ref_bound(const unix_sock_ref *ref, inode_id file) {
-        _cleanup_close_ int nl = diag_socket();
+        _cleanup_close_ int nl = diag_socket_for(ref);
         struct {
                 struct nlmsghdr nlh;
                 struct unix_diag_req req;

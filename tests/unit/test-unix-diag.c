@@ -360,5 +360,30 @@ TEST(hidden_proc_is_seen_through_with_cap_sys_ptrace) {
         check_int(complete_behind_hidepid(false), ==, 0);
 }
 
+/* A socket in another network namespace (a guard under
+ * PrivateNetwork=yes has every socket it keeps in one) is identified and
+ * asked about by number too, not by a dump of every namespace. */
+TEST(socket_in_another_namespace_asked_about_by_number) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "ns.sock");
+        unix_sock_ref ref;
+        struct stat st;
+        pid_t server;
+
+        require_root();
+        server = serve_with(path, geteuid(), SERVE_NETNS);
+        check(lstat(path, &st) >= 0);
+        check_int(unix_diag_identify(inode_id_of(&st), &ref), ==, 1);
+        check(ref.pid > 0);
+        check_int(ref.netns, ==, netns_of(server));
+        check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), ==, 1);
+        stop_server(server);
+        /* Its namespace went with its last process: out of reach, never
+         * taken for "gone" by a look into another one. */
+        check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), <, 0);
+        free(path);
+        rm_rf(dir);
+}
+
 TAP_MAIN(T(unix_diag_lists_our_sockets), T(unix_diag_lists_other_netns), T(live_sockets_are_never_missed),
-         T(identify_names_the_listener_not_its_connections), T(hidden_proc_is_seen_through_with_cap_sys_ptrace))
+         T(identify_names_the_listener_not_its_connections), T(hidden_proc_is_seen_through_with_cap_sys_ptrace),
+         T(socket_in_another_namespace_asked_about_by_number))
