@@ -3,6 +3,7 @@
  * they and the tools' messages hold. */
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,17 @@ int strv_push(char ***l, size_t *n, char *s) {
 
         if (!s)
                 return -ENOMEM;
-        p = reallocarray(*l, *n + 1, sizeof(char *));
-        if (!p) {
-                free(s);
-                return -ENOMEM;
+        /* A list has no capacity of its own: the allocator knows how much
+         * room it has. Doubling when it is full keeps a list of 30,000
+         * names from being copied 30,000 times. */
+        if (*l && (*n + 1) * sizeof(char *) <= malloc_usable_size(*l))
+                p = *l;
+        else {
+                p = reallocarray(*l, *n < 8 ? 8 : *n * 2, sizeof(char *));
+                if (!p) {
+                        free(s);
+                        return -ENOMEM;
+                }
         }
         p[(*n)++] = s;
         *l = p;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -148,6 +149,7 @@ int unix_diag_vfs_id(int fd, inode_id *ret) {
 typedef struct diag_netns {
         uint64_t ino;
         bool other;
+        pid_t pid;      /* other: a process that was in it */
 } diag_netns;
 
 typedef int (*diag_fn)(struct nlmsghdr *h, const diag_netns *ns, void *userdata);
@@ -241,9 +243,27 @@ static int diag_socket_in(int ns_fd) {
         return s.result;
 }
 
+/* Whether this process has CAP_SYS_PTRACE in effect. */
+static bool may_ptrace_anyone(void) {
+        _cleanup_free_ char *line = NULL;
+        unsigned long long caps = 0;
+        size_t size = 0;
+        bool found = false;
+        FILE *f = fopen("/proc/self/status", "re");
+
+        if (!f)
+                return false;
+        while (!found && getline(&line, &size, f) > 0)
+                found = sscanf(line, "CapEff: %llx", &caps) == 1;
+        fclose(f);
+        return found && (caps & (1ULL << CAP_SYS_PTRACE));
+}
+
 /* Whether /proc shows every process to us: not when it is mounted with
- * hidepid= or subset=pid (ProtectProc=, ProcSubset=), unless we may see
- * through it. Asked once per process. */
+ * hidepid= (ProtectProc=), unless we may see through it: hidepid hides
+ * the processes that we may not ptrace, and CAP_SYS_PTRACE may ptrace
+ * all. (subset=pid, ProcSubset=, hides no process.) Asked once per
+ * process. */
 static bool proc_shows_everything(void) {
         static int known = -1;
         _cleanup_free_ char *line = NULL;
@@ -263,11 +283,12 @@ static bool proc_shows_everything(void) {
 
                 if (!sep || sscanf(line, "%*s %*s %*s %*s %15s", mountpoint) != 1 || !streq(mountpoint, "/proc"))
                         continue;
-                if ((strstr(sep, "hidepid=") && !strstr(sep, "hidepid=0") && !strstr(sep, "hidepid=off")) ||
-                    strstr(sep, "subset=pid"))
+                if (strstr(sep, "hidepid=") && !strstr(sep, "hidepid=0") && !strstr(sep, "hidepid=off"))
                         all = false;
         }
         fclose(f);
+        if (!all)
+                all = may_ptrace_anyone();
         known = all;
         return all;
 }
@@ -358,8 +379,10 @@ static int diag_dump_other_netns(uint32_t show, diag_fn fn, void *userdata) {
                         complete = false;
                         continue;
                 }
-                r = diag_dump_on(nl, &(diag_netns) { .ino = (uint64_t) st.st_ino, .other = true }, show, fn,
-                                 userdata);
+                r = diag_dump_on(nl,
+                                 &(diag_netns) { .ino = (uint64_t) st.st_ino, .other = true,
+                                                 .pid = (pid_t) strtol(de->d_name, NULL, 10) },
+                                 show, fn, userdata);
                 if (r == -EOPNOTSUPP) {
                         complete = false;
                         r = 0;
@@ -382,6 +405,14 @@ static bool parse_socket_uid(struct nlmsghdr *h, uid_t *ret) {
         return false;
 }
 
+/* A connection accepted on a listener carries the listener's file and
+ * name too (the kernel copies them), and lives on after the listener is
+ * closed: the socket that holds a file is the listener, or a datagram or
+ * unconnected one bound to it. */
+static bool holds_its_file(const struct unix_diag_msg *msg) {
+        return msg->udiag_type == SOCK_DGRAM || msg->udiag_state != 1 /* TCP_ESTABLISHED */;
+}
+
 static unix_bound bound_of(struct nlmsghdr *h, const inode_id *vfs) {
         unix_bound b = { .vfs = *vfs, .uid = (uid_t) -1 };
 
@@ -398,7 +429,7 @@ static int collect_bound(struct nlmsghdr *h, const diag_netns *ns, void *userdat
         bound_list *l = userdata;
         inode_id id;
 
-        if (parse_vfs(h, &id) <= 0)
+        if (!holds_its_file(NLMSG_DATA(h)) || parse_vfs(h, &id) <= 0)
                 return 0;
         if (GREEDY_REALLOC(l->b, l->allocated, l->n + 1, 64) < 0)
                 return -ENOMEM;
@@ -463,7 +494,7 @@ static int match_bound(struct nlmsghdr *h, const diag_netns *ns, void *userdata)
         struct unix_diag_msg *msg = NLMSG_DATA(h);
         inode_id id;
 
-        if (parse_vfs(h, &id) <= 0 || !unix_diag_matches(id, s->file))
+        if (!holds_its_file(msg) || parse_vfs(h, &id) <= 0 || !unix_diag_matches(id, s->file))
                 return 0;
         s->found = true;
         s->result = bound_of(h, &id);
@@ -582,7 +613,7 @@ typedef struct ref_entry {
         unix_sock_ref ref;
 } ref_entry;
 
-/* The sockets of our namespace by file, from one dump that the keepers
+/* The sockets of every namespace by file, from one dump that the keepers
  * starting together share (a guard attaching 10,000 paths dumps once, not
  * 10,000 times). Only identities come from it, never liveness: a socket's
  * cookie is unique for its lifetime, so asking by it later is exact. */
@@ -596,13 +627,18 @@ static int collect_ref(struct nlmsghdr *h, const diag_netns *ns, void *userdata)
         struct unix_diag_msg *msg = NLMSG_DATA(h);
         inode_id vfs;
 
-        if (parse_vfs(h, &vfs) <= 0)
+        if (!holds_its_file(msg) || parse_vfs(h, &vfs) <= 0)
                 return 0;
         if (GREEDY_REALLOC(ref_table, allocated_ref_table, n_ref_table + 1, 256) < 0)
                 return -ENOMEM;
         ref_table[n_ref_table++] = (ref_entry) {
                 .vfs = vfs,
-                .ref = { .ino = msg->udiag_ino, .cookie = { msg->udiag_cookie[0], msg->udiag_cookie[1] } },
+                .ref = {
+                        .ino = msg->udiag_ino,
+                        .cookie = { msg->udiag_cookie[0], msg->udiag_cookie[1] },
+                        .netns = ns->other ? ns->ino : 0,
+                        .pid = ns->other ? ns->pid : 0,
+                },
         };
         return 0;
 }
@@ -622,9 +658,14 @@ static int refresh_ref_table(void) {
 
         n_ref_table = 0;
         r = diag_dump(&(diag_netns) {}, UDIAG_SHOW_VFS, collect_ref, NULL);
+        /* And the others: a guard under PrivateNetwork=yes has every
+         * socket it keeps in another namespace than its own. */
+        if (r >= 0)
+                r = diag_dump_other_netns(UDIAG_SHOW_VFS, collect_ref, NULL);
         if (r < 0)
                 return r;
-        qsort(ref_table, n_ref_table, sizeof(*ref_table), ref_compare);
+        if (n_ref_table > 0)
+                qsort(ref_table, n_ref_table, sizeof(*ref_table), ref_compare);
         ref_table_time = now_usec(CLOCK_MONOTONIC);
         return 0;
 }
@@ -654,8 +695,24 @@ int unix_diag_identify(inode_id file, unix_sock_ref *ret) {
         return r < 0 ? r : e != NULL;
 }
 
+/* A sock_diag socket in the network namespace of REF: ours, or the one
+ * that its process was in, if it still is (-ESRCH when not). */
+static int diag_socket_for(const unix_sock_ref *ref) {
+        _cleanup_close_ int ns_fd = -EBADF;
+        char p[64];
+        struct stat st;
+
+        if (!ref->pid)
+                return diag_socket();
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int) ref->pid);
+        ns_fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (ns_fd < 0 || fstat(ns_fd, &st) < 0 || (uint64_t) st.st_ino != ref->netns)
+                return -ESRCH;
+        return diag_socket_in(ns_fd);
+}
+
 int unix_diag_ref_bound(const unix_sock_ref *ref, inode_id file) {
-        _cleanup_close_ int nl = diag_socket();
+        _cleanup_close_ int nl = diag_socket_for(ref);
         struct {
                 struct nlmsghdr nlh;
                 struct unix_diag_req req;

@@ -69,19 +69,24 @@ typedef enum unix_diag_netns {
 int unix_diag_list(unix_diag_netns which, unix_socket_info **ret, size_t *ret_n, bool *ret_complete);
 void unix_socket_info_free_many(unix_socket_info *s, size_t n);
 
-/* One socket of this network namespace, to be asked about again by its
- * number and cookie: exact, and 0.2 ms instead of a dump of every socket
- * of the machine (7 ms at 10,000). */
+/* One socket, to be asked about again by its number and cookie: exact,
+ * and 0.2 ms instead of a dump of every socket of the machine (7 ms at
+ * 10,000). In another network namespace, through a process that was in
+ * it (whose namespace is checked again: never another one's). */
 typedef struct unix_sock_ref {
         uint32_t ino;
         uint32_t cookie[2];
+        uint64_t netns;         /* 0: ours; else its nsfs inode */
+        pid_t pid;              /* 0: ours; else a process in it */
 } unix_sock_ref;
 
-/* The socket bound to FILE in this network namespace: 1 and *RET, 0 when
- * there is none here, or a negative errno. One dump serves every call
+/* The socket bound to FILE in this network namespace or another that
+ * this process may enter: 1 and *RET, 0 when there is none where it
+ * could look, or a negative errno. One dump of each serves every call
  * within a second. */
 int unix_diag_identify(inode_id file, unix_sock_ref *ret);
 
 /* Whether the socket REF still exists and is bound to FILE: 1, 0, or a
- * negative errno when the kernel cannot say. */
+ * negative errno when the kernel cannot say (-ESRCH: its namespace is
+ * out of reach now). */
 int unix_diag_ref_bound(const unix_sock_ref *ref, inode_id file);

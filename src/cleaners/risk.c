@@ -79,8 +79,6 @@ int risk_reason_add(report_ctx *x, risk_rating rating, const char *kind, const c
         return risk_reason_push(x, rating, kind, text, src);
 }
 
-#define add_advice(x, ...) strv_pushf(&(x)->r.advice, &(x)->r.n_advice, __VA_ARGS__)
-
 /* "10d", "1d 12h", "1h 30min": days at most, as configurations write ages
  * (a "10d" line should read back as 10d, not 1w 3d). */
 static const char *format_age(uint64_t usec, char *buf, size_t size) {
@@ -129,7 +127,7 @@ void risk_report_done(risk_report *r) {
 /* The name is usable as a socket address at all (the library's own check,
  * with the why of each refusal): its canonical form, the one every
  * cleaner is asked about, or NULL with the reason why there is none. */
-static char *check_name(report_ctx *x, const char *path) {
+char *risk_check_name(report_ctx *x, const char *path) {
         _cleanup_free_ char *canonical = NULL;
         socket_path_problem problem;
         int k = socket_path_canonical(path, &canonical, &problem);
@@ -165,7 +163,7 @@ static char *check_name(report_ctx *x, const char *path) {
  * no cleaner. A directory of the socket's own under /run (/run/NAME/, what
  * RuntimeDirectory= makes, or a user's /run/user/UID/) is ok; a socket
  * directly in /run or /run/user shares it with everything else there. */
-static void check_location(const risk_machine *m, report_ctx *x, const char *path) {
+void risk_check_location(const risk_machine *m, report_ctx *x, const char *path) {
         const char *rest = NULL, *slash;
 
         if (m->runtime_dir && path_is_under(m->runtime_dir, path)) {
@@ -199,8 +197,8 @@ static void check_location(const risk_machine *m, report_ctx *x, const char *pat
                            (int) (slash - path + 1), path);
 }
 
-static void check_file(const risk_machine *m, report_ctx *x, const dir_facts *dir, const struct stat *st,
-                       bool exists) {
+void risk_check_file(const risk_machine *m, report_ctx *x, const dir_facts *dir, const struct stat *st,
+                     bool exists) {
         bool ours = exists && st->st_uid == m->uid;
 
         if (!exists)
@@ -228,7 +226,7 @@ static void check_file(const risk_machine *m, report_ctx *x, const dir_facts *di
 /* What is at the path, from the statx() of risk_classify() or of a caller
  * that looked already: the stat the checks read, and the birth time and
  * mount-root flag that tmpfiles' age and mount rules need. */
-static void facts_from_statx(const struct statx *stx, struct stat *st, tmpfiles_file *f) {
+void risk_facts_from_statx(const struct statx *stx, struct stat *st, tmpfiles_file *f) {
         stat_from_statx(stx, st);
         *f = (tmpfiles_file) {
                 .mode = st->st_mode,
@@ -271,11 +269,10 @@ static int evaluate_tmpfiles(const risk_machine *m, const dir_facts *dir, const 
         return tmpfiles_evaluate(&m->tmpfiles, path, f, m->now_usec, ret);
 }
 
-/* FULL is the path under the root as given: tmpfiles tells a live socket
- * by the string it was bound with. */
-static void check_tmpfiles(const risk_machine *m, report_ctx *x, const char *path, const char *full,
-                           const dir_facts *dir, const tmpfiles_file *found, bool exists,
-                           const risk_sockets *sockets) {
+/* LISTED_LIVE: /proc/net/unix of tmpfiles' namespace lists the path as
+ * given, the string a live socket was bound with. */
+void risk_check_tmpfiles(const risk_machine *m, report_ctx *x, const char *path, const dir_facts *dir,
+                         const tmpfiles_file *found, bool exists, bool listed_live) {
         risk_report *r = &x->r;
         tmpfiles_verdict now, unprotected;
         tmpfiles_file f;
@@ -284,7 +281,7 @@ static void check_tmpfiles(const risk_machine *m, report_ctx *x, const char *pat
         bool enabled = m->timer == TIMER_ENABLED;
 
         f = exists ? *found : (tmpfiles_file) { .mode = S_IFSOCK };
-        f.live_socket = risk_listed_live(sockets, full);
+        f.live_socket = listed_live;
         /* The path's own mount only if it is a mount point itself; its
          * directory's otherwise (shared by many paths). */
         if (exists && f.mount_point)
@@ -361,8 +358,7 @@ static void check_tmpfiles(const risk_machine *m, report_ctx *x, const char *pat
         }
 }
 
-static void check_tmpreaper(risk_machine *m, report_ctx *x, const char *path, const struct stat *st,
-                            bool exists) {
+void risk_check_tmpreaper(risk_machine *m, report_ctx *x, const char *path, const struct stat *st, bool exists) {
         risk_report *r = &x->r;
         const tmpreaper_config *c = &m->tmpreaper;
         tmpreaper_verdict v;
@@ -410,7 +406,7 @@ static void check_tmpreaper(risk_machine *m, report_ctx *x, const char *path, co
         }
 }
 
-static void check_cron(const risk_machine *m, report_ctx *x, const char *path) {
+void risk_check_cron(const risk_machine *m, report_ctx *x, const char *path) {
         risk_report *r = &x->r;
         for (size_t i = 0; i < m->n_cron; i++) {
                 const cron_cleaner *c = &m->cron[i];
@@ -431,7 +427,7 @@ static void check_cron(const risk_machine *m, report_ctx *x, const char *path) {
 }
 
 /* The directory's answer holds for its entries, but for a mount point. */
-static void check_tmpfs(const risk_machine *m, report_ctx *x, const char *path, const dir_facts *dir) {
+void risk_check_tmpfs(const risk_machine *m, report_ctx *x, const char *path, const dir_facts *dir) {
         _cleanup_(source_ref_done) source_ref src_ref = {};
         _cleanup_free_ char *src = NULL;
         const source_ref *found = &src_ref;
@@ -451,148 +447,4 @@ static void check_tmpfs(const risk_machine *m, report_ctx *x, const char *path, 
         risk_reason_add(x, RISK_OK, "tmpfs", src,
                    "on a tmpfs, emptied at every boot: the daemon must create its directory and bind anew "
                    "when it starts");
-}
-
-/* A snippet name for tmpfiles-snippet --install from the path: its file
- * name without ".sock", in the characters that command accepts. */
-static void snippet_name(const char *path, char *buf, size_t size) {
-        const char *base = strrchr(path, '/') + 1;
-        size_t n = strlen(base), k = 0;
-
-        if (n > 5 && streq(base + n - 5, ".sock"))
-                n -= 5;
-        for (size_t i = 0; i < n && k + 1 < size; i++) {
-                char c = base[i];
-                buf[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                                           c == '.' || c == '_' || c == '@' || c == '-' ? c : '-';
-        }
-        buf[k] = '\0';
-        if (k == 0)
-                snprintf(buf, size, "socket");
-}
-
-static void advise(report_ctx *x, const char *path) {
-        risk_report *r = &x->r;
-        char name[64];
-        bool tmpfiles = false, others = false, orphaned = false, in_runtime_dir = false, squatting = false;
-
-        if (r->rating < RISK_CAUTION)
-                return;
-        for (size_t i = 0; i < r->n_reasons; i++) {
-                const char *k = r->reasons[i].kind;
-
-                in_runtime_dir |= r->reasons[i].rating == RISK_OK && (streq(k, "runtime-dir") || streq(k, "run"));
-                squatting |= streq(k, "squatting");
-                if (r->reasons[i].rating < RISK_CAUTION)
-                        continue;
-                /* An x line protects a renamed socket too: it needs no liveness check. */
-                tmpfiles |= strncmp(k, "tmpfiles-", 9) == 0 || streq(k, "renamed");
-                others |= streq(k, "tmpreaper") || streq(k, "cron");
-                orphaned |= streq(k, "orphaned") || streq(k, "hijacked");
-        }
-        /* Only what this release can do: guard and migrate come later. */
-        if (orphaned)
-                add_advice(x, "restart the service that listens on it: until it binds again, no client reaches it");
-        snippet_name(path, name, sizeof(name));
-        if (tmpfiles)
-                add_advice(x, "exclude it from tmpfiles: sockkeeper tmpfiles-snippet --install --name %s %s", name,
-                           path);
-        if (others)
-                add_advice(x, "keep it alive whatever deletes it: link the daemon with libsockkeeper(3)");
-        /* Already in a runtime directory of its own (not a world-writable
-         * one such as /run/lock): moving is no remedy. */
-        if (in_runtime_dir && !squatting)
-                return;
-        add_advice(x, "move it where no cleaner looks: /run/NAME/ with RuntimeDirectory= for a system service, "
-                      "$XDG_RUNTIME_DIR for a user's");
-}
-
-/* FULL is PATH under the root when the caller has joined them already,
- * else NULL: the join is made only for a name worth looking at. */
-static int classify(risk_machine *m, const char *path, const char *full, const struct statx *found,
-                    const risk_sockets *sockets, risk_report *ret) {
-        report_ctx x = { .r = { .rating = RISK_OK }, .texts_from = m->texts_from };
-        _cleanup_free_ char *joined = NULL, *canonical = NULL, *parent = NULL;
-        struct stat st = {};
-        tmpfiles_file f = {};
-        bool exists = found;
-
-        x.r.path = strdup(path);
-        if (!x.r.path)
-                return -ENOMEM;
-
-        /* Every cleaner is asked about the canonical form, the one the
-         * library binds; the file and the listeners are looked up by the
-         * name as given, which is what a socket is bound with. */
-        canonical = check_name(&x, path);
-        if (canonical) {
-                const dir_facts *dir;
-
-                if (!full)
-                        full = joined = path_join_root(m->root, path);
-                parent = path_parent(canonical);
-                if (!full || !parent) {
-                        risk_report_done(&x.r);
-                        return -ENOMEM;
-                }
-                dir = risk_machine_dir_facts(m, parent);
-                if (exists)
-                        facts_from_statx(found, &st, &f);
-
-                check_location(m, &x, canonical);
-                check_file(m, &x, dir, &st, exists);
-                check_tmpfiles(m, &x, canonical, full, dir, &f, exists, sockets);
-                check_tmpreaper(m, &x, canonical, &st, exists);
-                check_cron(m, &x, canonical);
-                check_tmpfs(m, &x, canonical, dir);
-                risk_check_listeners(m, sockets, &x, canonical, full, &st, exists);
-                if (m->advice)
-                        advise(&x, path);
-        }
-
-        *ret = x.r;
-        return 0;
-}
-
-int risk_classify_found(risk_machine *m, const char *path, const struct statx *found, const risk_sockets *sockets,
-                        risk_report *ret) {
-        return classify(m, path, NULL, found, sockets, ret);
-}
-
-/* statx() of FULL, PATH under the root: by its name in the directory's
- * kept fd where PATH is canonical, and not at all where the directory is
- * missing. */
-static bool look_at(risk_machine *m, const char *path, const char *full, struct statx *ret) {
-        _cleanup_free_ char *canonical = NULL, *parent = NULL;
-        const dir_facts *dir;
-
-        if (socket_path_canonical(path, &canonical, NULL) < 0 || !streq(canonical, path) ||
-            !(parent = path_parent(canonical)) || !(dir = risk_machine_dir_facts(m, parent)))
-                return statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
-        if (!dir->exists)
-                return false;
-        if (dir->fd < 0)
-                return statx(AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
-        return risk_machine_dir_may_have(m, dir, strrchr(canonical, '/') + 1) &&
-               statx(dir->fd, strrchr(canonical, '/') + 1, AT_SYMLINK_NOFOLLOW, RISK_STATX_MASK, ret) >= 0;
-}
-
-int risk_classify(risk_machine *m, const char *path, risk_report *ret) {
-        _cleanup_free_ char *full = path[0] == '/' ? path_join_root(m->root, path) : NULL;
-        risk_sockets sockets = risk_machine_sockets(m);
-        struct statx stx;
-        bool found;
-
-        if (path[0] == '/' && !full)
-                return -ENOMEM;
-        found = full && look_at(m, path, full, &stx);
-        /* A socket file: whether it is alive may depend on the other
-         * network namespaces, listed the first time it does. */
-        if (found && S_ISSOCK(stx.stx_mode) && !m->other_netns_loaded) {
-                int r = risk_machine_load_other_netns(m);
-                if (r < 0)
-                        return r;
-                sockets = risk_machine_sockets(m);
-        }
-        return classify(m, path, full, found ? &stx : NULL, &sockets, ret);
 }

@@ -15,6 +15,10 @@ int verb_scan(int argc, char *argv[]);
 /* Prints why sk_keeper_new()/sk_keeper_bind() refused PATH, in words an
  * admin can act on, and returns the negative error. */
 int log_keeper_error(const char *path, int r);
+/* For an error that a kernel limit causes (EMFILE, ENFILE, ENOSPC): which
+ * limit, and what to raise, as " (...)" to append to the message; "" for
+ * any other. */
+const char *keeper_limit_hint(int r);
 
 /* Checks --root ARG of VERB: an absolute path to an existing directory
  * (possibly through a symlink). Stores it without trailing slashes in *RET

@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 
+#include "cli.h"
 #include "guard.h"
 #include "log.h"
 #include "macro.h"
@@ -90,8 +91,9 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                                   sk_conflict_kind_to_string(ev->conflict.kind), (unsigned) ev->conflict.uid);
                 break;
         case SK_EVENT_ERROR:
-                log_event(LOG_ERR, p->path, unit, "error", "%s failed: %s; retrying in %" PRIu64 " ms",
-                          ev->error.operation, strerror(ev->error.error), ev->error.retry_usec / USEC_PER_MSEC);
+                log_event(LOG_ERR, p->path, unit, "error", "%s failed: %s%s; retrying in %" PRIu64 " ms",
+                          ev->error.operation, strerror(ev->error.error), keeper_limit_hint(-ev->error.error),
+                          ev->error.retry_usec / USEC_PER_MSEC);
                 break;
         case SK_EVENT_PARENT_RESTORED:
                 log_event(LOG_NOTICE, p->path, unit, "parent-restored", "re-created the removed directory (mode %04o)",

@@ -189,8 +189,8 @@ static int attach_path(guard_path *p) {
                  * service's RuntimeDirectory=, say): try again later. */
                 if (!p->next_attach)
                         log_event(LOG_ERR, p->path, p->group->unit, "error",
-                                  "cannot watch the path: %s; retrying every %" PRIu64 " s",
-                                  strerror(-r), ATTACH_RETRY_USEC / USEC_PER_SEC);
+                                  "cannot watch the path: %s%s; retrying every %" PRIu64 " s",
+                                  strerror(-r), keeper_limit_hint(r), ATTACH_RETRY_USEC / USEC_PER_SEC);
                 p->next_attach = now_usec(CLOCK_MONOTONIC) + ATTACH_RETRY_USEC;
                 return 0;
         }

@@ -289,8 +289,6 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
 static void guard_done(guard *g) {
         guard_paths_done(g);
         free(g->auto_under);
-        if (g->auto_risk_loaded)
-                risk_machine_done(&g->auto_risk);
         sk_watcher_free(g->watcher);
         guard_bus_free(g->bus);
         safe_close(g->epoll_fd);

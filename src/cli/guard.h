@@ -14,7 +14,6 @@
 #include "annotations.h"
 #include "macro.h"
 #include "ratelimit.h"
-#include "risk.h"
 #include "sockkeeper.h"
 
 
@@ -62,8 +61,6 @@ typedef struct guard {
         uint64_t next_discovery;       /* CLOCK_MONOTONIC */
         guard_group *auto_group;       /* --auto's paths: no unit, relink-only */
         bool auto_gone;                /* an --auto path is to be let go */
-        risk_machine auto_risk;        /* the classifier's view of the machine */
-        bool auto_risk_loaded;
         bool systemd;
         bool sticky;
         uint64_t refresh_usec;         /* UINT64_MAX: the library's default */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "alloc-util.h"
 #include "generator-output.h"
 #include "generator-write.h"
 #include "log.h"
@@ -57,15 +58,11 @@ void gen_output_done(gen_output *o) {
 }
 
 int gen_output_add_tmpfiles(gen_output *o, const char *path, bool glob) {
-        bool *g;
-
         /* Duplicates are merged once, in gen_output_dedupe(): a search
          * here would make 10,000 units cost 50 million comparisons. */
-        g = reallocarray(o->tmpfiles_glob, o->n_tmpfiles + 1, sizeof(*g));
-        if (!g)
+        if (GREEDY_REALLOC(o->tmpfiles_glob, o->allocated_tmpfiles_glob, o->n_tmpfiles + 1, 64) < 0)
                 return -ENOMEM;
-        o->tmpfiles_glob = g;
-        g[o->n_tmpfiles] = glob;
+        o->tmpfiles_glob[o->n_tmpfiles] = glob;
         return strv_extend(&o->tmpfiles, &o->n_tmpfiles, path);
 }
 
@@ -520,7 +517,8 @@ static int render_guard_dropin(const gen_output *o, const char *args, char **ret
                         fputc(' ', f);
                 unit_word_write(f, w, false);
         }
-        fputs("\nExecStart=\nExecStart=" BINDIR "/sockkeeper guard --systemd ", f);
+        /* The unit's own command line, with this run's list. */
+        fputs("\nExecStart=\nExecStart=" BINDIR "/sockkeeper guard --systemd --auto ", f);
         unit_word_write(f, args, true);
         fputc('\n', f);
         strv_free_n(dirs, n_dirs);
@@ -575,7 +573,9 @@ static int render(const gen_output *o, const char *dest, rendered *t) {
         _cleanup_free_ char *tmpfiles_opt = NULL, *guard_opt = NULL;
 
         if (asprintf(&tmpfiles_opt, "--from-file=%s/" ARGS_DIR "/" TMPFILES_ARGS, dest) < 0 ||
-            asprintf(&guard_opt, "--from-file=%s/" ARGS_DIR "/" GUARD_ARGS, dest) < 0)
+            /* "-": the running guard reads it again on SIGHUP after a
+             * daemon-reload, when the list may be gone. */
+            asprintf(&guard_opt, "--from-file=-%s/" ARGS_DIR "/" GUARD_ARGS, dest) < 0)
                 return -ENOMEM;
         if (render_tmpfiles_args(o, &t->tmpfiles_args) < 0 || render_tmpfiles_dropin(tmpfiles_opt, &t->tmpfiles) < 0)
                 return -ENOMEM;

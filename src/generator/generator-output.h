@@ -28,8 +28,9 @@ typedef struct gen_output {
         char **tmpfiles;        /* paths and globs ('*' from a template), unescaped */
         size_t n_tmpfiles;
         bool *tmpfiles_glob;    /* per path: it came from a template */
+        size_t allocated_tmpfiles_glob;
         gen_guard_group *groups;
-        size_t n_groups;
+        size_t n_groups, allocated_groups;
         char **socket_units;    /* socket units enrolled with the guard */
         size_t n_socket_units;
         bool tmpfiles_in_place; /* TMPFILES_CONF exists: an earlier run's

@@ -20,6 +20,7 @@
 #include "annotations.h"
 #include "generator-output.h"
 #include "log.h"
+#include "alloc-util.h"
 #include "macro.h"
 #include "parse-util.h"
 #include "path-util.h"
@@ -344,13 +345,10 @@ static int process_unit(context *c, const unit_lookup *lp, const char *name) {
                 r = socket_unit_paths(c, &u, &a, &p);
 
         if (r >= 0 && p.n_guard > 0) {
-                gen_guard_group *g = reallocarray(c->out.groups, c->out.n_groups + 1, sizeof(*g));
-
-                if (!g)
+                if (GREEDY_REALLOC(c->out.groups, c->out.allocated_groups, c->out.n_groups + 1, 16) < 0)
                         r = -ENOMEM;
                 else {
-                        c->out.groups = g;
-                        g[c->out.n_groups] = (gen_guard_group) {
+                        c->out.groups[c->out.n_groups] = (gen_guard_group) {
                                 .unit = strdup(name),
                                 .on_loss = a.on_loss != ON_LOSS_DEFAULT ? a.on_loss
                                            : socket                     ? ON_LOSS_RESTART
@@ -359,10 +357,10 @@ static int process_unit(context *c, const unit_lookup *lp, const char *name) {
                                 .n_paths = p.n_guard,
                         };
                         p.n_guard = 0;
-                        if (!g[c->out.n_groups++].unit)
+                        if (!c->out.groups[c->out.n_groups++].unit)
                                 r = -ENOMEM;
                         if (r >= 0)
-                                r = unit_owner(&u, socket, &g[c->out.n_groups - 1].owner);
+                                r = unit_owner(&u, socket, &c->out.groups[c->out.n_groups - 1].owner);
                         if (r >= 0 && socket)
                                 r = strv_extend(&c->out.socket_units, &c->out.n_socket_units, name);
                 }

@@ -95,7 +95,17 @@ typedef struct places {
         size_t n_live;
         int live_known;      /* 0 not asked, 1 known, negative: cannot tell */
         bool live_complete;  /* every network namespace was seen */
+        int fd_limit;        /* -EMFILE or -ENFILE: an open failed so, and the place went unseen */
 } places;
+
+/* Out of fds, every place fails alike, and a failed open only skips a
+ * place: remembered, so that the error says so rather than that no place
+ * is on the socket's filesystem. Returns R. */
+static int note_fd_limit(places *ps, int r) {
+        if (r == -EMFILE || r == -ENFILE)
+                ps->fd_limit = r;
+        return r;
+}
 
 static void place_done(place *p) {
         safe_close(p->dir_fd);
@@ -209,15 +219,17 @@ static int collect_ours(places *ps, int parent_fd) {
         DIR *d = list_dir(parent_fd);
         int r = 0;
 
-        if (!d)
+        if (!d) {
+                note_fd_limit(ps, negative_errno());
                 return 0;
+        }
         while (r >= 0 && (de = readdir(d))) {
                 place p;
 
                 if (strncmp(de->d_name, DIR_PREFIX, strlen(DIR_PREFIX)) != 0 ||
                     (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
                         continue;
-                if (open_ours(parent_fd, de->d_name, &p) < 0)
+                if (note_fd_limit(ps, open_ours(parent_fd, de->d_name, &p)) < 0)
                         continue; /* somebody else's, or a trap: never ours */
                 r = places_add(ps, &p);
                 if (r < 0)
@@ -337,7 +349,7 @@ static int find_places(places *ps, int socket_dir_fd, int **ret_parents, size_t 
         if (fstat(socket_dir_fd, &sock_st) < 0)
                 return negative_errno();
 
-        if (open_state_dir(&state) >= 0) {
+        if (note_fd_limit(ps, open_state_dir(&state)) >= 0) {
                 if (fstat(state.dir_fd, &st) >= 0 && st.st_dev == sock_st.st_dev) {
                         r = places_add(ps, &state);
                         if (r < 0) {
@@ -352,10 +364,14 @@ static int find_places(places *ps, int socket_dir_fd, int **ret_parents, size_t 
         if (!parents)
                 return -ENOMEM;
         cur = openat(socket_dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cur < 0)
+                note_fd_limit(ps, negative_errno());
         for (int level = 0; cur >= 0 && level < MAX_ANCESTORS; level++) {
                 int up;
 
                 up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (up < 0)
+                        note_fd_limit(ps, negative_errno());
                 if (up < 0 || fstat(up, &st) < 0 || st.st_dev != sock_st.st_dev || is_root_dir(&st) ||
                     inode_id_eq(inode_id_of(&st), inode_id_of(&sock_st))) {
                         safe_close(up);
@@ -368,11 +384,15 @@ static int find_places(places *ps, int socket_dir_fd, int **ret_parents, size_t 
                 parents[n_parents] = fcntl(cur, F_DUPFD_CLOEXEC, 3);
                 if (parents[n_parents] >= 0)
                         n_parents++;
+                else
+                        note_fd_limit(ps, negative_errno());
         }
         if (fs_dir_is_safe_parent(&sock_st)) {
                 parents[n_parents] = openat(socket_dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (parents[n_parents] >= 0)
                         n_parents++;
+                else
+                        note_fd_limit(ps, negative_errno());
         }
 
         /* Our directories in each parent: listed once per process; after
@@ -385,7 +405,7 @@ static int find_places(places *ps, int socket_dir_fd, int **ret_parents, size_t 
                         continue;
                 known = dirhandle_note(&st);
                 if (known) {
-                        if (open_ours(parents[i], known, &p) >= 0 && (r = places_add(ps, &p)) < 0) {
+                        if (note_fd_limit(ps, open_ours(parents[i], known, &p)) >= 0 && (r = places_add(ps, &p)) < 0) {
                                 place_done(&p);
                                 break;
                         }
@@ -488,7 +508,7 @@ int anchor_place(anchor *a, const anchor_site *site, inode_id id) {
          * filesystem, EROFS in a read-only view such as ProtectSystem=
          * gives) lets the next place try. */
         for (size_t i = 0; i < ps.n && !placed; i++) {
-                r = try_place(a, &ps, &ps.p[i], site, key, id);
+                r = note_fd_limit(&ps, try_place(a, &ps, &ps.p[i], site, key, id));
                 if (r >= 0)
                         placed = true;
                 else
@@ -497,9 +517,9 @@ int anchor_place(anchor *a, const anchor_site *site, inode_id id) {
         for (size_t i = 0; i < n_parents && !placed; i++) {
                 place p;
 
-                r = make_ours(parents[i], &p);
+                r = note_fd_limit(&ps, make_ours(parents[i], &p));
                 if (r >= 0) {
-                        r = try_place(a, &ps, &p, site, key, id);
+                        r = note_fd_limit(&ps, try_place(a, &ps, &p, site, key, id));
                         if (r >= 0)
                                 placed = true;
                         else
@@ -518,6 +538,8 @@ int anchor_place(anchor *a, const anchor_site *site, inode_id id) {
                         remove_if_unused(&ps.p[i]);
                 }
         close_many(parents, n_parents);
+        if (!placed && ps.fd_limit < 0)
+                return ps.fd_limit;
         return placed ? 0 : (last == -EXDEV || last == -EROFS || last == -EPERM || last == -EACCES ? -EXDEV : last);
 }
 

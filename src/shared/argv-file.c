@@ -110,11 +110,17 @@ static bool is_blank(const char *s, size_t len) {
         return true;
 }
 
-static int read_all(const char *file, char **ret, size_t *ret_size) {
+/* 0 with nothing read when FILE is missing and MISSING_OK. */
+static int read_all(const char *file, bool missing_ok, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
         int r;
 
         fd = open(file, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && missing_ok) {
+                *ret = NULL;
+                *ret_size = 0;
+                return 0;
+        }
         if (fd < 0)
                 return log_error_errno(errno, "%s", file), -EINVAL;
         r = read_full_fd(fd, ARGV_FILE_MAX, 64 * 1024, ret, ret_size);
@@ -133,15 +139,22 @@ static int expand_file(expander *e, const char *file) {
         _cleanup_free_ char *text = NULL;
         size_t size = 0;
         unsigned line = 0;
+        bool missing_ok = file[0] == '-';
         int r;
 
+        /* "-FILE", as systemd's EnvironmentFile=-FILE: a list that may not
+         * be there (yet), read as empty. */
+        if (missing_ok)
+                file++;
         if (!*file) {
                 log_error("--" ARGV_FILE_OPTION " needs a file name");
                 return -EINVAL;
         }
-        r = read_all(file, &text, &size);
+        r = read_all(file, missing_ok, &text, &size);
         if (r < 0)
                 return r;
+        if (!text)
+                return 0; /* missing, and allowed to be */
         for (const char *p = text, *end = text + size; p < end;) {
                 const char *nl = memchr(p, '\n', (size_t) (end - p));
                 size_t len = nl ? (size_t) (nl - p) : (size_t) (end - p);

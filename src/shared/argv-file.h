@@ -23,7 +23,8 @@ void expanded_argv_done(expanded_argv *a);
  * (no quoting, no trimming); empty and blank lines, and lines starting
  * with '#', are skipped. SHORTOPTS and OPTIONS are the caller's getopt
  * tables, so that the value of another option, or what follows "--", is
- * never taken for --from-file. A missing or unreadable file, one larger
+ * never taken for --from-file. A FILE written "-PATH" may be missing, and
+ * then stands for no arguments. A missing or unreadable file, one larger
  * than ARGV_FILE_MAX, a line longer than ARGV_FILE_LINE_MAX or holding a
  * NUL byte, and --from-file inside such a file are logged ("FILE:LINE:
  * ...") and give -EINVAL, a usage error; -ENOMEM otherwise. */

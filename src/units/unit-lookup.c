@@ -254,6 +254,22 @@ static int map_add_dir(unit_lookup *lp, const char *dir, size_t *cap) {
         return r;
 }
 
+/* Indexes the aliases of the complete, sorted map of L. */
+static int index_aliases(unit_lookup *l) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < l->n_map; i++)
+                n += l->map[i].kind == UNIT_ENTRY_ALIAS;
+        l->aliases = n ? reallocarray(NULL, n, sizeof(*l->aliases)) : NULL;
+        if (n && !l->aliases)
+                return -ENOMEM;
+        l->n_aliases = 0;
+        for (size_t i = 0; i < l->n_map; i++)
+                if (l->map[i].kind == UNIT_ENTRY_ALIAS)
+                        l->aliases[l->n_aliases++] = i;
+        return 0;
+}
+
 int unit_lookup_init_dirs(unit_lookup *lp, const char *root, char **dirs, size_t n_dirs, unit_warn_fn warn,
                           void *userdata) {
         unit_lookup l = { .warn = warn, .userdata = userdata, .dirs = dirs, .n_dirs = n_dirs, .listed = true };
@@ -287,6 +303,11 @@ int unit_lookup_init_dirs(unit_lookup *lp, const char *root, char **dirs, size_t
         l.n_map = w;
         if (l.n_dropin_dirs > 0)
                 qsort(l.dropin_dirs, l.n_dropin_dirs, sizeof(char *), strcmp_ptr);
+        r = index_aliases(&l);
+        if (r < 0) {
+                unit_lookup_done(&l);
+                return r;
+        }
         *lp = l;
         return 0;
 }
@@ -306,6 +327,7 @@ void unit_lookup_done(unit_lookup *lp) {
         free(lp->root);
         strv_free_n(lp->dirs, lp->n_dirs);
         map_free(lp->map, lp->n_map);
+        free(lp->aliases);
         strv_free_n(lp->dropin_dirs, lp->n_dropin_dirs);
         *lp = (unit_lookup) {};
 }
@@ -346,11 +368,11 @@ static int resolve(const unit_lookup *lp, const char *name, const char *instance
 
 static int add_reverse_aliases(const unit_lookup *lp, const unit_map_entry *final, const char *instance,
                                char ***names, size_t *n_names) {
-        for (size_t i = 0; i < lp->n_map; i++) {
-                const unit_map_entry *e = &lp->map[i], *f = NULL;
+        for (size_t i = 0; i < lp->n_aliases; i++) {
+                const unit_map_entry *e = &lp->map[lp->aliases[i]], *f = NULL;
                 int r;
 
-                if (e->kind != UNIT_ENTRY_ALIAS || strv_contains(*names, *n_names, e->name))
+                if (strv_contains(*names, *n_names, e->name))
                         continue;
                 if (resolve(lp, e->name, NULL, NULL, NULL, &f) < 0 || f != final)
                         continue;
@@ -461,6 +483,11 @@ int unit_lookup_init_names(unit_lookup *lp, const char *root, const char *const 
         }
         if (l.n_map > 0)
                 qsort(l.map, l.n_map, sizeof(*l.map), entry_cmp);
+        r = index_aliases(&l);
+        if (r < 0) {
+                unit_lookup_done(&l);
+                return r;
+        }
         *lp = l;
         return 0;
 }

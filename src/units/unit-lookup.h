@@ -57,6 +57,10 @@ typedef struct unit_lookup {
         unit_map_entry *map;
         size_t n_map;
         bool listed;
+        /* The map's aliases, by index: what is looked through for the other
+         * names of each unit (a machine has a few, of thousands of units). */
+        size_t *aliases;
+        size_t n_aliases;
 
         /* Listed only: the drop-in directories ("DIR/NAME.d") that exist,
          * sorted: most units have none, and looking for each one costs a

@@ -41,7 +41,8 @@ import urllib.request
 
 SUITE = 'bookworm'
 VARIANT = 'minbase'
-PACKAGES = ['systemd', 'systemd-sysv', 'dbus']
+# tmux: a real daemon that --auto keeps with nothing configured.
+PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'tmux']
 DEFAULT_MIRROR = 'http://deb.debian.org/debian'
 SKIP = 77
 
@@ -224,6 +225,8 @@ def install(args, root):
         d = os.path.join(root, 'etc/systemd/system', target)
         os.makedirs(d, exist_ok=True)
         os.symlink(f'../{unit}', os.path.join(d, unit))
+    # Enabled as installing the package enables it: by its preset.
+    run(['chroot', root, 'systemctl', 'preset', 'sockkeeper-guard.service'])
     # /usr/local/lib/<triplet> is in Debian's ld.so.conf.d but not in the cache.
     run(['chroot', root, 'ldconfig'])
     version = run(['chroot', root, '/usr/local/bin/sockkeeper', '--version']).strip()
@@ -361,7 +364,7 @@ def main():
     ap.add_argument('--rootfs', required=True, help='files copied into the root')
     ap.add_argument('--cache', required=True)
     ap.add_argument('--work', required=True, help='per-run directory')
-    ap.add_argument('--boot-timeout', type=int, default=180)
+    ap.add_argument('--boot-timeout', type=int, default=480)
     args = ap.parse_args()
     args.work = os.path.abspath(args.work)
     # meson passes built targets relative to the build dir.

@@ -33,7 +33,7 @@ if not GENERATOR or not SOCKKEEPER or not UNITS_BUILD or not BINDIR:
                 "SK_BINDIR)", pytrace=False)
 
 
-def generate(out, unit_path=None, root=None, args=None, **env):
+def generate(out, unit_path=None, root=None, args=None, timeout=60, **env):
     e = dict(os.environ, SYSTEMD_LOG_TARGET="console")
     e.update(env)
     e.pop("SYSTEMD_UNIT_PATH", None)
@@ -43,7 +43,7 @@ def generate(out, unit_path=None, root=None, args=None, **env):
     out.mkdir(parents=True, exist_ok=True)
     return subprocess.run([GENERATOR, *(args if args is not None else [str(out), str(out) + "-early",
                                                                        str(out) + "-late"])],
-                          env=e, capture_output=True, text=True, timeout=60)
+                          env=e, capture_output=True, text=True, timeout=timeout)
 
 
 def installed_here(tmp_path, out):
@@ -256,7 +256,7 @@ def test_odd_output_directory_is_quoted(tmp_path):
     assert p.returncode == 0, p.stderr
     conf = (out / "sockkeeper-guard.service.d/50-sockkeeper.conf").read_text()
     quoted = str(out).replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
-    assert f'ExecStart=@bindir@/sockkeeper guard --systemd "--from-file={quoted}/sockkeeper/guard.args"\n' \
+    assert f'ExecStart=@bindir@/sockkeeper guard --systemd --auto "--from-file=-{quoted}/sockkeeper/guard.args"\n' \
         in conf.replace(BINDIR, "@bindir@"), conf
     units = installed_here(tmp_path, out)
     verify(f"{out}:{units}:{case_path('annotated')}", ["sockkeeper-guard.service", "sockkeeper-tmpfiles.service"])
@@ -417,7 +417,7 @@ def test_thirty_thousand_units(tmp_path):
     guard_conf = (out / "sockkeeper-guard.service.d/50-sockkeeper.conf").read_text()
     # One bind mount for /tmp, one for the 3,000 directories under /var/tmp.
     assert re.search(r"^ReadWritePaths=-/tmp -/var/tmp$", guard_conf, re.M), guard_conf
-    assert f"--from-file={out}/sockkeeper/guard.args" in guard_conf
+    assert f"--from-file=-{out}/sockkeeper/guard.args" in guard_conf
     paths = guard_paths(out)
     assert len(paths) == n and len(set(paths)) == n
     assert "/var/tmp/app-29998/s.sock" in paths and "/tmp/svc-29999.sock" in paths

@@ -243,8 +243,8 @@ def guard():
     from guardlib import Guard
     guards = []
 
-    def start(*args):
-        g = Guard(*args)
+    def start(*args, prefix=()):
+        g = Guard(*args, prefix=prefix)
         guards.append(g)
         return g
 

@@ -23,8 +23,8 @@ def sockkeeper():
 class Guard:
     """A running `sockkeeper guard`; its stderr lines are collected by a thread."""
 
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([sockkeeper(), "guard", *map(str, args)],
+    def __init__(self, *args, prefix=()):
+        self.proc = subprocess.Popen([*prefix, sockkeeper(), "guard", *map(str, args)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines = []
         self._cursor = 0

@@ -6,6 +6,8 @@ symlinks and files are left alone; SIGTERM takes the guard's anchors away
 and nothing else; bad arguments are usage errors."""
 
 import os
+import resource
+import socket
 import signal
 import subprocess
 import threading
@@ -334,3 +336,44 @@ def test_reload_with_a_broken_list_keeps_everything(tmp_path, serve, guard):
     os.unlink(path)
     g.expect("relinked")
     assert ask(path).pid == srv.pid
+
+
+def test_out_of_fds_names_the_limit(tmp_path, guard):
+    """Under a low open-file limit, the paths that cannot be watched say
+    which limit was hit and what to raise."""
+    paths = [tmp_path / f"d{i}" / "s.sock" for i in range(80)]
+    for p in paths:
+        p.parent.mkdir()
+    g = guard(*paths, prefix=["prlimit", "--nofile=40:40", "--"])
+    line = g.expect("error")
+    assert "RLIMIT_NOFILE" in line and "LimitNOFILE=" in line, line
+
+
+def test_out_of_fds_while_anchoring_names_the_limit(tmp_path):
+    """Out of file descriptors while looking for an anchor place (about one
+    fd per directory of kept paths, and a few more for the search), the
+    first error is the limit, not "no anchor place on the filesystem"."""
+    holders, paths = [], []
+    for i in range(40):
+        d = tmp_path / f"d{i}"
+        d.mkdir()
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(str(d / "s.sock"))
+        s.listen()
+        holders.append(s)
+        paths.append(d / "s.sock")
+    proc = subprocess.Popen([sockkeeper(), "guard", *map(str, paths)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (24, 24)))
+    try:
+        line = ""
+        deadline = time.monotonic() + TIMEOUT
+        while "[action=error" not in line and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            assert line, "the guard ended without an error line"
+        assert "Too many open files" in line and "RLIMIT_NOFILE" in line and "LimitNOFILE=" in line, line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=TIMEOUT)
+        for s in holders:
+            s.close()

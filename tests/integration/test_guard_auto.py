@@ -123,3 +123,89 @@ def test_listener_in_another_network_namespace_is_kept(area, serve, guard, netns
     g.expect("relinked")
     assert os.lstat(path).st_ino == ino
     assert ask(path).pid == srv.pid
+
+
+RENAMING_SERVER = r"""
+import os, socket, sys
+path = sys.argv[1]
+s = socket.socket(socket.AF_UNIX)
+tmp = f"{path}.{os.getpid()}.tmp"
+s.bind(tmp)
+s.listen()
+os.rename(tmp, path)
+print("ready", flush=True)
+while True:
+    c, _ = s.accept()
+    c.sendall(f"served pid={os.getpid()} loop=none fd={s.fileno()} conn=0\n".encode())
+    c.close()
+"""
+
+
+def test_renamed_socket_is_kept_at_the_name_clients_use(area, guard):
+    """haproxy binds PATH.PID.tmp and renames it to PATH: sock_diag still
+    names the first; the guard keeps the second, the one clients use."""
+    path = area / "stats.sock"
+    srv = subprocess.Popen(["/usr/bin/python3", "-c", RENAMING_SERVER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert srv.stdout.readline() == "ready\n"
+        g = auto_guard(guard, area)
+        line = g.expect("discovered")
+        assert f"{path} " in line or line.rstrip().endswith(str(path)) or f"{path}:" in line, line
+        ino = os.lstat(path).st_ino
+        os.unlink(path)
+        g.expect("relinked")
+        assert os.lstat(path).st_ino == ino
+        assert ask(path).pid == srv.pid
+    finally:
+        srv.kill()
+        srv.wait()
+
+
+@pytest.fixture
+def cron_swept(tmp_path):
+    """A directory outside any shared one that a cron job of the machine
+    sweeps with find -delete: rated risky by the classifier, and nothing
+    else makes it so. The cron.d file is removed at the end."""
+    top = Path(tempfile.mkdtemp(prefix="sk-auto-cron-", dir="/var/lib"))
+    os.chmod(top, 0o755)
+    cron = Path(f"/etc/cron.d/sk-auto-test-{os.getpid()}")
+    cron.write_text(f"17 3 * * * root find {top}/swept -type s -mtime +1 -delete\n")
+    try:
+        yield top
+    finally:
+        cron.unlink()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_rated_risky_is_kept_and_a_safe_place_is_not(cron_swept, serve, guard):
+    if not Path("/etc/cron.d").is_dir():
+        pytest.skip("no /etc/cron.d")
+    swept = cron_swept / "swept" / "app.sock"
+    safe = cron_swept / "safe" / "app.sock"
+    swept.parent.mkdir()
+    safe.parent.mkdir()
+    srv = serve(swept, "--mode", "none")
+    serve(safe, "--mode", "none")
+    g = guard("--auto", f"--auto-only-under={cron_swept}", "--discover-interval=0.2")
+    g.expect("start")
+    discovered = [l for l in g.lines if "[action=discovered" in l]
+    assert any(str(swept) in l for l in discovered), g.lines
+    assert not any(str(safe) in l for l in discovered), "a socket no cleaner reaches was taken"
+    os.unlink(swept)
+    g.expect("relinked")
+    assert ask(swept).pid == srv.pid
+
+
+def test_run_is_left_alone_even_when_shared(serve, guard):
+    """Sockets under /run (runtime directories, $XDG_RUNTIME_DIR) are not
+    --auto's, even in a world-writable sticky directory there (/run/lock)."""
+    top = Path(tempfile.mkdtemp(prefix="sk-auto-", dir="/run"))
+    try:
+        os.chmod(top, 0o1777)
+        path = top / "app.sock"
+        serve(path, "--mode", "none")
+        g = auto_guard(guard, top)
+        g.expect("start")
+        assert not any("[action=discovered" in l for l in g.lines), g.lines
+    finally:
+        shutil.rmtree(top, ignore_errors=True)

@@ -95,6 +95,30 @@ TEST(lines_become_arguments_in_place) {
         unlink(file);
 }
 
+/* "-FILE": a list that may be missing, as a unit's EnvironmentFile=-FILE.
+ * Only missing: one that is there is read, and an unreadable one still
+ * fails. */
+TEST(dash_file_may_be_missing) {
+        static const char text[] = "--sticky\n/tmp/listed\n";
+        _cleanup_free_ char *file = file_with(text, sizeof(text) - 1), *opt = NULL, *got = NULL, *err = NULL;
+
+        got = expand((char *[]) { "prog", "--from-file=-/nonexistent/args", "/after", NULL }, NULL);
+        check_streq(got, "prog|/after");
+        free(got);
+        got = expand((char *[]) { "prog", "--from-file", "-/nonexistent/args", NULL }, NULL);
+        check_streq(got, "prog");
+        free(got);
+        check(asprintf(&opt, "--from-file=-%s", file) > 0);
+        got = expand((char *[]) { "prog", opt, NULL }, NULL);
+        check_streq(got, "prog|--sticky|/tmp/listed");
+        check(!expand((char *[]) { "prog", "--from-file=-/etc", NULL }, &err));
+        check(strstr(err, "/etc: Is a directory\n"));
+        free(err);
+        check(!expand((char *[]) { "prog", "--from-file=-", NULL }, &err));
+        check(strstr(err, "--from-file needs a file name\n"));
+        unlink(file);
+}
+
 TEST(values_and_operands_are_not_options) {
         char *got;
 
@@ -160,6 +184,7 @@ TEST(size_cap) {
 }
 
 TAP_MAIN(T(lines_become_arguments_in_place),
+         T(dash_file_may_be_missing),
          T(values_and_operands_are_not_options),
          T(bad_files_name_the_line),
          T(size_cap))

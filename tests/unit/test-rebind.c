@@ -173,6 +173,9 @@ TEST(epoll_user_reregisters_and_keeps_serving) {
         check_int(epoll_serve_one(&u, path), ==, 0);
         delete_path_and_anchor(k, true);
         check_int(epoll_serve_one(&u, path), ==, 0);
+        /* The old socket's shutdown wakes epoll, and the client may be
+         * served on the new one before the keeper thread tells of it. */
+        check(wait_for(&u.rebound, 1));
         check_int(u.rebound, ==, 1);
         fl = fcntl(u.fd, F_GETFL);
         check(fl & O_NONBLOCK); /* carried over to the new description */

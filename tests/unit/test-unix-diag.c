@@ -9,7 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -249,4 +254,136 @@ TEST(live_sockets_are_never_missed) {
         rm_rf(dir);
 }
 
-TAP_MAIN(T(unix_diag_lists_our_sockets), T(unix_diag_lists_other_netns), T(live_sockets_are_never_missed))
+/* A connection accepted on a listener carries the listener's file too
+ * (the kernel copies the path): the socket to ask about later is the
+ * listener, which outlives them, never one of its connections. */
+TEST(identify_names_the_listener_not_its_connections) {
+        enum { N = 32 };
+        char *dir = scratch_dir(), *path = scratch_path(dir, "l.sock");
+        int listener, clients[N], accepted[N];
+        unix_sock_ref ref;
+        struct stat st;
+
+        listener = bind_unix(SOCK_STREAM, path, false, true);
+        check(listener >= 0);
+        for (size_t i = 0; i < N; i++) {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+                clients[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                check(clients[i] >= 0);
+                check(connect(clients[i], (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+                accepted[i] = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+                check(accepted[i] >= 0);
+        }
+        check(lstat(path, &st) >= 0);
+        check_int(unix_diag_identify(inode_id_of(&st), &ref), ==, 1);
+        for (size_t i = 0; i < N; i++) {
+                close(accepted[i]);
+                close(clients[i]);
+        }
+        check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), ==, 1);
+        close(listener);
+        check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), ==, 0);
+
+        /* And a listener closed while a connection it accepted lives on
+         * holds its file no more. */
+        check(unlink(path) >= 0);
+        listener = bind_unix(SOCK_STREAM, path, false, true);
+        check(listener >= 0);
+        {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+                clients[0] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                check(connect(clients[0], (struct sockaddr *) &sa, sizeof(sa)) >= 0);
+                accepted[0] = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+                check(accepted[0] >= 0);
+        }
+        check(lstat(path, &st) >= 0);
+        check_int(unix_diag_find_bound(inode_id_of(&st), NULL, NULL, NULL), ==, 1);
+        close(listener);
+        check_int(unix_diag_find_bound(inode_id_of(&st), NULL, NULL, NULL), ==, 0);
+        close(accepted[0]);
+        close(clients[0]);
+        free(path);
+        rm_rf(dir);
+}
+
+/* In a child with a /proc of its own mounted hidepid=invisible (as
+ * ProtectProc=invisible makes it), and without CAP_SYS_PTRACE unless
+ * KEEP_PTRACE: whether unix_diag_list() of every namespace says it saw
+ * them all. 1, 0, or -1 when the child could not set that up. */
+static int complete_behind_hidepid(bool keep_ptrace) {
+        pid_t pid = fork();
+        int status;
+
+        check(pid >= 0);
+        if (pid == 0) {
+                unix_socket_info *s = NULL;
+                bool complete = false;
+                size_t n = 0;
+
+                if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+                    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") < 0)
+                        _exit(3);
+                if (!keep_ptrace) {
+                        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+                        struct __user_cap_data_struct d[2] = {};
+
+                        if (syscall(SYS_capget, &h, d) < 0)
+                                _exit(3);
+                        d[CAP_SYS_PTRACE / 32].effective &= ~(1U << (CAP_SYS_PTRACE % 32));
+                        if (syscall(SYS_capset, &h, d) < 0)
+                                _exit(3);
+                }
+                if (unix_diag_list(UNIX_DIAG_ALL_NETNS, &s, &n, &complete) < 0)
+                        _exit(3);
+                unix_socket_info_free_many(s, n);
+                _exit(complete ? 1 : 0);
+        }
+        check(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+        return WEXITSTATUS(status) == 3 ? -1 : WEXITSTATUS(status);
+}
+
+/* ProtectProc=invisible hides from a process the ones it may not ptrace:
+ * with CAP_SYS_PTRACE it still sees every process, and every namespace
+ * (the guard's unit has both); without, it must say what it missed. */
+TEST(hidden_proc_is_seen_through_with_cap_sys_ptrace) {
+        int r;
+
+        require_root();
+        r = complete_behind_hidepid(true);
+        if (r < 0)
+                skip("cannot mount a /proc of our own here");
+        check_int(r, ==, 1);
+        check_int(complete_behind_hidepid(false), ==, 0);
+}
+
+/* A socket in another network namespace (a guard under
+ * PrivateNetwork=yes has every socket it keeps in one) is identified and
+ * asked about by number too, not by a dump of every namespace. */
+TEST(socket_in_another_namespace_asked_about_by_number) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "ns.sock");
+        unix_sock_ref ref;
+        struct stat st;
+        pid_t server;
+
+        require_root();
+        server = serve_with(path, geteuid(), SERVE_NETNS);
+        check(lstat(path, &st) >= 0);
+        check_int(unix_diag_identify(inode_id_of(&st), &ref), ==, 1);
+        check(ref.pid > 0);
+        check_int(ref.netns, ==, netns_of(server));
+        check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), ==, 1);
+        stop_server(server);
+        /* Its namespace went with its last process: out of reach, never
+         * taken for "gone" by a look into another one. */
+        check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), <, 0);
+        free(path);
+        rm_rf(dir);
+}
+
+TAP_MAIN(T(unix_diag_lists_our_sockets), T(unix_diag_lists_other_netns), T(live_sockets_are_never_missed),
+         T(identify_names_the_listener_not_its_connections), T(hidden_proc_is_seen_through_with_cap_sys_ptrace),
+         T(socket_in_another_namespace_asked_about_by_number))

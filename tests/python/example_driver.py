@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+"""Runs the README's example verbatim, in a private /tmp (test_example.py
+starts this in a mount namespace of its own with a tmpfs on /tmp, since the
+example's path is /tmp/myservice.sock), serves a client, lets a real
+cleaner delete the aged socket, serves the next client, and prints what it
+saw as JSON on stdout. The example is argv[1]."""
+
+import errno
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+PATH = "/tmp/myservice.sock"
+DAY = 24 * 3600
+served = []
+
+
+def handle(conn):
+    with conn:
+        served.append(threading.get_native_id())
+        conn.sendall(b"served %d\n" % len(served))
+
+
+def ask():
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        try:
+            s.connect(PATH)
+        except OSError as e:
+            return e.errno
+        return s.recv(64).decode().strip()
+
+
+def ask_until_up(out):
+    out["before"] = ask()
+    return out["before"] not in (errno.ENOENT, errno.ECONNREFUSED)
+
+
+def ask_after(out):
+    out["after"] = ask()
+    return out["after"] not in (errno.ENOENT, errno.ECONNREFUSED)
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+    return True
+
+
+def blocked_in_accept():
+    """Whether a thread of this process sleeps in accept4() (x86_64: 288)
+    or accept() (43), as the example's loop does between clients."""
+    for task in os.listdir("/proc/self/task"):
+        try:
+            if Path(f"/proc/self/task/{task}/syscall").read_text().split()[0] in ("43", "288"):
+                return True
+        except (OSError, IndexError):
+            pass
+    return False
+
+
+def main():
+    example = sys.argv[1]
+    scope = {"handle": handle, "__name__": "example"}
+    threading.Thread(target=exec, args=(example, scope), daemon=True).start()
+    out = {}
+    # Bound before it listens: refused until then.
+    wait_for(lambda: ask_until_up(out))
+    out["ino"] = os.lstat(PATH).st_ino
+    # The cleaner strikes while the example waits in accept(), as a daemon
+    # between clients does.
+    out["blocked"] = wait_for(blocked_in_accept)
+    # The cleaner of a cron job: everything in /tmp untouched for a day.
+    t = time.time() - 2 * DAY
+    os.utime(PATH, (t, t), follow_symlinks=False)
+    p = subprocess.run(["find", "/tmp", "-mindepth", "1", "-mtime", "+1", "-delete"], capture_output=True, text=True)
+    out["find"] = [p.returncode, p.stderr]
+    out["healed"] = wait_for(lambda: os.path.exists(PATH))
+    # A rebound socket is bound a moment before it listens, as at start:
+    # a client in between is refused, and asks again.
+    wait_for(lambda: ask_after(out))
+    out["ino_after"] = os.lstat(PATH).st_ino
+    out["accept_threads"] = sorted(set(served))
+    print(json.dumps(out), flush=True)
+    # The example loops for ever: leave without waiting for it.
+    os._exit(0)
+
+
+main()
