@@ -71,8 +71,10 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                           : ev->lost.alive ? "removed together with its anchor: the socket is still bound but unreachable"
                                            : "removed, and nobody holds the socket any more: not linking a dead socket back",
                           p->group->policy == ON_LOSS_RESTART ? "; a restart is due" : "; waiting for a new socket (on-loss=relink-only)");
-                if (p->group->policy == ON_LOSS_RESTART)
+                if (p->group->policy == ON_LOSS_RESTART) {
                         p->restart_at = now_usec(CLOCK_MONOTONIC) + p->guard->restart_delay_usec;
+                        p->guard->path_timers = true;
+                }
                 /* --auto keeps a socket while it lives, and no longer. */
                 if (p->automatic && !ev->lost.alive) {
                         p->gone = true;

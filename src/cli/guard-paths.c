@@ -192,6 +192,7 @@ static int attach_path(guard_path *p) {
                                   "cannot watch the path: %s%s; retrying every %" PRIu64 " s",
                                   strerror(-r), keeper_limit_hint(r), ATTACH_RETRY_USEC / USEC_PER_SEC);
                 p->next_attach = now_usec(CLOCK_MONOTONIC) + ATTACH_RETRY_USEC;
+                p->guard->path_timers = true;
                 return 0;
         }
         p->next_attach = 0;

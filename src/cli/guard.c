@@ -388,9 +388,16 @@ static int run_timers(guard *g) {
                 if (!next || g->next_discovery < next)
                         next = g->next_discovery;
         }
-        for (size_t i = 0; i < g->n_paths; i++) {
-                guard_path *p = g->paths[i];
+        /* Most wakeups are a deletion among 10,000 paths: the paths are
+         * looked through only while one of them has something due. */
+        for (size_t i = 0, pending = 0; g->path_timers && i <= g->n_paths; i++) {
+                guard_path *p;
 
+                if (i == g->n_paths) {
+                        g->path_timers = pending > 0;
+                        break;
+                }
+                p = g->paths[i];
                 if (p->restart_at && now >= p->restart_at) {
                         if (p->lost)
                                 restart_now(g, p);
@@ -405,6 +412,7 @@ static int run_timers(guard *g) {
                         next = p->restart_at;
                 if (p->next_attach && (!next || p->next_attach < next))
                         next = p->next_attach;
+                pending += p->restart_at || p->next_attach;
         }
         if (!next)
                 return -1;

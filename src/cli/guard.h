@@ -61,6 +61,7 @@ typedef struct guard {
         uint64_t next_discovery;       /* CLOCK_MONOTONIC */
         guard_group *auto_group;       /* --auto's paths: no unit, relink-only */
         bool auto_gone;                /* an --auto path is to be let go */
+        bool path_timers;              /* a path may have a restart or an attach due: look through them */
         bool systemd;
         bool sticky;
         uint64_t refresh_usec;         /* UINT64_MAX: the library's default */

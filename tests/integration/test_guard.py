@@ -377,3 +377,18 @@ def test_out_of_fds_while_anchoring_names_the_limit(tmp_path):
         proc.wait(timeout=TIMEOUT)
         for s in holders:
             s.close()
+
+
+def test_path_whose_directory_comes_later_is_attached(tmp_path, serve, guard):
+    """A directory made after the guard started (a RuntimeDirectory= of a
+    service started later) is tried again every 10 seconds: the guard's
+    own timers run, however rarely anything else happens."""
+    path = tmp_path / "later" / "s.sock"
+    g = guard(path)
+    g.expect("error")
+    path.parent.mkdir()
+    srv = serve(path, "--mode", "none")
+    g.expect("attached", timeout=25)
+    os.unlink(path)
+    g.expect("relinked")
+    assert ask(path).pid == srv.pid
