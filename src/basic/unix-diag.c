@@ -678,14 +678,21 @@ static const ref_entry *lookup_ref(inode_id file) {
 
 int unix_diag_identify(inode_id file, unix_sock_ref *ret) {
         const ref_entry *e;
+        bool fresh = false;
         int r = 0;
 
         pthread_mutex_lock(&ref_lock);
-        if (!ref_table_time || now_usec(CLOCK_MONOTONIC) - ref_table_time > REF_TABLE_FRESH_USEC)
+        if (!ref_table_time || now_usec(CLOCK_MONOTONIC) - ref_table_time > REF_TABLE_FRESH_USEC) {
                 r = refresh_ref_table();
+                fresh = true;
+        }
         e = r >= 0 ? lookup_ref(file) : NULL;
-        if (r >= 0 && !e && now_usec(CLOCK_MONOTONIC) - ref_table_time > 10 * USEC_PER_MSEC) {
-                /* Bound since the table was made: once more, fresh. */
+        /* Bound since the table was made, or bound to a file whose inode
+         * number a socket closed since had (a daemon restarted, and its new
+         * file got the old number): once more, fresh. */
+        if (r >= 0 && !fresh &&
+            ((!e && now_usec(CLOCK_MONOTONIC) - ref_table_time > 10 * USEC_PER_MSEC) ||
+             (e && unix_diag_ref_bound(&e->ref, file) == 0))) {
                 r = refresh_ref_table();
                 e = r >= 0 ? lookup_ref(file) : NULL;
         }

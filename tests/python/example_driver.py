@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: MIT
-"""Runs the README's example verbatim, in a private /tmp (test_example.py
-starts this in a mount namespace of its own with a tmpfs on /tmp, since the
-example's path is /tmp/myservice.sock), serves a client, lets a real
-cleaner delete the aged socket, serves the next client, and prints what it
-saw as JSON on stdout. The example is argv[1]."""
+"""Runs the README's example verbatim, in a private /tmp (a tmpfs in a
+mount namespace of its own, since the example's path is
+/tmp/myservice.sock), serves a client, lets a real cleaner delete the aged
+socket, serves the next client, and prints what it saw as JSON on stdout.
+The example is argv[1]. The package is imported, and this file read,
+before /tmp is replaced: the checkout may well be below /tmp. Exit status
+77 with a line on stderr: no private /tmp could be made here."""
 
+import ctypes
 import errno
 import json
 import os
@@ -15,7 +18,24 @@ import threading
 import time
 from pathlib import Path
 
+import sockkeeper  # noqa: F401 (loaded before /tmp is replaced)
+
 PATH = "/tmp/myservice.sock"
+CLONE_NEWNS = 0x00020000
+MS_REC, MS_PRIVATE = 0x4000, 0x40000
+
+
+def private_tmp():
+    """A mount namespace of our own with a fresh tmpfs on /tmp. Made while
+    this process has one thread: unshare() refuses otherwise."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for what, ok in (("unshare", lambda: libc.unshare(CLONE_NEWNS) == 0),
+                     ("mount --make-rprivate /", lambda: libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) == 0),
+                     ("mount tmpfs /tmp", lambda: libc.mount(b"sockkeeper-example", b"/tmp", b"tmpfs", 0,
+                                                             b"mode=1777") == 0)):
+        if not ok():
+            print(f"{what}: {os.strerror(ctypes.get_errno())}", file=sys.stderr)
+            sys.exit(77)
 DAY = 24 * 3600
 served = []
 
@@ -69,6 +89,7 @@ def blocked_in_accept():
 
 def main():
     example = sys.argv[1]
+    private_tmp()
     scope = {"handle": handle, "__name__": "example"}
     threading.Thread(target=exec, args=(example, scope), daemon=True).start()
     out = {}

@@ -33,15 +33,12 @@ def test_docs_show_the_example_verbatim():
 
 
 def test_example_serves_before_and_after_a_cleaner():
-    # /tmp/myservice.sock, as written: in a /tmp of its own.
-    argv = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-            'mount -t tmpfs -o mode=1777 sockkeeper-example /tmp && exec "$0" "$@"',
-            *python_argv(HERE / "example_driver.py", EXAMPLE)]
-    try:
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    except FileNotFoundError:
-        pytest.skip("unshare is not installed")
-    if p.returncode != 0 and "mount" in p.stderr and "ermission" in p.stderr:
+    # /tmp/myservice.sock, as written: in a /tmp of its own, which the
+    # driver makes once the package is loaded (the checkout may be below
+    # /tmp).
+    p = subprocess.run(python_argv(HERE / "example_driver.py", EXAMPLE), capture_output=True, text=True,
+                       timeout=60)
+    if p.returncode == 77:
         pytest.skip(f"a private /tmp needs mount namespaces: {p.stderr.strip()}")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)

@@ -384,6 +384,42 @@ TEST(socket_in_another_namespace_asked_about_by_number) {
         rm_rf(dir);
 }
 
+/* A daemon restarts, and its new socket file gets the inode number of the
+ * old one (the filesystem reuses it at once): the socket identified is
+ * the new one, never the closed one that a table made a moment ago
+ * remembers. */
+TEST(inode_number_reused_names_the_new_socket) {
+        char *dir = scratch_dir(), *path = scratch_path(dir, "r.sock");
+        bool reused = false;
+
+        for (int i = 0; i < 500 && !reused; i++) {
+                int old_fd = bind_unix(SOCK_STREAM, path, false, true), new_fd;
+                unix_sock_ref ref;
+                struct stat a, b;
+
+                check(old_fd >= 0);
+                check(lstat(path, &a) >= 0);
+                check_int(unix_diag_identify(inode_id_of(&a), &ref), ==, 1);
+                close(old_fd);
+                check(unlink(path) >= 0);
+                new_fd = bind_unix(SOCK_STREAM, path, false, true);
+                check(new_fd >= 0);
+                check(lstat(path, &b) >= 0);
+                if (inode_id_eq(inode_id_of(&a), inode_id_of(&b))) {
+                        reused = true;
+                        check_int(unix_diag_identify(inode_id_of(&b), &ref), ==, 1);
+                        check_int(unix_diag_ref_bound(&ref, inode_id_of(&b)), ==, 1);
+                }
+                close(new_fd);
+                check(unlink(path) >= 0);
+        }
+        free(path);
+        rm_rf(dir);
+        if (!reused)
+                skip("this filesystem gave no inode number twice in a row");
+}
+
 TAP_MAIN(T(unix_diag_lists_our_sockets), T(unix_diag_lists_other_netns), T(live_sockets_are_never_missed),
          T(identify_names_the_listener_not_its_connections), T(hidden_proc_is_seen_through_with_cap_sys_ptrace),
-         T(socket_in_another_namespace_asked_about_by_number))
+         T(socket_in_another_namespace_asked_about_by_number),
+         T(inode_number_reused_names_the_new_socket))
