@@ -59,7 +59,7 @@ configure() {
         local dir=$1; shift
         if [ ! -f "$dir/build.ninja" ]; then
                 step "configuring $dir"
-                quietly meson setup "$dir" "$@"
+                quietly meson setup -Dwerror=true "$dir" "$@"
         fi
 }
 

@@ -193,7 +193,9 @@ SK_EXPORT int sk_keeper_stop(sk_keeper *k) {
         if (write(k->stop_fd, &one, sizeof(one)) < 0)
                 return negative_errno();
         (void) pthread_join(k->thread, NULL);
-        (void) read(k->stop_fd, &drain, sizeof(drain));
+        /* Drained for the next start; an empty one (EAGAIN) is as good. */
+        ssize_t drained = read(k->stop_fd, &drain, sizeof(drain));
+        (void) drained;
         k->thread_running = false;
         return 0;
 }
