@@ -585,3 +585,28 @@ def test_socket_paths_are_canonical_or_refused(tmp_path):
         f"{units}/paths.socket:3: ListenStream=/tmp/unit-dir/ ends in '/' or '/.', which names a directory, not a "
         "socket, ignoring.",
     ], p.stderr
+
+
+def installed_paths(build):
+    p = subprocess.run(["meson", "introspect", str(build), "--installed"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr
+    return list(json.loads(p.stdout).values())
+
+
+@pytest.mark.parametrize("prefix, system", [("/usr/local", "/usr/local/lib/systemd"), ("/opt/sk", "/opt/sk/lib/systemd"),
+                                            ("/usr", "/lib/systemd")])
+def test_install_stays_under_the_prefix(tmp_path, prefix, system):
+    """A /usr/local build installs nothing outside /usr/local (units,
+    generator and preset included), and --prefix=/usr gives Debian 12's
+    /lib/systemd, as its systemd.pc says."""
+    build = tmp_path / "build"
+    p = subprocess.run(["meson", "setup", str(build), str(HERE.parent.parent), f"--prefix={prefix}",
+                        "-Dtests=false", "-Dpython=disabled"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    paths = installed_paths(build)
+    ours = [x for x in paths if "/systemd/" in x]
+    assert {os.path.basename(x) for x in ours} >= {*STATIC_UNITS, "sockkeeper-generator", "90-sockkeeper.preset"}
+    assert all(x.startswith(system + "/") for x in ours), ours
+    if prefix != "/usr":
+        assert all(x.startswith(prefix + "/") for x in paths), [x for x in paths if not x.startswith(prefix + "/")]
