@@ -610,3 +610,7 @@ def test_install_stays_under_the_prefix(tmp_path, prefix, system):
     assert all(x.startswith(system + "/") for x in ours), ours
     if prefix != "/usr":
         assert all(x.startswith(prefix + "/") for x in paths), [x for x in paths if not x.startswith(prefix + "/")]
+    # Without the tests, no benchmark is built either.
+    p = subprocess.run(["meson", "introspect", str(build), "--targets"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert not [t["name"] for t in json.loads(p.stdout) if "/bench" in t["defined_in"]]
