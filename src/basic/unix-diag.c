@@ -621,7 +621,10 @@ static pthread_mutex_t ref_lock = PTHREAD_MUTEX_INITIALIZER;
 static ref_entry *ref_table;
 static size_t n_ref_table, allocated_ref_table;
 static uint64_t ref_table_time;
+static uint64_t ref_table_started;     /* CLOCK_REALTIME when its dump began */
 #define REF_TABLE_FRESH_USEC (1 * USEC_PER_SEC)
+/* File timestamps come from a coarse clock, a tick or so behind. */
+#define FILE_CLOCK_SLACK_USEC (20 * USEC_PER_MSEC)
 
 static int collect_ref(struct nlmsghdr *h, const diag_netns *ns, void *userdata) {
         struct unix_diag_msg *msg = NLMSG_DATA(h);
@@ -657,6 +660,7 @@ static int refresh_ref_table(void) {
         int r;
 
         n_ref_table = 0;
+        ref_table_started = now_usec(CLOCK_REALTIME);
         r = diag_dump(&(diag_netns) {}, UDIAG_SHOW_VFS, collect_ref, NULL);
         /* And the others: a guard under PrivateNetwork=yes has every
          * socket it keeps in another namespace than its own. */
@@ -676,7 +680,7 @@ static const ref_entry *lookup_ref(inode_id file) {
         return n_ref_table ? bsearch(&key, ref_table, n_ref_table, sizeof(*ref_table), ref_compare) : NULL;
 }
 
-int unix_diag_identify(inode_id file, unix_sock_ref *ret) {
+int unix_diag_identify(inode_id file, uint64_t file_changed_usec, unix_sock_ref *ret) {
         const ref_entry *e;
         bool fresh = false;
         int r = 0;
@@ -689,10 +693,13 @@ int unix_diag_identify(inode_id file, unix_sock_ref *ret) {
         e = r >= 0 ? lookup_ref(file) : NULL;
         /* Bound since the table was made, or bound to a file whose inode
          * number a socket closed since had (a daemon restarted, and its new
-         * file got the old number): once more, fresh. */
+         * file got the old number): once more, fresh. A file older than
+         * the table is the one the table saw; only a newer one is asked
+         * about, so that 10,000 keepers starting together cost one dump. */
         if (r >= 0 && !fresh &&
             ((!e && now_usec(CLOCK_MONOTONIC) - ref_table_time > 10 * USEC_PER_MSEC) ||
-             (e && unix_diag_ref_bound(&e->ref, file) == 0))) {
+             (e && file_changed_usec + FILE_CLOCK_SLACK_USEC >= ref_table_started &&
+              unix_diag_ref_bound(&e->ref, file) == 0))) {
                 r = refresh_ref_table();
                 e = r >= 0 ? lookup_ref(file) : NULL;
         }

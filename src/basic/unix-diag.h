@@ -83,8 +83,9 @@ typedef struct unix_sock_ref {
 /* The socket bound to FILE in this network namespace or another that
  * this process may enter: 1 and *RET, 0 when there is none where it
  * could look, or a negative errno. One dump of each serves every call
- * within a second. */
-int unix_diag_identify(inode_id file, unix_sock_ref *ret);
+ * within a second; FILE_CHANGED_USEC, the file's ctime (CLOCK_REALTIME),
+ * tells whether that dump may predate the file. */
+int unix_diag_identify(inode_id file, uint64_t file_changed_usec, unix_sock_ref *ret);
 
 /* Whether the socket REF still exists and is bound to FILE: 1, 0, or a
  * negative errno when the kernel cannot say (-ESRCH: its namespace is

@@ -72,7 +72,7 @@ static void watch_socket(sk_keeper *k, const struct stat *st, bool replaced) {
         k->have_socket = true;
         /* Its number, for asking about it later without a dump of every
          * socket; one dump serves the keepers that start together. */
-        k->have_ref = unix_diag_identify(k->sock_id, &k->sock_ref) > 0;
+        k->have_ref = unix_diag_identify(k->sock_id, timespec_to_usec(&st->st_ctim), &k->sock_ref) > 0;
         k->mode = st->st_mode & 0777;
         k->lost = false;
         k->in_conflict = false;

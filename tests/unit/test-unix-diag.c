@@ -277,7 +277,7 @@ TEST(identify_names_the_listener_not_its_connections) {
                 check(accepted[i] >= 0);
         }
         check(lstat(path, &st) >= 0);
-        check_int(unix_diag_identify(inode_id_of(&st), &ref), ==, 1);
+        check_int(unix_diag_identify(inode_id_of(&st), timespec_to_usec(&st.st_ctim), &ref), ==, 1);
         for (size_t i = 0; i < N; i++) {
                 close(accepted[i]);
                 close(clients[i]);
@@ -372,7 +372,7 @@ TEST(socket_in_another_namespace_asked_about_by_number) {
         require_root();
         server = serve_with(path, geteuid(), SERVE_NETNS);
         check(lstat(path, &st) >= 0);
-        check_int(unix_diag_identify(inode_id_of(&st), &ref), ==, 1);
+        check_int(unix_diag_identify(inode_id_of(&st), timespec_to_usec(&st.st_ctim), &ref), ==, 1);
         check(ref.pid > 0);
         check_int(ref.netns, ==, netns_of(server));
         check_int(unix_diag_ref_bound(&ref, inode_id_of(&st)), ==, 1);
@@ -399,7 +399,7 @@ TEST(inode_number_reused_names_the_new_socket) {
 
                 check(old_fd >= 0);
                 check(lstat(path, &a) >= 0);
-                check_int(unix_diag_identify(inode_id_of(&a), &ref), ==, 1);
+                check_int(unix_diag_identify(inode_id_of(&a), timespec_to_usec(&a.st_ctim), &ref), ==, 1);
                 close(old_fd);
                 check(unlink(path) >= 0);
                 new_fd = bind_unix(SOCK_STREAM, path, false, true);
@@ -407,7 +407,7 @@ TEST(inode_number_reused_names_the_new_socket) {
                 check(lstat(path, &b) >= 0);
                 if (inode_id_eq(inode_id_of(&a), inode_id_of(&b))) {
                         reused = true;
-                        check_int(unix_diag_identify(inode_id_of(&b), &ref), ==, 1);
+                        check_int(unix_diag_identify(inode_id_of(&b), timespec_to_usec(&b.st_ctim), &ref), ==, 1);
                         check_int(unix_diag_ref_bound(&ref, inode_id_of(&b)), ==, 1);
                 }
                 close(new_fd);
