@@ -696,10 +696,8 @@ int unix_diag_identify(inode_id file, uint64_t file_changed_usec, unix_sock_ref 
          * file got the old number): once more, fresh. A file older than
          * the table is the one the table saw; only a newer one is asked
          * about, so that 10,000 keepers starting together cost one dump. */
-        if (r >= 0 && !fresh &&
-            ((!e && now_usec(CLOCK_MONOTONIC) - ref_table_time > 10 * USEC_PER_MSEC) ||
-             (e && file_changed_usec + FILE_CLOCK_SLACK_USEC >= ref_table_started &&
-              unix_diag_ref_bound(&e->ref, file) == 0))) {
+        if (r >= 0 && !fresh && file_changed_usec + FILE_CLOCK_SLACK_USEC >= ref_table_started &&
+            (!e || unix_diag_ref_bound(&e->ref, file) == 0)) {
                 r = refresh_ref_table();
                 e = r >= 0 ? lookup_ref(file) : NULL;
         }
