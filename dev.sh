@@ -7,6 +7,7 @@
 #   ./dev.sh demo [PATH]   build and run `sockkeeper demo`
 #   ./dev.sh test          every suite, in a normal and an ASan+UBSan build
 #   ./dev.sh build         build only
+#   ./dev.sh package       the Debian packages, into build-deb/
 #   ./dev.sh bench [NAME]  build and run the benchmarks in bench/
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
@@ -18,11 +19,14 @@ BUILD_SAN=build-san
 # drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate,
 # and the daemons the guard keeps: socat, php-fpm; strace holds socat's exit;
 # haproxy, which renames its stats socket after bind, for scan and check);
-# python3-dev: the Python package's C extension.
+# python3-dev: the Python package's C extension; dpkg-dev, debhelper,
+# dh-python, lintian: the Debian packages (debian/control's Build-Depends
+# are among these), git and xz-utils: `meson dist`.
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
-              socat php8.2-fpm strace haproxy)
+              socat php8.2-fpm strace haproxy
+              dpkg-dev debhelper dh-python lintian git xz-utils)
 
 step() { printf '==> %s\n' "$*"; }
 
@@ -114,6 +118,10 @@ test)
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
                 run_suites "$BUILD_SAN" "$@" || rc=1
         exit $rc
+        ;;
+package)
+        install_deps
+        exec tools/build-debs "$@"
         ;;
 bench)
         build
