@@ -22,8 +22,9 @@ root, booted with a real systemd in systemd-nspawn.
    was seen, at least one check ran and nothing failed.
 
 --case boot runs every check; --case purge boots the same way, checks that
-the packages are at work, purges them with the system running and checks
-that nothing of theirs is left (run-checks, check purge).
+the packages are at work, purges them with the system running, checks
+that nothing of theirs is left, and installs them again (run-checks,
+checks purge and reinstall).
 
 Exit 77 (skip) when it cannot run here at all: not root, no debootstrap or
 systemd-nspawn, or no cached root and the mirror cannot be reached. With
@@ -54,7 +55,8 @@ PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'tmux', 'python3']
 # What each case runs of run-checks' checks (boot: all).
 CASE_CHECKS = {
     'boot': '',
-    'purge': 'pid1-systemd sockkeeper-version python-import generator-ran tmpfiles-conf guard-active purge',
+    'purge': 'pid1-systemd sockkeeper-version python-import generator-ran tmpfiles-conf guard-active enablement '
+             'purge reinstall',
 }
 DEFAULT_MIRROR = 'http://deb.debian.org/debian'
 SKIP = 77
