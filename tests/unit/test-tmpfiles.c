@@ -244,42 +244,6 @@ TEST(quotes_and_backslashes) {
         tmpfiles_config_done(&c);
 }
 
-/* read_line()'s ends: \n, \r, \0 and their pairs; the same one twice is
- * two lines, which counts for line numbers. */
-TEST(line_ends) {
-        static const char text[] = "x /a\r\nx /b\rx /c\n\rx /d\n\nx /e\0x /f\n\r\nx /g";
-        tmpfiles_config c = {};
-        warnings w = {};
-
-        check_int(tmpfiles_config_parse(&c, "t.conf", text, sizeof(text) - 1, collect_warning, &w), ==, 0);
-        check_int(c.n_items, ==, 7);
-        check_int(find(&c, 'x', "/a")->line, ==, 1);
-        check_int(find(&c, 'x', "/b")->line, ==, 2);
-        check_int(find(&c, 'x', "/c")->line, ==, 3);
-        check_int(find(&c, 'x', "/d")->line, ==, 4);
-        check_int(find(&c, 'x', "/e")->line, ==, 6);
-        check_int(find(&c, 'x', "/f")->line, ==, 7);
-        check_int(find(&c, 'x', "/g")->line, ==, 9);
-        tmpfiles_config_done(&c);
-}
-
-TEST(overlong_line_ends_the_file) {
-        size_t n = 1024 * 1024 + 64;
-        char *text = malloc(n + 32);
-        tmpfiles_config c = {};
-        warnings w = {};
-
-        check(text);
-        strcpy(text, "x /a\nx /");
-        memset(text + 8, 'b', n - 8);
-        strcpy(text + n, "\nx /c\n");
-        check_int(tmpfiles_config_parse(&c, "t.conf", text, strlen(text), collect_warning, &w), ==, 0);
-        check_int(c.n_items, ==, 1);
-        check(strstr(w.text, "t.conf:2: Line too long"));
-        tmpfiles_config_done(&c);
-        free(text);
-}
-
 TEST(type_checks) {
         char *root = fixture_root();
         tmpfiles_config c;
@@ -903,8 +867,8 @@ TEST(two_cleaners) {
         tmpfiles_config_done(&c);
 }
 
-TAP_MAIN(T(fields_and_defaults), T(ages), T(age_by), T(quotes_and_backslashes), T(line_ends),
-         T(overlong_line_ends_the_file), T(type_checks), T(lookups_once_per_configuration), T(users_and_groups_under_root), T(specifiers),
+TAP_MAIN(T(fields_and_defaults), T(ages), T(age_by), T(quotes_and_backslashes),
+         T(type_checks), T(lookups_once_per_configuration), T(users_and_groups_under_root), T(specifiers),
          T(unresolvable_specifier_skips), T(argument_specifiers_and_escapes), T(boot_only_lines), T(duplicates),
          T(x_lines_inherit_an_age), T(load_directories_and_overrides), T(load_resolves_directory_links),
          T(load_skips_what_is_no_configuration_file), T(specifier_files_that_are_fifos),
