@@ -25,12 +25,12 @@ static bool settings_equal(const tmpfiles_item *a, const tmpfiles_item *b) {
 
         return x->argument_size == y->argument_size &&
                (x->argument_size == 0 || memcmp(x->argument, y->argument, x->argument_size) == 0) &&
-               x->uid_set == y->uid_set && x->uid == y->uid && x->uid_only_create == y->uid_only_create &&
-               x->gid_set == y->gid_set && x->gid == y->gid && x->gid_only_create == y->gid_only_create &&
-               x->mode_set == y->mode_set && x->mode == y->mode && x->mode_only_create == y->mode_only_create &&
+               x->uid_set == y->uid_set && x->uid == y->uid && x->uid_on_create == y->uid_on_create &&
+               x->gid_set == y->gid_set && x->gid == y->gid && x->gid_on_create == y->gid_on_create &&
+               x->mode_set == y->mode_set && x->mode == y->mode && x->mode_on_create == y->mode_on_create &&
                a->has_age == b->has_age && a->age_usec == b->age_usec && a->age_by == b->age_by &&
-               x->mask_perms == y->mask_perms && a->age_spares_first_level == b->age_spares_first_level &&
-               x->major_minor == y->major_minor;
+               x->mode_masked == y->mode_masked && a->age_spares_first_level == b->age_spares_first_level &&
+               x->devnum == y->devnum;
 }
 
 /* is_duplicated_item(): a later line for a path that an earlier one already
@@ -44,8 +44,8 @@ bool tmpfiles_item_is_duplicate(const tmpfiles_config *c, const tmpfiles_item *i
                         continue;
                 if (!takes_ownership(e->type) || !takes_ownership(i->type) || settings_equal(e, i))
                         continue;
-                if (!(e->type == 'w' && e->settings.append_or_force && i->type == 'w' &&
-                      i->settings.append_or_force))
+                if (!(e->type == 'w' && e->settings.plus && i->type == 'w' &&
+                      i->settings.plus))
                         return true;
         }
         return false;

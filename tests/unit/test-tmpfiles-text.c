@@ -266,7 +266,7 @@ static dev_t devnum(const char *arg) {
         snprintf(line, sizeof(line), "c /dev/x - - - - %s\n", arg);
         parse_n(&c, line, strlen(line), &w);
         if (c.n_items == 1)
-                d = c.items[0].settings.major_minor;
+                d = c.items[0].settings.devnum;
         else
                 check(strstr(w.text, "t.conf:1: "));
         tmpfiles_config_done(&c);
