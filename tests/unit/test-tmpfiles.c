@@ -447,14 +447,18 @@ TEST(duplicates) {
               "w /w - - - - 3\n"
               "d! /a 0700 - - 1h\n" /* boot-only lines are not compared */
               "f /f\n"
-              "d /f\n",             /* different default mode: a conflict */
+              "d /f\n"              /* different default mode: a conflict */
+              "z /a 0600\n"         /* two that do not own it do not conflict */
+              "w+ /v - - - - 1\n"
+              "w /v - - - - 2\n",   /* only "w+" on both sides piles up */
               &w);
         check(strstr(w.text, "t.conf:2: duplicate line for '/a' with other settings, ignoring"));
         check(strstr(w.text, "t.conf:6: duplicate line"));
         check(strstr(w.text, "t.conf:10: duplicate line"));
         check(strstr(w.text, "t.conf:13: duplicate line"));
-        check_int(w.count, ==, 4);
-        check_int(c.n_items, ==, 9);
+        check(strstr(w.text, "t.conf:16: duplicate line"));
+        check_int(w.count, ==, 5);
+        check_int(c.n_items, ==, 11);
         tmpfiles_config_done(&c);
 }
 
