@@ -18,8 +18,9 @@
 #include "macro.h"
 #include "socket-activation.h"
 
-/* A decimal number as systemd's safe_atoi() takes it: digits with an
- * optional sign, nothing after them, within an int. */
+/* A decimal number: blanks and a sign before the digits, nothing after
+ * them, within an int. libsystemd also takes "0x", "0o" and "0b" numbers
+ * and a leading 0 for octal; a service manager writes none of them. */
 static int parse_int(const char *s, int *ret) {
         char *end;
         long v;
@@ -36,7 +37,7 @@ static int parse_int(const char *s, int *ret) {
         return 0;
 }
 
-/* A pid as systemd's parse_pid() takes it: no sign, not 0, within pid_t. */
+/* A decimal pid: blanks and a '+' may come first, never a '-' or 0. */
 static int parse_pid(const char *s, pid_t *ret) {
         char *end;
         unsigned long v;

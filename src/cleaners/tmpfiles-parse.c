@@ -31,7 +31,7 @@
 #include "tmpfiles.h"
 #include "unquote.h"
 
-#define LONG_LINE_MAX (1024U * 1024U) /* read_line()'s limit: longer lines end the file */
+#define LONG_LINE_MAX (1024U * 1024U) /* tmpfiles' limit: a line as long ends the file */
 
 typedef struct parser {
         tmpfiles_config *c;
