@@ -22,7 +22,6 @@
 #include "unit-file.h"
 #include "unit-name.h"
 
-#define COMMENTS "#;"
 #define LONG_LINE_MAX (1024U * 1024U)    /* systemd's limit for one (continued) line */
 
 static char *mfree_str(char *p) {
