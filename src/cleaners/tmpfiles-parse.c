@@ -279,21 +279,21 @@ static int unbase64_mem(const char *text, size_t size, char **ret, size_t *ret_s
         return 0;
 }
 
-/* MAJOR:MINOR of a c or b line: a major of at most 20 digits (the most a
- * 64-bit number needs, leading zeros included), a minor as safe_atou()
- * reads it, both within the kernel's dev_t (12 bits of major, 20 of
- * minor). */
+/* MAJOR:MINOR of a c or b line: the major in at most 20 digits, leading
+ * zeros included (as many as a 64-bit number takes), the minor as
+ * safe_atou() reads it, both within the kernel's dev_t: 12 bits of major,
+ * 20 of minor. */
 static int parse_devnum(const char *s, dev_t *ret) {
-        unsigned major = 0, minor, digits = 0;
+        unsigned maj = 0, min, digits = 0;
 
         for (; *s >= '0' && *s <= '9'; s++, digits++)
-                if (major < 1U << 12)
-                        major = major * 10 + (unsigned) (*s - '0'); /* once too big, it stays so */
-        if (digits == 0 || digits > 20 || *s != ':' || safe_atou(s + 1, 10, false, &minor) < 0)
+                if (maj < 1U << 12) /* once too big, it stays so */
+                        maj = maj * 10 + (unsigned) (*s - '0');
+        if (digits == 0 || digits > 20 || *s != ':' || safe_atou(s + 1, 10, false, &min) < 0)
                 return -EINVAL;
-        if (major >= 1U << 12 || minor >= 1U << 20)
+        if (maj >= 1U << 12 || min >= 1U << 20)
                 return -ERANGE;
-        *ret = makedev(major, minor);
+        *ret = makedev(maj, min);
         return 0;
 }
 
