@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 #include "parse-util.h"
 
@@ -165,8 +166,21 @@ static void write_stderr(const char *s, size_t len) {
 /* The part of a message that every target shows: "PATH: " and the
  * message with its error. */
 _printf_(4, 0) static void format_text(log_line *l, const char *path, int error, const char *fmt, va_list ap) {
-        if (path)
-                line_appendf(l, "%s: ", path);
+        if (path) {
+                /* Escaped: a newline in a path must not start a second
+                 * record, nor an ESC drive the terminal. */
+                char stack[1024];
+                size_t len = strlen(path);
+                _cleanup_free_ char *heap = NULL;
+
+                if (CESCAPE_SIZE(len) <= sizeof(stack)) {
+                        cescape_into(stack, path);
+                        line_appendf(l, "%s: ", stack);
+                } else {
+                        heap = cescape(path);
+                        line_appendf(l, "%s: ", heap ?: path);
+                }
+        }
         line_vappendf(l, fmt, ap);
         if (error)
                 line_appendf(l, ": %s", strerror(abs(error)));
