@@ -47,7 +47,7 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
         case SK_EVENT_RELINKED:
                 p->lost = p->in_conflict = false;
                 p->restart_at = 0;
-                log_event(LOG_NOTICE, p->path, unit, "relinked",
+                log_event_id(LOG_NOTICE, GUARD_MESSAGE_RELINKED, p->path, unit, "relinked",
                           "removed; linked the same socket back after %" PRIu64 " us", ev->relinked.usec);
                 break;
         case SK_EVENT_ATTACHED:
@@ -65,7 +65,7 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                 p->lost = true;
                 p->lost_dev = ev->lost.dev;
                 p->lost_ino = ev->lost.ino;
-                log_event(LOG_WARNING, p->path, unit, "lost", "%s%s",
+                log_event_id(LOG_WARNING, GUARD_MESSAGE_LOST, p->path, unit, "lost", "%s%s",
                           ev->lost.removed ? "its holder closed the socket that was linked back (a clean stop); "
                                              "removed that name again, so that the next start can bind"
                           : ev->lost.alive ? "removed together with its anchor: the socket is still bound but unreachable"
