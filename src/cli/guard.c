@@ -85,6 +85,8 @@ static void help(void) {
                "SPAN is a time span as systemd writes it: 6h, 1d 2h, 500ms; a bare number\n"
                "is seconds.\n"
                "\n"
+               "Exit status: 0 stopped by SIGTERM or SIGINT, 1 it could not set up or run\n"
+               "its event loop, 64 usage.\n"
                "See sockkeeper(1).\n");
 }
 
@@ -546,8 +548,11 @@ int verb_guard(int argc, char *argv[]) {
         }
         /* Started by systemd, the guard knows it without being told:
          * stderr is the journal's stream, $NOTIFY_SOCKET is where to say
-         * READY=1 (Type=notify). */
-        if (g.systemd_option > 0 || (g.systemd_option < 0 && log_stderr_is_journal()))
+         * READY=1 (Type=notify). A console target asked for in
+         * $SYSTEMD_LOG_TARGET wins over the stream, as in systemd. */
+        log_parse_environment();
+        if (g.systemd_option > 0 ||
+            (g.systemd_option < 0 && log_get_target() == LOG_TARGET_STDERR && log_stderr_is_journal()))
                 log_open_journal(sd_journal_sendv);
         g.systemd = g.systemd_option > 0 || (g.systemd_option < 0 && getenv("NOTIFY_SOCKET"));
 

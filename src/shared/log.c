@@ -51,6 +51,10 @@ void log_set_target(log_target t) {
         target = t;
 }
 
+log_target log_get_target(void) {
+        return target;
+}
+
 static int level_from_string(const char *s) {
         static const char *const names[] = { "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug" };
         unsigned long v;

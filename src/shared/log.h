@@ -35,6 +35,7 @@ void log_set_max_level(int level);
 int log_get_max_level(void);
 /* STDERR, CONSOLE or KMSG; log_open() then opens /dev/kmsg. */
 void log_set_target(log_target target);
+log_target log_get_target(void);
 /* SYSTEMD_LOG_LEVEL (systemd's names, "debug" ... "emerg", or a number)
  * and SYSTEMD_LOG_TARGET, as systemd's programs read them: "console" and
  * "console-prefixed" choose the console; any other target keeps the one

@@ -248,3 +248,19 @@ def test_journal_stream_of_another_fd(listening, tmp_path):
     finally:
         stop_guard(g)
     assert (tmp_path / "log").read_text().startswith("sockkeeper guard: ")
+
+
+def test_log_level_from_the_environment(listening, notify_socket, tmp_path):
+    """$SYSTEMD_LOG_LEVEL, as systemd's daemons read it: at warning, the
+    guard's start and stop (info) are not logged."""
+    env = dict(os.environ, NOTIFY_SOCKET=str(tmp_path / "notify"), SYSTEMD_LOG_LEVEL="warning")
+    env.pop("JOURNAL_STREAM", None)
+    env.pop("SYSTEMD_LOG_TARGET", None)
+    g = start_guard([listening], env, tmp_path / "log")
+    try:
+        got = []
+        while "READY=1" not in got:
+            got += notify_socket.recv(4096).decode().split("\n")
+    finally:
+        stop_guard(g)
+    assert (tmp_path / "log").read_text() == ""
