@@ -153,3 +153,20 @@ def test_environment_of_the_generator_documented():
     read |= {"SYSTEMD_LOG_LEVEL", "SYSTEMD_LOG_TARGET", "SYSTEMD_UNIT_PATH"}
     missing = read - documented("sockkeeper-generator.8.scd")
     assert not missing, f"read by the generator, not in ENVIRONMENT of sockkeeper-generator(8): {sorted(missing)}"
+
+
+def test_every_unit_has_its_page():
+    """As systemd names its own: UNIT(8) for each unit shipped, and every
+    Documentation= of a unit names a page that is shipped."""
+    units = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(SRC, "units", "*.in")))
+    assert "sockkeeper-guard.service" in units
+    shipped = {os.path.basename(p).removesuffix(".scd") for p in glob.glob(os.path.join(SRC, "man", "*.[0-9]*"))}
+    for unit in units:
+        assert f"{unit}.8" in shipped, f"no man page {unit}(8)"
+        with open(os.path.join(SRC, "units", unit + ".in")) as f:
+            docs = re.findall(r"^Documentation=(.*)$", f.read(), re.M)
+        assert docs, unit
+        pages = re.findall(r"man:([\w.@-]+)\((\d)\)", " ".join(docs))
+        assert pages[0] == (unit, "8"), f"{unit}: its own page first"
+        for name, sec in pages:
+            assert f"{name}.{sec}" in shipped, f"{unit}: Documentation= names {name}({sec}), which is not shipped"
