@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from guardlib import wait_for
+from guardlib import sockkeeper, wait_for
 
 TIMEOUT = 10
 
@@ -26,12 +26,6 @@ NAMES = {
     b"back\\slash.sock": "back\\\\slash.sock",
 }
 
-
-def sockkeeper():
-    exe = os.environ.get("SOCKKEEPER")
-    if not exe:
-        pytest.fail("SOCKKEEPER is not set; run this suite through `meson test --suite integration`")
-    return exe
 
 
 def unescape(s):

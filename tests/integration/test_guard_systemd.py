@@ -18,19 +18,13 @@ import sys
 
 import pytest
 
-from guardlib import wait_for
+from guardlib import sockkeeper, wait_for
 
 TIMEOUT = 10
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 CATALOG = os.path.join(SRC, "units", "sockkeeper.catalog")
 GUARD_H = os.path.join(SRC, "src", "cli", "guard.h")
 
-
-def sockkeeper():
-    exe = os.environ.get("SOCKKEEPER")
-    if not exe:
-        pytest.fail("SOCKKEEPER is not set; run this suite through `meson test --suite integration`")
-    return exe
 
 
 def message_ids():
@@ -188,6 +182,14 @@ def notify_socket(tmp_path):
     s.close()
 
 
+def notified(notify_socket, prefix):
+    """The messages received until one starts with PREFIX."""
+    got = []
+    while not any(m.startswith(prefix) for m in got):
+        got += notify_socket.recv(4096).decode().split("\n")
+    return got
+
+
 def start_guard(args, env, log):
     out = open(log, "wb")
     g = subprocess.Popen([sockkeeper(), "guard", *args], stdout=out, stderr=out, env=env)
@@ -205,11 +207,8 @@ def test_notify_socket_detected(listening, notify_socket, tmp_path):
     env.pop("JOURNAL_STREAM", None)
     g = start_guard([listening], env, tmp_path / "log")
     try:
-        got = []
-        while "READY=1" not in got:
-            got += notify_socket.recv(4096).decode().split("\n")
-        while not any(m.startswith("STATUS=") for m in got):
-            got += notify_socket.recv(4096).decode().split("\n")
+        got = notified(notify_socket, "READY=1")
+        got += notified(notify_socket, "STATUS=")
         assert "STATUS=Guarding 1 path: 1 kept, 0 lost, 0 in conflict, 0 not attached; 0 restarts" in got
     finally:
         stop_guard(g)
@@ -258,9 +257,7 @@ def test_log_level_from_the_environment(listening, notify_socket, tmp_path):
     env.pop("SYSTEMD_LOG_TARGET", None)
     g = start_guard([listening], env, tmp_path / "log")
     try:
-        got = []
-        while "READY=1" not in got:
-            got += notify_socket.recv(4096).decode().split("\n")
+        notified(notify_socket, "READY=1")
     finally:
         stop_guard(g)
     assert (tmp_path / "log").read_text() == ""

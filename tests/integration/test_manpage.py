@@ -14,6 +14,8 @@ import subprocess
 
 import pytest
 
+from guardlib import sockkeeper
+
 SRC = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 COMMANDS = ["check", "demo", "guard", "migrate", "scan", "tmpfiles-snippet"]
 # The command's own exit-status constants, where it names them.
@@ -25,12 +27,6 @@ LIBSYSTEMD_ENV = {
     "sd_bus_open_system": ["DBUS_SYSTEM_BUS_ADDRESS"],
 }
 
-
-def sockkeeper():
-    exe = os.environ.get("SOCKKEEPER")
-    if not exe:
-        pytest.fail("SOCKKEEPER is not set; run this suite through `meson test --suite integration`")
-    return exe
 
 
 def page(name):
