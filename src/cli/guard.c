@@ -353,8 +353,8 @@ static void restart_now(guard *g, guard_path *p) {
         if (!ratelimit_take(&grp->rl, now_usec(CLOCK_MONOTONIC))) {
                 if (!grp->rl.gave_up)
                         log_event_id(LOG_ERR, GUARD_MESSAGE_GIVE_UP, p->path, unit, "give-up",
-                                  "restarted %u times within %" PRIu64 " s and the socket is lost again; giving up",
-                                  grp->rl.burst, grp->rl.interval_usec / USEC_PER_SEC);
+                                     "restarted %u times within %" PRIu64 " s and the socket is lost again; giving up",
+                                     grp->rl.burst, grp->rl.interval_usec / USEC_PER_SEC);
                 grp->rl.gave_up = true;
                 return;
         }
