@@ -45,21 +45,23 @@ int cli_usage_hint(void) {
         return CLI_EXIT_USAGE;
 }
 
-int cli_option_error(char *argv[], int c) {
+void cli_log_option_error(char *argv[], int c) {
         /* optopt is the short option (or a long option's value, which is
          * no character); for a long option, argv[optind - 1] is the word. */
-        bool short_opt = optopt > 0 && optopt < 0x100 && optopt != '?';
         const char *word = argv[optind - 1];
+        bool long_opt = word && word[0] == '-' && word[1] == '-';
         size_t len = word ? strcspn(word, "=") : 0;
 
-        if (c == ':') {
-                if (short_opt && !(word && word[0] == '-' && word[1] == '-'))
-                        return cli_usage_error("option '-%c' needs a value", optopt);
-                return cli_usage_error("option '%.*s' needs a value", (int) len, strempty(word));
-        }
-        if (short_opt && !(word && word[0] == '-' && word[1] == '-'))
-                return cli_usage_error("unknown option '-%c'", optopt);
-        return cli_usage_error("unknown option '%.*s'", (int) len, strempty(word));
+        if (!long_opt && optopt > 0 && optopt < 0x100)
+                log_error(c == ':' ? "option '-%c' needs a value" : "unknown option '-%c'", optopt);
+        else
+                log_error(c == ':' ? "option '%.*s' needs a value" : "unknown option '%.*s'", (int) len,
+                          strempty(word));
+}
+
+int cli_option_error(char *argv[], int c) {
+        cli_log_option_error(argv, c);
+        return cli_usage_hint();
 }
 
 int cli_version(void) {

@@ -41,6 +41,8 @@ int cli_usage_hint(void);
  * option string starts with ':') results C: says which option, as
  * cli_usage_error(), and returns CLI_EXIT_USAGE. */
 int cli_option_error(char *argv[], int c);
+/* The same without the "Try ..." line, for a parser that adds it later. */
+void cli_log_option_error(char *argv[], int c);
 /* Prints "sockkeeper VERSION" and returns 0. */
 int cli_version(void);
 /* --json[=ARG]: NULL and "pretty" pretty, "short" one line, "off" text.

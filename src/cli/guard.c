@@ -280,7 +280,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                                 return r;
                         break;
                 default:
-                        cli_option_error(argv, c);
+                        cli_log_option_error(argv, c);
                         return -EINVAL;
                 }
 
