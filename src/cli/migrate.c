@@ -37,7 +37,7 @@ static int help(void) {
                "(without a type: a .service), looked up with its drop-ins as systemd does,\n"
                "or a unit file.\n"
                "\n"
-               "  -h --help          show this help\n"
+               "  -h --help         show this help\n"
                "     --version      show the version\n"
                "     --diff         print a unified diff against the files there now\n"
                "     --json[=MODE]  print the plan as JSON; MODE is pretty (the default),\n"
