@@ -96,6 +96,9 @@ static int parse_span_term(const char **p, uint64_t *sum) {
 
         if (*s == '-')
                 return -ERANGE;
+        /* "+5s", as strtol() would read it; "+.5s" is no number. */
+        if (*s == '+' && !is_digit(*++s))
+                return -EINVAL;
         int_start = s;
         while (is_digit(*s)) {
                 if (whole > (UINT64_MAX - 9) / 10)

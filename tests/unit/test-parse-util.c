@@ -88,6 +88,8 @@ TEST(time_span) {
                 { "infinity", USEC_INFINITY },
                 { " infinity ", USEC_INFINITY },
                 { "0", 0 },
+                { "+5s", 5 * USEC_PER_SEC },
+                { "5s +1.5s", 6500 * USEC_PER_MSEC },
         };
         static const struct {
                 const char *text;
@@ -99,6 +101,9 @@ TEST(time_span) {
                 { "3.", -EINVAL },
                 { ".", -EINVAL },
                 { "h", -EINVAL },
+                { "+", -EINVAL },
+                { "+.5h", -EINVAL },
+                { "+-5", -EINVAL },
                 { "5 parsecs", -EINVAL },
                 { "5mins", -EINVAL },
                 { "5S", -EINVAL },
