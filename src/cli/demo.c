@@ -138,7 +138,10 @@ static int help(void) {
                "then deletes the anchor too and shows the rebind.\n"
                "\n"
                "  -h --help     show this help\n"
-               "     --version  show the version\n");
+               "     --version  show the version\n"
+               "\n"
+               "Exit status: 0 all three steps went through, 1 a step did not, 64 usage,\n"
+               "130 interrupted by SIGINT or SIGTERM.\n");
         return 0;
 }
 
