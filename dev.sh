@@ -19,13 +19,14 @@ BUILD_SAN=build-san
 # drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate,
 # and the daemons the guard keeps: socat, php-fpm; strace holds socat's exit;
 # haproxy, which renames its stats socket after bind, for scan and check);
-# python3-dev: the Python package's C extension; dpkg-dev, debhelper,
-# dh-python, lintian: the Debian packages (debian/control's Build-Depends
-# are among these), git and xz-utils: `meson dist`.
+# python3-dev: the Python package's C extension; bash-completion (its .pc
+# says where completions go) and zsh: the shell completions, loaded for real;
+# dpkg-dev, debhelper, dh-python, lintian: the Debian packages (debian/control's
+# Build-Depends are among these); git and xz-utils: `meson dist`.
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
-              socat php8.2-fpm strace haproxy
+              socat php8.2-fpm strace haproxy bash-completion zsh
               dpkg-dev debhelper dh-python lintian git xz-utils)
 
 step() { printf '==> %s\n' "$*"; }
