@@ -19,33 +19,17 @@
 #include "cli.h"
 #include "log.h"
 #include "macro.h"
+#include "nagios.h"
 #include "path-util.h"
+#include "prom-text.h"
 #include "scan.h"
 #include "socket-renamed.h"
 #include "strv.h"
-
-enum {
-        SCAN_EXIT_OK = 0,
-        SCAN_EXIT_BROKEN = 1,   /* something shown is orphaned or hijacked */
-        SCAN_EXIT_ERROR = 3,    /* as check's: scan itself could not work */
-        SCAN_EXIT_USAGE = 64,
-};
 
 /* A testing aid, not an interface: the classifier reads the cleaners'
  * configuration under this directory, and judges a socket bound below it
  * by its path inside it, as `systemd-tmpfiles --root` would. */
 #define TEST_ROOT_ENV "SOCKKEEPER_SCAN_TEST_ROOT"
-
-static bool status_broken(scan_status s) {
-        return s == STATUS_ORPHANED || s == STATUS_HIJACKED;
-}
-
-/* What --risky shows: healthy sockets that a cleaner will break, and
- * renamed ones rated so. */
-static bool entry_at_risk(const scan_entry *e) {
-        return e->status == STATUS_AT_RISK ||
-               (e->status == STATUS_RENAMED && e->rated && e->report.rating >= RISK_RISKY);
-}
 
 /* A directory's names by inode number (d_ino: no stat per entry), read
  * once however many of its sockets are orphaned. */
@@ -477,13 +461,18 @@ static int help(void) {
                "\n"
                "  -h --help        show this help\n"
                "     --json       print a JSON array, one object per socket\n"
+               "     --format=FMT table, json, prometheus (metrics for node_exporter's\n"
+               "                  textfile collector) or nagios (a monitoring plugin's line)\n"
+               "     --output=FILE with --format=prometheus: write FILE atomically instead of\n"
+               "                  standard output (a temporary file, then rename)\n"
                "     --broken     show only orphaned and hijacked sockets\n"
                "     --risky      show only at-risk sockets, and renamed ones rated risky\n"
                "                  (with --broken: both)\n"
                "     --unit UNIT  show only the sockets of UNIT (may repeat)\n"
                "\n"
                "Exit status: 0 nothing shown is broken, 1 something shown is orphaned or\n"
-               "hijacked, 3 scan failed, 64 usage.\n");
+               "hijacked, 3 scan failed, 64 usage. With --format=nagios: 0 OK, 1 WARNING\n"
+               "(at risk), 2 CRITICAL (orphaned or hijacked), 3 UNKNOWN (failed, usage).\n");
         return 0;
 }
 
@@ -541,17 +530,20 @@ static int gather(scan_context *c) {
         return 0;
 }
 
-int verb_scan(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_BROKEN, ARG_RISKY, ARG_UNIT };
+static int run_scan(int argc, char *argv[]) {
+        enum { ARG_JSON = 0x100, ARG_BROKEN, ARG_RISKY, ARG_UNIT, ARG_FORMAT, ARG_OUTPUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "broken", no_argument, NULL, ARG_BROKEN },
                 { "risky", no_argument, NULL, ARG_RISKY },
                 { "unit", required_argument, NULL, ARG_UNIT },
+                { "format", required_argument, NULL, ARG_FORMAT },
+                { "output", required_argument, NULL, ARG_OUTPUT },
                 {}
         };
         _cleanup_(scan_context_done) scan_context c = {};
+        scan_output out = {};
         char **units = NULL;
         size_t n_units = 0, n_shown = 0;
         bool json = false, broken = false, risky = false, any_broken = false;
@@ -563,6 +555,22 @@ int verb_scan(int argc, char *argv[]) {
                         return help();
                 case ARG_JSON:
                         json = true;
+                        out.format = SCAN_FORMAT_JSON;
+                        break;
+                case ARG_FORMAT:
+                        if (scan_parse_format(optarg, &out.format) < 0) {
+                                strv_free_n(units, n_units);
+                                return SCAN_EXIT_USAGE;
+                        }
+                        json = out.format == SCAN_FORMAT_JSON;
+                        break;
+                case ARG_OUTPUT:
+                        if (optarg[0] != '/') {
+                                log_error("--output: '%s' is not an absolute file name", optarg);
+                                strv_free_n(units, n_units);
+                                return SCAN_EXIT_USAGE;
+                        }
+                        out.file = optarg;
                         break;
                 case ARG_BROKEN:
                         broken = true;
@@ -590,6 +598,13 @@ int verb_scan(int argc, char *argv[]) {
                 strv_free_n(units, n_units);
                 return SCAN_EXIT_USAGE;
         }
+        if (out.file && out.format != SCAN_FORMAT_PROMETHEUS) {
+                log_error("--output needs --format=prometheus; see 'sockkeeper scan --help'");
+                strv_free_n(units, n_units);
+                return SCAN_EXIT_USAGE;
+        }
+        out.res.started_usec = now_usec(CLOCK_REALTIME);
+        out.res.duration_usec = now_usec(CLOCK_MONOTONIC); /* the start, until scan_emit_summary() */
 
         c.test_root = getenv(TEST_ROOT_ENV);
         if (c.test_root && (c.test_root[0] != '/' || root_is_live(c.test_root)))
@@ -623,6 +638,18 @@ int verb_scan(int argc, char *argv[]) {
         /* The entries were made in the listing's order, and the shown
          * ones kept it. */
 
+        if (out.format >= SCAN_FORMAT_PROMETHEUS) {
+                out.res = (scan_result) {
+                        .shown = c.entries,
+                        .n = n_shown,
+                        .ok = true,
+                        .netns_complete = c.machine.netns_complete,
+                        .started_usec = out.res.started_usec,
+                        .duration_usec = out.res.duration_usec,
+                };
+                ret = scan_emit_summary(&out, any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK);
+                goto done;
+        }
         if (json)
                 scan_print_json(c.entries, n_shown, c.machine.netns_complete);
         else if (scan_print_table(c.entries, n_shown) < 0) {
@@ -639,6 +666,18 @@ int verb_scan(int argc, char *argv[]) {
                             "their sockets are missing from this list");
         ret = any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
 finish:
+        if (ret == SCAN_EXIT_ERROR && out.format >= SCAN_FORMAT_PROMETHEUS)
+                (void) scan_emit_summary(&out, ret);
+done:
         strv_free_n(units, n_units);
         return ret;
+}
+
+int verb_scan(int argc, char *argv[]) {
+        int r = run_scan(argc, argv);
+
+        /* A monitoring plugin's usage error is UNKNOWN. */
+        if (r == SCAN_EXIT_USAGE && nagios_requested(argc, argv))
+                return nagios_unknown("invalid arguments; see 'sockkeeper scan --help'");
+        return r;
 }

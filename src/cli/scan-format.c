@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* sockkeeper scan: --format, and the formats that sum a scan up
+ * (Prometheus, a monitoring plugin's line), which have something to say
+ * also when the scan failed. */
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "macro.h"
+#include "prom-text.h"
+#include "scan.h"
+
+/* The summing formats also when the scan failed: success 0 for Prometheus
+ * (an alert, and no stale "all well"), UNKNOWN for a plugin. RET is the
+ * exit status so far. */
+int scan_emit_summary(scan_output *o, int ret) {
+        _cleanup_(prom_text_done) prom_text t = {};
+
+        o->res.duration_usec = now_usec(CLOCK_MONOTONIC) - o->res.duration_usec;
+        if (o->format == SCAN_FORMAT_NAGIOS)
+                return scan_print_nagios(&o->res);
+        if (prom_text_open(&t, "written by sockkeeper scan") < 0 || scan_print_prometheus(t.f, &o->res) < 0 ||
+            prom_text_close(&t) < 0) {
+                log_error_errno(-ENOMEM, "scan");
+                return SCAN_EXIT_ERROR;
+        }
+        if (o->file) {
+                if (prom_write_file(o->file, t.data, t.size) < 0)
+                        return SCAN_EXIT_ERROR;
+        } else if (fwrite(t.data, 1, t.size, stdout) != t.size || fflush(stdout) != 0)
+                return SCAN_EXIT_ERROR;
+        return ret;
+}
+
+int scan_parse_format(const char *arg, scan_format *ret) {
+        static const char *const names[] = {
+                [SCAN_FORMAT_TABLE] = "table",
+                [SCAN_FORMAT_JSON] = "json",
+                [SCAN_FORMAT_PROMETHEUS] = "prometheus",
+                [SCAN_FORMAT_NAGIOS] = "nagios",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (streq(arg, names[i])) {
+                        *ret = (scan_format) i;
+                        return 0;
+                }
+        log_error("--format: '%s' is none of table, json, prometheus, nagios", arg);
+        return -EINVAL;
+}
+
