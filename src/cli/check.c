@@ -13,6 +13,7 @@
 #include "json.h"
 #include "log.h"
 #include "macro.h"
+#include "nagios.h"
 #include "risk.h"
 #include "socket-path.h"
 #include "strv.h"
@@ -101,9 +102,12 @@ static int help(void) {
                "\n"
                "  -h --help        show this help\n"
                "     --json       print a JSON array, one object per path\n"
+               "     --format=FMT text, json or nagios (a monitoring plugin's line)\n"
                "     --root DIR   evaluate the configuration under DIR instead of /\n"
                "\n"
-               "Exit status: 0 all ok, 1 some caution, 2 some risky, 3 an error, 64 usage.\n");
+               "Exit status: 0 all ok, 1 some caution, 2 some risky, 3 an error, 64 usage.\n"
+               "With --format=nagios: 0 OK, 1 WARNING (caution), 2 CRITICAL (risky),\n"
+               "3 UNKNOWN (an error, usage).\n");
         return 0;
 }
 
@@ -136,14 +140,39 @@ static bool paths_usable(char **args, int n, char **ret_canonical) {
         return ok;
 }
 
-int verb_check(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_ROOT };
+typedef enum check_format {
+        CHECK_FORMAT_TEXT,
+        CHECK_FORMAT_JSON,
+        CHECK_FORMAT_NAGIOS,
+} check_format;
+
+static int parse_format(const char *arg, check_format *ret) {
+        static const char *const names[] = {
+                [CHECK_FORMAT_TEXT] = "text",
+                [CHECK_FORMAT_JSON] = "json",
+                [CHECK_FORMAT_NAGIOS] = "nagios",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (streq(arg, names[i])) {
+                        *ret = (check_format) i;
+                        return 0;
+                }
+        log_error("--format: '%s' is none of text, json, nagios", arg);
+        return -EINVAL;
+}
+
+static int run_check(int argc, char *argv[]) {
+        enum { ARG_JSON = 0x100, ARG_ROOT, ARG_FORMAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "root", required_argument, NULL, ARG_ROOT },
+                { "format", required_argument, NULL, ARG_FORMAT },
                 {}
         };
+        _cleanup_(nagios_check_done) nagios_check nagios = {};
+        check_format format = CHECK_FORMAT_TEXT;
         _cleanup_(risk_machine_done) risk_machine m = {};
         _cleanup_(path_list_done) path_list canonical = {};
         _cleanup_free_ char *root = NULL;
@@ -158,6 +187,12 @@ int verb_check(int argc, char *argv[]) {
                         return help();
                 case ARG_JSON:
                         json = true;
+                        format = CHECK_FORMAT_JSON;
+                        break;
+                case ARG_FORMAT:
+                        if (parse_format(optarg, &format) < 0)
+                                return CHECK_EXIT_USAGE;
+                        json = format == CHECK_FORMAT_JSON;
                         break;
                 case ARG_ROOT:
                         if (parse_root_option("check", optarg, &root) < 0)
@@ -183,7 +218,8 @@ int verb_check(int argc, char *argv[]) {
         r = risk_machine_load(&m, root ?: "/", log_file_warning, NULL);
         if (r < 0) {
                 log_error_errno(r, "reading the cleaners' configuration under %s", root ?: "/");
-                return CHECK_EXIT_ERROR;
+                return format == CHECK_FORMAT_NAGIOS ? nagios_unknown("cannot read the cleaners' configuration")
+                                                     : CHECK_EXIT_ERROR;
         }
 
         if (json) {
@@ -199,12 +235,15 @@ int verb_check(int argc, char *argv[]) {
                 if (r < 0) {
                         log_error_errno(r, "%s", argv[i]);
                         worst = RISK_ERROR;
+                        nagios_check_add_failed(&nagios, argv[i]);
                         continue;
                 }
                 if (report.rating > worst)
                         worst = report.rating;
                 netns_incomplete |= report.netns_incomplete;
-                if (json)
+                if (format == CHECK_FORMAT_NAGIOS)
+                        nagios_check_add(&nagios, &report);
+                else if (json)
                         print_json(&w, &report);
                 else
                         print_human(&report);
@@ -213,6 +252,8 @@ int verb_check(int argc, char *argv[]) {
                 json_end_array(&w);
                 json_finish(&w);
         }
+        if (format == CHECK_FORMAT_NAGIOS)
+                return nagios_check_print(&nagios);
         if (fflush(stdout) != 0)
                 return CHECK_EXIT_ERROR;
         if (netns_incomplete)
@@ -229,4 +270,13 @@ int verb_check(int argc, char *argv[]) {
         default:
                 return CHECK_EXIT_ERROR;
         }
+}
+
+int verb_check(int argc, char *argv[]) {
+        int r = run_check(argc, argv);
+
+        /* A monitoring plugin's usage error is UNKNOWN. */
+        if (r == CHECK_EXIT_USAGE && nagios_requested(argc, argv))
+                return nagios_unknown("invalid arguments; see 'sockkeeper check --help'");
+        return r;
 }
