@@ -146,21 +146,11 @@ typedef enum check_format {
         CHECK_FORMAT_NAGIOS,
 } check_format;
 
-static int parse_format(const char *arg, check_format *ret) {
-        static const char *const names[] = {
-                [CHECK_FORMAT_TEXT] = "text",
-                [CHECK_FORMAT_JSON] = "json",
-                [CHECK_FORMAT_NAGIOS] = "nagios",
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (streq(arg, names[i])) {
-                        *ret = (check_format) i;
-                        return 0;
-                }
-        log_error("--format: '%s' is none of text, json, nagios", arg);
-        return -EINVAL;
-}
+static const char *const format_names[] = {
+        [CHECK_FORMAT_TEXT] = "text",
+        [CHECK_FORMAT_JSON] = "json",
+        [CHECK_FORMAT_NAGIOS] = "nagios",
+};
 
 static int run_check(int argc, char *argv[]) {
         enum { ARG_JSON = 0x100, ARG_ROOT, ARG_FORMAT };
@@ -190,8 +180,10 @@ static int run_check(int argc, char *argv[]) {
                         format = CHECK_FORMAT_JSON;
                         break;
                 case ARG_FORMAT:
-                        if (parse_format(optarg, &format) < 0)
+                        r = parse_choice("--format", optarg, format_names, ELEMENTSOF(format_names));
+                        if (r < 0)
                                 return CHECK_EXIT_USAGE;
+                        format = r;
                         json = format == CHECK_FORMAT_JSON;
                         break;
                 case ARG_ROOT:

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "log.h"
 #include "macro.h"
 #include "prom-text.h"
@@ -40,13 +41,10 @@ int scan_parse_format(const char *arg, scan_format *ret) {
                 [SCAN_FORMAT_PROMETHEUS] = "prometheus",
                 [SCAN_FORMAT_NAGIOS] = "nagios",
         };
+        int i = parse_choice("--format", arg, names, ELEMENTSOF(names));
 
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (streq(arg, names[i])) {
-                        *ret = (scan_format) i;
-                        return 0;
-                }
-        log_error("--format: '%s' is none of table, json, prometheus, nagios", arg);
-        return -EINVAL;
+        if (i < 0)
+                return i;
+        *ret = (scan_format) i;
+        return 0;
 }
-
