@@ -95,3 +95,32 @@ def wait_for(predicate, timeout=TIMEOUT, what="condition"):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.02)
     return value
+
+
+# Runs argv[1:] with socket(AF_NETLINK, ...) failing with EPERM (a seccomp
+# filter, as a sandbox without AF_NETLINK has it): sock_diag is then out of
+# reach and scan fails. x86_64 only.
+NO_NETLINK = r"""
+import ctypes, os, platform, struct, sys
+if platform.machine() != "x86_64":
+    sys.exit(77)
+LD, JEQ, RET, ALLOW, ERRNO = 0x20, 0x15, 0x06, 0x7fff0000, 0x00050000
+def stmt(code, k): return struct.pack("HBBI", code, 0, 0, k)
+def jump(k, jt, jf): return struct.pack("HBBI", JEQ, jt, jf, k)
+prog = b"".join([stmt(LD, 4), jump(0xc000003e, 1, 0), stmt(RET, ALLOW),    # AUDIT_ARCH_X86_64
+                 stmt(LD, 0), jump(41, 0, 3),                               # socket()
+                 stmt(LD, 16), jump(16, 0, 1),                              # AF_NETLINK
+                 stmt(RET, ERRNO | 1), stmt(RET, ALLOW)])
+buf = ctypes.create_string_buffer(prog)
+fprog = struct.pack("HxxxxxxQ", len(prog) // 8, ctypes.addressof(buf))
+libc = ctypes.CDLL(None, use_errno=True)
+fp = ctypes.create_string_buffer(fprog)
+if libc.prctl(38, 1, 0, 0, 0) or libc.prctl(22, 2, fp, 0, 0):   # NO_NEW_PRIVS, SECCOMP_MODE_FILTER
+    sys.exit(77)
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
+def without_netlink(*argv):
+    """ARGV as a command that runs with AF_NETLINK sockets refused."""
+    return [sys.executable, "-c", NO_NETLINK, *map(str, argv)]

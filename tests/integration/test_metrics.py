@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from guardlib import Guard
-from metricslib import TIMEOUT, World, fixture_root, need, sockkeeper, wait_for
+from metricslib import TIMEOUT, World, fixture_root, need, sockkeeper, wait_for, without_netlink
 
 HERE = Path(__file__).resolve().parent
 STATUSES = ("healthy", "at-risk", "orphaned", "hijacked", "renamed", "abstract", "unknown")
@@ -124,6 +124,28 @@ def test_output_atomic_and_only_over_its_own(world, tmp_path):
     (tmp_path / "via").symlink_to(out)
     p = world.scan("--format=prometheus", f"--output={tmp_path / 'via' / 'sockkeeper.prom'}")
     assert p.returncode == 3 and "symlink" in p.stderr, p.stderr
+
+
+def test_failed_scan_says_so(tmp_path):
+    """A scan that cannot list the sockets (sock_diag refused) still
+    writes its file, with success 0 and nothing counted, over the last
+    good one: an alert, not stale numbers."""
+    target = tmp_path / "sockkeeper.prom"
+    p = subprocess.run([sockkeeper(), "scan", "--format=prometheus", f"--output={target}"], capture_output=True,
+                       text=True, timeout=TIMEOUT)
+    assert p.returncode in (0, 1), p.stderr
+    assert samples(target.read_text(errors="surrogateescape"), "sockkeeper_scan_success") == [("", 1)]
+    p = subprocess.run(without_netlink(sockkeeper(), "scan", "--format=prometheus", f"--output={target}"),
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    if p.returncode == 77:
+        pytest.skip("no seccomp filter for this architecture")
+    assert p.returncode == 3 and "sock_diag" in p.stderr, p.stderr
+    text = target.read_text()
+    assert samples(text, "sockkeeper_scan_success") == [("", 0)]
+    assert samples(text, "sockkeeper_scan_sockets") == [] and samples(text, "sockkeeper_scan_broken_sockets") == []
+    assert len(samples(text, "sockkeeper_scan_timestamp_seconds")) == 1
+    check = promtool("check", "metrics", stdin=text)
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 @pytest.mark.parametrize("args", [["--format=prometheus", "--output=relative.prom"],

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from metricslib import TIMEOUT, World, fixture_root, sockkeeper
+from metricslib import TIMEOUT, World, fixture_root, sockkeeper, without_netlink
 
 LINE = re.compile(r"^SOCKKEEPER (OK|WARNING|CRITICAL|UNKNOWN) - ([^|\n]*) \| ((?:[^ =']+=[^ ]+ ?)+)\n$")
 
@@ -142,3 +142,12 @@ def test_scan_usage_errors_are_unknown(args):
                        timeout=TIMEOUT)
     assert p.returncode == 3, p.stderr
     assert p.stdout.startswith("SOCKKEEPER UNKNOWN - ") and p.stdout.count("\n") == 1, p.stdout
+
+
+def test_scan_failed_is_unknown():
+    p = subprocess.run(without_netlink(sockkeeper(), "scan", "--format=nagios"), capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    if p.returncode == 77:
+        pytest.skip("no seccomp filter for this architecture")
+    assert p.returncode == 3, p.stderr
+    assert p.stdout.startswith("SOCKKEEPER UNKNOWN - the scan failed") and p.stdout.count("\n") == 1, p.stdout
