@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from guardlib import Guard
+from guardlib import Guard, anchor_of
 from metricslib import TIMEOUT, World, fixture_root, need, sockkeeper, wait_for, without_netlink
 
 HERE = Path(__file__).resolve().parent
@@ -265,6 +265,37 @@ def test_guard_metrics_file(tmp_path):
         text = wait_for(relinked_all, timeout=15, what="relinks_total 10")
         assert samples(text, "sockkeeper_guard_losses_total") == [("", 0)]
         assert sorted(os.listdir(tmp_path)) == ["guard.prom", "s"]
+    finally:
+        assert guard.stop() == 0
+        server.close()
+
+
+def test_guard_metrics_loss_and_give_up(tmp_path):
+    """A path lost with its anchor, for a unit whose restarts are used up
+    (--restart-burst=0): a loss, a give-up, the path counted as lost."""
+    d = tmp_path / "s"
+    d.mkdir()
+    path = d / "lost.sock"
+    metrics = tmp_path / "guard.prom"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen()
+    guard = Guard(f"--metrics-file={metrics}", "--unit=sk-metrics-test.service", "--on-loss=restart",
+                  "--restart-burst=0", "--restart-delay=0", path)
+    try:
+        anchor = anchor_of(guard.expect("attached"))
+        os.unlink(anchor)
+        os.unlink(path)
+        guard.expect("lost")
+        guard.expect("give-up")
+
+        def given_up():
+            t = metrics.exists() and metrics.read_text()
+            return t if t and samples(t, "sockkeeper_guard_give_ups_total") == [("", 1)] else None
+        text = wait_for(given_up, timeout=15, what="give_ups_total 1")
+        assert samples(text, "sockkeeper_guard_losses_total") == [("", 1)]
+        assert samples(text, "sockkeeper_guard_restarts_total") == [("", 0)]
+        assert dict(samples(text, "sockkeeper_guard_paths"))['{state="lost"}'] == 1
     finally:
         assert guard.stop() == 0
         server.close()
