@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "macro.h"
 #include "nagios.h"
 #include "scan.h"
@@ -41,9 +42,11 @@ int nagios_unknown(const char *what) {
 }
 
 void nagios_put_name(FILE *f, const char *name) {
-        for (const unsigned char *p = (const unsigned char *) name; *p; p++)
-                if (*p < 0x20 || *p == 0x7f || *p == '|')
-                        fprintf(f, "\\x%02x", *p);
+        _cleanup_free_ char *escaped = cescape(name);
+
+        for (const char *p = escaped ?: "(out of memory)"; *p; p++)
+                if (*p == '|')
+                        fputs("\\x7c", f);
                 else
                         fputc(*p, f);
 }

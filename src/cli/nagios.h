@@ -31,8 +31,9 @@ int nagios_unknown(const char *what);
 
 /* How many names a status line lists before "and N more". */
 #define NAGIOS_MAX_LISTED 5
-/* NAME for a status line: control characters, and the '|' that would
- * start the performance data, as \xNN. */
+/* NAME for a status line: escaped as every name shown to people (cescape:
+ * \n, \t, \xNN), and the '|' that would start the performance data as
+ * \x7c. */
 void nagios_put_name(FILE *f, const char *name);
 
 /* check's reports, gathered one by one, then one line. */

@@ -13,25 +13,21 @@
 #include "scan.h"
 
 /* The summing formats also when the scan failed: success 0 for Prometheus
- * (an alert, and no stale "all well"), UNKNOWN for a plugin. RET is the
- * exit status so far. */
-int scan_emit_summary(scan_output *o, int ret) {
+ * (an alert, and no stale "all well"), UNKNOWN for a plugin. */
+int scan_emit_summary(scan_output *o) {
         _cleanup_(prom_text_done) prom_text t = {};
+        int r;
 
         o->res.duration_usec = now_usec(CLOCK_MONOTONIC) - o->res.duration_usec;
         if (o->format == SCAN_FORMAT_NAGIOS)
                 return scan_print_nagios(&o->res);
         if (prom_text_open(&t, "written by sockkeeper scan") < 0 || scan_print_prometheus(t.f, &o->res) < 0 ||
-            prom_text_close(&t) < 0) {
-                log_error_errno(-ENOMEM, "scan");
-                return SCAN_EXIT_ERROR;
-        }
-        if (o->file) {
-                if (prom_write_file(o->file, t.data, t.size) < 0)
-                        return SCAN_EXIT_ERROR;
-        } else if (fwrite(t.data, 1, t.size, stdout) != t.size || fflush(stdout) != 0)
-                return SCAN_EXIT_ERROR;
-        return ret;
+            prom_text_close(&t) < 0)
+                return log_error_errno(-ENOMEM, "scan");
+        if (o->file)
+                return prom_write_file(o->file, t.data, t.size); /* logs why not */
+        r = fwrite(t.data, 1, t.size, stdout) == t.size && fflush(stdout) == 0 ? 0 : -EIO;
+        return r < 0 ? log_error_errno(r, "writing to standard output") : 0;
 }
 
 int scan_parse_format(const char *arg, scan_format *ret) {

@@ -21,10 +21,19 @@
 #include "macro.h"
 #include "nagios.h"
 #include "path-util.h"
-#include "prom-text.h"
 #include "scan.h"
 #include "socket-renamed.h"
 #include "strv.h"
+
+enum {
+        SCAN_EXIT_OK = 0,
+        SCAN_EXIT_BROKEN = 1,   /* something shown is orphaned or hijacked */
+        SCAN_EXIT_CRITICAL = 2, /* --format=nagios: the same (NAGIOS_CRITICAL; 1 is WARNING there) */
+        SCAN_EXIT_ERROR = 3,    /* as check's: scan itself could not work */
+        SCAN_EXIT_USAGE = 64,
+};
+_Static_assert((int) SCAN_EXIT_CRITICAL == (int) NAGIOS_CRITICAL && (int) SCAN_EXIT_ERROR == (int) NAGIOS_UNKNOWN,
+               "the plugin states");
 
 /* A testing aid, not an interface: the classifier reads the cleaners'
  * configuration under this directory, and judges a socket bound below it
@@ -471,8 +480,9 @@ static int help(void) {
                "     --unit UNIT  show only the sockets of UNIT (may repeat)\n"
                "\n"
                "Exit status: 0 nothing shown is broken, 1 something shown is orphaned or\n"
-               "hijacked, 3 scan failed, 64 usage. With --format=nagios: 0 OK, 1 WARNING\n"
-               "(at risk), 2 CRITICAL (orphaned or hijacked), 3 UNKNOWN (failed, usage).\n");
+               "hijacked, 3 scan failed, 64 usage. With --format=nagios, a monitoring\n"
+               "plugin's: 0 OK, 1 WARNING (at risk), 2 CRITICAL (orphaned or hijacked),\n"
+               "3 UNKNOWN (failed, or a usage error).\n");
         return 0;
 }
 
@@ -647,7 +657,11 @@ static int run_scan(int argc, char *argv[]) {
                         .started_usec = out.res.started_usec,
                         .duration_usec = out.res.duration_usec,
                 };
-                ret = scan_emit_summary(&out, any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK);
+                r = scan_emit_summary(&out);
+                if (out.format == SCAN_FORMAT_NAGIOS)
+                        ret = r;
+                else
+                        ret = r < 0 ? SCAN_EXIT_ERROR : any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
                 goto done;
         }
         if (json)
@@ -667,7 +681,7 @@ static int run_scan(int argc, char *argv[]) {
         ret = any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
 finish:
         if (ret == SCAN_EXIT_ERROR && out.format >= SCAN_FORMAT_PROMETHEUS)
-                (void) scan_emit_summary(&out, ret);
+                (void) scan_emit_summary(&out);
 done:
         strv_free_n(units, n_units);
         return ret;

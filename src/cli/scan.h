@@ -14,13 +14,6 @@
 #include "socket-owners.h"
 #include "unix-diag.h"
 
-enum {
-        SCAN_EXIT_OK = 0,
-        SCAN_EXIT_BROKEN = 1,   /* something shown is orphaned or hijacked */
-        SCAN_EXIT_ERROR = 3,    /* as check's: scan itself could not work */
-        SCAN_EXIT_USAGE = 64,
-};
-
 typedef enum scan_status {
         STATUS_HEALTHY,
         STATUS_AT_RISK,
@@ -80,10 +73,10 @@ typedef struct scan_output {
 
 /* --format's ARG; -EINVAL (logged) for none of the four. */
 int scan_parse_format(const char *arg, scan_format *ret);
-/* The result in O's summing format, to stdout or O->file; returns RET (the
- * exit status so far: scan's) for Prometheus, the plugin's state for
- * nagios, 3 when writing failed. */
-int scan_emit_summary(scan_output *o, int ret);
+/* The result in O's summing format, to stdout or O->file. Returns the
+ * plugin's state for nagios; for Prometheus 0, or a negative errno
+ * (logged) when it could not be written. */
+int scan_emit_summary(scan_output *o);
 
 /* Clients cannot reach it. */
 static inline bool status_broken(scan_status s) {

@@ -123,7 +123,7 @@ def test_scan_critical(root, tmp_path):
 
 def test_scan_odd_names(tmp_path):
     """A '|' would start the performance data, a newline a second line:
-    both are escaped as \\xNN."""
+    the name is escaped as everywhere (\\n), and '|' as \\x7c."""
     d = tmp_path / "s"
     d.mkdir()
     w = World([("orphan", bytes(d) + b"/pipe|and\nnewline.sock")])
@@ -131,7 +131,7 @@ def test_scan_odd_names(tmp_path):
         p = w.scan("--format=nagios")
         assert p.returncode == 2, p.stderr
         state, text, perf = parse(p.stdout)
-        assert text == f"1 orphaned: {d}/pipe\\x7cand\\x0anewline.sock (python3)", text
+        assert text == f"1 orphaned: {d}/pipe\\x7cand\\nnewline.sock (python3)", text
     finally:
         w.stop()
 
