@@ -225,17 +225,24 @@ def test_node_exporter_reads_the_scan_service_output(world, tmp_path):
     assert dict(samples(body, "sockkeeper_scan_sockets"))['{status="orphaned"}'] == 4
 
 
-def test_guard_metrics_file(tmp_path):
+@pytest.fixture
+def listener(tmp_path):
+    """A listening socket at TMP/s/kept.sock, for the guard to keep."""
+    d = tmp_path / "s"
+    d.mkdir()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(d / "kept.sock"))
+    server.listen()
+    yield d / "kept.sock"
+    server.close()
+
+
+def test_guard_metrics_file(tmp_path, listener):
     """The guard's counters and paths by state, in a file that promtool
     accepts, rewritten (by rename) when something happened, and not more
     than once in a few seconds however many relinks."""
-    d = tmp_path / "s"
-    d.mkdir()
-    path = d / "kept.sock"
+    path = listener
     metrics = tmp_path / "guard.prom"
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(path))
-    server.listen()
     guard = Guard(f"--metrics-file={metrics}", path)
     try:
         guard.expect("attached")
@@ -267,19 +274,13 @@ def test_guard_metrics_file(tmp_path):
         assert sorted(os.listdir(tmp_path)) == ["guard.prom", "s"]
     finally:
         assert guard.stop() == 0
-        server.close()
 
 
-def test_guard_metrics_loss_and_give_up(tmp_path):
+def test_guard_metrics_loss_and_give_up(tmp_path, listener):
     """A path lost with its anchor, for a unit whose restarts are used up
     (--restart-burst=0): a loss, a give-up, the path counted as lost."""
-    d = tmp_path / "s"
-    d.mkdir()
-    path = d / "lost.sock"
+    path = listener
     metrics = tmp_path / "guard.prom"
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(path))
-    server.listen()
     guard = Guard(f"--metrics-file={metrics}", "--unit=sk-metrics-test.service", "--on-loss=restart",
                   "--restart-burst=0", "--restart-delay=0", path)
     try:
@@ -298,7 +299,6 @@ def test_guard_metrics_loss_and_give_up(tmp_path):
         assert dict(samples(text, "sockkeeper_guard_paths"))['{state="lost"}'] == 1
     finally:
         assert guard.stop() == 0
-        server.close()
 
 
 def test_guard_metrics_file_argument():
