@@ -18,13 +18,15 @@ BUILD_SAN=build-san
 # drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate,
 # and the daemons the guard keeps: socat, php-fpm; strace holds socat's exit;
 # haproxy, which renames its stats socket after bind, for scan and check);
-# python3-dev: the Python package's C extension; prometheus (for promtool)
-# and prometheus-node-exporter: the metrics and alert rules, read by the
-# real tools (their daemons are not started; see install_deps).
+# python3-dev: the Python package's C extension; bash-completion (its .pc
+# says where completions go) and zsh: the shell completions, loaded for real;
+# prometheus (for promtool) and prometheus-node-exporter: the metrics and
+# alert rules, read by the real tools (their daemons are not started; see
+# install_deps).
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
-              socat php8.2-fpm strace haproxy prometheus prometheus-node-exporter)
+              socat php8.2-fpm strace haproxy bash-completion zsh prometheus prometheus-node-exporter)
 # Packages whose daemon (of the same name) the tests never want running:
 # they start their own node_exporter on 127.0.0.1 and a free port.
 NO_START_SERVICES=(prometheus prometheus-node-exporter)

@@ -25,7 +25,7 @@ enum {
         CHECK_EXIT_CAUTION = 1,
         CHECK_EXIT_RISKY = 2,
         CHECK_EXIT_ERROR = 3,   /* a path that cannot work, or check itself failed */
-        CHECK_EXIT_USAGE = 64,
+        CHECK_EXIT_USAGE = CLI_EXIT_USAGE,
 };
 
 static void print_human(const risk_report *r) {
@@ -103,10 +103,15 @@ static int help(void) {
                "cleaners (tmpfiles.d, tmpreaper, cron), its mounts and its listeners, with\n"
                "the file and line behind every reason, and says what to do about it.\n"
                "\n"
-               "  -h --help        show this help\n"
-               "     --json       print a JSON array, one object per path\n"
-               "     --format=FMT text, json or nagios (a monitoring plugin's line)\n"
-               "     --root DIR   evaluate the configuration under DIR instead of /\n"
+               "  -h --help         show this help\n"
+               "     --version      show the version\n"
+               "     --json[=MODE]  print a JSON array, one object per path; MODE is\n"
+               "                    pretty (the default), short (one line) or off\n"
+               "  -q --quiet        print nothing; the exit status says it all\n"
+               "     --no-pager     accepted for systemd's tools' sake; check never pages\n"
+               "     --root DIR     evaluate the configuration under DIR instead of /\n"
+               "     --format=FMT   text, json (as --json) or nagios (a monitoring plugin's\n"
+               "                    line)\n"
                "\n"
                "Exit status: 0 all ok, 1 some caution, 2 some risky, 3 an error, 64 usage.\n"
                "With --format=nagios: 0 OK, 1 WARNING (caution), 2 CRITICAL (risky),\n"
@@ -145,63 +150,71 @@ static bool paths_usable(char **args, int n, char **ret_canonical) {
         return ok;
 }
 
-typedef enum check_format {
-        CHECK_FORMAT_TEXT,
-        CHECK_FORMAT_JSON,
-        CHECK_FORMAT_NAGIOS,
-} check_format;
-
+/* --format's words: text and json are the output modes of --json. */
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_NAGIOS };
 static const char *const format_names[] = {
-        [CHECK_FORMAT_TEXT] = "text",
-        [CHECK_FORMAT_JSON] = "json",
-        [CHECK_FORMAT_NAGIOS] = "nagios",
+        [FORMAT_TEXT] = "text",
+        [FORMAT_JSON] = "json",
+        [FORMAT_NAGIOS] = "nagios",
 };
 
 static int run_check(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_ROOT, ARG_FORMAT };
+        enum { ARG_ROOT = 0x100, ARG_FORMAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "json", optional_argument, NULL, ARG_JSON },
+                { "quiet", no_argument, NULL, 'q' },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "format", required_argument, NULL, ARG_FORMAT },
                 {}
         };
-        _cleanup_(nagios_check_done) nagios_check nagios = {};
-        check_format format = CHECK_FORMAT_TEXT;
+        _cleanup_(nagios_check_done) nagios_check plugin = {};
         _cleanup_(risk_machine_done) risk_machine m = {};
         _cleanup_(path_list_done) path_list canonical = {};
         _cleanup_free_ char *root = NULL;
         risk_rating worst = RISK_OK;
-        bool json = false, netns_incomplete = false;
+        output_mode mode = OUTPUT_TEXT;
+        bool quiet = false, netns_incomplete = false, nagios = false;
         json_writer w;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":hq", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case ARG_VERSION:
+                        return cli_version();
                 case ARG_JSON:
-                        json = true;
-                        format = CHECK_FORMAT_JSON;
+                        if (parse_json_option(optarg, &mode) < 0)
+                                return CHECK_EXIT_USAGE;
+                        nagios = false;
                         break;
                 case ARG_FORMAT:
                         r = parse_choice("--format", optarg, format_names, ELEMENTSOF(format_names));
                         if (r < 0)
                                 return CHECK_EXIT_USAGE;
-                        format = r;
-                        json = format == CHECK_FORMAT_JSON;
+                        mode = r == FORMAT_JSON ? OUTPUT_JSON_PRETTY : OUTPUT_TEXT;
+                        nagios = r == FORMAT_NAGIOS;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case ARG_NO_PAGER:
                         break;
                 case ARG_ROOT:
-                        if (parse_root_option("check", optarg, &root) < 0)
+                        if (parse_root_option(optarg, &root) < 0)
                                 return CHECK_EXIT_USAGE;
                         break;
                 default:
-                        return CHECK_EXIT_USAGE;
+                        return cli_option_error(argv, c);
                 }
-        if (optind >= argc) {
-                log_error("check needs at least one PATH; see 'sockkeeper check --help'");
-                return CHECK_EXIT_USAGE;
-        }
+        if (optind >= argc)
+                return cli_usage_error("at least one PATH is needed");
+        /* Errors still say why the status is 3; nothing else is said. */
+        if (quiet)
+                log_set_max_level(LOG_ERR);
         canonical.n = (size_t) (argc - optind);
         canonical.v = calloc(canonical.n, sizeof(char *));
         if (!canonical.v) {
@@ -209,18 +222,19 @@ static int run_check(int argc, char *argv[]) {
                 return CHECK_EXIT_ERROR;
         }
         if (!paths_usable(argv + optind, argc - optind, canonical.v))
-                return CHECK_EXIT_USAGE;
+                return cli_usage_hint();
 
         /* Configuration problems are reported and the rest is evaluated. */
         r = risk_machine_load(&m, root ?: "/", log_file_warning, NULL);
         if (r < 0) {
                 log_error_errno(r, "reading the cleaners' configuration under %s", root ?: "/");
-                return format == CHECK_FORMAT_NAGIOS ? nagios_unknown("cannot read the cleaners' configuration")
-                                                     : CHECK_EXIT_ERROR;
+                return nagios ? nagios_unknown("cannot read the cleaners' configuration") : CHECK_EXIT_ERROR;
         }
 
-        if (json) {
-                json_init(&w, stdout, true);
+        if (quiet || nagios)
+                mode = OUTPUT_TEXT;
+        if (output_mode_is_json(mode)) {
+                json_init(&w, stdout, mode == OUTPUT_JSON_PRETTY);
                 json_begin_array(&w);
         }
         for (int i = optind; i < argc; i++) {
@@ -232,25 +246,28 @@ static int run_check(int argc, char *argv[]) {
                 if (r < 0) {
                         log_error_errno(r, "%s", argv[i]);
                         worst = RISK_ERROR;
-                        nagios_check_add_failed(&nagios, argv[i]);
+                        nagios_check_add_failed(&plugin, argv[i]);
                         continue;
                 }
                 if (report.rating > worst)
                         worst = report.rating;
                 netns_incomplete |= report.netns_incomplete;
-                if (format == CHECK_FORMAT_NAGIOS)
-                        nagios_check_add(&nagios, &report);
-                else if (json)
+                if (nagios)
+                        nagios_check_add(&plugin, &report);
+                if (quiet || nagios)
+                        continue;
+                if (output_mode_is_json(mode))
                         print_json(&w, &report);
                 else
                         print_human(&report);
         }
-        if (json) {
+        if (output_mode_is_json(mode)) {
                 json_end_array(&w);
                 json_finish(&w);
         }
-        if (format == CHECK_FORMAT_NAGIOS)
-                return nagios_check_print(&nagios);
+        /* A plugin prints its line also under -q: it is what it is for. */
+        if (nagios)
+                return nagios_check_print(&plugin);
         if (fflush(stdout) != 0)
                 return CHECK_EXIT_ERROR;
         if (netns_incomplete)

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
 #include "strv.h"
 
 int parse_choice(const char *option, const char *arg, const char *const *names, size_t n) {
@@ -19,6 +18,6 @@ int parse_choice(const char *option, const char *arg, const char *const *names, 
         for (size_t k = 0, len = 0; k < n && len < sizeof(choices); k++)
                 if (names[k])
                         len += snprintf(choices + len, sizeof(choices) - len, "%s%s", len ? ", " : "", names[k]);
-        log_error("%s: '%s' is none of %s", option, arg, choices);
+        (void) cli_usage_error("%s: '%s' is none of %s", option, arg, choices);
         return -EINVAL;
 }

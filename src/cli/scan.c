@@ -24,13 +24,14 @@
 #include "scan.h"
 #include "socket-renamed.h"
 #include "strv.h"
+#include "unit-name.h"
 
 enum {
         SCAN_EXIT_OK = 0,
         SCAN_EXIT_BROKEN = 1,   /* something shown is orphaned or hijacked */
         SCAN_EXIT_CRITICAL = 2, /* --format=nagios: the same (NAGIOS_CRITICAL; 1 is WARNING there) */
         SCAN_EXIT_ERROR = 3,    /* as check's: scan itself could not work */
-        SCAN_EXIT_USAGE = 64,
+        SCAN_EXIT_USAGE = CLI_EXIT_USAGE,
 };
 _Static_assert((int) SCAN_EXIT_CRITICAL == (int) NAGIOS_CRITICAL && (int) SCAN_EXIT_ERROR == (int) NAGIOS_UNKNOWN,
                "the plugin states");
@@ -147,16 +148,10 @@ static bool unit_matches(const scan_entry *e, char **units, size_t n_units) {
 
         if (!p || !p->unit)
                 return false;
-        for (size_t i = 0; i < n_units; i++) {
-                const char *u = units[i];
-                size_t len = strlen(u);
-
-                if (streq(p->unit, u) || (p->manager && streq(p->manager, u)))
+        /* The names are complete: "foo" became foo.service when read. */
+        for (size_t i = 0; i < n_units; i++)
+                if (streq(p->unit, units[i]) || (p->manager && streq(p->manager, units[i])))
                         return true;
-                /* "foo" means foo.service, as systemctl reads it. */
-                if (!strchr(u, '.') && strncmp(p->unit, u, len) == 0 && streq(p->unit + len, ".service"))
-                        return true;
-        }
         return false;
 }
 
@@ -468,16 +463,23 @@ static int help(void) {
                "bind within its directory: reachable, but tmpfiles takes it for dead) or\n"
                "abstract.\n"
                "\n"
-               "  -h --help        show this help\n"
-               "     --json       print a JSON array, one object per socket\n"
-               "     --format=FMT table, json, prometheus (metrics for node_exporter's\n"
-               "                  textfile collector) or nagios (a monitoring plugin's line)\n"
-               "     --output=FILE with --format=prometheus: write FILE atomically instead of\n"
-               "                  standard output (a temporary file, then rename)\n"
-               "     --broken     show only orphaned and hijacked sockets\n"
-               "     --risky      show only at-risk sockets, and renamed ones rated risky\n"
-               "                  (with --broken: both)\n"
-               "     --unit UNIT  show only the sockets of UNIT (may repeat)\n"
+               "  -h --help         show this help\n"
+               "     --version      show the version\n"
+               "     --json[=MODE]  print a JSON array, one object per socket; MODE is\n"
+               "                    pretty (the default), short (one line) or off\n"
+               "  -q --quiet        print nothing; the exit status says it all\n"
+               "     --no-legend    print the table without its header and count line\n"
+               "     --no-pager     accepted for systemd's tools' sake; scan never pages\n"
+               "     --broken       show only orphaned and hijacked sockets\n"
+               "     --risky        show only at-risk sockets, and renamed ones rated risky\n"
+               "                    (with --broken: both)\n"
+               "     --unit UNIT    show only the sockets of UNIT (may repeat; a name\n"
+               "                    without a type is a .service)\n"
+               "     --format=FMT   table, json (as --json), prometheus (metrics for\n"
+               "                    node_exporter's textfile collector) or nagios (a\n"
+               "                    monitoring plugin's line)\n"
+               "     --output=FILE  with --format=prometheus: write FILE atomically instead\n"
+               "                    of standard output (a temporary file, then rename)\n"
                "\n"
                "Exit status: 0 nothing shown is broken, 1 something shown is orphaned or\n"
                "hijacked, 3 scan failed, 64 usage. With --format=nagios, a monitoring\n"
@@ -541,10 +543,14 @@ static int gather(scan_context *c) {
 }
 
 static int run_scan(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_BROKEN, ARG_RISKY, ARG_UNIT, ARG_FORMAT, ARG_OUTPUT };
+        enum { ARG_BROKEN = 0x100, ARG_RISKY, ARG_UNIT, ARG_NO_LEGEND, ARG_FORMAT, ARG_OUTPUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "json", optional_argument, NULL, ARG_JSON },
+                { "quiet", no_argument, NULL, 'q' },
+                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "broken", no_argument, NULL, ARG_BROKEN },
                 { "risky", no_argument, NULL, ARG_RISKY },
                 { "unit", required_argument, NULL, ARG_UNIT },
@@ -556,31 +562,46 @@ static int run_scan(int argc, char *argv[]) {
         scan_output out = {};
         char **units = NULL;
         size_t n_units = 0, n_shown = 0;
-        bool json = false, broken = false, risky = false, any_broken = false;
+        output_mode mode = OUTPUT_TEXT;
+        bool quiet = false, legend = true, broken = false, risky = false, any_broken = false;
         int ch, r, ret = SCAN_EXIT_ERROR;
 
-        while ((ch = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((ch = getopt_long(argc, argv, ":hq", options, NULL)) >= 0)
                 switch (ch) {
                 case 'h':
+                        strv_free_n(units, n_units);
                         return help();
+                case ARG_VERSION:
+                        strv_free_n(units, n_units);
+                        return cli_version();
                 case ARG_JSON:
-                        json = true;
-                        out.format = SCAN_FORMAT_JSON;
+                        if (parse_json_option(optarg, &mode) < 0) {
+                                strv_free_n(units, n_units);
+                                return SCAN_EXIT_USAGE;
+                        }
+                        out.format = output_mode_is_json(mode) ? SCAN_FORMAT_JSON : SCAN_FORMAT_TABLE;
                         break;
                 case ARG_FORMAT:
                         if (scan_parse_format(optarg, &out.format) < 0) {
                                 strv_free_n(units, n_units);
                                 return SCAN_EXIT_USAGE;
                         }
-                        json = out.format == SCAN_FORMAT_JSON;
+                        mode = out.format == SCAN_FORMAT_JSON ? OUTPUT_JSON_PRETTY : OUTPUT_TEXT;
                         break;
                 case ARG_OUTPUT:
                         if (optarg[0] != '/') {
-                                log_error("--output: '%s' is not an absolute file name", optarg);
                                 strv_free_n(units, n_units);
-                                return SCAN_EXIT_USAGE;
+                                return cli_usage_error("--output: '%s' is not an absolute file name", optarg);
                         }
                         out.file = optarg;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case ARG_NO_LEGEND:
+                        legend = false;
+                        break;
+                case ARG_NO_PAGER:
                         break;
                 case ARG_BROKEN:
                         broken = true;
@@ -588,33 +609,37 @@ static int run_scan(int argc, char *argv[]) {
                 case ARG_RISKY:
                         risky = true;
                         break;
-                case ARG_UNIT:
+                case ARG_UNIT: {
+                        _cleanup_free_ char *name = NULL;
+
                         if (!optarg[0]) {
-                                log_error("--unit needs a unit name");
                                 strv_free_n(units, n_units);
-                                return SCAN_EXIT_USAGE;
+                                return cli_usage_error("--unit needs a unit name");
                         }
-                        if (strv_extend(&units, &n_units, optarg) < 0) {
+                        /* "foo" is foo.service, as systemctl reads it. */
+                        if (unit_name_default_service(optarg, &name) < 0 ||
+                            strv_extend(&units, &n_units, name) < 0) {
                                 strv_free_n(units, n_units);
                                 return SCAN_EXIT_ERROR;
                         }
                         break;
+                }
                 default:
                         strv_free_n(units, n_units);
-                        return SCAN_EXIT_USAGE;
+                        return cli_option_error(argv, ch);
                 }
         if (optind < argc) {
-                log_error("scan takes no arguments; see 'sockkeeper scan --help'");
                 strv_free_n(units, n_units);
-                return SCAN_EXIT_USAGE;
+                return cli_usage_error("no arguments are taken, only options");
         }
         if (out.file && out.format != SCAN_FORMAT_PROMETHEUS) {
-                log_error("--output needs --format=prometheus; see 'sockkeeper scan --help'");
                 strv_free_n(units, n_units);
-                return SCAN_EXIT_USAGE;
+                return cli_usage_error("--output needs --format=prometheus");
         }
         out.res.started_usec = now_usec(CLOCK_REALTIME);
         out.res.duration_usec = now_usec(CLOCK_MONOTONIC); /* the start, until scan_emit_summary() */
+        if (quiet)
+                log_set_max_level(LOG_ERR);
 
         c.test_root = getenv(TEST_ROOT_ENV);
         if (c.test_root && (c.test_root[0] != '/' || root_is_live(c.test_root)))
@@ -648,6 +673,8 @@ static int run_scan(int argc, char *argv[]) {
         /* The entries were made in the listing's order, and the shown
          * ones kept it. */
 
+        /* A summing format prints also under -q: a plugin's line, or the
+         * metrics, are what it was run for. */
         if (out.format >= SCAN_FORMAT_PROMETHEUS) {
                 out.res = (scan_result) {
                         .shown = c.entries,
@@ -664,15 +691,17 @@ static int run_scan(int argc, char *argv[]) {
                         ret = r < 0 ? SCAN_EXIT_ERROR : any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
                 goto done;
         }
-        if (json)
-                scan_print_json(c.entries, n_shown, c.machine.netns_complete);
-        else if (scan_print_table(c.entries, n_shown) < 0) {
+        if (quiet)
+                ;
+        else if (output_mode_is_json(mode))
+                scan_print_json(c.entries, n_shown, c.machine.netns_complete, mode == OUTPUT_JSON_PRETTY);
+        else if (scan_print_table(c.entries, n_shown, legend) < 0) {
                 log_error_errno(-ENOMEM, "scan");
                 goto finish;
         }
         if (fflush(stdout) != 0)
                 goto finish;
-        if (c.owners->n_unreadable > 0 && !json)
+        if (c.owners->n_unreadable > 0 && !output_mode_is_json(mode))
                 log_warning("the fds of %u processes were not readable; run as root to see every holder",
                             c.owners->n_unreadable);
         if (!c.machine.netns_complete)

@@ -154,7 +154,9 @@ def test_failed_scan_says_so(tmp_path):
 def test_bad_format_arguments(args):
     p = subprocess.run([sockkeeper(), "scan", *args], capture_output=True, text=True, timeout=TIMEOUT)
     assert p.returncode == 64, p.stderr
-    assert p.stdout == "" and p.stderr.count("\n") == 1, p.stderr
+    # The one error form: "sockkeeper scan: ...", then the Try line.
+    assert p.stdout == "" and p.stderr.startswith("sockkeeper scan: "), p.stderr
+    assert p.stderr.splitlines()[1:] == ["Try 'sockkeeper scan --help'."], p.stderr
 
 
 def test_json_still_works(world):
