@@ -4,9 +4,10 @@
 root, booted with a real systemd in systemd-nspawn.
 
 1. A debootstrap minbase root (bookworm, systemd + dbus), cached in
-   tests/e2e/cache/ under a key made of the suite, variant and package list.
-   The cache is never written to by a run: each run gets an overlayfs on top
-   of it (or, where overlayfs cannot be mounted, a `cp -a --reflink=auto`).
+   tests/e2e/cache/ under a key made of the suite, variant and package list
+   (tests/helpers/debroot.py). The cache is never written to by a run: each
+   run gets an overlayfs on top of it (or, where overlayfs cannot be
+   mounted, a `cp -a --reflink=auto`).
 2. The .debs (tools/build-debs into --debs: the packaging suite's, or
    built here when missing or older than the tree) installed with
    `chroot ROOT dpkg -i`, maintainer scripts and all (deb-systemd-helper
@@ -34,9 +35,7 @@ root for inspection; SK_E2E_MIRROR overrides the mirror.
 
 import argparse
 import contextlib
-import fcntl
 import glob
-import hashlib
 import json
 import os
 import re
@@ -45,9 +44,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
-SUITE = 'bookworm'
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'helpers'))
+import debroot  # noqa: E402
+from debroot import ANSI_RE, Skip, run, say, tail  # noqa: E402
+
+debroot.prefix = 'e2e'
 VARIANT = 'minbase'
 # tmux: a real daemon that --auto keeps with nothing configured; python3:
 # what python3-sockkeeper depends on.
@@ -58,159 +61,10 @@ CASE_CHECKS = {
     'purge': 'pid1-systemd sockkeeper-version python-import generator-ran tmpfiles-conf guard-active enablement '
              'purge reinstall',
 }
-DEFAULT_MIRROR = 'http://deb.debian.org/debian'
 SKIP = 77
 
 MARKER_RE = re.compile(r'SK-E2E: (PASS|FAIL|INFO|DONE)\b(.*)')
 FAILURE_RE = re.compile(r'run-checks|sk-e2e|FAILED|Failed|[Ee]rror|[Tt]imed out|[Tt]imeout')
-ANSI_RE = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\x00\r]')
-
-T0 = time.monotonic()
-
-
-def say(msg):
-    print(f'e2e: [{time.monotonic() - T0:5.1f}s] {msg}', flush=True)
-
-
-class Skip(Exception):
-    pass
-
-
-def run(cmd, **kw):
-    """Runs a command; on failure raises with its output."""
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, **kw)
-    if p.returncode != 0:
-        raise RuntimeError(f'{" ".join(cmd)}: exit {p.returncode}\n{p.stdout}')
-    return p.stdout
-
-
-def apt_mirror():
-    """The Debian mirror apt uses here, for SUITE."""
-    if os.environ.get('SK_E2E_MIRROR'):
-        return os.environ['SK_E2E_MIRROR'].rstrip('/')
-    found = []
-    for path in sorted(glob.glob('/etc/apt/sources.list.d/*.sources')):
-        with open(path) as f:
-            for stanza in f.read().split('\n\n'):
-                fields = {}
-                for line in stanza.splitlines():
-                    if line.startswith('#') or ':' not in line:
-                        continue
-                    k, v = line.split(':', 1)
-                    fields[k.strip().lower()] = v.split()
-                if fields.get('enabled', ['yes'])[0] == 'no':
-                    continue
-                if 'deb' in fields.get('types', []) and SUITE in fields.get('suites', []):
-                    found += fields.get('uris', [])
-    for path in ['/etc/apt/sources.list'] + sorted(glob.glob('/etc/apt/sources.list.d/*.list')):
-        with contextlib.suppress(OSError), open(path) as f:
-            for line in f:
-                w = re.sub(r'\[[^]]*\]', '', line).split()
-                if len(w) >= 3 and w[0] == 'deb' and w[2] == SUITE:
-                    found.append(w[1])
-    return (found[0] if found else DEFAULT_MIRROR).rstrip('/')
-
-
-def mirror_reachable(mirror):
-    url = f'{mirror}/dists/{SUITE}/Release'
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, method='HEAD'), timeout=15):
-            return None
-    except Exception as e:  # noqa: BLE001 - any failure means "cannot reach"
-        return f'{url}: {e}'
-
-
-def cached_base(cache_dir):
-    """Path of the cached debootstrap root, creating it when missing."""
-    key = hashlib.sha256(f'{SUITE} {VARIANT} {" ".join(sorted(PACKAGES))}'.encode()).hexdigest()[:12]
-    base = os.path.join(cache_dir, f'{SUITE}-{VARIANT}-{key}')
-    root = os.path.join(base, 'root')
-    stamp = os.path.join(base, 'complete')
-    os.makedirs(cache_dir, exist_ok=True)
-    with open(os.path.join(cache_dir, '.lock'), 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if os.path.exists(stamp):
-            say(f'cached root {base} (key: {SUITE} {VARIANT} {",".join(PACKAGES)})')
-            return root
-        mirror = apt_mirror()
-        why = mirror_reachable(mirror)
-        if why:
-            raise Skip(f'no cached root and the Debian mirror cannot be reached: {why} '
-                       f'(set SK_E2E_MIRROR to another mirror)')
-        shutil.rmtree(base, ignore_errors=True)
-        os.makedirs(base)
-        tmp = os.path.join(base, 'root.tmp')
-        log_path = os.path.join(base, 'debootstrap.log')
-        cmd = ['debootstrap', f'--variant={VARIANT}', f'--include={",".join(PACKAGES)}',
-               SUITE, tmp, mirror]
-        say(f'debootstrap (about 35 s): {" ".join(cmd)}')
-        start = time.monotonic()
-        with open(log_path, 'w') as log:
-            p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-            while True:
-                try:
-                    p.wait(timeout=10)
-                    break
-                except subprocess.TimeoutExpired:
-                    say(f'debootstrap still running ({time.monotonic() - start:.0f} s): {last_line(log_path)}')
-        if p.returncode != 0:
-            raise RuntimeError(f'debootstrap failed (exit {p.returncode}); the end of {log_path}:\n'
-                               + tail(log_path, 30))
-        # Each boot should get its own transient machine id, as a fresh image does.
-        with open(os.path.join(tmp, 'etc/machine-id'), 'w'):
-            pass
-        os.rename(tmp, root)
-        with open(stamp, 'w') as f:
-            f.write(f'{" ".join(cmd)}\n')
-        say(f'debootstrap done in {time.monotonic() - start:.0f} s, cached in {base}')
-        return root
-
-
-def last_line(path):
-    with contextlib.suppress(OSError), open(path, errors='replace') as f:
-        lines = [line.strip() for line in f if line.strip()]
-        return lines[-1] if lines else ''
-    return ''
-
-
-def tail(path, n):
-    """The last n non-blank lines, without colours and carriage returns."""
-    with open(path, errors='replace') as f:
-        lines = [ANSI_RE.sub('', line).rstrip() for line in f]
-    return '\n'.join([line for line in lines if line][-n:])
-
-
-@contextlib.contextmanager
-def run_root(base, work, keep):
-    """A fresh writable root on top of the cached base, removed afterwards."""
-    if os.path.ismount(os.path.join(work, 'root')):
-        run(['umount', os.path.join(work, 'root')])
-    shutil.rmtree(work, ignore_errors=True)
-    root = os.path.join(work, 'root')
-    for d in ('upper', 'ovlwork', 'root'):
-        os.makedirs(os.path.join(work, d))
-    mounted = subprocess.run(
-        ['mount', '-t', 'overlay', 'sk-e2e', '-o',
-         f'lowerdir={base},upperdir={work}/upper,workdir={work}/ovlwork', root],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if mounted.returncode == 0:
-        say(f'per-run root: overlayfs on the cache at {root}')
-    else:
-        say(f'overlayfs failed ({mounted.stdout.strip()}); copying the cached root instead')
-        os.rmdir(root)
-        run(['cp', '-a', '--reflink=auto', base, root])
-    try:
-        yield root
-    finally:
-        if mounted.returncode == 0:
-            subprocess.run(['umount', root], check=False)
-        if keep:
-            say(f'SK_E2E_KEEP: per-run root kept in {work}')
-        else:
-            shutil.rmtree(os.path.join(work, 'upper'), ignore_errors=True)
-            shutil.rmtree(os.path.join(work, 'ovlwork'), ignore_errors=True)
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def install(args, root):
@@ -419,7 +273,7 @@ def main():
                           ('dh', 'debhelper'), ('dh_python3', 'dh-python')):
             if not shutil.which(tool):
                 raise Skip(f'{tool} is not installed (apt-get install {pkg})')
-        base = cached_base(args.cache)
+        base = debroot.cached_base(args.cache, VARIANT, PACKAGES)
     except Skip as e:
         print(f'e2e: SKIP: {e}', flush=True)
         if os.environ.get('SK_E2E_REQUIRE') == '1':
@@ -432,7 +286,7 @@ def main():
     log_path = args.work + '.log'
     with contextlib.suppress(FileNotFoundError):
         os.unlink(log_path)
-    with run_root(base, args.work, keep) as root:
+    with debroot.run_root(base, args.work, keep) as root:
         install(args, root)
         finished = boot(root, log_path, args.boot_timeout)
         source, markers = read_markers(root, log_path)
