@@ -9,6 +9,7 @@
 #   ./dev.sh build         build only
 #   ./dev.sh package       the Debian packages, into build-deb/
 #   ./dev.sh bench [NAME]  build and run the benchmarks in bench/
+#   ./dev.sh deps          install what the build, the tests and the packages need
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
@@ -23,8 +24,10 @@ BUILD_SAN=build-san
 # says where completions go) and zsh: the shell completions, loaded for real;
 # prometheus (for promtool) and prometheus-node-exporter: the metrics and
 # alert rules, read by the real tools (their daemons are not started; see
-# install_deps); dpkg-dev, debhelper, dh-python, lintian: the Debian packages
-# (debian/control's Build-Depends are among these); git and xz-utils: `meson dist`.
+# install_deps); dpkg-dev, debhelper, dh-python, lintian: the Debian packages;
+# git and xz-utils: `meson dist`. debian/control's Build-Depends are
+# among these, and install_deps installs them first with
+# `apt-get build-dep ./`, as a packager does.
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
@@ -37,14 +40,20 @@ NO_START_SERVICES=(prometheus prometheus-node-exporter)
 step() { printf '==> %s\n' "$*"; }
 
 install_deps() {
-        local missing=()
+        local missing=() builddep=
         for p in "${APT_PACKAGES[@]}"; do
                 dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
         done
-        [ ${#missing[@]} -eq 0 ] && return 0
-        step "installing ${missing[*]}"
+        # dpkg-checkbuilddeps (dpkg-dev) answers in a tenth of a second
+        # when everything is there.
+        if [[ " ${missing[*]} " == *" dpkg-dev "* ]] || ! dpkg-checkbuilddeps >/dev/null 2>&1; then
+                builddep=1
+        fi
+        [ ${#missing[@]} -eq 0 ] && [ -z "$builddep" ] && return 0
         if [ "$(id -u)" -ne 0 ]; then
-                echo "dev.sh: missing packages: ${missing[*]}; run as root or install them" >&2
+                [ ${#missing[@]} -eq 0 ] || echo "dev.sh: missing packages: ${missing[*]}" >&2
+                [ -z "$builddep" ] || echo "dev.sh: debian/control's Build-Depends are not all installed" >&2
+                echo "dev.sh: run as root, or install them (apt-get build-dep ./; apt-get install ...)" >&2
                 exit 1
         fi
         export DEBIAN_FRONTEND=noninteractive
@@ -52,17 +61,22 @@ install_deps() {
         # No daemon starts on install (a CI machine would otherwise serve
         # Prometheus on :9090 and node_exporter on :9100 to its network):
         # a policy-rc.d for the time of the install, where none is there.
-        local policy=/usr/sbin/policy-rc.d own_policy=
+        local policy=/usr/sbin/policy-rc.d own_policy= rc=0
         if [ ! -e "$policy" ]; then
                 printf '#!/bin/sh\nexit 101\n' >"$policy"
                 chmod 755 "$policy"
                 own_policy=1
         fi
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
-                [ -z "$own_policy" ] || rm -f "$policy"
-                exit 1
-        }
+        if [ -n "$builddep" ]; then
+                step "apt-get build-dep -y ./"
+                apt-get build-dep -y -qq ./ >/dev/null || rc=$?
+        fi
+        if [ $rc -eq 0 ] && [ ${#missing[@]} -gt 0 ]; then
+                step "installing ${missing[*]}"
+                apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+        fi
         [ -z "$own_policy" ] || rm -f "$policy"
+        [ $rc -eq 0 ] || exit 1
         # ... nor at the next boot, for the packages installed just now.
         local p q
         for p in "${missing[@]}"; do
@@ -149,12 +163,15 @@ package)
         install_deps
         exec tools/build-debs "$@"
         ;;
+deps)
+        install_deps
+        ;;
 bench)
         build
         exec "$BUILD/bench/run" "$@"
         ;;
 *)
-        sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '3,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'
         [ "$cmd" = help ] || exit 64
         ;;
 esac
