@@ -17,7 +17,7 @@
 #include "netns-name.h"
 #include "scan.h"
 
-static const char *status_to_string(scan_status s) {
+const char *status_to_string(scan_status s) {
         static const char *const names[] = {
                 [STATUS_HEALTHY] = "healthy",   [STATUS_AT_RISK] = "at-risk",   [STATUS_ORPHANED] = "orphaned",
                 [STATUS_HIJACKED] = "hijacked", [STATUS_RENAMED] = "renamed",   [STATUS_ABSTRACT] = "abstract",
