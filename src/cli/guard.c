@@ -290,7 +290,7 @@ static void guard_done(guard *g) {
         guard_paths_done(g);
         free(g->auto_under);
         sk_watcher_free(g->watcher);
-        guard_bus_free(g->bus);
+        unit_bus_free(g->bus);
         safe_close(g->epoll_fd);
         safe_close(g->signal_fd);
 }
@@ -349,7 +349,7 @@ static void restart_now(guard *g, guard_path *p) {
                 return;
         }
 
-        r = guard_restart_unit(&g->bus, unit, &why);
+        r = unit_bus_restart(&g->bus, unit, &why);
         if (r > 0) {
                 g->restarts++;
                 if (pid)

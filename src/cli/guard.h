@@ -15,6 +15,7 @@
 #include "macro.h"
 #include "ratelimit.h"
 #include "sockkeeper.h"
+#include "unit-bus.h"
 
 
 typedef struct guard_group {
@@ -46,8 +47,6 @@ typedef struct guard_path {
         uint64_t sock_dev, sock_ino; /* the socket file watched (SK_EVENT_ATTACHED) */
 } guard_path;
 
-typedef struct guard_bus guard_bus;
-
 typedef struct guard {
         guard_group **groups;          /* each allocated on its own: paths point at them */
         size_t n_groups;
@@ -72,7 +71,7 @@ typedef struct guard {
         uint64_t watchdog_usec;        /* 0: off */
         uint64_t next_watchdog;
         unsigned restarts;
-        guard_bus *bus;
+        unit_bus *bus;
         sk_watcher *watcher;           /* every keeper's events, through one fd */
         int epoll_fd;
         int signal_fd;
@@ -115,12 +114,6 @@ uint64_t guard_refresh_within(uint64_t configured, uint64_t shortest_age_usec);
 int guard_set_refresh_intervals(guard *g, uint64_t configured);
 
 /* guard-restart.c */
-guard_bus *guard_bus_free(guard_bus *b);
-/* Restarts UNIT the way its type needs: a socket unit after stopping the
- * service it triggers, a service with TryRestartUnit. 1 when a job was
- * queued, 0 when the unit is not active (left alone; *RET_WHY says why),
- * negative on failure with *RET_WHY saying what. */
-int guard_restart_unit(guard_bus **bus, const char *unit, char **ret_why);
 /* The unit of the system manager whose process holds the socket bound to
  * file DEV:INO (sock_diag, then socket_owners_system_unit()). -ENOENT
  * when no process outside PID 1 holds it, -ENXIO when its holders are in
