@@ -17,12 +17,13 @@ BUILD_SAN=build-san
 # base image); man-db: the man pages' render test; the rest: what the tests
 # drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate,
 # and the daemons the guard keeps: socat, php-fpm; strace holds socat's exit;
-# haproxy, which renames its stats socket after bind, for scan and check);
+# haproxy, which renames its stats socket after bind, for scan and check;
+# tmux, which heal makes bind again);
 # python3-dev: the Python package's C extension.
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
-              socat php8.2-fpm strace haproxy)
+              socat php8.2-fpm strace haproxy tmux)
 
 step() { printf '==> %s\n' "$*"; }
 
