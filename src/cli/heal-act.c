@@ -94,6 +94,7 @@ static void user_child(uid_t uid, const char *path, const char *unit, user_reply
         gid_t gid = pw ? pw->pw_gid : (gid_t) uid;
         unit_bus *b = NULL;
         char **running = NULL;
+        size_t n_running = 0;
         struct stat st;
         bool direct;
         int r;
@@ -128,15 +129,16 @@ static void user_child(uid_t uid, const char *path, const char *unit, user_reply
         if (unit) {
                 r = unit_bus_restart(&b, unit, &why);
         } else {
-                r = unit_bus_socket_unit(&b, path, &found, &running, &why);
+                r = unit_bus_socket_unit(&b, path, &found, &running, &n_running, &why);
                 if (r >= 0) {
                         size_t at = 0;
 
                         copy_string(rep->unit, sizeof(rep->unit), found);
-                        for (char **t = running; t && *t && at + strlen(*t) + 2 < sizeof(rep->running); t++) {
-                                memcpy(rep->running + at, *t, strlen(*t) + 1);
-                                at += strlen(*t) + 1;
+                        for (size_t i = 0; i < n_running && at + strlen(running[i]) + 2 < sizeof(rep->running); i++) {
+                                memcpy(rep->running + at, running[i], strlen(running[i]) + 1);
+                                at += strlen(running[i]) + 1;
                         }
+                        strv_free_n(running, n_running);
                 }
         }
         if (r < 0 && why && strncmp(why, "cannot connect", strlen("cannot connect")) == 0)
@@ -195,7 +197,8 @@ static int take_why(const user_reply *rep, char **ret_why) {
         return rep->r;
 }
 
-int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***ret_running, char **ret_why) {
+int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***ret_running, size_t *ret_n_running,
+                          char **ret_why) {
         char **running = NULL;
         size_t n = 0;
         user_reply rep;
@@ -206,9 +209,6 @@ int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***
                 return r;
         if (rep.r < 0)
                 return take_why(&rep, ret_why);
-        running = calloc(1, sizeof(*running));
-        if (!running)
-                return -ENOMEM;
         for (const char *t = rep.running; *t; t += strlen(t) + 1)
                 if (strv_extend(&running, &n, t) < 0) {
                         strv_free_n(running, n);
@@ -220,6 +220,7 @@ int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***
                 return -ENOMEM;
         }
         *ret_running = running;
+        *ret_n_running = n;
         return 0;
 }
 

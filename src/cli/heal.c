@@ -53,9 +53,7 @@ typedef struct heal_context {
 static void heal_item_done(heal_item *it) {
         free(it->unit);
         free(it->user_name);
-        for (char **t = it->stop; t && *t; t++)
-                free(*t);
-        free(it->stop);
+        strv_free_n(it->stop, it->n_stop);
         free(it->command);
         free(it->reason);
         free(it->error);
@@ -104,10 +102,10 @@ static int restart_command(heal_item *it) {
         if (it->user_unit ? asprintf(&prefix, "systemctl --user -M %s@", it->user_name) < 0
                           : !(prefix = strdup("systemctl")))
                 return -ENOMEM;
-        for (char **t = it->stop; t && *t; t++) {
+        for (size_t i = 0; i < it->n_stop; i++) {
                 char *n;
 
-                if (asprintf(&n, "%s %s", stops ?: "", shell_word(*t, buf, sizeof(buf))) < 0)
+                if (asprintf(&n, "%s %s", stops ?: "", shell_word(it->stop[i], buf, sizeof(buf))) < 0)
                         return -ENOMEM;
                 free(stops);
                 stops = n;
@@ -151,14 +149,14 @@ static int plan_socket_unit(heal_context *h, heal_item *it, const process_info *
         int r;
 
         if (p->pid == 1)
-                r = unit_bus_socket_unit(&h->bus, path, &it->unit, &it->stop, &why);
+                r = unit_bus_socket_unit(&h->bus, path, &it->unit, &it->stop, &it->n_stop, &why);
         else {
                 if (manager_uid(p->manager, &uid) < 0)
                         return 0;
                 r = set_user(it, uid);
                 if (r < 0)
                         return r;
-                r = heal_user_socket_unit(uid, path, &it->unit, &it->stop, &why);
+                r = heal_user_socket_unit(uid, path, &it->unit, &it->stop, &it->n_stop, &why);
                 if (r == -EHOSTUNREACH) {
                         /* Which unit is not known: what to run, in general. */
                         it->holder = p;
@@ -379,10 +377,10 @@ static void print_result(const heal_item *it) {
         }
 }
 
-static void json_strv(json_writer *w, char **l) {
+static void json_strv(json_writer *w, char **l, size_t n) {
         json_begin_array(w);
-        for (char **t = l; t && *t; t++)
-                json_string(w, *t);
+        for (size_t i = 0; i < n; i++)
+                json_string(w, l[i]);
         json_end_array(w);
 }
 
@@ -420,7 +418,7 @@ static void print_json(const heal_context *h) {
                 json_string_or_null(&w, "unit", it->unit);
                 json_string_or_null(&w, "user", it->user_unit ? it->user_name : NULL);
                 json_key(&w, "stop_first");
-                json_strv(&w, it->stop);
+                json_strv(&w, it->stop, it->n_stop);
                 json_string_or_null(&w, "command", it->command);
                 json_string_or_null(&w, "reason", it->reason);
                 json_pair_string(&w, "result", result_to_string(it->result));

@@ -35,6 +35,7 @@ typedef struct heal_item {
         uid_t user;
         char *user_name;                /* for systemctl -M NAME@ */
         char **stop;                    /* a socket unit's running services, stopped first */
+        size_t n_stop;
         char *command;                  /* what an admin would run */
         char *reason;                   /* why nothing is done, what it would take */
         heal_result result;
@@ -52,7 +53,8 @@ int heal_signal_tmux(pid_t pid, uint32_t ino, char **ret_why);
  * as that user (its bus, else its private socket), with the services it
  * triggers that run now. -ENOENT when none; -EHOSTUNREACH when that
  * manager cannot be reached, *RET_WHY saying why. */
-int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***ret_running, char **ret_why);
+int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***ret_running, size_t *ret_n_running,
+                          char **ret_why);
 /* unit_bus_restart() of UNIT of the manager of user UID, as that user. */
 int heal_user_restart(uid_t uid, const char *unit, char **ret_why);
 /* A client of TYPE (SOCK_STREAM...) can connect to PATH now. */

@@ -116,7 +116,8 @@ static void bus_message_unrefp(sd_bus_message **m) {
                 sd_bus_message_unref(*m);
 }
 
-static void strv_freep(char ***l) {
+/* sd-bus's lists end in NULL, as the ones of strv.h do not. */
+static void bus_strv_freep(char ***l) {
         for (char **t = *l; t && *t; t++)
                 free(*t);
         free(*l);
@@ -177,9 +178,12 @@ static bool is_running(const char *state) {
         return streq(state, "active") || streq(state, "activating") || streq(state, "reloading");
 }
 
-/* The units that the unit at object PATH triggers and that run now. */
-static int running_triggers(sd_bus *bus, const char *unit, const char *path, char ***ret, char **ret_why) {
-        _cleanup_(strv_freep) char **triggers = NULL, **running = NULL;
+/* The units that the unit at object PATH triggers and that run now: *RET_N
+ * of them in *RET. */
+static int running_triggers(sd_bus *bus, const char *unit, const char *path, char ***ret, size_t *ret_n,
+                            char **ret_why) {
+        _cleanup_(bus_strv_freep) char **triggers = NULL;
+        char **running = NULL;
         size_t n = 0;
         int r;
 
@@ -192,25 +196,26 @@ static int running_triggers(sd_bus *bus, const char *unit, const char *path, cha
                         return r;
                 }
         }
-        running = calloc(1, sizeof(*running));
-        if (!running)
-                return -ENOMEM;
         for (char **t = triggers; t && *t; t++) {
                 _cleanup_free_ char *s = NULL, *p = NULL;
 
                 r = active_state(bus, *t, &s, &p, ret_why);
-                if (r < 0)
+                if (r >= 0 && is_running(s) && strv_extend(&running, &n, *t) < 0)
+                        r = -ENOMEM;
+                if (r < 0) {
+                        strv_free_n(running, n);
                         return r;
-                if (is_running(s) && strv_extend(&running, &n, *t) < 0)
-                        return -ENOMEM;
+                }
         }
-        *ret = TAKE_PTR(running);
+        *ret = running;
+        *ret_n = n;
         return 0;
 }
 
 int unit_bus_restart(unit_bus **b, const char *unit, char **ret_why) {
         _cleanup_free_ char *state = NULL, *path = NULL;
-        _cleanup_(strv_freep) char **running = NULL;
+        char **running = NULL;
+        size_t n_running = 0;
         int r;
 
         r = bus_connect(b);
@@ -235,15 +240,15 @@ int unit_bus_restart(unit_bus **b, const char *unit, char **ret_why) {
          * stop them, then restart the socket. systemd orders the two jobs
          * (the socket is Before= its service), and socket activation starts
          * the service again; a StartUnit here would replace the stop job. */
-        r = running_triggers((*b)->bus, unit, path, &running, ret_why);
+        r = running_triggers((*b)->bus, unit, path, &running, &n_running, ret_why);
         if (r < 0)
                 goto fail;
-        for (char **t = running; *t; t++)
-                if (call_job((*b)->bus, "StopUnit", *t, ret_why) < 0) {
+        for (size_t i = 0; i < n_running && r >= 0; i++)
+                if (call_job((*b)->bus, "StopUnit", running[i], ret_why) < 0)
                         r = -EIO;
-                        goto fail;
-                }
-        r = call_job((*b)->bus, "RestartUnit", unit, ret_why);
+        strv_free_n(running, n_running);
+        if (r >= 0)
+                r = call_job((*b)->bus, "RestartUnit", unit, ret_why);
         if (r >= 0)
                 return 1;
 fail:
@@ -272,7 +277,8 @@ static int listens_on(sd_bus *bus, const char *object, const char *path) {
         return r;
 }
 
-int unit_bus_socket_unit(unit_bus **b, const char *path, char **ret_unit, char ***ret_running, char **ret_why) {
+int unit_bus_socket_unit(unit_bus **b, const char *path, char **ret_unit, char ***ret_running, size_t *ret_n_running,
+                         char **ret_why) {
         _cleanup_(bus_errorp) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         const char *id, *object, *s;
@@ -312,7 +318,7 @@ int unit_bus_socket_unit(unit_bus **b, const char *path, char **ret_unit, char *
                 if (!unit)
                         return -ENOMEM;
                 if (ret_running) {
-                        r = running_triggers((*b)->bus, unit, object, ret_running, ret_why);
+                        r = running_triggers((*b)->bus, unit, object, ret_running, ret_n_running, ret_why);
                         if (r < 0)
                                 return r;
                 }

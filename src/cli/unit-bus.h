@@ -6,6 +6,7 @@
  * the guard and for heal. */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct unit_bus unit_bus;
 
@@ -23,7 +24,9 @@ int unit_bus_new_address(unit_bus **ret, const char *address, bool bus_client);
 int unit_bus_restart(unit_bus **bus, const char *unit, char **ret_why);
 
 /* The socket unit of the manager that listens on PATH (its Listen=
- * property names it), and the services it triggers that are running now,
- * which a restart of the socket stops first (RET_RUNNING may be NULL).
- * -ENOENT when no socket unit does; other errors set *RET_WHY. */
-int unit_bus_socket_unit(unit_bus **bus, const char *path, char **ret_unit, char ***ret_running, char **ret_why);
+ * property names it), and the *RET_N_RUNNING services it triggers that
+ * are running now, which a restart of the socket stops first (RET_RUNNING
+ * may be NULL). -ENOENT when no socket unit does; other errors set
+ * *RET_WHY. */
+int unit_bus_socket_unit(unit_bus **bus, const char *path, char **ret_unit, char ***ret_running, size_t *ret_n_running,
+                         char **ret_why);
