@@ -349,7 +349,7 @@ static void restart_now(guard *g, guard_path *p) {
                 return;
         }
 
-        r = unit_bus_restart(&g->bus, unit, &why);
+        r = unit_bus_restart(&g->bus, unit, 0, &why); /* never blocks the event loop longer than its bus calls */
         if (r > 0) {
                 g->restarts++;
                 if (pid)

@@ -88,7 +88,7 @@ static void copy_string(char *dst, size_t size, const char *src) {
 }
 
 /* The child: becomes UID, connects to its manager, does the work. */
-static void user_child(uid_t uid, const char *path, const char *unit, user_reply *rep) {
+static void user_child(uid_t uid, const char *path, const char *unit, uint64_t stop_wait_usec, user_reply *rep) {
         _cleanup_free_ char *bus_path = NULL, *private_path = NULL, *address = NULL, *why = NULL, *found = NULL;
         struct passwd *pw = getpwuid(uid);
         gid_t gid = pw ? pw->pw_gid : (gid_t) uid;
@@ -127,7 +127,7 @@ static void user_child(uid_t uid, const char *path, const char *unit, user_reply
                 return;
         }
         if (unit) {
-                r = unit_bus_restart(&b, unit, &why);
+                r = unit_bus_restart(&b, unit, stop_wait_usec, &why);
         } else {
                 r = unit_bus_socket_unit(&b, path, &found, &running, &n_running, &why);
                 if (r >= 0) {
@@ -148,7 +148,7 @@ static void user_child(uid_t uid, const char *path, const char *unit, user_reply
         unit_bus_free(b);
 }
 
-static int as_user(uid_t uid, const char *path, const char *unit, user_reply *rep) {
+static int as_user(uid_t uid, const char *path, const char *unit, uint64_t stop_wait_usec, user_reply *rep) {
         _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
         int fds[2], status;
         size_t got = 0;
@@ -165,7 +165,7 @@ static int as_user(uid_t uid, const char *path, const char *unit, user_reply *re
         if (pid == 0) {
                 user_reply r = {};
 
-                user_child(uid, path, unit, &r);
+                user_child(uid, path, unit, stop_wait_usec, &r);
                 (void) !write(wfd, &r, sizeof(r));
                 _exit(0);
         }
@@ -204,7 +204,7 @@ int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***
         user_reply rep;
         int r;
 
-        r = as_user(uid, path, NULL, &rep);
+        r = as_user(uid, path, NULL, 0, &rep);
         if (r < 0)
                 return r;
         if (rep.r < 0)
@@ -224,11 +224,11 @@ int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***
         return 0;
 }
 
-int heal_user_restart(uid_t uid, const char *unit, char **ret_why) {
+int heal_user_restart(uid_t uid, const char *unit, uint64_t stop_wait_usec, char **ret_why) {
         user_reply rep;
         int r;
 
-        r = as_user(uid, NULL, unit, &rep);
+        r = as_user(uid, NULL, unit, stop_wait_usec, &rep);
         if (r < 0)
                 return r;
         return take_why(&rep, ret_why);

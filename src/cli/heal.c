@@ -279,7 +279,7 @@ static const heal_item *done_before(const heal_context *h, const heal_item *it) 
         return NULL;
 }
 
-static void act(heal_context *h, heal_item *it) {
+static void act(heal_context *h, heal_item *it, uint64_t timeout_usec) {
         _cleanup_free_ char *why = NULL;
         int r;
 
@@ -292,9 +292,9 @@ static void act(heal_context *h, heal_item *it) {
         if (it->action == HEAL_SIGNAL)
                 r = heal_signal_tmux(it->holder->pid, it->e->s->sock_ino, &why);
         else if (it->user_unit)
-                r = heal_user_restart(it->user, it->unit, &why);
+                r = heal_user_restart(it->user, it->unit, timeout_usec, &why);
         else
-                r = unit_bus_restart(&h->bus, it->unit, &why);
+                r = unit_bus_restart(&h->bus, it->unit, timeout_usec, &why);
         if (r < 0) {
                 it->result = HEAL_FAILED;
                 it->error = why ? TAKE_PTR(why) : strdup(strerror(-r));
@@ -444,7 +444,8 @@ static int help(void) {
                "     --dry-run         print the plan and change nothing\n"
                "  -y --yes             act without asking (needed when not on a terminal)\n"
                "     --json            print a JSON array, one object per broken socket\n"
-               "     --timeout=SPAN    how long a healed socket is given to answer (15s)\n"
+               "     --timeout=SPAN    how long a healed socket is given to answer, and a\n"
+               "                       socket unit's services to stop (15s)\n"
                "\n"
                "Exit status: 0 every broken socket answers a client again, 1 one does not\n"
                "(or --dry-run, or declined), 3 heal failed, 64 usage (also: not on a\n"
@@ -581,7 +582,7 @@ int verb_heal(int argc, char *argv[]) {
                         if (!go && h.items[i].action != HEAL_NONE)
                                 h.items[i].result = HEAL_DECLINED;
                         else if (go)
-                                act(&h, &h.items[i]);
+                                act(&h, &h.items[i], timeout_usec);
                 }
                 if (go)
                         wait_reachable(&h, timeout_usec);

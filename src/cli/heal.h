@@ -56,6 +56,6 @@ int heal_signal_tmux(pid_t pid, uint32_t ino, char **ret_why);
 int heal_user_socket_unit(uid_t uid, const char *path, char **ret_unit, char ***ret_running, size_t *ret_n_running,
                           char **ret_why);
 /* unit_bus_restart() of UNIT of the manager of user UID, as that user. */
-int heal_user_restart(uid_t uid, const char *unit, char **ret_why);
+int heal_user_restart(uid_t uid, const char *unit, uint64_t stop_wait_usec, char **ret_why);
 /* A client of TYPE (SOCK_STREAM...) can connect to PATH now. */
 bool heal_connects(const char *path, int type);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
+#include <time.h>
 
 #include "macro.h"
 #include "strv.h"
@@ -212,7 +213,32 @@ static int running_triggers(sd_bus *bus, const char *unit, const char *path, cha
         return 0;
 }
 
-int unit_bus_restart(unit_bus **b, const char *unit, char **ret_why) {
+/* Waits until none of the N units is active or on its way out, or until
+ * the deadline: a stop job still running when the socket is restarted is
+ * turned into a restart of the service (it Requires= the socket), which
+ * then holds the socket and makes the socket's start refuse. */
+static int wait_stopped(sd_bus *bus, char **units, size_t n, uint64_t wait_usec, char **ret_why) {
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + wait_usec;
+
+        for (size_t i = 0; i < n; i++)
+                for (;;) {
+                        _cleanup_free_ char *state = NULL, *path = NULL;
+                        int r = active_state(bus, units[i], &state, &path, ret_why);
+
+                        if (r < 0)
+                                return r;
+                        if (streq(state, "inactive") || streq(state, "failed"))
+                                break;
+                        if (now_usec(CLOCK_MONOTONIC) >= deadline) {
+                                set_why(ret_why, "%s is still %s", units[i], state);
+                                return -ETIMEDOUT;
+                        }
+                        (void) nanosleep(&(struct timespec) { .tv_nsec = 50 * 1000 * 1000 }, NULL);
+                }
+        return 0;
+}
+
+int unit_bus_restart(unit_bus **b, const char *unit, uint64_t stop_wait_usec, char **ret_why) {
         _cleanup_free_ char *state = NULL, *path = NULL;
         char **running = NULL;
         size_t n_running = 0;
@@ -246,6 +272,8 @@ int unit_bus_restart(unit_bus **b, const char *unit, char **ret_why) {
         for (size_t i = 0; i < n_running && r >= 0; i++)
                 if (call_job((*b)->bus, "StopUnit", running[i], ret_why) < 0)
                         r = -EIO;
+        if (r >= 0 && stop_wait_usec > 0)
+                r = wait_stopped((*b)->bus, running, n_running, stop_wait_usec, ret_why);
         strv_free_n(running, n_running);
         if (r >= 0)
                 r = call_job((*b)->bus, "RestartUnit", unit, ret_why);

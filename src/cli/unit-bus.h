@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct unit_bus unit_bus;
 
@@ -18,10 +19,11 @@ unit_bus *unit_bus_free(unit_bus *b);
 int unit_bus_new_address(unit_bus **ret, const char *address, bool bus_client);
 
 /* Restarts UNIT the way its type needs: a socket unit after stopping the
- * services it triggers, a service with TryRestartUnit. 1 when a job was
- * queued, 0 when the unit is not active (left alone; *RET_WHY says why),
- * negative on failure with *RET_WHY saying what. */
-int unit_bus_restart(unit_bus **bus, const char *unit, char **ret_why);
+ * services it triggers (and, with STOP_WAIT_USEC, waiting up to that long
+ * for them to be stopped), a service with TryRestartUnit. 1 when a job
+ * was queued, 0 when the unit is not active (left alone; *RET_WHY says
+ * why), negative on failure with *RET_WHY saying what. */
+int unit_bus_restart(unit_bus **bus, const char *unit, uint64_t stop_wait_usec, char **ret_why);
 
 /* The socket unit of the manager that listens on PATH (its Listen=
  * property names it), and the *RET_N_RUNNING services it triggers that
