@@ -321,8 +321,19 @@ static void wait_reachable(heal_context *h, uint64_t timeout_usec) {
                         waiting |= !it->reachable;
                 }
                 if (!waiting || now_usec(CLOCK_MONOTONIC) >= deadline)
-                        return;
+                        break;
                 (void) nanosleep(&(struct timespec) { .tv_nsec = HEAL_POLL_USEC * 1000 }, NULL);
+        }
+        /* A socket left alone may answer all the same: a stale listener
+         * (one an accept() in progress still holds after its daemon bound
+         * anew, with no fd left to find its holder by) whose path another
+         * socket of the same daemon serves now, healed or not. A hijacked
+         * path answers too, but with another's socket: not counted. */
+        for (size_t i = 0; i < h->n_items; i++) {
+                heal_item *it = &h->items[i];
+
+                if (it->result != HEAL_DONE && it->e->status == STATUS_ORPHANED)
+                        it->reachable = heal_connects(it->e->s->name, it->e->s->type);
         }
 }
 
@@ -366,14 +377,14 @@ static void print_result(const heal_item *it) {
                 printf(it->reachable ? "; reachable again.\n" : "; still not reachable.\n");
                 break;
         case HEAL_SKIPPED:
-                printf("%s: not restarted: %s.\n", path, strempty(it->error));
-                break;
         case HEAL_FAILED:
-                printf("%s: failed: %s.\n", path, strempty(it->error));
+                printf("%s: %s: %s; %s.\n", path, it->result == HEAL_SKIPPED ? "not restarted" : "failed",
+                       strempty(it->error), it->reachable ? "it answers all the same" : "not reachable");
                 break;
         default:
-                printf("%s: %s; not reachable.\n", path,
-                       it->result == HEAL_DECLINED ? "declined" : it->result == HEAL_PLANNED ? "planned" : "nothing done");
+                printf("%s: %s; %s.\n", path,
+                       it->result == HEAL_DECLINED ? "declined" : it->result == HEAL_PLANNED ? "planned" : "nothing done",
+                       it->reachable ? "it answers all the same, through another socket bound there" : "not reachable");
         }
 }
 

@@ -275,3 +275,30 @@ def test_usage_and_paths_without_socket(area):
     # Nothing bound at the path: nothing to heal, and it is not reachable.
     p = heal("--yes", str(area / "nothing.sock"))
     assert p.returncode == 1 and "no socket is bound there" in p.stderr, p.stderr
+
+
+def test_stale_listener_beside_a_healed_one(tmux):
+    # A listener bound at tmux's path that no process holds an fd of (in
+    # flight in a socketpair here; in a daemon, one an accept() in progress
+    # still holds after a rebind), its file gone: heal cannot act on it,
+    # but once tmux binds again the path answers, and that is what counts.
+    os.unlink(tmux.path)
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(tmux.path)
+    stale.listen()
+    a, b = socket.socketpair()
+    socket.send_fds(a, [b"x"], [stale.fileno()])
+    stale.close()
+    os.unlink(tmux.path)
+    try:
+        p = heal("--yes", "--json", tmux.path)
+        items = json.loads(p.stdout)
+        assert sorted(it["action"] for it in items) == ["none", "signal"], items
+        assert all(it["status"] == "orphaned" and it["reachable"] for it in items), items
+        none, = [it for it in items if it["action"] == "none"]
+        assert none["holder"] is None and none["result"] == "nothing"
+        assert p.returncode == 0, p.stderr
+        assert tmux.sessions()[0] == 0
+    finally:
+        a.close()
+        b.close()
