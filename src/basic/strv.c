@@ -82,3 +82,7 @@ int strv_add_unique(char ***l, size_t *n, const char *s) {
                 return 0;
         return strv_extend(l, n, s);
 }
+
+int strv_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}

@@ -29,5 +29,8 @@ void strv_free_n(char **l, size_t n);
 /* Whether S is one of the N strings of L. */
 bool strv_contains(char **l, size_t n, const char *s);
 
+/* qsort() and bsearch() comparison of two string pointers. */
+int strv_cmp(const void *a, const void *b);
+
 /* Appends a copy of S unless it is there already; 0 either way. */
 int strv_add_unique(char ***l, size_t *n, const char *s);

@@ -32,8 +32,9 @@ typedef struct unix_bound {
  * (CAP_SYS_ADMIN). *RET_COMPLETE (may be NULL) tells whether every
  * namespace was seen: when not, a socket missing from the list may still
  * be bound somewhere. The list comes from two dumps (a socket may be
- * listed twice), so that one skipped while others close is still in it.
- * The caller frees *RET. */
+ * listed twice), so that one skipped while others close is most likely
+ * still in it; a caller that destroys something for a socket missing
+ * from it asks unix_diag_find_bound() first. The caller frees *RET. */
 int unix_diag_bound_all(unix_bound **ret, size_t *ret_n, bool *ret_complete);
 
 /* Whether a socket in any of those namespaces is bound to FILE: 1 (and

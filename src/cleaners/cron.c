@@ -22,6 +22,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "shell.h"
+#include "strv.h"
 #include "specifier.h"
 
 /* ---- the cleaners ---- */
@@ -509,10 +510,6 @@ static bool run_parts_name(const char *name) {
         return true;
 }
 
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static int scan_file(const char *root, const char *path, cron_cleaner **cleaners, size_t *n) {
         _cleanup_free_ char *text = NULL;
         int r;
@@ -566,7 +563,7 @@ static int scan_dir(const char *root, const char *dir, dir_rules rules, cron_cle
         }
         closedir(d);
         if (n_names > 0)
-                qsort(names, n_names, sizeof(*names), cmp_str);
+                qsort(names, n_names, sizeof(*names), strv_cmp);
         for (size_t i = 0; i < n_names; i++) {
                 _cleanup_free_ char *path = NULL;
 

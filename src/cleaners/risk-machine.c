@@ -274,10 +274,6 @@ static void index_sockets(risk_machine *m) {
  * costs less than a statx() for each name that is not there. */
 #define DIR_LIST_AFTER 16
 
-static int cmp_string(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static void list_dir(dir_facts *d) {
         _cleanup_close_ int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct dirent *de;
@@ -296,7 +292,7 @@ static void list_dir(dir_facts *d) {
                 }
         closedir(dir);
         if (d->n_names > 1)
-                qsort(d->names, d->n_names, sizeof(*d->names), cmp_string);
+                qsort(d->names, d->n_names, sizeof(*d->names), strv_cmp);
         d->listed = true;
 }
 
@@ -308,7 +304,7 @@ bool risk_machine_dir_may_have(risk_machine *m, const dir_facts *d, const char *
         if (!own->listed && ++own->looked_up == DIR_LIST_AFTER)
                 list_dir(own);
         return !own->listed || (own->n_names > 0 && bsearch(&name, own->names, own->n_names,
-                                                              sizeof(*own->names), cmp_string));
+                                                              sizeof(*own->names), strv_cmp));
 }
 
 risk_sockets risk_machine_sockets(risk_machine *m) {

@@ -94,7 +94,6 @@ typedef struct places {
         unix_bound *live;    /* the bound sockets, asked once when needed */
         size_t n_live;
         int live_known;      /* 0 not asked, 1 known, negative: cannot tell */
-        bool live_complete;  /* every network namespace was seen */
         int fd_limit;        /* -EMFILE or -ENFILE: an open failed so, and the place went unseen */
 } places;
 
@@ -133,18 +132,20 @@ static int places_add(places *ps, place *p) {
 }
 
 /* Whether a socket is bound to the anchor NAME (inode ID) in DIR_FD; when
- * that cannot be told, yes. One listing serves a whole sweep; what it
- * cannot see (a namespace that we may not enter) is asked anchor by
- * anchor. */
+ * that cannot be told, yes. One listing serves a whole sweep; an anchor
+ * missing from it is asked about on its own before it counts as dead,
+ * since the listing may skip a live socket while others close, and what
+ * the listing cannot see (a namespace that we may not enter) is asked
+ * that way too. */
 static bool places_is_bound(places *ps, int dir_fd, const char *name, inode_id id) {
         if (ps->live_known == 0)
-                ps->live_known = unix_diag_bound_all(&ps->live, &ps->n_live, &ps->live_complete) < 0 ? -1 : 1;
+                ps->live_known = unix_diag_bound_all(&ps->live, &ps->n_live, NULL) < 0 ? -1 : 1;
         if (ps->live_known < 0)
                 return true;
         for (size_t i = 0; i < ps->n_live; i++)
                 if (unix_diag_matches(ps->live[i].vfs, id))
                         return true;
-        return !ps->live_complete && socket_file_alive(dir_fd, name, id) != 0;
+        return socket_file_alive(dir_fd, name, id) != 0;
 }
 
 /* The state directory's anchors: /var/lib/sockkeeper/anchors for root,

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* systemd's quoting rules, shared by the readers of tmpfiles.d and of unit
  * files (the generator's annotations): C escapes and word splitting with
- * quotes, as systemd's escape.c and extract-word.c do them, and its idea
- * of valid UTF-8. */
+ * quotes, and which UTF-8 systemd takes as valid. Written for sockkeeper
+ * (MIT) from systemd's documented behaviour (systemd.syntax(7),
+ * tmpfiles.d(5)) and checked against the real systemd-tmpfiles by the
+ * differential tests; no code here is taken from systemd's LGPL sources. */
 
 #include <errno.h>
 #include <stdbool.h>
@@ -28,9 +30,13 @@ static int unoctchar(char c) {
         return c >= '0' && c <= '7' ? c - '0' : -EINVAL;
 }
 
-static bool unichar_is_valid(uint32_t ch) {
-        return ch < 0x110000 && (ch & 0xFFFFF800) != 0xD800 && !(ch >= 0xFDD0 && ch <= 0xFDEF) &&
-               (ch & 0xFFFE) != 0xFFFE;
+/* Unicode scalar values other than the noncharacters: systemd refuses
+ * U+FDD0..U+FDEF and the last two code points of every plane too. */
+static bool unichar_is_valid(uint32_t cp) {
+        bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
+        bool noncharacter = (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe;
+
+        return cp <= 0x10ffff && !surrogate && !noncharacter;
 }
 
 size_t utf8_decode(const unsigned char *s, uint32_t *ret_cp) {
@@ -77,30 +83,21 @@ bool utf8_is_valid(const char *s) {
         return true;
 }
 
-static size_t utf8_encode(char *out, uint32_t g) {
-        if (g < (1 << 7)) {
-                out[0] = g;
-                return 1;
+/* CP as UTF-8 into OUT (room for 4); returns the bytes written, 0 past
+ * U+10FFFF. The lead byte carries the length; each following byte six
+ * bits, filled from the end. */
+static size_t utf8_encode(char *out, uint32_t cp) {
+        static const uint8_t lead_mark[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+        size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : cp <= 0x10ffff ? 4 : 0;
+
+        if (n == 1)
+                out[0] = (char) cp;
+        else if (n > 1) {
+                for (size_t i = n - 1; i > 0; i--, cp >>= 6)
+                        out[i] = (char) (0x80 | (cp & 0x3f));
+                out[0] = (char) (lead_mark[n] | cp);
         }
-        if (g < (1 << 11)) {
-                out[0] = 0xc0 | (g >> 6);
-                out[1] = 0x80 | (g & 0x3f);
-                return 2;
-        }
-        if (g < (1 << 16)) {
-                out[0] = 0xe0 | (g >> 12);
-                out[1] = 0x80 | ((g >> 6) & 0x3f);
-                out[2] = 0x80 | (g & 0x3f);
-                return 3;
-        }
-        if (g < (1 << 21)) {
-                out[0] = 0xf0 | (g >> 18);
-                out[1] = 0x80 | ((g >> 12) & 0x3f);
-                out[2] = 0x80 | ((g >> 6) & 0x3f);
-                out[3] = 0x80 | (g & 0x3f);
-                return 4;
-        }
-        return 0;
+        return n;
 }
 
 /* Reads N hex digits of P into *RET. */

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import sockkeeper  # noqa: F401 (loaded before /tmp is replaced)
+from in_accept import UNKNOWN_ARCH, any_thread_in_accept
 
 PATH = "/tmp/myservice.sock"
 CLONE_NEWNS = 0x00020000
@@ -75,20 +76,11 @@ def wait_for(predicate, timeout=5.0):
     return True
 
 
-def blocked_in_accept():
-    """Whether a thread of this process sleeps in accept4() (x86_64: 288)
-    or accept() (43), as the example's loop does between clients."""
-    for task in os.listdir("/proc/self/task"):
-        try:
-            if Path(f"/proc/self/task/{task}/syscall").read_text().split()[0] in ("43", "288"):
-                return True
-        except (OSError, IndexError):
-            pass
-    return False
-
-
 def main():
     example = sys.argv[1]
+    if UNKNOWN_ARCH:
+        print(UNKNOWN_ARCH, file=sys.stderr)
+        sys.exit(77)
     private_tmp()
     scope = {"handle": handle, "__name__": "example"}
     threading.Thread(target=exec, args=(example, scope), daemon=True).start()
@@ -98,7 +90,7 @@ def main():
     out["ino"] = os.lstat(PATH).st_ino
     # The cleaner strikes while the example waits in accept(), as a daemon
     # between clients does.
-    out["blocked"] = wait_for(blocked_in_accept)
+    out["blocked"] = wait_for(any_thread_in_accept)
     # The cleaner of a cron job: everything in /tmp untouched for a day.
     t = time.time() - 2 * DAY
     os.utime(PATH, (t, t), follow_symlinks=False)

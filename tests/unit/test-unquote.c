@@ -43,6 +43,14 @@ TEST(one_escape) {
         expect_escape("377", 3, "\xff");
         expect_escape("u00e9", 5, "\xc3\xa9");
         expect_escape("U0001F50C", 9, "\xf0\x9f\x94\x8c");
+        /* Each boundary of the UTF-8 lengths. */
+        expect_escape("u007f", 5, "\x7f");
+        expect_escape("u0080", 5, "\xc2\x80");
+        expect_escape("u07ff", 5, "\xdf\xbf");
+        expect_escape("u0800", 5, "\xe0\xa0\x80");
+        expect_escape("uffff", 5, "\xef\xbf\xbf"); /* \u is not checked, as systemd's */
+        expect_escape("U00010000", 9, "\xf0\x90\x80\x80");
+        expect_escape("U0010FFFD", 9, "\xf4\x8f\xbf\xbd");
 
         expect_bad_escape("", 0);
         expect_bad_escape("q", 1);
@@ -57,6 +65,8 @@ TEST(one_escape) {
         expect_bad_escape("u00e", 4);
         expect_bad_escape("U00110000", 9); /* past U+10FFFF */
         expect_bad_escape("U0000D800", 9); /* a surrogate */
+        expect_bad_escape("U0000FDD0", 9); /* noncharacters */
+        expect_bad_escape("U0001FFFE", 9);
         expect_bad_escape("x41", 2);    /* LENGTH is honoured */
 }
 
