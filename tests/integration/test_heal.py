@@ -4,7 +4,8 @@ socket was deleted is signalled and binds it again, its sessions intact;
 --dry-run, a "no" at the question and a missing --yes off a terminal
 change nothing; a holder that is neither a unit nor tmux (one that calls
 itself tmux included) gets its command printed and is left alone; a
-hijacked path is not touched; the JSON's shape. Units are restarted in
+hijacked path is not touched; a user's service whose manager cannot be
+reached is said so; the JSON's shape. Units are restarted in
 the e2e suite, on a real systemd. Other tests may run at the same time:
 heal is always given our own paths."""
 
@@ -302,3 +303,72 @@ def test_stale_listener_beside_a_healed_one(tmux):
     finally:
         a.close()
         b.close()
+
+
+def free_uid():
+    import pwd
+    for uid in range(42420, 42520):
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            if not os.path.exists(f"/run/user/{uid}"):
+                return uid
+    pytest.skip("no free uid without a /run/user directory")
+
+
+@pytest.fixture
+def user_service_cgroup():
+    """A cgroup in systemd's named hierarchy that reads as a user's service
+    (SLICE/user@UID.service/app.slice/NAME.service), for a process moved
+    there; only where systemd is not PID 1, so no real manager is
+    disturbed."""
+    base = "/sys/fs/cgroup/systemd"
+    if os.geteuid() != 0:
+        pytest.skip("moving a process between cgroups needs root")
+    with open("/proc/1/comm") as f:
+        pid1 = f.read().strip()
+    if pid1 == "systemd":
+        pytest.skip("systemd is PID 1 here: its cgroup tree is not ours to write into")
+    if not os.path.isfile(f"{base}/cgroup.procs"):
+        pytest.skip("no name=systemd cgroup hierarchy to write into")
+    uid = free_uid()
+    top = f"{base}/sk-heal-{os.getpid()}.slice"
+    leaf = f"{top}/user@{uid}.service/app.slice/sk-heal-test.service"
+    try:
+        os.makedirs(leaf)
+    except OSError as e:
+        pytest.skip(f"cannot make a cgroup: {e}")
+    moved = []
+
+    def move(pid):
+        with open(f"{leaf}/cgroup.procs", "w") as f:
+            f.write(str(pid))
+        moved.append(pid)
+
+    yield uid, move
+    for pid in moved:
+        with open(f"{base}/cgroup.procs", "w") as f:
+            try:
+                f.write(str(pid))
+            except OSError:
+                pass  # gone
+    for d in (leaf, os.path.dirname(leaf), os.path.dirname(os.path.dirname(leaf)), top):
+        os.rmdir(d)
+
+
+def test_user_service_without_a_reachable_manager(area, holders, user_service_cgroup):
+    uid, move = user_service_cgroup
+    path = area / "user.sock"
+    h = holders(path)
+    move(h.pid)
+    p = heal("--yes", "--json", str(path))
+    assert p.returncode == 1, p.stdout + p.stderr
+    it, = json.loads(p.stdout)
+    assert it["holder"]["unit"] == "sk-heal-test.service" and it["holder"]["manager"] == f"user@{uid}.service"
+    assert it["action"] == "restart" and it["unit"] == "sk-heal-test.service" and it["user"] == str(uid)
+    assert it["command"] == f"systemctl --user -M {uid}@ restart sk-heal-test.service"
+    # Said so, and nothing else tried: the holder lives on, the path is gone.
+    assert it["result"] == "failed" and it["reachable"] is False
+    assert it["error"] == (f"no service manager of user {uid} is reachable (neither /run/user/{uid}/bus "
+                           f"nor /run/user/{uid}/systemd/private)"), it["error"]
+    assert h.alive() and not os.path.exists(path)
