@@ -5,7 +5,9 @@ socket was deleted is signalled and binds it again, its sessions intact;
 change nothing; a holder that is neither a unit nor tmux (one that calls
 itself tmux included) gets its command printed and is left alone; a
 hijacked path is not touched; a user's service whose manager cannot be
-reached is said so; the JSON's shape. Units are restarted in
+reached is said so; a holder that is no longer what the scan saw when the
+answer comes (its PID runs another program) is not signalled; the JSON's
+shape. Units are restarted in
 the e2e suite, on a real systemd. Other tests may run at the same time:
 heal is always given our own paths."""
 
@@ -189,8 +191,9 @@ def test_not_a_terminal_without_yes_refuses(tmux):
     assert not os.path.exists(tmux.path)
 
 
-def run_on_terminal(args, answer):
-    """heal with a pty for stdin and stdout; ANSWER typed at the question."""
+def run_on_terminal(args, answer, before_answer=None):
+    """heal with a pty for stdin and stdout; ANSWER typed at the question,
+    after BEFORE_ANSWER() has run."""
     master, slave = pty.openpty()
     proc = subprocess.Popen([sockkeeper(), "heal", *args], stdin=slave, stdout=slave, stderr=slave)
     os.close(slave)
@@ -208,6 +211,8 @@ def run_on_terminal(args, answer):
                 break
             out += chunk
         if not answered and b"[y/N]" in out:
+            if before_answer:
+                before_answer()
             os.write(master, answer.encode() + b"\n")
             answered = True
         if proc.poll() is not None and not r:
@@ -372,3 +377,49 @@ def test_user_service_without_a_reachable_manager(area, holders, user_service_cg
     assert it["error"] == (f"no service manager of user {uid} is reachable (neither /run/user/{uid}/bus "
                            f"nor /run/user/{uid}/systemd/private)"), it["error"]
     assert h.alive() and not os.path.exists(path)
+
+
+# Bound, orphaned, READY; on a line "exec" it becomes sleep, keeping its PID
+# and closing the socket (Python's fds are close-on-exec).
+BECOMES_SLEEP = r"""
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen()
+os.unlink(sys.argv[1])
+print("READY", flush=True)
+sys.stdin.readline()
+os.execv("/bin/sleep", ["sleep", "600"])
+"""
+
+
+def test_holder_checked_again_before_the_signal(area):
+    # What the scan saw: a "tmux" (its executable is named so) holding the
+    # socket. Between the question and the answer, that PID runs another
+    # program and no longer holds the socket, as a reused PID would: it
+    # must not be signalled (SIGUSR1 would kill sleep).
+    fake = area / "tmux"
+    shutil.copy(os.path.realpath(sys.executable), fake)
+    path = area / "fake-tmux.sock"
+    proc = subprocess.Popen([str(fake), "-c", BECOMES_SLEEP, str(path)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "READY"
+
+        def become_sleep():
+            proc.stdin.write("exec\n")
+            proc.stdin.flush()
+            deadline = time.monotonic() + TIMEOUT
+            while os.path.basename(os.readlink(f"/proc/{proc.pid}/exe")) != "sleep":
+                assert time.monotonic() < deadline, "the holder did not become sleep"
+                time.sleep(0.02)
+
+        rc, out, asked = run_on_terminal([str(path)], "y", become_sleep)
+        assert asked and f"kill -USR1 {proc.pid}" in out, out
+        assert rc == 1, out
+        assert f"PID {proc.pid} no longer holds the socket as tmux; not signalled" in out, out
+        time.sleep(0.3)
+        assert proc.poll() is None, "the process that took over the PID was signalled"
+    finally:
+        proc.kill()
+        proc.wait(timeout=TIMEOUT)
