@@ -505,13 +505,13 @@ static bool confirm(size_t n) {
 }
 
 int verb_heal(int argc, char *argv[]) {
-        enum { ARG_DRY_RUN = 0x100, ARG_JSON, ARG_TIMEOUT };
+        enum { HEAL_ARG_DRY_RUN = 0x100, HEAL_ARG_JSON, HEAL_ARG_TIMEOUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                { "dry-run", no_argument, NULL, HEAL_ARG_DRY_RUN },
                 { "yes", no_argument, NULL, 'y' },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "timeout", required_argument, NULL, ARG_TIMEOUT },
+                { "json", no_argument, NULL, HEAL_ARG_JSON },
+                { "timeout", required_argument, NULL, HEAL_ARG_TIMEOUT },
                 {}
         };
         _cleanup_(heal_context_done) heal_context h = {};
@@ -524,16 +524,16 @@ int verb_heal(int argc, char *argv[]) {
                 switch (ch) {
                 case 'h':
                         return help();
-                case ARG_DRY_RUN:
+                case HEAL_ARG_DRY_RUN:
                         dry_run = true;
                         break;
                 case 'y':
                         yes = true;
                         break;
-                case ARG_JSON:
+                case HEAL_ARG_JSON:
                         json = true;
                         break;
-                case ARG_TIMEOUT:
+                case HEAL_ARG_TIMEOUT:
                         if (parse_seconds(optarg, &timeout_usec) < 0) {
                                 log_error("heal: --timeout=%s: not a time span", optarg);
                                 return HEAL_EXIT_USAGE;
