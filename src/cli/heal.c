@@ -350,7 +350,7 @@ static void print_holder(const heal_item *it) {
 }
 
 static void print_plan(const heal_item *it) {
-        printf("%s: %s, ", it->e->s->name, status_to_string(it->e->status));
+        printf("%s: %s, ", it->e->s->name, scan_status_to_string(it->e->status));
         print_holder(it);
         printf("\n");
         if (it->action == HEAL_SIGNAL)
@@ -414,7 +414,7 @@ static void print_json(const heal_context *h) {
 
                 json_begin_object(&w);
                 json_pair_string(&w, "path", it->e->s->name);
-                json_pair_string(&w, "status", status_to_string(it->e->status));
+                json_pair_string(&w, "status", scan_status_to_string(it->e->status));
                 json_key(&w, "holder");
                 if (p) {
                         json_begin_object(&w);
@@ -562,7 +562,7 @@ int verb_heal(int argc, char *argv[]) {
                 r = scan_examine(&h.scan, e);
                 if (r < 0)
                         return log_error_errno(r, "heal: %s", e->s->name), HEAL_EXIT_ERROR;
-                if (!scan_status_broken(e->status))
+                if (!status_broken(e->status))
                         continue;
                 h.items[h.n_items++].e = e;
         }

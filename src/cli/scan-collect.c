@@ -25,17 +25,6 @@
  * by its path inside it, as `systemd-tmpfiles --root` would. */
 #define TEST_ROOT_ENV "SOCKKEEPER_SCAN_TEST_ROOT"
 
-bool scan_status_broken(scan_status s) {
-        return s == STATUS_ORPHANED || s == STATUS_HIJACKED;
-}
-
-/* What --risky shows: healthy sockets that a cleaner will break, and
- * renamed ones rated so. */
-bool scan_entry_at_risk(const scan_entry *e) {
-        return e->status == STATUS_AT_RISK ||
-               (e->status == STATUS_RENAMED && e->rated && e->report.rating >= RISK_RISKY);
-}
-
 /* A directory's names by inode number (d_ino: no stat per entry), read
  * once however many of its sockets are orphaned. */
 typedef struct dir_name {

@@ -17,7 +17,7 @@
 #include "netns-name.h"
 #include "scan.h"
 
-const char *status_to_string(scan_status s) {
+const char *scan_status_to_string(scan_status s) {
         static const char *const names[] = {
                 [STATUS_HEALTHY] = "healthy",   [STATUS_AT_RISK] = "at-risk",   [STATUS_ORPHANED] = "orphaned",
                 [STATUS_HIJACKED] = "hijacked", [STATUS_RENAMED] = "renamed",   [STATUS_ABSTRACT] = "abstract",
@@ -90,7 +90,7 @@ static void print_json_entry(json_writer *w, const scan_entry *e, bool netns_com
 
         json_begin_object(w);
         json_pair_string(w, "path", e->s->name);
-        json_pair_string(w, "status", status_to_string(e->status));
+        json_pair_string(w, "status", scan_status_to_string(e->status));
         json_pair_string(w, "type", type_to_string(e->s->type));
         json_key(w, "inode");
         if (e->has_inode)
@@ -195,7 +195,7 @@ int scan_print_table(const scan_entry *shown, size_t n) {
                 row *w = &rows[i];
                 int k = 0;
 
-                w->status = status_to_string(e->status);
+                w->status = scan_status_to_string(e->status);
                 w->rating = e->rated ? risk_rating_to_string(e->report.rating) : "-";
                 w->path = display_name(e->s->name);
                 if (e->has_inode)

@@ -108,9 +108,9 @@ int verb_scan(int argc, char *argv[]) {
                         log_error_errno(r, "%s", e->s->name);
                         goto finish;
                 }
-                if ((broken || risky) && !((broken && scan_status_broken(e->status)) || (risky && scan_entry_at_risk(e))))
+                if ((broken || risky) && !((broken && status_broken(e->status)) || (risky && entry_at_risk(e))))
                         continue;
-                any_broken |= scan_status_broken(e->status);
+                any_broken |= status_broken(e->status);
                 if (n_shown != i) {
                         /* Entries are moved down into the shown prefix. */
                         scan_entry tmp = c.entries[n_shown];

@@ -79,11 +79,20 @@ int scan_gather(scan_context *c);
 int scan_examine(scan_context *c, scan_entry *e);
 void scan_context_done(scan_context *c);
 
-/* Orphaned or hijacked: clients cannot reach it through its path. */
-bool scan_status_broken(scan_status s);
-/* At risk, or renamed and rated risky. */
-bool scan_entry_at_risk(const scan_entry *e);
 /* E is held by one of UNITS ("foo" meaning foo.service). */
 bool scan_unit_matches(const scan_entry *e, char **units, size_t n_units);
-/* "healthy", "orphaned", ...: as in the JSON. */
-const char *status_to_string(scan_status s);
+
+/* Clients cannot reach it. */
+static inline bool status_broken(scan_status s) {
+        return s == STATUS_ORPHANED || s == STATUS_HIJACKED;
+}
+
+/* What --risky shows: healthy sockets that a cleaner will break, and
+ * renamed ones rated so. */
+static inline bool entry_at_risk(const scan_entry *e) {
+        return e->status == STATUS_AT_RISK ||
+               (e->status == STATUS_RENAMED && e->rated && e->report.rating >= RISK_RISKY);
+}
+
+/* "healthy", "at-risk", "orphaned", ... as the table and JSON say it. */
+const char *scan_status_to_string(scan_status s);
