@@ -181,7 +181,8 @@ static int plan_socket_unit(heal_context *h, heal_item *it, const process_info *
                 return 1;
         }
         it->action = HEAL_RESTART;
-        it->holder = p;
+        /* Shown: the service it was handed to, when one holds it too. */
+        it->holder = it->e->proc ?: p;
         return restart_command(it) < 0 ? -ENOMEM : 1;
 }
 
