@@ -78,6 +78,11 @@ static inline uint64_t now_usec(clockid_t clock) {
         return timespec_to_usec(&ts);
 }
 
+/* "n/a" for NULL, as systemd's strna(). */
+static inline const char *strna(const char *s) {
+        return s ?: "n/a";
+}
+
 static inline const char *strempty(const char *s) {
         return s ?: "";
 }

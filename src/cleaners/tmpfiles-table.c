@@ -14,38 +14,53 @@
 
 /* ---- duplicates ---- */
 
-/* Line types that own their path; only between two of these does a second
- * line for the same path count as a conflicting duplicate. */
-static bool takes_ownership(char type) {
-        return tmpfiles_type_is(type, "fFdeDvqQpLcbCwxXrR");
+/* Whether a line of TYPE claims its path: all but the types that only
+ * adjust what is there (m, z, Z, t, T, a, A, h, H). Two lines for one
+ * path conflict only when both claim it. */
+static bool claims_path(char type) {
+        return !tmpfiles_type_is(type, "mzZtTaAhH");
 }
 
-static bool settings_equal(const tmpfiles_item *a, const tmpfiles_item *b) {
-        const tmpfiles_item_settings *x = &a->settings, *y = &b->settings;
-
+static bool same_argument(const tmpfiles_item_settings *x, const tmpfiles_item_settings *y) {
         return x->argument_size == y->argument_size &&
-               (x->argument_size == 0 || memcmp(x->argument, y->argument, x->argument_size) == 0) &&
-               x->uid_set == y->uid_set && x->uid == y->uid && x->uid_only_create == y->uid_only_create &&
-               x->gid_set == y->gid_set && x->gid == y->gid && x->gid_only_create == y->gid_only_create &&
-               x->mode_set == y->mode_set && x->mode == y->mode && x->mode_only_create == y->mode_only_create &&
-               a->has_age == b->has_age && a->age_usec == b->age_usec && a->age_by == b->age_by &&
-               x->mask_perms == y->mask_perms && a->age_spares_first_level == b->age_spares_first_level &&
-               x->major_minor == y->major_minor;
+               (x->argument_size == 0 || memcmp(x->argument, y->argument, x->argument_size) == 0);
 }
 
-/* is_duplicated_item(): a later line for a path that an earlier one already
- * owns, with other settings, is ignored; only w+ lines may pile up. Glob
+static bool same_owner_and_mode(const tmpfiles_item_settings *x, const tmpfiles_item_settings *y) {
+        bool same_uid = x->uid_set == y->uid_set && x->uid == y->uid && x->uid_on_create == y->uid_on_create;
+        bool same_gid = x->gid_set == y->gid_set && x->gid == y->gid && x->gid_on_create == y->gid_on_create;
+        bool same_mode = x->mode_set == y->mode_set && x->mode == y->mode && x->mode_on_create == y->mode_on_create &&
+                         x->mode_masked == y->mode_masked;
+
+        return same_uid && same_gid && same_mode;
+}
+
+static bool same_age(const tmpfiles_item *a, const tmpfiles_item *b) {
+        return a->has_age == b->has_age && a->age_usec == b->age_usec && a->age_by == b->age_by &&
+               a->age_spares_first_level == b->age_spares_first_level;
+}
+
+/* Whether two lines would do the same to their path: the type and the
+ * '+' aside, every field tmpfiles reads from the line. */
+static bool same_settings(const tmpfiles_item *a, const tmpfiles_item *b) {
+        return a->settings.devnum == b->settings.devnum && same_owner_and_mode(&a->settings, &b->settings) &&
+               same_age(a, b) && same_argument(&a->settings, &b->settings);
+}
+
+/* A later line for a path that an earlier line claims, with other
+ * settings, is ignored; only "w+" lines may pile up, each appending. Glob
  * lines and plain lines are kept apart, as tmpfiles keeps two tables. */
 bool tmpfiles_item_is_duplicate(const tmpfiles_config *c, const tmpfiles_item *i) {
+        if (!claims_path(i->type))
+                return false;
         for (size_t n = 0; n < c->n_items; n++) {
                 const tmpfiles_item *e = c->items + n;
+                bool both_append = e->type == 'w' && i->type == 'w' && e->settings.plus && i->settings.plus;
 
-                if (e->boot_only || tmpfiles_type_is_glob(e->type) != tmpfiles_type_is_glob(i->type) || !streq(e->path, i->path))
+                if (e->boot_only || !claims_path(e->type) || !streq(e->path, i->path) ||
+                    tmpfiles_type_is_glob(e->type) != tmpfiles_type_is_glob(i->type))
                         continue;
-                if (!takes_ownership(e->type) || !takes_ownership(i->type) || settings_equal(e, i))
-                        continue;
-                if (!(e->type == 'w' && e->settings.append_or_force && i->type == 'w' &&
-                      i->settings.append_or_force))
+                if (!both_append && !same_settings(e, i))
                         return true;
         }
         return false;

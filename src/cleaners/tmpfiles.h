@@ -27,16 +27,16 @@ enum {
 /* The rest of a line. systemd-tmpfiles compares these to tell a harmless
  * repeat of a path from a conflicting "Duplicate line", which it ignores. */
 typedef struct tmpfiles_item_settings {
-        bool append_or_force;   /* the '+' modifier */
+        bool plus;              /* the '+' modifier: append (w), replace (f, L, ...) */
         char *argument;         /* after escapes, specifiers and base64; NULL if none */
         size_t argument_size;
-        bool uid_set, uid_only_create;
-        bool gid_set, gid_only_create;
-        bool mode_set, mode_only_create, mask_perms;
+        bool uid_set, uid_on_create;    /* *_on_create: the field started with ':' */
+        bool gid_set, gid_on_create;
+        bool mode_set, mode_on_create, mode_masked; /* mode_masked: it started with '~' */
         uid_t uid;
         gid_t gid;
         mode_t mode;            /* the default (0755 or 0644) when not set, as tmpfiles keeps it */
-        dev_t major_minor;
+        dev_t devnum;           /* c and b lines */
 } tmpfiles_item_settings;
 
 /* TYPE is one of the line types in SET. */

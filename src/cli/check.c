@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "json.h"
 #include "log.h"
 #include "macro.h"
@@ -27,7 +28,9 @@ enum {
 };
 
 static void print_human(const risk_report *r) {
-        printf("%s: %s\n", r->path, risk_rating_to_string(r->rating));
+        _cleanup_free_ char *path = cescape(r->path);
+
+        printf("%s: %s\n", path ?: r->path, risk_rating_to_string(r->rating));
         for (size_t i = 0; i < r->n_reasons; i++) {
                 const risk_reason *x = &r->reasons[i];
 
@@ -63,7 +66,7 @@ static void print_json_tmpfiles(json_writer *w, const tmpfiles_verdict *v) {
 
 static void print_json(json_writer *w, const risk_report *r) {
         json_begin_object(w);
-        json_pair_string(w, "path", r->path);
+        json_pair_path(w, "path", r->path);
         json_pair_string(w, "rating", risk_rating_to_string(r->rating));
         json_key(w, "reasons");
         json_begin_array(w);
@@ -129,7 +132,9 @@ static bool paths_usable(char **args, int n, char **ret_canonical) {
                 /* The canonical form is kept for rating (NULL: none). */
                 if (socket_path_canonical(args[i], &ret_canonical[i], &problem) < 0 &&
                     (problem == SOCKET_PATH_DOTDOT || problem == SOCKET_PATH_DIRECTORY)) {
-                        log_error("%s %s", args[i], socket_path_problem_to_string(problem));
+                        _cleanup_free_ char *shown = cescape(args[i]);
+
+                        log_error("%s %s", strna(shown), socket_path_problem_to_string(problem));
                         ok = false;
                 }
         }

@@ -47,8 +47,8 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
         case SK_EVENT_RELINKED:
                 p->lost = p->in_conflict = false;
                 p->restart_at = 0;
-                log_event(LOG_NOTICE, p->path, unit, "relinked",
-                          "removed; linked the same socket back after %" PRIu64 " us", ev->relinked.usec);
+                log_event_id(LOG_NOTICE, GUARD_MESSAGE_RELINKED, p->path, unit, "relinked",
+                             "removed; linked the same socket back after %" PRIu64 " us", ev->relinked.usec);
                 break;
         case SK_EVENT_ATTACHED:
                 p->lost = p->in_conflict = false;
@@ -65,12 +65,12 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                 p->lost = true;
                 p->lost_dev = ev->lost.dev;
                 p->lost_ino = ev->lost.ino;
-                log_event(LOG_WARNING, p->path, unit, "lost", "%s%s",
-                          ev->lost.removed ? "its holder closed the socket that was linked back (a clean stop); "
-                                             "removed that name again, so that the next start can bind"
-                          : ev->lost.alive ? "removed together with its anchor: the socket is still bound but unreachable"
-                                           : "removed, and nobody holds the socket any more: not linking a dead socket back",
-                          p->group->policy == ON_LOSS_RESTART ? "; a restart is due" : "; waiting for a new socket (on-loss=relink-only)");
+                log_event_id(LOG_WARNING, GUARD_MESSAGE_LOST, p->path, unit, "lost", "%s%s",
+                             ev->lost.removed ? "its holder closed the socket that was linked back (a clean stop); "
+                                                "removed that name again, so that the next start can bind"
+                             : ev->lost.alive ? "removed together with its anchor: the socket is still bound but unreachable"
+                                              : "removed, and nobody holds the socket any more: not linking a dead socket back",
+                             p->group->policy == ON_LOSS_RESTART ? "; a restart is due" : "; waiting for a new socket (on-loss=relink-only)");
                 if (p->group->policy == ON_LOSS_RESTART) {
                         p->restart_at = now_usec(CLOCK_MONOTONIC) + p->guard->restart_delay_usec;
                         p->guard->path_timers = true;

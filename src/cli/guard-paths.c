@@ -13,6 +13,7 @@
 #include <syslog.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "guard.h"
 #include "log.h"
 #include "macro.h"
@@ -72,7 +73,9 @@ int guard_add_path_to(guard *g, const char *path, guard_group *group) {
         int r;
 
         if (path[0] == '@') {
-                log_error("%s: an abstract socket has no file, so there is nothing to guard", path);
+                _cleanup_free_ char *shown = cescape(path);
+
+                log_error("%s: an abstract socket has no file, so there is nothing to guard", shown ?: path);
                 return -EINVAL;
         }
         /* The keeper holds the canonical form ("//" and "/./" collapsed),
@@ -150,11 +153,14 @@ int guard_check_paths(guard *g) {
                 return -ENOMEM;
         for (size_t i = 1; i < g->n_paths; i++)
                 if (streq(sorted[i - 1]->path, sorted[i]->path)) {
+                        _cleanup_free_ char *given = sorted[i]->given ? cescape(sorted[i]->given) : NULL,
+                                            *path = cescape(sorted[i]->path);
+
                         /* Named as given the second time. */
-                        if (sorted[i]->given)
-                                log_error("%s: given twice (both name %s)", sorted[i]->given, sorted[i]->path);
+                        if (given)
+                                log_error("%s: given twice (both name %s)", given, strna(path));
                         else
-                                log_error("%s: given twice", sorted[i]->path);
+                                log_error("%s: given twice", strna(path));
                         return -EINVAL;
                 }
         return 0;

@@ -66,6 +66,9 @@ static void help(void) {
                "\n"
                "Options:\n"
                "  --systemd                log to the journal, sd_notify READY, WATCHDOG, STATUS\n"
+               "                           (default: when systemd connected stderr to the\n"
+               "                           journal, and when $NOTIFY_SOCKET is set)\n"
+               "  --no-systemd             neither, whatever the environment says\n"
                "  --auto                   also find and keep every socket of the machine whose\n"
                "                           path is at risk (world-writable sticky directories,\n"
                "                           or rated risky), whoever bound it\n"
@@ -82,6 +85,8 @@ static void help(void) {
                "SPAN is a time span as systemd writes it: 6h, 1d 2h, 500ms; a bare number\n"
                "is seconds.\n"
                "\n"
+               "Exit status: 0 stopped by SIGTERM or SIGINT, 1 it could not set up or run\n"
+               "its event loop, 64 usage.\n"
                "See sockkeeper(1).\n");
 }
 
@@ -114,6 +119,7 @@ static int parse_user(const char *s, uid_t *ret) {
 static int parse_argv(guard *g, int argc, char *argv[]) {
         enum {
                 ARG_SYSTEMD = 0x100,
+                ARG_NO_SYSTEMD,
                 ARG_UNIT,
                 ARG_ON_LOSS,
                 ARG_OWNER,
@@ -130,6 +136,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "systemd", no_argument, NULL, ARG_SYSTEMD },
+                { "no-systemd", no_argument, NULL, ARG_NO_SYSTEMD },
                 { "unit", required_argument, NULL, ARG_UNIT },
                 { "on-loss", required_argument, NULL, ARG_ON_LOSS },
                 { "owner", required_argument, NULL, ARG_OWNER },
@@ -168,7 +175,10 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         help();
                         return 1;
                 case ARG_SYSTEMD:
-                        g->systemd = true;
+                        g->systemd_option = 1;
+                        break;
+                case ARG_NO_SYSTEMD:
+                        g->systemd_option = 0;
                         break;
                 case ARG_UNIT:
                         /* A template is no unit that runs: there is nothing to restart. */
@@ -342,9 +352,9 @@ static void restart_now(guard *g, guard_path *p) {
 
         if (!ratelimit_take(&grp->rl, now_usec(CLOCK_MONOTONIC))) {
                 if (!grp->rl.gave_up)
-                        log_event(LOG_ERR, p->path, unit, "give-up",
-                                  "restarted %u times within %" PRIu64 " s and the socket is lost again; giving up",
-                                  grp->rl.burst, grp->rl.interval_usec / USEC_PER_SEC);
+                        log_event_id(LOG_ERR, GUARD_MESSAGE_GIVE_UP, p->path, unit, "give-up",
+                                     "restarted %u times within %" PRIu64 " s and the socket is lost again; giving up",
+                                     grp->rl.burst, grp->rl.interval_usec / USEC_PER_SEC);
                 grp->rl.gave_up = true;
                 return;
         }
@@ -448,6 +458,7 @@ static void reload(guard *g) {
                 .restart_delay_usec = g->restart_delay_usec,
                 .restart_interval_usec = g->restart_interval_usec,
                 .restart_burst = g->restart_burst,
+                .systemd_option = -1,
                 .epoll_fd = -EBADF,
                 .signal_fd = -EBADF,
         };
@@ -493,8 +504,10 @@ static int run(guard *g) {
                                         reload(g);
                                         continue;
                                 }
-                                log_event(LOG_INFO, NULL, NULL, "stop", "%s received, stopping",
-                                          strsignal((int) si.ssi_signo));
+                                log_event(LOG_INFO, NULL, NULL, "stop",
+                                          "received SIG%s, stopping: %zu path%s no longer guarded",
+                                          sigabbrev_np((int) si.ssi_signo), g->n_paths,
+                                          g->n_paths == 1 ? " is" : "s are");
                                 return 0;
                         }
                         if (sk_watcher_process(g->watcher) > 0)
@@ -515,6 +528,7 @@ int verb_guard(int argc, char *argv[]) {
                 .restart_interval_usec = DEFAULT_RESTART_INTERVAL_USEC,
                 .restart_burst = DEFAULT_RESTART_BURST,
                 .discover_usec = DEFAULT_DISCOVER_USEC,
+                .systemd_option = -1,
                 .epoll_fd = -EBADF,
                 .signal_fd = -EBADF,
         };
@@ -532,8 +546,15 @@ int verb_guard(int argc, char *argv[]) {
                 log_error_errno(r, "cannot start");
                 return 1;
         }
-        if (g.systemd)
+        /* Started by systemd, the guard knows it without being told:
+         * stderr is the journal's stream, $NOTIFY_SOCKET is where to say
+         * READY=1 (Type=notify). A console target asked for in
+         * $SYSTEMD_LOG_TARGET wins over the stream, as in systemd. */
+        log_parse_environment();
+        if (g.systemd_option > 0 ||
+            (g.systemd_option < 0 && log_get_target() == LOG_TARGET_STDERR && log_stderr_is_journal()))
                 log_open_journal(sd_journal_sendv);
+        g.systemd = g.systemd_option > 0 || (g.systemd_option < 0 && getenv("NOTIFY_SOCKET"));
 
         g.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (g.epoll_fd < 0) {

@@ -5,7 +5,8 @@
  * line, event loop), guard-events.c (what the keepers report),
  * guard-refresh.c (how fresh each path is kept) and guard-restart.c
  * (D-Bus, the holder of a socket). Events are logged with log_event():
- * journal fields under --systemd, "[action=...]" lines on stderr. */
+ * journal fields when systemd connected stderr to the journal (or with
+ * --systemd), "[action=...]" lines on stderr otherwise. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,6 +18,12 @@
 #include "sockkeeper.h"
 #include "unit-bus.h"
 
+/* The MESSAGE_ID= of the journal entries that an admin looks up: what
+ * happened and what to do is in sockkeeper.catalog, shown by
+ * `journalctl -x`. Never change one: alerts and searches name them. */
+#define GUARD_MESSAGE_RELINKED "763a6063d60d436dbb583d8a81b60755"
+#define GUARD_MESSAGE_LOST "00819931ba464bfab1bf7e00e7f63edb"
+#define GUARD_MESSAGE_GIVE_UP "5724832246c042b78aaefedc3c437864"
 
 typedef struct guard_group {
         char *unit;            /* NULL: paths given by hand, no unit */
@@ -61,7 +68,8 @@ typedef struct guard {
         guard_group *auto_group;       /* --auto's paths: no unit, relink-only */
         bool auto_gone;                /* an --auto path is to be let go */
         bool path_timers;              /* a path may have a restart or an attach due: look through them */
-        bool systemd;
+        int systemd_option;            /* --systemd 1, --no-systemd 0, neither -1 */
+        bool systemd;                  /* sd_notify: READY, STATUS, WATCHDOG */
         bool sticky;
         uint64_t refresh_usec;         /* UINT64_MAX: the library's default */
         uint64_t check_usec;           /* 0: the library's default */

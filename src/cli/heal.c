@@ -325,11 +325,13 @@ static void wait_reachable(heal_context *h, uint64_t timeout_usec) {
                         break;
                 (void) nanosleep(&(struct timespec) { .tv_nsec = HEAL_POLL_USEC * 1000 }, NULL);
         }
-        /* A socket left alone may answer all the same: a stale listener
-         * (one an accept() in progress still holds after its daemon bound
-         * anew, with no fd left to find its holder by) whose path another
-         * socket of the same daemon serves now, healed or not. A hijacked
-         * path answers too, but with another's socket: not counted. */
+        /* A socket left alone may answer all the same: a listener of the
+         * same name whose holder no fd here shows (another container's,
+         * sharing this network namespace with a /tmp of its own; one an
+         * accept() in progress still holds after its daemon bound anew)
+         * while the path is served, healed or not, by the socket at it. A
+         * hijacked path answers too, but with another's socket: not
+         * counted. */
         for (size_t i = 0; i < h->n_items; i++) {
                 heal_item *it = &h->items[i];
 

@@ -9,17 +9,23 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "log.h"
+#include "macro.h"
 #include "socket-path.h"
 
-int log_keeper_error(const char *path, int r) {
+int log_keeper_error(const char *given, int r) {
+        /* Shown escaped: the path may hold the very control character
+         * that is wrong with it. */
+        _cleanup_free_ char *shown = cescape(given);
+        const char *path = shown ?: "(path)";
         socket_path_problem problem;
 
         switch (-r) {
         case ENAMETOOLONG:
         case EINVAL:
                 /* The library refused the name: say what is wrong with it. */
-                if (socket_path_canonical(path, NULL, &problem) < 0 && problem != SOCKET_PATH_OK)
+                if (socket_path_canonical(given, NULL, &problem) < 0 && problem != SOCKET_PATH_OK)
                         log_error("%s %s", path, socket_path_problem_to_string(problem));
                 else
                         log_error_errno(r, "%s", path);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 #include "macro.h"
 #include "migrate.h"
@@ -36,19 +37,23 @@ void migrate_print_human(const migrate_plan *p, FILE *f) {
         fprintf(f, "# %s%s%s\n", p->unit, p->fragment ? ": " : "", strempty(p->fragment));
         if (moved == 0 && unmapped == 0) {
                 fprintf(f, "# nothing to migrate: no socket path of %s lies where a cleaner can delete it\n", p->unit);
-                for (size_t i = 0; i < p->n_sockets; i++)
-                        fprintf(f, "#   %s: %s\n", p->sockets[i].old_path, p->sockets[i].why);
+                for (size_t i = 0; i < p->n_sockets; i++) {
+                        _cleanup_free_ char *old = cescape(p->sockets[i].old_path);
+
+                        fprintf(f, "#   %s: %s\n", old ?: "?", p->sockets[i].why);
+                }
                 return;
         }
         fprintf(f, "#\n# Socket paths:\n");
         for (size_t i = 0; i < p->n_sockets; i++) {
                 const migrate_socket *s = &p->sockets[i];
+                /* In comment lines: a newline in a path would end one. */
+                _cleanup_free_ char *old = cescape(s->old_path), *shown = s->shown_path ? cescape(s->shown_path) : NULL;
 
                 if (s->fate == MIGRATE_MOVE)
-                        fprintf(f, "#   %s -> %s (RuntimeDirectory=%s)\n", s->old_path, s->shown_path,
-                                p->runtime_name);
+                        fprintf(f, "#   %s -> %s (RuntimeDirectory=%s)\n", old ?: "?", shown ?: "?", p->runtime_name);
                 else
-                        fprintf(f, "#   %s: %s, %s\n", s->old_path, fate_to_string(s->fate), s->why);
+                        fprintf(f, "#   %s: %s, %s\n", old ?: "?", fate_to_string(s->fate), s->why);
                 print_refs(s, f);
         }
         if (p->n_problems > 0) {
@@ -84,10 +89,10 @@ void migrate_print_json(const migrate_plan *p, bool written, FILE *f) {
                 const migrate_socket *s = &p->sockets[i];
 
                 json_begin_object(&w);
-                json_pair_string(&w, "path", s->old_path);
+                json_pair_path(&w, "path", s->old_path);
                 json_pair_string(&w, "fate", fate_to_string(s->fate));
-                json_pair_string(&w, "new_path", s->new_path);
-                json_pair_string(&w, "new_path_shown", s->shown_path);
+                json_pair_path(&w, "new_path", s->new_path);
+                json_pair_path(&w, "new_path_shown", s->shown_path);
                 json_pair_string(&w, "socket_unit", s->socket_unit);
                 json_pair_string(&w, "why", s->why);
                 json_key(&w, "sources");

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "json.h"
 #include "macro.h"
 #include "netns-name.h"
@@ -59,10 +60,14 @@ static char *make_note(const scan_entry *e) {
         case STATUS_ORPHANED:
                 n = asprintf(&s, "the file is gone: clients get ENOENT");
                 break;
-        case STATUS_RENAMED:
-                n = asprintf(&s, "renamed after bind to %s: reachable there, taken for dead by tmpfiles",
-                             e->renamed_to);
+        case STATUS_RENAMED: {
+                _cleanup_free_ char *to = cescape(e->renamed_to);
+
+                if (!to)
+                        return NULL;
+                n = asprintf(&s, "renamed after bind to %s: reachable there, taken for dead by tmpfiles", to);
                 break;
+        }
         case STATUS_HIJACKED:
                 n = e->found_sock ? asprintf(&s, "the path leads to another socket (socket inode %" PRIu32 ")",
                                              e->found_sock)
@@ -89,7 +94,7 @@ static void print_json_entry(json_writer *w, const scan_entry *e, bool netns_com
         _cleanup_free_ char *note = make_note(e);
 
         json_begin_object(w);
-        json_pair_string(w, "path", e->s->name);
+        json_pair_path(w, "path", e->s->name);
         json_pair_string(w, "status", scan_status_to_string(e->status));
         json_pair_string(w, "type", type_to_string(e->s->type));
         json_key(w, "inode");
@@ -133,7 +138,7 @@ static void print_json_entry(json_writer *w, const scan_entry *e, bool netns_com
         json_end_array(w);
         json_pair_string(w, "note", note);
         if (e->renamed_to)
-                json_pair_string(w, "renamed_to", e->renamed_to);
+                json_pair_path(w, "renamed_to", e->renamed_to);
         if (e->status == STATUS_HIJACKED) {
                 json_pair_string(w, "found", e->found);
                 json_key(w, "found_sock_ino");
@@ -145,26 +150,6 @@ static void print_json_entry(json_writer *w, const scan_entry *e, bool netns_com
         if (e->private_mount)
                 json_pair_bool(w, "private_mount", true);
         json_end_object(w);
-}
-
-/* Control characters in a name would break the table's lines. */
-static char *display_name(const char *name) {
-        size_t n = 0;
-        char *s, *q;
-
-        for (const char *p = name; *p; p++)
-                n += (unsigned char) *p < 0x20 || *p == 0x7f ? 4 : 1;
-        s = malloc(n + 1);
-        if (!s)
-                return NULL;
-        q = s;
-        for (const char *p = name; *p; p++)
-                if ((unsigned char) *p < 0x20 || *p == 0x7f)
-                        q += sprintf(q, "\\x%02x", (unsigned char) *p);
-                else
-                        *q++ = *p;
-        *q = '\0';
-        return s;
 }
 
 static size_t max_size(size_t a, size_t b) {
@@ -197,7 +182,7 @@ int scan_print_table(const scan_entry *shown, size_t n) {
 
                 w->status = scan_status_to_string(e->status);
                 w->rating = e->rated ? risk_rating_to_string(e->report.rating) : "-";
-                w->path = display_name(e->s->name);
+                w->path = cescape(e->s->name);
                 if (e->has_inode)
                         snprintf(w->inode, sizeof(w->inode), "%" PRIu64, e->inode);
                 else

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,11 +19,13 @@
 
 #include "argv-file.h"
 #include "atomic-file.h"
+#include "escape.h"
 #include "config.h"
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
 #include "specifier.h"
+#include "string-hash.h"
 #include "strv.h"
 #include "cli.h"
 
@@ -65,8 +68,10 @@ static int help(void) {
                "  -o --output=FILE   write the snippet to FILE, atomically, mode 0644\n"
                "     --install       write it to /etc/tmpfiles.d/sockkeeper-NAME.conf,\n"
                "                     replacing only a file this command wrote\n"
-               "     --name=NAME     the NAME for --install (required with it);\n"
-               "                     letters, digits and . _ @ -\n"
+               "     --name=NAME     the NAME for --install: letters, digits and . _ @ -\n"
+               "                     (default: made from the first PATH, /tmp/app.sock\n"
+               "                     giving tmp-app.sock, with a hash of the lines when\n"
+               "                     there are more paths or the name could be another's)\n"
                "     --root=DIR      with --install: write under DIR instead of /\n"
                "  -X --contents-age  write 'X' lines: spare each path itself, but let\n"
                "                     what is inside a directory age as usual\n"
@@ -91,33 +96,14 @@ static bool is_control(unsigned char c) {
         return c < 0x20 || c == 0x7f;
 }
 
-/* ARG as it may safely appear in a message: quoted, with control
- * characters, quotes and backslashes escaped. */
+/* ARG as it may safely appear in a message: quoted and escaped. */
 static char *shown(const char *arg) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
+        _cleanup_free_ char *e = cescape(arg);
+        char *s;
 
-        if (!f)
+        if (!e || asprintf(&s, "\"%s\"", e) < 0)
                 return NULL;
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) arg; *p; p++)
-                if (*p == '\n')
-                        fputs("\\n", f);
-                else if (*p == '\t')
-                        fputs("\\t", f);
-                else if (is_control(*p))
-                        fprintf(f, "\\x%02x", *p);
-                else if (*p == '"' || *p == '\\')
-                        fprintf(f, "\\%c", *p);
-                else
-                        fputc(*p, f);
-        fputc('"', f);
-        if (fclose(f) != 0) {
-                free(buf);
-                return NULL;
-        }
-        return buf;
+        return s;
 }
 
 _printf_(2, 3) static int path_error(const char *arg, const char *fmt, ...) {
@@ -339,14 +325,80 @@ static bool name_is_valid(const char *name) {
         return true;
 }
 
-static int install(const options *o, const char *text, size_t size) {
+/* A name for --install without --name, made from the first path: "/tmp/app.sock" gives
+ * "tmp-app.sock". Where that could also come from another path ("/tmp/a-b" and "/tmp/a/b",
+ * a character that no name holds, one cut short) or the snippet holds more than one
+ * path, a hash of its lines follows, so that another run's file, for other paths, is never
+ * the one replaced, while the same paths give the same name again. */
+static char *name_from_paths(const char *first, bool more, const char *text) {
+        char name[NAME_MAX_LEN + 1];
+        size_t n = 0, max = NAME_MAX_LEN - 9; /* room for "-" and 8 hex digits */
+        _cleanup_free_ char *lines = NULL;
+        bool ambiguous = more;
+        size_t used = 0;
+        uint64_t h;
+        char *ret;
+
+        for (const char *p = first; *p; p++) {
+                char c = *p;
+
+                if (c == '/') {
+                        /* Leading and repeated slashes make no dash. */
+                        if (n == 0 || name[n - 1] == '-')
+                                continue;
+                        c = '-';
+                } else if (c == '-')
+                        ambiguous = true;
+                else if (!(('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') ||
+                           strchr("._@", c))) {
+                        c = '_';
+                        ambiguous = true;
+                }
+                if (n == max) {
+                        ambiguous = true;
+                        break;
+                }
+                name[n++] = c;
+        }
+        while (n > 0 && name[n - 1] == '-')
+                n--;
+        name[n] = '\0';
+        if (n > 0 && !ambiguous)
+                return strdup(name);
+        /* The lines themselves, not the comments, which name the version. */
+        lines = malloc(strlen(text) + 1);
+        if (!lines)
+                return NULL;
+        for (const char *line = text; *line;) {
+                const char *end = strchrnul(line, '\n');
+                size_t len = (size_t) (end - line) + (*end ? 1 : 0);
+
+                if (line[0] != '#') {
+                        memcpy(lines + used, line, len);
+                        used += len;
+                }
+                line += len;
+        }
+        lines[used] = '\0';
+        h = string_hash(lines);
+        if (asprintf(&ret, "%s%s%08" PRIx32, name, n > 0 ? "-" : "", (uint32_t) (h ^ (h >> 32))) < 0)
+                return NULL;
+        return ret;
+}
+
+static int install(const options *o, const char *first, bool more, const char *text, size_t size) {
         _cleanup_close_ int dir_fd = -EBADF;
-        _cleanup_free_ char *file = NULL, *display = NULL;
-        const char *root = o->root ?: "/";
+        _cleanup_free_ char *derived = NULL, *file = NULL, *display = NULL, *shown_display = NULL;
+        const char *root = o->root ?: "/", *name = o->name;
         const char *sep = root[strlen(root) - 1] == '/' ? "" : "/";
         int r;
 
-        if (asprintf(&file, "sockkeeper-%s.conf", o->name) < 0 ||
+        if (!name) {
+                name = derived = name_from_paths(first, more, text);
+                if (!name)
+                        return log_error_errno(ENOMEM, "tmpfiles-snippet");
+        }
+        if (asprintf(&file, "sockkeeper-%s.conf", name) < 0 ||
             asprintf(&display, "%s%s" TMPFILES_DIR "/%s", root, sep, file) < 0)
                 return log_error_errno(ENOMEM, "tmpfiles-snippet");
 
@@ -355,7 +407,21 @@ static int install(const options *o, const char *text, size_t size) {
         r = atomic_open_dir_under_root(root, "/" TMPFILES_DIR, true, &dir_fd);
         if (r < 0)
                 return r;
-        return atomic_install_at(dir_fd, file, display, SNIPPET_MARK, "sockkeeper tmpfiles-snippet", text, size);
+        r = atomic_install_at(dir_fd, file, display, SNIPPET_MARK, "sockkeeper tmpfiles-snippet", text, size);
+        if (r < 0)
+                return r;
+        /* As migrate --write says what it wrote. */
+        shown_display = cescape(display);
+        if (derived) {
+                _cleanup_free_ char *from = cescape(first);
+
+                printf("# no --name given: named %s after %s%s\n", derived, strna(from),
+                       more ? " and the other paths" : "");
+        }
+        printf("# wrote %s\n", strna(shown_display));
+        if (fflush(stdout) != 0)
+                return log_error_errno(errno ?: EIO, "standard output");
+        return 0;
 }
 
 static int write_output(const char *output, const char *text, size_t size) {
@@ -450,13 +516,6 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                 log_error("tmpfiles-snippet: %s only goes with --install", o.name ? "--name" : "--root");
                 return EXIT_USAGE;
         }
-        if (o.install && !o.name) {
-                /* The file is the unit that --install replaces: a name
-                 * made up from the paths could silently replace another
-                 * run's protection. */
-                log_error("tmpfiles-snippet: --install needs --name NAME, for /etc/tmpfiles.d/sockkeeper-NAME.conf");
-                return EXIT_USAGE;
-        }
         if (o.name && !name_is_valid(o.name)) {
                 _cleanup_free_ char *s = shown(o.name);
                 log_error("tmpfiles-snippet: --name %s: use 1 to %d letters, digits, '.', '_', '@' or '-'",
@@ -480,8 +539,12 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
         if (r < 0)
                 return 1;
 
-        if (o.install)
-                return install(&o, text, size) < 0 ? 1 : 0;
+        if (o.install) {
+                bool have_path = optind < argc;
+
+                return install(&o, have_path ? argv[optind] : o.dirs[0],
+                               (size_t) (argc - optind) + o.n_dirs > 1, text, size) < 0 ? 1 : 0;
+        }
         if (o.output)
                 return write_output(o.output, text, size) < 0 ? 1 : 0;
 

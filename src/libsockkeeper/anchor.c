@@ -21,6 +21,7 @@
 #include "macro.h"
 #include "path-util.h"
 #include "socket-alive.h"
+#include "string-hash.h"
 #include "unix-diag.h"
 
 /* Our directories beside sockets: this prefix and a random tail, so that
@@ -42,16 +43,6 @@ static char *fd_path(int fd) {
                 return strdup("?");
         buf[n] = '\0';
         return strdup(buf);
-}
-
-/* The key in an anchor's name: which socket path it is for, so that a
- * keeper started again finds what it anchored before (FNV-1a). */
-static uint64_t path_key(const char *path) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (const unsigned char *p = (const unsigned char *) path; *p; p++)
-                h = (h ^ *p) * UINT64_C(0x100000001b3);
-        return h;
 }
 
 /* A listing of the directory DIR_FD (O_PATH will do), on an fd of its own. */
@@ -492,7 +483,9 @@ int anchor_place(anchor *a, const anchor_site *site, inode_id id) {
         _cleanup_(places_done) places ps = {};
         int *parents = NULL;
         size_t n_parents = 0;
-        uint64_t key = path_key(site->socket_path);
+        /* Which socket path the anchor is for, in its name: a keeper
+         * started again finds what it anchored before. */
+        uint64_t key = string_hash(site->socket_path);
         int r, last = -EXDEV;
         bool placed = false;
 
@@ -548,7 +541,7 @@ int anchor_recover(const anchor_site *site, anchor_accept_fn accept, void *userd
         _cleanup_(places_done) places ps = {};
         int *parents = NULL;
         size_t n_parents = 0;
-        uint64_t key = path_key(site->socket_path);
+        uint64_t key = string_hash(site->socket_path);
         int r;
 
         if (site->override) {

@@ -18,6 +18,7 @@
 #include "alloc-util.h"
 #include "keeper-internal.h"
 #include "macro.h"
+#include "string-hash.h"
 #include "watcher.h"
 
 /* IN_ATTRIB: an owner or mode change of the socket (a daemon that binds
@@ -51,14 +52,6 @@ struct sk_watcher {
 
         sk_keeper *pending;     /* to handle in this round */
 };
-
-static uint64_t hash_name(const char *s) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * UINT64_C(0x100000001b3);
-        return h;
-}
 
 int watcher_new(sk_watcher **ret, watcher_handle_fn handle) {
         _cleanup_free_ sk_watcher *w = calloc(1, sizeof(*w));
@@ -139,8 +132,8 @@ static int grow_buckets(watched_dir *d) {
         for (size_t i = 0; i < d->n_buckets; i++)
                 for (watch_sub *s = d->buckets[i], *next; s; s = next) {
                         next = s->next;
-                        s->next = b[hash_name(s->name) & (n - 1)];
-                        b[hash_name(s->name) & (n - 1)] = s;
+                        s->next = b[string_hash(s->name) & (n - 1)];
+                        b[string_hash(s->name) & (n - 1)] = s;
                 }
         free(d->buckets);
         d->buckets = b;
@@ -184,7 +177,7 @@ void watcher_unsubscribe(sk_watcher *w, watch_sub *sub) {
         sub->wd = -1;
         if (!d)
                 return;
-        for (watch_sub **p = &d->buckets[hash_name(sub->name) & (d->n_buckets - 1)]; *p; p = &(*p)->next)
+        for (watch_sub **p = &d->buckets[string_hash(sub->name) & (d->n_buckets - 1)]; *p; p = &(*p)->next)
                 if (*p == sub) {
                         *p = sub->next;
                         sub->next = NULL;
@@ -228,8 +221,8 @@ int watcher_subscribe(sk_watcher *w, watch_sub *sub, int dir_fd) {
                 return -ENOMEM;
         }
         sub->wd = wd;
-        sub->next = d->buckets[hash_name(sub->name) & (d->n_buckets - 1)];
-        d->buckets[hash_name(sub->name) & (d->n_buckets - 1)] = sub;
+        sub->next = d->buckets[string_hash(sub->name) & (d->n_buckets - 1)];
+        d->buckets[string_hash(sub->name) & (d->n_buckets - 1)] = sub;
         d->n_subs++;
         return 0;
 }
@@ -412,7 +405,7 @@ static void drain_inotify(sk_watcher *w) {
                         }
                         if (!e->len)
                                 continue;
-                        for (watch_sub *s = d->buckets[hash_name(e->name) & (d->n_buckets - 1)]; s; s = s->next)
+                        for (watch_sub *s = d->buckets[string_hash(e->name) & (d->n_buckets - 1)]; s; s = s->next)
                                 if (streq(s->name, e->name))
                                         mark(w, s);
                 }

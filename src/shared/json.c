@@ -9,9 +9,12 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
+#include "macro.h"
 #include "unquote.h"
 
 void json_init(json_writer *w, FILE *f, bool pretty) {
@@ -237,6 +240,35 @@ void json_string(json_writer *w, const char *s) {
                 write_string(w, s);
         else
                 out_literal(w, "null");
+}
+
+/* Whether write_string() writes S byte for byte (else some bytes become
+ * U+FFFD). */
+static bool keeps_bytes(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t n = *p < 0x80 ? 1 : utf8_decode(p, NULL);
+
+                if (n == 0)
+                        return false;
+                p += n;
+        }
+        return true;
+}
+
+void json_pair_path(json_writer *w, const char *key, const char *path) {
+        _cleanup_free_ char *escaped = NULL;
+        char escaped_key[KEY_FAST_MAX + sizeof("_escaped")];
+
+        json_key(w, key);
+        json_string(w, path);
+        if (!path || keeps_bytes(path))
+                return;
+        /* Out of memory: a null says that the bytes are lost, not that
+         * there are none to recover. */
+        escaped = cescape(path);
+        snprintf(escaped_key, sizeof(escaped_key), "%s_escaped", key);
+        (json_key)(w, escaped_key);
+        json_string(w, escaped);
 }
 
 static void write_uint(json_writer *w, uint64_t v) {

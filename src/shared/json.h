@@ -50,5 +50,10 @@ void json_null(json_writer *w);
 #define json_pair_double(w, key, v) (json_key((w), (key)), json_double((w), (v)))
 #define json_pair_bool(w, key, v) (json_key((w), (key)), json_bool((w), (v)))
 
+/* A path, which may be any bytes: as json_string(), and when it is not
+ * well-formed UTF-8 (so that json_string() could not keep every byte),
+ * also KEY_escaped with the path as cescape() writes it. */
+void json_pair_path(json_writer *w, const char *key, const char *path);
+
 /* Ends the document with a newline. */
 void json_finish(json_writer *w);

@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 #include "parse-util.h"
 
@@ -47,6 +49,10 @@ int log_get_max_level(void) {
 
 void log_set_target(log_target t) {
         target = t;
+}
+
+log_target log_get_target(void) {
+        return target;
 }
 
 static int level_from_string(const char *s) {
@@ -88,6 +94,20 @@ void log_close(void) {
 void log_open_journal(log_journal_sendv_fn sendv) {
         journal_sendv = sendv;
         target = LOG_TARGET_JOURNAL;
+}
+
+bool log_stderr_is_journal(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+        int n = 0;
+
+        /* "DEV:INO", both decimal, as systemd sets it. */
+        if (!e || sscanf(e, "%llu:%llu%n", &dev, &ino, &n) != 2 || e[n] != '\0')
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return st.st_dev == (dev_t) dev && st.st_ino == (ino_t) ino;
 }
 
 /* A line being built: in BUF while it fits, then on the heap. When memory
@@ -165,8 +185,21 @@ static void write_stderr(const char *s, size_t len) {
 /* The part of a message that every target shows: "PATH: " and the
  * message with its error. */
 _printf_(4, 0) static void format_text(log_line *l, const char *path, int error, const char *fmt, va_list ap) {
-        if (path)
-                line_appendf(l, "%s: ", path);
+        if (path) {
+                /* Escaped: a newline in a path must not start a second
+                 * record, nor an ESC drive the terminal. */
+                char stack[1024];
+                size_t len = strlen(path);
+                _cleanup_free_ char *heap = NULL;
+
+                if (CESCAPE_SIZE(len) <= sizeof(stack)) {
+                        cescape_into(stack, path);
+                        line_appendf(l, "%s: ", stack);
+                } else {
+                        heap = cescape(path);
+                        line_appendf(l, "%s: ", heap ?: path);
+                }
+        }
         line_vappendf(l, fmt, ap);
         if (error)
                 line_appendf(l, ": %s", strerror(abs(error)));
@@ -184,11 +217,11 @@ typedef struct log_location {
 } log_location;
 
 /* A journal entry; false when it could not be sent. */
-static bool send_journal(const log_location *at, int level, const char *message, bool event, const char *path,
-                         const char *unit, const char *action) {
-        _cleanup_free_ char *prio = NULL, *ident = NULL, *p = NULL, *u = NULL, *a = NULL, *file = NULL,
+static bool send_journal(const log_location *at, int level, const char *message, bool event, const char *message_id,
+                         const char *path, const char *unit, const char *action) {
+        _cleanup_free_ char *prio = NULL, *ident = NULL, *id = NULL, *p = NULL, *u = NULL, *a = NULL, *file = NULL,
                             *line = NULL, *func = NULL;
-        struct iovec iov[9];
+        struct iovec iov[10];
         int n = 0;
 
         if (!journal_sendv)
@@ -199,6 +232,11 @@ static bool send_journal(const log_location *at, int level, const char *message,
                 return false;
         iov[n++] = (struct iovec) { .iov_base = prio, .iov_len = strlen(prio) };
         iov[n++] = (struct iovec) { .iov_base = ident, .iov_len = strlen(ident) };
+        if (message_id) {
+                if (asprintf(&id, "MESSAGE_ID=%s", message_id) < 0)
+                        return false;
+                iov[n++] = (struct iovec) { .iov_base = id, .iov_len = strlen(id) };
+        }
         if (event && path) {
                 if (asprintf(&p, "SOCKKEEPER_PATH=%s", path) < 0)
                         return false;
@@ -224,8 +262,9 @@ static bool send_journal(const log_location *at, int level, const char *message,
         return journal_sendv(iov, n) >= 0;
 }
 
-_printf_(8, 0) static void dispatch(const log_location *at, int level, int error, bool event, const char *path,
-                                    const char *unit, const char *action, const char *fmt, va_list ap) {
+_printf_(9, 0) static void dispatch(const log_location *at, int level, int error, bool event, const char *message_id,
+                                    const char *path, const char *unit, const char *action, const char *fmt,
+                                    va_list ap) {
         log_line l;
         size_t text;
 
@@ -235,7 +274,7 @@ _printf_(8, 0) static void dispatch(const log_location *at, int level, int error
                 line_appendf(&l, "MESSAGE=");
                 text = l.len;
                 format_text(&l, path, error, fmt, ap);
-                if (!send_journal(at, level, l.s, event, path, unit, action)) {
+                if (!send_journal(at, level, l.s, event, message_id, path, unit, action)) {
                         /* No journal after all: stderr, which systemd also collects. */
                         log_line fallback;
 
@@ -291,22 +330,22 @@ int log_full_errno_at(const char *file, int line, const char *func, int level, i
 
         if (level <= max_level) {
                 va_start(ap, fmt);
-                dispatch(&at, level, error, false, NULL, NULL, NULL, fmt, ap);
+                dispatch(&at, level, error, false, NULL, NULL, NULL, NULL, fmt, ap);
                 va_end(ap);
         }
         errno = saved;
         return -abs(error);
 }
 
-void log_event_at(const char *file, int line, const char *func, int level, const char *path, const char *unit,
-                  const char *action, const char *fmt, ...) {
+void log_event_at(const char *file, int line, const char *func, int level, const char *message_id, const char *path,
+                  const char *unit, const char *action, const char *fmt, ...) {
         log_location at = { file, line, func };
         int saved = errno;
         va_list ap;
 
         if (level <= max_level) {
                 va_start(ap, fmt);
-                dispatch(&at, level, 0, true, path, unit, action, fmt, ap);
+                dispatch(&at, level, 0, true, message_id, path, unit, action, fmt, ap);
                 va_end(ap);
         }
         errno = saved;

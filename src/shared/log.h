@@ -16,6 +16,7 @@
  * and return -abs(ERROR), so that a caller can "return log_error_errno(r,
  * ...)". */
 
+#include <stdbool.h>
 #include <sys/uio.h>
 #include <syslog.h>
 
@@ -34,6 +35,7 @@ void log_set_max_level(int level);
 int log_get_max_level(void);
 /* STDERR, CONSOLE or KMSG; log_open() then opens /dev/kmsg. */
 void log_set_target(log_target target);
+log_target log_get_target(void);
 /* SYSTEMD_LOG_LEVEL (systemd's names, "debug" ... "emerg", or a number)
  * and SYSTEMD_LOG_TARGET, as systemd's programs read them: "console" and
  * "console-prefixed" choose the console; any other target keeps the one
@@ -50,6 +52,11 @@ void log_close(void);
  * the entry goes to stderr as "<PRI>message", which systemd also keeps. */
 typedef int (*log_journal_sendv_fn)(const struct iovec *iov, int n);
 void log_open_journal(log_journal_sendv_fn sendv);
+/* Whether stderr is the stream that systemd connected to the journal
+ * ($JOURNAL_STREAM names its device and inode), as systemd's own log
+ * decides to send entries instead: output redirected elsewhere by the
+ * service's ExecStart= stays plain text. */
+bool log_stderr_is_journal(void);
 
 /* Logs at LEVEL (LOG_ERR ... LOG_DEBUG). The caller's file, line and
  * function become the journal's CODE_FILE=, CODE_LINE= and CODE_FUNC=. */
@@ -72,9 +79,13 @@ _printf_(6, 7) int log_full_errno_at(const char *file, int line, const char *fun
  * select on; elsewhere the line is "PATH: message [action=ACTION
  * unit=UNIT]", where a script finds them. */
 #define log_event(level, path, unit, action, ...) \
-        log_event_at(__FILE__, __LINE__, __func__, (level), (path), (unit), (action), __VA_ARGS__)
-_printf_(8, 9) void log_event_at(const char *file, int line, const char *func, int level, const char *path,
-                                 const char *unit, const char *action, const char *fmt, ...);
+        log_event_at(__FILE__, __LINE__, __func__, (level), NULL, (path), (unit), (action), __VA_ARGS__)
+/* An event with a MESSAGE_ID= in the journal (32 lowercase hex digits, as
+ * `systemd-id128 new` gives them), whose catalog entry explains it. */
+#define log_event_id(level, message_id, path, unit, action, ...) \
+        log_event_at(__FILE__, __LINE__, __func__, (level), (message_id), (path), (unit), (action), __VA_ARGS__)
+_printf_(9, 10) void log_event_at(const char *file, int line, const char *func, int level, const char *message_id,
+                                  const char *path, const char *unit, const char *action, const char *fmt, ...);
 
 /* A warning about FILE:LINE (LINE 0: the whole file) from a configuration
  * reader, as "FILE:LINE: MESSAGE". Its signature fits the readers'

@@ -113,23 +113,23 @@ int parse_sec(const char *t, uint64_t *ret) {
 }
 
 int safe_atou(const char *s, int base, bool refuse_sign, unsigned *ret) {
-        unsigned long l;
-        char *x = NULL;
+        const char *digits = s + strspn(s, WHITESPACE);
+        bool minus = digits[0] == '-';
+        unsigned long v;
+        char *end;
 
-        s += strspn(s, WHITESPACE);
-        if (refuse_sign && (s[0] == '+' || s[0] == '-'))
+        if (refuse_sign && (minus || digits[0] == '+'))
                 return -EINVAL;
+        /* strtoul() takes "-N" as 2^64 - N; only "-0" is a number here. */
         errno = 0;
-        l = strtoul(s, &x, base);
-        if (errno > 0)
+        v = strtoul(digits, &end, base);
+        if (errno != 0)
                 return -errno;
-        if (!x || x == s || *x != 0)
+        if (end == digits || *end != '\0')
                 return -EINVAL;
-        if (l != 0 && s[0] == '-')
+        if (v > (unsigned) -1 || (minus && v != 0)) /* (unsigned) -1: UINT_MAX */
                 return -ERANGE;
-        if ((unsigned long) (unsigned) l != l)
-                return -ERANGE;
-        *ret = (unsigned) l;
+        *ret = (unsigned) v;
         return 0;
 }
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Reads unit files the way the systemd 252 system manager does, so that
  * the generator and the guard see the same settings PID 1 will: the line
- * grammar of conf-parser.c, the drop-in directories of dropin.c, and the
- * loading of a unit's fragment and drop-ins under every name it goes by
- * (unit-lookup.c finds them). The results were compared with systemctl
- * cat and systemd-analyze (tests/integration/test_unit_reader.py). */
+ * grammar of systemd.syntax(7), the drop-in directories of
+ * systemd.unit(5), and the loading of a unit's fragment and drop-ins under
+ * every name it goes by (unit-lookup.c finds them). It follows systemd's
+ * documented behaviour; where the pages are silent, systemd-analyze was
+ * asked (tests/integration/test_unit_reader.py) and the unit tests pin
+ * its answers. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,13 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "macro.h"
 #include "path-util.h"
 #include "strv.h"
 #include "unit-file.h"
 #include "unit-name.h"
 
-#define COMMENTS "#;"
 #define LONG_LINE_MAX (1024U * 1024U)    /* systemd's limit for one (continued) line */
 
 static char *mfree_str(char *p) {
@@ -34,157 +36,174 @@ static const unit_setting **mfree_ptr(const unit_setting **p) {
 
 /* ---- reading ---- */
 
-static bool is_eol(char c) {
-        return c == '\n' || c == '\r' || c == 0;
-}
-
 typedef struct parser {
         unit_file *u;
         const char *file;
         unit_warn_fn warn;
         void *userdata;
-        char *section;
+        char *section;  /* NULL before the first header and after a bad one */
 } parser;
 
-static int parse_line(parser *p, unsigned line, char *l) {
-        unit_setting s = {};
-        char *e;
+static int add_setting(parser *p, unsigned line, const char *key, const char *value) {
+        unit_setting s = {
+                .section = strdup(p->section),
+                .key = strdup(key),
+                .value = strdup(value),
+                .file = strdup(p->file),
+                .line = line,
+        };
+        unit_setting *m = NULL;
 
-        l = strstrip(l);
-        if (!*l || strchr(COMMENTS, *l))
+        if (s.section && s.key && s.value && s.file)
+                m = reallocarray(p->u->settings, p->u->n_settings + 1, sizeof(*m));
+        if (!m) {
+                free(s.section);
+                free(s.key);
+                free(s.value);
+                free(s.file);
+                return -ENOMEM;
+        }
+        p->u->settings = m;
+        m[p->u->n_settings++] = s;
+        return 0;
+}
+
+/* "[Name]": no control characters and no brackets inside. systemd refuses
+ * the whole file at a bad header; here only what follows it until the next
+ * good one is dropped. */
+static int enter_section(parser *p, unsigned line, const char *header) {
+        size_t len = strlen(header);
+
+        p->section = mfree_str(p->section);
+        if (len < 2 || header[len - 1] != ']') {
+                unit_warnf(p->warn, p->userdata, p->file, line, "invalid section header, ignoring");
                 return 0;
-        if (*l == '[') {
-                size_t k = strlen(l);
-                bool safe = l[k - 1] == ']' && k >= 2;
+        }
+        for (size_t i = 1; i < len - 1; i++) {
+                unsigned char c = (unsigned char) header[i];
 
-                for (size_t i = 1; safe && i + 1 < k; i++)
-                        if ((unsigned char) l[i] < ' ' || l[i] == 127 || l[i] == '[' || l[i] == ']')
-                                safe = false;
-                free(p->section);
-                p->section = NULL;
-                /* systemd refuses the whole file here; the settings that
-                 * follow are kept out of the previous section. */
-                if (!safe) {
+                if (c < ' ' || c == 127 || c == '[' || c == ']') {
                         unit_warnf(p->warn, p->userdata, p->file, line, "invalid section header, ignoring");
                         return 0;
                 }
-                p->section = strndup(l + 1, k - 2);
-                return p->section ? 0 : -ENOMEM;
         }
+        p->section = strndup(header + 1, len - 2);
+        return p->section ? 0 : -ENOMEM;
+}
+
+/* "Key=Value", blanks around both taken off. */
+static int assign(parser *p, unsigned line, char *text) {
+        char *eq = strchr(text, '=');
+        const char *key;
+
         if (!p->section) {
                 unit_warnf(p->warn, p->userdata, p->file, line, "assignment outside of a section, ignoring");
                 return 0;
         }
-        e = strchr(l, '=');
-        if (!e) {
+        if (!eq) {
                 unit_warnf(p->warn, p->userdata, p->file, line, "missing '=', ignoring line");
                 return 0;
         }
-        *e = 0;
-        l = strstrip(l);
-        if (!*l) {
+        *eq = '\0';
+        key = strstrip(text);
+        if (!key[0]) {
                 unit_warnf(p->warn, p->userdata, p->file, line, "empty key, ignoring line");
                 return 0;
         }
-        s.section = strdup(p->section);
-        s.key = strdup(l);
-        s.value = strdup(strstrip(e + 1));
-        s.file = strdup(p->file);
-        s.line = line;
-        if (s.section && s.key && s.value && s.file) {
-                unit_setting *m = reallocarray(p->u->settings, p->u->n_settings + 1, sizeof(*m));
-
-                if (m) {
-                        p->u->settings = m;
-                        m[p->u->n_settings++] = s;
-                        return 0;
-                }
-        }
-        free(s.section);
-        free(s.key);
-        free(s.value);
-        free(s.file);
-        return -ENOMEM;
+        return add_setting(p, line, key, strstrip(eq + 1));
 }
 
+/* One logical line (continuations joined), numbered by its last physical
+ * line, as systemd.syntax(7) describes them. */
+static int parse_line(parser *p, unsigned line, char *text) {
+        text = strstrip(text);
+        switch (text[0]) {
+        case '\0':
+        case '#':
+        case ';':
+                return 0;
+        case '[':
+                return enter_section(p, line, text);
+        default:
+                return assign(p, line, text);
+        }
+}
+
+/* The next physical line from *POS: up to a \n, a \r, a \r\n pair or a
+ * NUL byte (the marker is not part of it). */
+static size_t next_physical_line(const char *text, size_t size, size_t *pos) {
+        size_t start = *pos, end = start;
+
+        while (end < size && text[end] != '\n' && text[end] != '\r' && text[end] != '\0')
+                end++;
+        *pos = end;
+        if (end < size)
+                *pos += text[end] == '\r' && end + 1 < size && text[end + 1] == '\n' ? 2 : 1;
+        return end - start;
+}
+
+/* Whether LEN bytes of S end in a backslash that is not itself escaped:
+ * an odd run of them. */
+static bool ends_in_backslash(const char *s, size_t len) {
+        size_t run = 0;
+
+        while (run < len && s[len - 1 - run] == '\\')
+                run++;
+        return run % 2 == 1;
+}
+
+static bool is_comment_line(const char *s, size_t len) {
+        size_t blank = 0;
+
+        while (blank < len && (s[blank] == ' ' || s[blank] == '\t'))
+                blank++;
+        return blank < len && (s[blank] == '#' || s[blank] == ';');
+}
+
+/* systemd.syntax(7): a line ending in a backslash goes on in the next
+ * one, the backslash read as a blank; comment lines within are left out;
+ * a UTF-8 byte order mark at the start is skipped; and systemd's limit on
+ * one line, joined or not, is LONG_LINE_MAX. A continuation still open at
+ * the end of the file counts as it is. */
 int unit_file_parse(unit_file *u, const char *file, const char *text, size_t size, unit_warn_fn warn,
                     void *userdata) {
         parser p = { .u = u, .file = file, .warn = warn, .userdata = userdata };
-        _cleanup_free_ char *cont = NULL;
-        size_t pos = 0, cont_len = 0;
+        _cleanup_free_ char *logical = NULL; /* the line being joined; len 0 when none is */
+        size_t allocated = 0, len = 0, pos = 0;
         unsigned line = 0;
         int r = 0;
 
-        /* A UTF-8 byte order mark is skipped. */
         if (size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
                 pos = 3;
-        while (pos < size) {
-                size_t end = pos, len;
-                _cleanup_free_ char *l = NULL;
-                const char *first;
-                char *q;
-                bool escaped = false;
+        while (pos < size && r >= 0) {
+                const char *part = text + pos;
+                size_t n = next_physical_line(text, size, &pos);
 
-                while (end < size && !is_eol(text[end]))
-                        end++;
-                len = end - pos;
-                l = strndup(text + pos, len);
-                pos = end;
-                if (pos < size)
-                        pos += text[pos] == '\r' && pos + 1 < size && text[pos + 1] == '\n' ? 2 : 1;
                 line++;
-                if (!l) {
+                if (len + n > LONG_LINE_MAX) {
+                        unit_warnf(warn, userdata, file, line, "line too long, ignoring");
+                        len = 0;
+                        continue;
+                }
+                if (is_comment_line(part, n))
+                        continue;
+                if (GREEDY_REALLOC(logical, allocated, len + n + 1, 256) < 0) {
                         r = -ENOMEM;
                         break;
                 }
-                if (len > LONG_LINE_MAX || cont_len + len > LONG_LINE_MAX) {
-                        unit_warnf(warn, userdata, file, line, "line too long, ignoring");
-                        cont = mfree_str(cont);
-                        cont_len = 0;
+                memcpy(logical + len, part, n);
+                len += n;
+                logical[len] = '\0';
+                if (ends_in_backslash(part, n)) {
+                        logical[len - 1] = ' ';
                         continue;
                 }
-                /* Comment lines are skipped, inside a continuation too. */
-                first = l + strspn(l, WHITESPACE);
-                if (*first && strchr(COMMENTS, *first))
-                        continue;
-                if (cont) {
-                        char *c = realloc(cont, cont_len + len + 1);
-
-                        if (!c) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        memcpy(c + cont_len, l, len + 1);
-                        cont = c;
-                        cont_len += len;
-                        q = cont;
-                } else
-                        q = l;
-                for (char *e = q; *e; e++) {
-                        if (escaped)
-                                escaped = false;
-                        else if (*e == '\\')
-                                escaped = true;
-                }
-                if (escaped) {
-                        /* The trailing backslash becomes a space, and the next line is appended. */
-                        q[strlen(q) - 1] = ' ';
-                        if (!cont) {
-                                cont = TAKE_PTR(l);
-                                cont_len = len;
-                        }
-                        continue;
-                }
-                r = parse_line(&p, line, q);
-                cont = mfree_str(cont);
-                cont_len = 0;
-                if (r < 0)
-                        break;
+                r = parse_line(&p, line, logical);
+                len = 0;
         }
-        if (r >= 0 && cont) {
-                /* systemd uses a continuation left open at the end of the file as it is. */
+        if (r >= 0 && len > 0) {
                 unit_warnf(warn, userdata, file, line, "unterminated line continuation at end of file");
-                r = parse_line(&p, line, cont);
+                r = parse_line(&p, line, logical);
         }
         free(p.section);
         return r < 0 ? r : 0;
@@ -203,58 +222,59 @@ static int read_into(const unit_lookup *lp, unit_file *u, const char *path) {
 
 /* ---- drop-ins ---- */
 
-/* unit_file_find_dirs(): NAME.d, the template's, then each dash prefix. */
+/* The name one dash prefix up, as systemd.unit(5) describes drop-ins for
+ * a name with dashes: "foo-bar-baz.service" → "foo-bar-.service" →
+ * "foo-.service". The prefix (before any '@') is cut after its last dash,
+ * one dash that ends it aside, and never to a lone leading dash; an
+ * instance stays, a template's empty one goes. 0 with *RET NULL when there
+ * is no such name. */
+static int dash_parent(const char *name, char **ret) {
+        unit_name_parts parts;
+        size_t keep;
+
+        unit_name_split(name, &parts);
+        keep = parts.prefix_len;
+        if (keep > 0 && name[keep - 1] == '-')
+                keep--;
+        while (keep > 0 && name[keep - 1] != '-')
+                keep--;
+        *ret = NULL;
+        if (keep <= 1) /* no dash, or only the first character */
+                return 0;
+        if (asprintf(ret, "%.*s%s%.*s%s", (int) keep, name, parts.instance_len > 0 ? "@" : "",
+                     (int) parts.instance_len, parts.instance_len > 0 ? parts.instance : "", name + parts.stem_len) < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The drop-in directories under DIR for NAME, most specific first:
+ * NAME.d, then those of its template, then those of its dash parent. */
 static int find_dirs(const char *dir, const char *name, char ***dirs, size_t *n) {
-        _cleanup_free_ char *path = NULL, *prefix = NULL, *instance = NULL, *built = NULL;
-        const char *suffix;
-        bool chopped = false;
-        size_t k;
+        _cleanup_free_ char *path = NULL, *up = NULL;
         int r;
 
         if (asprintf(&path, "%s/%s.d", streq(dir, "/") ? "" : dir, name) < 0)
                 return -ENOMEM;
-        r = strv_add_unique(dirs, n, path);
+        r = strv_add_unique(dirs, n, path); /* a template's dash parent may come twice */
         if (r < 0)
                 return r;
         if (unit_name_is_instance(name)) {
-                _cleanup_free_ char *t = unit_name_template(name);
+                _cleanup_free_ char *template = unit_name_template(name);
 
-                if (!t)
+                if (!template)
                         return -ENOMEM;
-                r = find_dirs(dir, t, dirs, n);
+                r = find_dirs(dir, template, dirs, n);
                 if (r < 0)
                         return r;
         }
-        suffix = unit_name_suffix(name);
-        if (!suffix) /* a type-wide "service" */
+        if (!unit_name_suffix(name)) /* the type-wide "service" */
                 return 0;
-        k = strcspn(name, "@");
-        if (name + k > suffix)
-                k = (size_t) (suffix - name);
-        prefix = strndup(name, k);
-        if (!prefix)
-                return -ENOMEM;
-        for (;;) {
-                char *dash = strrchr(prefix, '-');
-                size_t m;
-
-                if (!dash)
-                        return 0;
-                m = (size_t) (dash - prefix);
-                if (m == 0)
-                        return 0;
-                if (prefix[m + 1] != 0 || chopped) {
-                        prefix[m + 1] = 0;
-                        break;
-                }
-                prefix[m] = 0;
-                chopped = true;
-        }
-        if (unit_name_to_instance(name, &instance) < 0)
-                return -ENOMEM;
-        if (asprintf(&built, "%s%s%s%s", prefix, instance ? "@" : "", strempty(instance), suffix) < 0)
-                return -ENOMEM;
-        return find_dirs(dir, built, dirs, n);
+        r = dash_parent(name, &up);
+        if (r < 0 || !up)
+                return r;
+        return find_dirs(dir, up, dirs, n);
 }
 
 typedef struct dropin {

@@ -598,16 +598,18 @@ def installed_paths(build):
                                             ("/usr", "/lib/systemd")])
 def test_install_stays_under_the_prefix(tmp_path, prefix, system):
     """A /usr/local build installs nothing outside /usr/local (units,
-    generator and preset included), and --prefix=/usr gives Debian 12's
-    /lib/systemd, as its systemd.pc says."""
+    generator, preset and catalog included), and --prefix=/usr gives
+    Debian 12's /lib/systemd, as its systemd.pc says, and its catalog
+    directory, which systemd.pc puts below ${prefix}: /usr/lib/systemd."""
     build = tmp_path / "build"
     p = subprocess.run(["meson", "setup", str(build), str(HERE.parent.parent), f"--prefix={prefix}",
                         "-Dtests=false", "-Dpython=disabled"], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
     paths = installed_paths(build)
-    ours = [x for x in paths if "/systemd/" in x]
+    ours = [x for x in paths if "/systemd/" in x and "/catalog/" not in x]
     assert {os.path.basename(x) for x in ours} >= {*STATIC_UNITS, "sockkeeper-generator", "90-sockkeeper.preset"}
     assert all(x.startswith(system + "/") for x in ours), ours
+    assert [x for x in paths if "/catalog/" in x] == [f"{prefix}/lib/systemd/catalog/sockkeeper.catalog"]
     if prefix != "/usr":
         assert all(x.startswith(prefix + "/") for x in paths), [x for x in paths if not x.startswith(prefix + "/")]
     # Without the tests, no benchmark is built either.

@@ -46,8 +46,9 @@ def tmpfiles(root, *args, prefix=()):
 def install(root, name, *paths, options=()):
     r = run("tmpfiles-snippet", "--install", f"--root={root}", f"--name={name}", *options, *paths)
     assert r.returncode == 0, r.stderr
-    assert r.stdout == "" and r.stderr == ""
     conf = root / f"etc/tmpfiles.d/sockkeeper-{name}.conf"
+    # Says what it wrote, as migrate --write does.
+    assert r.stdout == f"# wrote {conf}\n" and r.stderr == ""
     assert stat.S_IMODE(conf.stat().st_mode) == 0o644
     return conf
 
@@ -390,6 +391,44 @@ def test_install_creates_the_directories_under_root(tmp_path):
     assert listing(root / "etc/tmpfiles.d") == ["sockkeeper-app.conf"]
 
 
+def test_install_without_name_derives_one(tmp_path):
+    """The name comes from the path, and is said; the same paths give the
+    same file again, other paths never another run's file."""
+    def install_unnamed(*args):
+        r = run("tmpfiles-snippet", "--install", f"--root={tmp_path}", *args)
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        lines = r.stdout.splitlines()
+        assert len(lines) == 2, r.stdout
+        assert lines[0].startswith("# no --name given: named "), r.stdout
+        name = lines[0].split()[5]
+        conf = tmp_path / f"etc/tmpfiles.d/sockkeeper-{name}.conf"
+        assert lines[1] == f"# wrote {conf}"
+        assert conf.read_text().startswith(MARK)
+        return name, lines[0]
+
+    name, said = install_unnamed("/tmp/app.sock")
+    assert name == "tmp-app.sock"
+    assert said == "# no --name given: named tmp-app.sock after /tmp/app.sock"
+    assert install_unnamed("/tmp//app.sock")[0] == "tmp-app.sock"
+
+    # A '-' could be a '/': "/tmp/a-b" and "/tmp/a/b" must not share a file.
+    dash, _ = install_unnamed("/tmp/a-b")
+    slash, _ = install_unnamed("/tmp/a/b")
+    assert dash.startswith("tmp-a-b-") and slash == "tmp-a-b" and dash != slash
+    # Glob and specifier characters become '_', with a hash.
+    assert install_unnamed("/run/user/%U/*.sock")[0].startswith("run-user-_U-_.sock-")
+
+    # More paths: named after the first, with a hash of the lines, stable.
+    both, said = install_unnamed("/tmp/one.sock", "/tmp/two.sock")
+    assert both.startswith("tmp-one.sock-") and said.endswith(" after /tmp/one.sock and the other paths")
+    assert install_unnamed("/tmp/one.sock", "/tmp/two.sock")[0] == both
+    assert install_unnamed("/tmp/one.sock", "/tmp/three.sock")[0] != both
+    # Only --dir: named after it.
+    assert install_unnamed("--dir=/tmp/appdir")[0] == "tmp-appdir"
+    text = (tmp_path / f"etc/tmpfiles.d/sockkeeper-{both}.conf").read_text()
+    assert "x /tmp/one.sock\nx /tmp/two.sock\n" in text
+
+
 def test_install_replaces_its_own_file(vroot):
     first = install(vroot, "app", "/tmp/one.sock")
     ino = first.stat().st_ino
@@ -487,7 +526,6 @@ def test_every_bad_path_is_named(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     pytest.param([], "no PATH given", id="no-paths"),
-    pytest.param(["--install", "/tmp/a"], "--install needs --name NAME", id="install-without-name"),
     pytest.param(["--install", "--name=a/b", "/tmp/a"], '--name "a/b": use 1 to 200', id="bad-name"),
     pytest.param(["--install", "--name=", "/tmp/a"], '--name "": use 1 to 200', id="empty-name"),
     pytest.param(["--name=a", "/tmp/a"], "--name only goes with --install", id="name-without-install"),

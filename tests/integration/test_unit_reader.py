@@ -74,6 +74,16 @@ def tree(tmp_path):
     put(r, f"{usr}/foo-@y.service.d/60.conf")
     put(r, f"{usr}/t.target")
     put(r, f"{usr}/target.d/t.conf")
+    # Dash prefixes at their edges: doubled, trailing and leading dashes,
+    # dashes in an instance, and one name in several prefix directories
+    # (the template's prefix comes first).
+    for unit in ["a--b.service", "a-b-.service", "x-.service", "-x.service", "a-b@.service", "a.b-c.service"]:
+        put(r, f"{usr}/{unit}")
+    for conf in ["a--b.service.d/A", "a--.service.d/B", "a-.service.d/C", "a-b-.service.d/D", "x-.service.d/E",
+                 "-x.service.d/F", "-.service.d/Z", "a-b@c-d.service.d/G", "a-b@.service.d/H",
+                 "a-@c-d.service.d/I", "a-@.service.d/J", "a-b@c-.service.d/Y", "a.b-.service.d/K",
+                 "a-@.service.d/W", "a-@c-d.service.d/W", "a-.service.d/W"]:
+        put(r, f"{usr}/{conf}.conf")
     put(r, f"{usr}/service.d/not-a-conf.txt")
     return r
 
@@ -87,7 +97,7 @@ def env_for(root):
 
 def systemd_files(root, unit):
     """The files systemd parses for UNIT, in order; None when masked."""
-    p = subprocess.run([ANALYZE, "verify", "--man=no", "--generators=no", unit],
+    p = subprocess.run([ANALYZE, "verify", "--man=no", "--generators=no", "--", unit],
                        env=env_for(root), capture_output=True, text=True, timeout=60)
     out = p.stdout + p.stderr
     if re.search(r"Unit \S+ is masked", out):
@@ -117,7 +127,8 @@ def reader_files(root, unit):
 
 UNITS = ["over.service", "masked.service", "a.service", "b.service", "c.service", "linked.service",
          "getty@tty1.service", "tty@tty1.service", "foo-bar-baz.service", "foo-x@y.service",
-         "foo-x@z.service", "t.target"]
+         "foo-x@z.service", "t.target", "a--b.service", "a-b-.service", "x-.service", "-x.service",
+         "a-b@c-d.service", "a.b-c.service"]
 
 
 @pytest.mark.parametrize("unit", UNITS)

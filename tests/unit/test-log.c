@@ -167,6 +167,20 @@ TEST(journal_fields) {
         }
 
         line = __LINE__ + 1;
+        log_event_id(LOG_ERR, "5724832246c042b78aaefedc3c437864", "/tmp/a.sock", "a.socket", "give-up", "giving up");
+        {
+                char want[1024];
+
+                snprintf(want, sizeof(want),
+                         "MESSAGE=/tmp/a.sock: giving up|PRIORITY=3|SYSLOG_IDENTIFIER=sockkeeper|"
+                         "MESSAGE_ID=5724832246c042b78aaefedc3c437864|SOCKKEEPER_PATH=/tmp/a.sock|"
+                         "SOCKKEEPER_UNIT=a.socket|SOCKKEEPER_ACTION=give-up|CODE_FILE=%s|CODE_LINE=%d|"
+                         "CODE_FUNC=test_journal_fields|",
+                         __FILE__, line);
+                check_streq(entry, want);
+        }
+
+        line = __LINE__ + 1;
         log_error_errno(ENOENT, "cannot start");
         {
                 char want[1024];

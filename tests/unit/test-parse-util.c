@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "macro.h"
@@ -72,6 +73,61 @@ TEST(unsigned_count) {
         check_int(v, ==, 7);
 }
 
+/* safe_atou(): blanks before the number, nothing after it; a sign only
+ * when the caller allows one, and a minus then only on 0. */
+TEST(unsigned_safe) {
+        static const struct {
+                const char *s;
+                int base;
+                bool refuse_sign;
+                int r;
+                unsigned v;
+        } cases[] = {
+                { "0", 10, true, 0, 0 },
+                { "12", 10, true, 0, 12 },
+                { " \t\n\r12", 10, true, 0, 12 },
+                { "0012", 10, true, 0, 12 },
+                { "4294967295", 10, true, 0, 4294967295u },
+                { "4294967296", 10, true, -ERANGE, 0 },
+                { "99999999999999999999", 10, false, -ERANGE, 0 },
+                { "99999999999999999999x", 10, false, -ERANGE, 0 }, /* out of range first */
+                { "", 10, false, -EINVAL, 0 },
+                { " ", 10, false, -EINVAL, 0 },
+                { "12 ", 10, false, -EINVAL, 0 },
+                { "12x", 10, false, -EINVAL, 0 },
+                { "x", 10, false, -EINVAL, 0 },
+                { "+", 10, false, -EINVAL, 0 },
+                { "-", 10, false, -EINVAL, 0 },
+                { "+5", 10, true, -EINVAL, 0 },
+                { "-5", 10, true, -EINVAL, 0 },
+                { " -0", 10, true, -EINVAL, 0 },
+                { "+5", 10, false, 0, 5 },
+                { " +5", 10, false, 0, 5 },
+                { "-0", 10, false, 0, 0 },
+                { "-00", 10, false, 0, 0 },
+                { "-1", 10, false, -ERANGE, 0 },
+                { "-4294967295", 10, false, -ERANGE, 0 },
+                { "-18446744073709551615", 10, false, -ERANGE, 0 }, /* strtoul() would wrap it to 1 */
+                { "0777", 8, true, 0, 0777 },
+                { "8", 8, true, -EINVAL, 0 },
+                { "0x10", 8, true, -EINVAL, 0 },
+                { "0x10", 16, true, 0, 16 },
+                { "ff", 16, true, 0, 255 },
+                { "010", 0, true, 0, 8 },
+                { "12", 1, false, -EINVAL, 0 },  /* no such base */
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                unsigned v = 7;
+                int r = safe_atou(cases[i].s, cases[i].base, cases[i].refuse_sign, &v);
+
+                if (r != cases[i].r)
+                        printf("# '%s' base %d: %d\n", cases[i].s, cases[i].base, r);
+                check_int(r, ==, cases[i].r);
+                check_int(v, ==, r < 0 ? 7 : cases[i].v);
+        }
+}
+
 TEST(uid) {
         uid_t u = 7;
 
@@ -95,4 +151,5 @@ TEST(uid) {
 TAP_MAIN(T(boolean),
          T(seconds),
          T(unsigned_count),
+         T(unsigned_safe),
          T(uid))

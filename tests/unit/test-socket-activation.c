@@ -94,6 +94,30 @@ TEST(listen_fds_as_libsystemd_reads_them) {
         check_int(both_listen_fds(), <, 0);
         set_env(self, "99999999999");
         check_int(both_listen_fds(), <, 0);
+        set_env(self, "2147483645"); /* the last fd would be past INT_MAX */
+        check_int(both_listen_fds(), <, 0);
+        set_env(self, "2147483647");
+        check_int(both_listen_fds(), <, 0);
+        set_env(self, " ");
+        check_int(both_listen_fds(), <, 0);
+        set_env(self, "");
+        check_int(both_listen_fds(), <, 0);
+        {
+                /* Signs and blanks, as both read them. */
+                static const char *const fds[] = { "+2", " 2", "2 ", "\t1", "-0", "02", "1" };
+                char spaced[40], plus[40];
+
+                snprintf(spaced, sizeof(spaced), " \t%d", (int) getpid());
+                snprintf(plus, sizeof(plus), "+%d", (int) getpid());
+                for (size_t i = 0; i < ELEMENTSOF(fds); i++) {
+                        set_env(self, fds[i]);
+                        (void) both_listen_fds();
+                        set_env(spaced, fds[i]);
+                        (void) both_listen_fds();
+                        set_env(plus, fds[i]);
+                        (void) both_listen_fds();
+                }
+        }
         /* A passed fd that is not open: fcntl's EBADF. */
         set_env(self, "5");
         check_int(both_listen_fds(), ==, -EBADF);

@@ -223,6 +223,57 @@ TEST(prefix_and_type_dropins) {
         rm_rf(root);
 }
 
+/* The dash prefixes of systemd.unit(5): cut after the last dash that
+ * does not end the name, again and again; a dash at the start is none, and
+ * dashes in the instance do not count. */
+TEST(dash_prefix_edges) {
+        static const struct {
+                const char *name;
+                const char *dirs; /* the drop-ins read, named by letter, in sorted order */
+        } cases[] = {
+                { "a--b.service", "ABCW" },      /* a--b, a--, a- */
+                { "a-b-.service", "CDW" },      /* a-b-, a- */
+                { "x-.service", "E" },
+                { "-x.service", "F" },          /* not "-" */
+                { "a-b@c-d.service", "CGHIJW" }, /* a-b@c-d, a-b@, a-, a-@c-d, a-@ */
+                { "a.b-c.service", "K" },       /* a.b-c; "a.b-" has no drop-ins here */
+        };
+        static const char *const dirs[] = {
+                "a--b.service.d/A.conf", "a--.service.d/B.conf", "a-.service.d/C.conf", "a-b-.service.d/D.conf",
+                "x-.service.d/E.conf", "-x.service.d/F.conf", "-.service.d/Z.conf",
+                "a-b@c-d.service.d/G.conf", "a-b@.service.d/H.conf", "a-@c-d.service.d/I.conf",
+                "a-@.service.d/J.conf", "a-b@c-.service.d/Y.conf", "a.b-c.service.d/K.conf",
+                "a-@.service.d/W.conf", "a-@c-d.service.d/W.conf", "a-.service.d/W.conf",
+        };
+        char *root = scratch_unit_root();
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                char rel[128];
+
+                snprintf(rel, sizeof(rel), SYS "/%s", dirs[i]);
+                put_file(root, rel, "[Service]\n");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char read[16] = "";
+                unit_file u;
+                warnings w = {};
+
+                load(root, cases[i].name, &u, &w);
+                for (size_t j = 0; j < u.n_dropins && j < sizeof(read) - 1; j++)
+                        read[j] = strrchr(u.dropins[j], '/')[1];
+                if (!streq(read, cases[i].dirs))
+                        printf("# %s: %s\n", cases[i].name, read);
+                check_streq(read, cases[i].dirs);
+                /* Of one name in several directories, the first in the
+                 * order above counts: the template's prefix comes before
+                 * the instance's. */
+                if (strchr(read, 'W'))
+                        check_streq(u.dropins[u.n_dropins - 1], SYS "/a-.service.d/W.conf");
+                unit_file_done(&u);
+        }
+        rm_rf(root);
+}
+
 TEST(dropin_override_and_mask) {
         char *root = scratch_unit_root();
         unit_file u;
@@ -345,6 +396,118 @@ TEST(continuation_and_whitespace) {
         unit_file_done(&u);
 }
 
+/* Where a continuation ends: an odd number of trailing backslashes
+ * continues, an even one does not; a comment line inside is skipped, an
+ * empty or blank one ends it; a comment line never starts one. */
+TEST(continuation_edges) {
+        unit_file u;
+        warnings w = {};
+
+        parse(&u,
+              "[S]\n"                          /* 1 */
+              "Odd=x\\\\\\\n"            /* 2: three backslashes */
+              "y\n"                            /* 3 */
+              "Mid=\\x\\\n"                /* 4 */
+              "b\n"                            /* 5 */
+              "Empty=a \\\n"                 /* 6 */
+              "\n"                             /* 7 */
+              "Blank=a \\\n"                 /* 8 */
+              "   \t\n"                       /* 9 */
+              "; c \\\n"                     /* 10: a comment, not continued */
+              "Semi=1\n"                       /* 11 */
+              "Split=a\\\n"                  /* 12 */
+              "  # c \\\n"                   /* 13 */
+              "b\\\n"                        /* 14 */
+              "\\\n"                         /* 15: only the backslash */
+              "c\n"                            /* 16 */
+              "Bare\\\n"                     /* 17: the key continues */
+              "Key=v\n",                       /* 18 */
+              &w);
+        check_int(w.count, ==, 0);
+        check_streq(value(&u, "S", "Odd"), "x\\\\ y");
+        check_int(unit_file_last(&u, "S", "Odd")->line, ==, 3);
+        check_streq(value(&u, "S", "Mid"), "\\x b");
+        check_streq(value(&u, "S", "Empty"), "a");
+        check_int(unit_file_last(&u, "S", "Empty")->line, ==, 7);
+        check_streq(value(&u, "S", "Blank"), "a");
+        check_int(unit_file_last(&u, "S", "Blank")->line, ==, 9);
+        check_streq(value(&u, "S", "Semi"), "1");
+        check_int(unit_file_last(&u, "S", "Semi")->line, ==, 11);
+        check_streq(value(&u, "S", "Split"), "a b  c");
+        check_int(unit_file_last(&u, "S", "Split")->line, ==, 16);
+        check_streq(value(&u, "S", "Bare Key"), "v");
+        check_int(u.n_settings, ==, 7);
+        unit_file_done(&u);
+
+        /* A continuation still open when only comments follow. */
+        parse(&u, "[S]\nA=a \\\n# c\n", &w);
+        check_int(w.count, ==, 1);
+        check(strstr(w.text, "/t.service:3: unterminated line continuation"));
+        check_streq(value(&u, "S", "A"), "a");
+        check_int(unit_file_last(&u, "S", "A")->line, ==, 3);
+        unit_file_done(&u);
+}
+
+/* Lines end at \n, \r, \r\n or a NUL; \n\r is two ends. A byte order
+ * mark counts only at the start of the file. */
+TEST(line_ends) {
+        static const char text[] = "[S]\rA=1\n\rB=2\r\nC=3\0D=4\r\rE=5\n\xef\xbb\xbf" "F=6";
+        unit_file u = {};
+        warnings w = {};
+
+        check_int(unit_file_parse(&u, "/t.service", text, sizeof(text) - 1, collect_warning, &w), ==, 0);
+        check_int(w.count, ==, 0);
+        check_int(unit_file_last(&u, "S", "A")->line, ==, 2);
+        check_int(unit_file_last(&u, "S", "B")->line, ==, 4);
+        check_int(unit_file_last(&u, "S", "C")->line, ==, 5);
+        check_int(unit_file_last(&u, "S", "D")->line, ==, 6);
+        check_int(unit_file_last(&u, "S", "E")->line, ==, 8);
+        check_streq(value(&u, "S", "\xef\xbb\xbf" "F"), "6");
+        check_int(u.n_settings, ==, 6);
+        unit_file_done(&u);
+}
+
+/* A line, joined or not, of 1 MiB is read; one byte more is not, and the
+ * continuation it was part of is dropped. */
+TEST(longest_line) {
+        const size_t max = 1024 * 1024;
+        char *text = malloc(2 * max + 64), *t;
+        unit_file u;
+        warnings w = {};
+
+        check(text);
+        /* "A=" + x... + "\" (half), then y... (the rest): 1 MiB joined */
+        for (size_t extra = 0; extra <= 1; extra++) {
+                t = stpcpy(text, "[S]\nA=");
+                memset(t, 'x', max / 2 - 3);
+                t += max / 2 - 3;
+                t = stpcpy(t, "\\\n");
+                memset(t, 'y', max / 2 + extra);
+                t += max / 2 + extra;
+                stpcpy(t, "\nB=1\n");
+                parse(&u, text, &w);
+                check_int(w.count, ==, extra);
+                check(extra ? !value(&u, "S", "A") : strlen(value(&u, "S", "A")) == max - 2);
+                check_streq(value(&u, "S", "B"), "1");
+                unit_file_done(&u);
+                w = (warnings) {};
+        }
+        /* One line alone. */
+        for (size_t extra = 0; extra <= 1; extra++) {
+                t = stpcpy(text, "[S]\nA=");
+                memset(t, 'x', max - 2 + extra);
+                stpcpy(t + max - 2 + extra, "\nB=1\n");
+                parse(&u, text, &w);
+                check_int(w.count, ==, extra);
+                if (extra)
+                        check(strstr(w.text, "/t.service:2: line too long"));
+                check_int(value(&u, "S", "A") ? 1 : 0, ==, !extra);
+                unit_file_done(&u);
+                w = (warnings) {};
+        }
+        free(text);
+}
+
 TEST(malformed_lines) {
         unit_file u;
         warnings w = {};
@@ -428,6 +591,7 @@ TEST(invalid_names) {
 
 TAP_MAIN(T(env_path_is_used_for_loading), T(etc_overrides_vendor),
          T(masked), T(alias_chain), T(alias_loop_and_invalid), T(template_and_instance_dropins),
-         T(prefix_and_type_dropins), T(dropin_override_and_mask), T(unreadable_dropin),
+         T(prefix_and_type_dropins), T(dash_prefix_edges), T(dropin_override_and_mask), T(unreadable_dropin),
          T(dropins_that_are_no_regular_files), T(links_resolve_inside_the_root),
-         T(continuation_and_whitespace), T(malformed_lines), T(list_reset), T(invalid_names))
+         T(continuation_and_whitespace), T(continuation_edges), T(line_ends), T(longest_line),
+         T(malformed_lines), T(list_reset), T(invalid_names))
