@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "heal.h"
 #include "json.h"
 #include "log.h"
@@ -51,6 +52,7 @@ typedef struct heal_context {
 } heal_context;
 
 static void heal_item_done(heal_item *it) {
+        free(it->shown);
         free(it->unit);
         free(it->user_name);
         strv_free_n(it->stop, it->n_stop);
@@ -161,7 +163,7 @@ static int plan_socket_unit(heal_context *h, heal_item *it, const process_info *
                         /* Which unit is not known: what to run, in general. */
                         it->holder = p;
                         if (asprintf(&it->reason, "%s; as user %s, find the socket unit listening on %s and "
-                                     "restart it", why ?: "its manager cannot be reached", it->user_name, path) < 0 ||
+                                     "restart it", why ?: "its manager cannot be reached", it->user_name, it->shown) < 0 ||
                             asprintf(&it->command, "systemctl --user -M %s@ list-sockets", it->user_name) < 0)
                                 return -ENOMEM;
                         return 1;
@@ -175,7 +177,7 @@ static int plan_socket_unit(heal_context *h, heal_item *it, const process_info *
         }
         if (r < 0) {
                 it->holder = p;
-                if (asprintf(&it->reason, "cannot tell which socket unit listens on %s: %s", path,
+                if (asprintf(&it->reason, "cannot tell which socket unit listens on %s: %s", it->shown,
                              why ?: strerror(-r)) < 0)
                         return -ENOMEM;
                 return 1;
@@ -189,7 +191,8 @@ static int plan_socket_unit(heal_context *h, heal_item *it, const process_info *
 static int plan_item(heal_context *h, heal_item *it) {
         const scan_entry *e = it->e;
         const process_info *p = e->proc, *manager = NULL;
-        const char *path = e->s->name;
+        const char *path = it->shown;
+        _cleanup_free_ char *comm = NULL;
         uid_t uid;
         int r;
 
@@ -237,6 +240,7 @@ static int plan_item(heal_context *h, heal_item *it) {
         }
 
         it->holder = p;
+        comm = p && p->comm ? cescape(p->comm) : NULL;
         if (!p) {
                 if (asprintf(&it->reason, "no process that heal can see holds the socket%s",
                              geteuid() != 0 ? " (run as root to see every holder)" : "") < 0)
@@ -244,7 +248,7 @@ static int plan_item(heal_context *h, heal_item *it) {
         } else if (asprintf(&it->reason,
                             "PID %d (%s)%s%s is neither a service heal can restart nor tmux: it must bind %s "
                             "again; stop it and start it again as it was started",
-                            (int) p->pid, str_or_unknown(p->comm), p->unit ? " in " : "", strempty(p->unit), path) < 0 ||
+                            (int) p->pid, str_or_unknown(comm), p->unit ? " in " : "", strempty(p->unit), path) < 0 ||
                    !(it->command = strdup(p->cmdline ?: str_or_unknown(p->comm))))
                 return -ENOMEM;
 done:
@@ -342,18 +346,20 @@ static void wait_reachable(heal_context *h, uint64_t timeout_usec) {
 
 static void print_holder(const heal_item *it) {
         const process_info *p = it->holder;
+        _cleanup_free_ char *comm = NULL;
 
         if (!p) {
                 printf("no holder seen");
                 return;
         }
-        printf("held by PID %d (%s)", (int) p->pid, str_or_unknown(p->comm));
+        comm = p->comm ? cescape(p->comm) : NULL;
+        printf("held by PID %d (%s)", (int) p->pid, str_or_unknown(comm));
         if (p->unit)
                 printf(" of %s%s%s", p->unit, p->manager ? " in " : "", strempty(p->manager));
 }
 
 static void print_plan(const heal_item *it) {
-        printf("%s: %s, ", it->e->s->name, scan_status_to_string(it->e->status));
+        printf("%s: %s, ", it->shown, scan_status_to_string(it->e->status));
         print_holder(it);
         printf("\n");
         if (it->action == HEAL_SIGNAL)
@@ -362,14 +368,16 @@ static void print_plan(const heal_item *it) {
                 printf("  restart %s%s%s: %s\n", it->unit, it->user_unit ? " of user " : "",
                        it->user_unit ? it->user_name : "", it->command);
         else {
+                _cleanup_free_ char *command = it->command ? cescape(it->command) : NULL;
+
                 printf("  nothing done: %s\n", it->reason);
-                if (it->command)
-                        printf("  command: %s\n", it->command);
+                if (command)
+                        printf("  command: %s\n", command);
         }
 }
 
 static void print_result(const heal_item *it) {
-        const char *path = it->e->s->name;
+        const char *path = it->shown;
 
         switch (it->result) {
         case HEAL_DONE:
@@ -416,7 +424,7 @@ static void print_json(const heal_context *h) {
                 const process_info *p = it->holder;
 
                 json_begin_object(&w);
-                json_pair_string(&w, "path", it->e->s->name);
+                json_pair_path(&w, "path", it->e->s->name);
                 json_pair_string(&w, "status", scan_status_to_string(it->e->status));
                 json_key(&w, "holder");
                 if (p) {
@@ -471,7 +479,9 @@ static int add_path(heal_context *h, const char *arg) {
         char *n;
 
         if (arg[0] != '/') {
-                log_error("heal: %s: a socket path must be absolute", arg);
+                _cleanup_free_ char *shown = cescape(arg);
+
+                log_error("heal: %s: a socket path must be absolute", strempty(shown));
                 return -EINVAL;
         }
         n = path_normalize(arg);
@@ -564,16 +574,19 @@ int verb_heal(int argc, char *argv[]) {
                         continue;
                 r = scan_examine(&h.scan, e);
                 if (r < 0)
-                        return log_error_errno(r, "heal: %s", e->s->name), HEAL_EXIT_ERROR;
+                        return log_error_errno(r, "heal: examining a socket"), HEAL_EXIT_ERROR;
                 if (!status_broken(e->status))
                         continue;
-                h.items[h.n_items++].e = e;
+                h.items[h.n_items].e = e;
+                h.items[h.n_items].shown = cescape(e->s->name);
+                if (!h.items[h.n_items++].shown)
+                        return log_error_errno(-ENOMEM, "heal"), HEAL_EXIT_ERROR;
         }
 
         for (size_t i = 0; i < h.n_items; i++) {
                 r = plan_item(&h, &h.items[i]);
                 if (r < 0)
-                        return log_error_errno(r, "heal: %s", h.items[i].e->s->name), HEAL_EXIT_ERROR;
+                        return log_error_errno(r, "heal: %s", h.items[i].shown), HEAL_EXIT_ERROR;
                 n_actions += h.items[i].action != HEAL_NONE;
         }
 
@@ -612,8 +625,10 @@ int verb_heal(int argc, char *argv[]) {
         /* A path named that nothing is bound to: nothing heal can give it. */
         for (size_t i = 0; i < h.n_paths; i++)
                 if (!h.path_found[i]) {
+                        _cleanup_free_ char *shown = cescape(h.paths[i]);
+
                         log_error("heal: %s: no socket is bound there, so there is nothing to heal; "
-                                  "start the program that serves it", h.paths[i]);
+                                  "start the program that serves it", strempty(shown));
                         all_reachable = false;
                 }
         if (!json && !dry_run && h.n_items > 0) {

@@ -28,6 +28,7 @@ typedef enum heal_result {
 
 typedef struct heal_item {
         const scan_entry *e;
+        char *shown;                    /* its path escaped, for people (cescape()) */
         heal_action action;
         const process_info *holder;     /* acted on or reported; NULL: no process we can see */
         char *unit;

@@ -423,3 +423,24 @@ def test_holder_checked_again_before_the_signal(area):
     finally:
         proc.kill()
         proc.wait(timeout=TIMEOUT)
+
+
+def test_odd_path_is_escaped(area, holders):
+    # A newline and a byte that is no UTF-8: one line per thing said, and
+    # the bytes recoverable from the JSON.
+    raw = os.fsencode(area) + b"/odd\nname\xff.sock"
+    h = holders(os.fsdecode(raw))
+    shown = os.fsencode(area).decode() + "/odd\\nname\\xff.sock"
+    p = subprocess.run([sockkeeper(), "heal", "--yes", raw], capture_output=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    out = p.stdout.decode()
+    assert p.returncode == 1, out
+    assert out.startswith(f"{shown}: orphaned, held by PID {h.pid}"), out
+    assert f"it must bind {shown} again" in out
+    # The plan (holder, why nothing, the command), the result, the count.
+    assert out.count("\n") == 5, out
+    p = subprocess.run([sockkeeper(), "heal", "--yes", "--json", raw], capture_output=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    it, = json.loads(p.stdout)
+    assert it["path_escaped"] == shown and it["path"] == os.fsencode(area).decode() + "/odd\nname\ufffd.sock"
+    assert h.alive()
