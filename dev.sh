@@ -19,11 +19,12 @@ BUILD_SAN=build-san
 # and the daemons the guard keeps: socat, php-fpm; strace holds socat's exit;
 # haproxy, which renames its stats socket after bind, for scan and check;
 # tmux, which heal makes bind again);
-# python3-dev: the Python package's C extension.
+# python3-dev: the Python package's C extension; bash-completion (its .pc
+# says where completions go) and zsh: the shell completions, loaded for real.
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
-              socat php8.2-fpm strace haproxy tmux)
+              socat php8.2-fpm strace haproxy tmux bash-completion zsh)
 
 step() { printf '==> %s\n' "$*"; }
 

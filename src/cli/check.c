@@ -24,7 +24,7 @@ enum {
         CHECK_EXIT_CAUTION = 1,
         CHECK_EXIT_RISKY = 2,
         CHECK_EXIT_ERROR = 3,   /* a path that cannot work, or check itself failed */
-        CHECK_EXIT_USAGE = 64,
+        CHECK_EXIT_USAGE = CLI_EXIT_USAGE,
 };
 
 static void print_human(const risk_report *r) {
@@ -102,9 +102,13 @@ static int help(void) {
                "cleaners (tmpfiles.d, tmpreaper, cron), its mounts and its listeners, with\n"
                "the file and line behind every reason, and says what to do about it.\n"
                "\n"
-               "  -h --help        show this help\n"
-               "     --json       print a JSON array, one object per path\n"
-               "     --root DIR   evaluate the configuration under DIR instead of /\n"
+               "  -h --help         show this help\n"
+               "     --version      show the version\n"
+               "     --json[=MODE]  print a JSON array, one object per path; MODE is\n"
+               "                    pretty (the default), short (one line) or off\n"
+               "  -q --quiet        print nothing; the exit status says it all\n"
+               "     --no-pager     accepted for systemd's tools' sake; check never pages\n"
+               "     --root DIR     evaluate the configuration under DIR instead of /\n"
                "\n"
                "Exit status: 0 all ok, 1 some caution, 2 some risky, 3 an error, 64 usage.\n");
         return 0;
@@ -142,10 +146,13 @@ static bool paths_usable(char **args, int n, char **ret_canonical) {
 }
 
 int verb_check(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_ROOT };
+        enum { ARG_ROOT = 0x100 };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "json", optional_argument, NULL, ARG_JSON },
+                { "quiet", no_argument, NULL, 'q' },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "root", required_argument, NULL, ARG_ROOT },
                 {}
         };
@@ -153,28 +160,38 @@ int verb_check(int argc, char *argv[]) {
         _cleanup_(path_list_done) path_list canonical = {};
         _cleanup_free_ char *root = NULL;
         risk_rating worst = RISK_OK;
-        bool json = false, netns_incomplete = false;
+        output_mode mode = OUTPUT_TEXT;
+        bool quiet = false, netns_incomplete = false;
         json_writer w;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":hq", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case ARG_VERSION:
+                        return cli_version();
                 case ARG_JSON:
-                        json = true;
+                        if (parse_json_option(optarg, &mode) < 0)
+                                return CHECK_EXIT_USAGE;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case ARG_NO_PAGER:
                         break;
                 case ARG_ROOT:
-                        if (parse_root_option("check", optarg, &root) < 0)
+                        if (parse_root_option(optarg, &root) < 0)
                                 return CHECK_EXIT_USAGE;
                         break;
                 default:
-                        return CHECK_EXIT_USAGE;
+                        return cli_option_error(argv, c);
                 }
-        if (optind >= argc) {
-                log_error("check needs at least one PATH; see 'sockkeeper check --help'");
-                return CHECK_EXIT_USAGE;
-        }
+        if (optind >= argc)
+                return cli_usage_error("at least one PATH is needed");
+        /* Errors still say why the status is 3; nothing else is said. */
+        if (quiet)
+                log_set_max_level(LOG_ERR);
         canonical.n = (size_t) (argc - optind);
         canonical.v = calloc(canonical.n, sizeof(char *));
         if (!canonical.v) {
@@ -182,7 +199,7 @@ int verb_check(int argc, char *argv[]) {
                 return CHECK_EXIT_ERROR;
         }
         if (!paths_usable(argv + optind, argc - optind, canonical.v))
-                return CHECK_EXIT_USAGE;
+                return cli_usage_hint();
 
         /* Configuration problems are reported and the rest is evaluated. */
         r = risk_machine_load(&m, root ?: "/", log_file_warning, NULL);
@@ -191,8 +208,10 @@ int verb_check(int argc, char *argv[]) {
                 return CHECK_EXIT_ERROR;
         }
 
-        if (json) {
-                json_init(&w, stdout, true);
+        if (quiet)
+                mode = OUTPUT_TEXT;
+        if (output_mode_is_json(mode)) {
+                json_init(&w, stdout, mode == OUTPUT_JSON_PRETTY);
                 json_begin_array(&w);
         }
         for (int i = optind; i < argc; i++) {
@@ -209,12 +228,14 @@ int verb_check(int argc, char *argv[]) {
                 if (report.rating > worst)
                         worst = report.rating;
                 netns_incomplete |= report.netns_incomplete;
-                if (json)
+                if (quiet)
+                        continue;
+                if (output_mode_is_json(mode))
                         print_json(&w, &report);
                 else
                         print_human(&report);
         }
-        if (json) {
+        if (output_mode_is_json(mode)) {
                 json_end_array(&w);
                 json_finish(&w);
         }

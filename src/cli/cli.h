@@ -2,7 +2,52 @@
 #pragma once
 
 #include "json.h"
+#include "macro.h"
 #include "risk.h"
+
+/* EX_USAGE: a command line that cannot be run, for every command. */
+#define CLI_EXIT_USAGE 64
+
+/* Long-option values every command shares, above any command's own. */
+enum {
+        ARG_VERSION = 0x1000,
+        ARG_NO_PAGER,
+        ARG_JSON,
+};
+
+/* How a command prints what it found: --json= chooses among these; a
+ * command that has more forms adds them here. */
+typedef enum output_mode {
+        OUTPUT_TEXT,            /* for people: lines or a table */
+        OUTPUT_JSON_PRETTY,     /* --json, --json=pretty: indented */
+        OUTPUT_JSON_SHORT,      /* --json=short: one line */
+} output_mode;
+
+static inline bool output_mode_is_json(output_mode m) {
+        return m == OUTPUT_JSON_PRETTY || m == OUTPUT_JSON_SHORT;
+}
+
+/* The command being run, NULL for none: messages then read
+ * "sockkeeper COMMAND: message". Also turns getopt's own messages off,
+ * for cli_option_error(). */
+void cli_set_verb(const char *name);
+/* Logs the message, then "Try 'sockkeeper COMMAND --help'.", and returns
+ * CLI_EXIT_USAGE. */
+_printf_(1, 2) int cli_usage_error(const char *fmt, ...);
+/* Only the "Try ..." line, after usage errors logged one by one; returns
+ * CLI_EXIT_USAGE. */
+int cli_usage_hint(void);
+/* For getopt_long()'s '?' (unknown option) and ':' (a value missing; the
+ * option string starts with ':') results C: says which option, as
+ * cli_usage_error(), and returns CLI_EXIT_USAGE. */
+int cli_option_error(char *argv[], int c);
+/* The same without the "Try ..." line, for a parser that adds it later. */
+void cli_log_option_error(char *argv[], int c);
+/* Prints "sockkeeper VERSION" and returns 0. */
+int cli_version(void);
+/* --json[=ARG]: NULL and "pretty" pretty, "short" one line, "off" text.
+ * 0, or -EINVAL after reporting a usage error as cli_usage_error(). */
+int parse_json_option(const char *arg, output_mode *mode);
 
 /* Entry points of the subcommands; each returns the process exit status. */
 int verb_demo(int argc, char *argv[]);
@@ -23,9 +68,9 @@ const char *keeper_limit_hint(int r);
 
 /* Checks --root ARG of VERB: an absolute path to an existing directory
  * (possibly through a symlink). Stores it without trailing slashes in *RET
- * (freeing what was there), or says what is wrong, as
- * "VERB: --root ARG: does not exist", and returns -EINVAL. */
-int parse_root_option(const char *verb, const char *arg, char **ret);
+ * (freeing what was there), or says what is wrong, as a usage error
+ * ("--root ARG: does not exist"), and returns -EINVAL. */
+int parse_root_option(const char *arg, char **ret);
 
 /* One reason of the classifier as a JSON object: rating, kind, text and
  * source, the same in check's and scan's output. */

@@ -138,6 +138,7 @@ static int help(void) {
                "then deletes the anchor too and shows the rebind.\n"
                "\n"
                "  -h --help     show this help\n"
+               "     --version  show the version\n"
                "\n"
                "Exit status: 0 all three steps went through, 1 a step did not, 64 usage,\n"
                "130 interrupted by SIGINT or SIGTERM.\n");
@@ -147,6 +148,7 @@ static int help(void) {
 int verb_demo(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
                 {}
         };
         char default_path[64], reply[160], anchor[PATH_MAX];
@@ -157,17 +159,17 @@ int verb_demo(int argc, char *argv[]) {
         demo d = {};
         int c, r, ret = 1;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case ARG_VERSION:
+                        return cli_version();
                 default:
-                        return 64;
+                        return cli_option_error(argv, c);
                 }
-        if (argc - optind > 1) {
-                log_error("demo takes at most one PATH");
-                return 64;
-        }
+        if (argc - optind > 1)
+                return cli_usage_error("at most one PATH is taken");
         snprintf(default_path, sizeof(default_path), "/tmp/sockkeeper-demo-%d.sock", (int) getpid());
         path = optind < argc ? argv[optind] : default_path;
 

@@ -31,7 +31,6 @@
 #include "path-util.h"
 #include "unit-name.h"
 
-#define EX_USAGE 64
 #define DEFAULT_RESTART_BURST 3
 #define DEFAULT_RESTART_INTERVAL_USEC (10 * USEC_PER_MINUTE)
 /* A socket unit being restarted by its admin looks, for an instant, like a
@@ -54,6 +53,7 @@ static void help(void) {
                "\n"
                "Groups, in order:\n"
                "  --unit=UNIT              the unit owning the paths that follow; starts a group\n"
+               "                           (a name without a type is a .service)\n"
                "  --on-loss=POLICY         relink-only or restart, for the paths that follow\n"
                "                           (default: restart for socket units, else relink-only)\n"
                "  --owner=USER             keep only sockets of USER (a name or a uid) at the\n"
@@ -81,6 +81,7 @@ static void help(void) {
                "  --restart-burst=N        at most N restarts per group ... (default 3)\n"
                "  --restart-interval=SPAN  ... within this window (default 10min)\n"
                "  -h --help                show this help\n"
+               "     --version             show the version\n"
                "\n"
                "SPAN is a time span as systemd writes it: 6h, 1d 2h, 500ms; a bare number\n"
                "is seconds.\n"
@@ -135,6 +136,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
                 { "systemd", no_argument, NULL, ARG_SYSTEMD },
                 { "no-systemd", no_argument, NULL, ARG_NO_SYSTEMD },
                 { "unit", required_argument, NULL, ARG_UNIT },
@@ -174,22 +176,32 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 case 'h':
                         help();
                         return 1;
+                case ARG_VERSION:
+                        cli_version();
+                        return 1;
                 case ARG_SYSTEMD:
                         g->systemd_option = 1;
                         break;
                 case ARG_NO_SYSTEMD:
                         g->systemd_option = 0;
                         break;
-                case ARG_UNIT:
+                case ARG_UNIT: {
+                        _cleanup_free_ char *unit = NULL;
+
+                        /* "foo" is foo.service, as systemctl reads it. */
+                        r = unit_name_default_service(optarg, &unit);
+                        if (r < 0)
+                                return r;
                         /* A template is no unit that runs: there is nothing to restart. */
-                        if (!unit_name_is_valid(optarg) || unit_name_is_template(optarg)) {
+                        if (!unit_name_is_valid(unit) || unit_name_is_template(unit)) {
                                 log_error("--unit: '%s' is not a unit name (NAME.socket, NAME.service, ...)", optarg);
                                 return -EINVAL;
                         }
-                        r = guard_add_group(g, optarg);
+                        r = guard_add_group(g, unit);
                         if (r < 0)
                                 return r;
                         break;
+                }
                 case ARG_ON_LOSS:
                         r = on_loss_from_string(optarg);
                         if (r < 0) {
@@ -277,11 +289,8 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         if (r < 0)
                                 return r;
                         break;
-                case ':':
-                        log_error("option '%s' needs a value; see 'sockkeeper guard --help'", argv[optind - 1]);
-                        return -EINVAL;
                 default:
-                        log_error("unknown option '%s'; see 'sockkeeper guard --help'", argv[optind - 1]);
+                        cli_log_option_error(argv, c);
                         return -EINVAL;
                 }
 
@@ -534,14 +543,13 @@ int verb_guard(int argc, char *argv[]) {
         };
         int r;
 
-        log_set_program("sockkeeper guard");
         g.argc = argc;
         g.argv = argv;
         r = parse_argv(&g, argc, argv);
         if (r > 0)
                 return 0;
         if (r == -EINVAL)
-                return EX_USAGE;
+                return cli_usage_hint();
         if (r < 0) {
                 log_error_errno(r, "cannot start");
                 return 1;

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
 #include "log.h"
 #include "cli.h"
 
@@ -44,24 +43,23 @@ int main(int argc, char *argv[]) {
         };
         int c;
 
-        log_set_program("sockkeeper");
+        cli_set_verb(NULL);
 
         /* Options before the command only; the rest belongs to the verb. */
-        while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+:hV", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return 0;
                 case 'V':
-                        printf("sockkeeper %s\n", PACKAGE_VERSION);
-                        return 0;
+                        return cli_version();
                 default:
-                        return 64; /* EX_USAGE */
+                        return cli_option_error(argv, c);
                 }
 
         if (optind >= argc) {
                 help();
-                return 64;
+                return CLI_EXIT_USAGE;
         }
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
@@ -69,9 +67,9 @@ int main(int argc, char *argv[]) {
                         argv += optind;
                         argc -= optind;
                         optind = 0; /* reset getopt for the verb */
+                        cli_set_verb(verbs[i].name);
                         return verbs[i].run(argc, argv);
                 }
 
-        log_error("unknown command '%s'; see 'sockkeeper --help'", argv[optind]);
-        return 64;
+        return cli_usage_error("unknown command '%s'", argv[optind]);
 }

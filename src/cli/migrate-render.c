@@ -72,11 +72,11 @@ void migrate_print_human(const migrate_plan *p, FILE *f) {
                 fprintf(f, "\n### %s\n%s", p->files[i].path, p->files[i].content);
 }
 
-void migrate_print_json(const migrate_plan *p, bool written, FILE *f) {
+void migrate_print_json(const migrate_plan *p, bool written, bool pretty, FILE *f) {
         size_t moved = migrate_plan_count(p, MIGRATE_MOVE), unmapped = migrate_plan_count(p, MIGRATE_UNMAPPED);
         json_writer w;
 
-        json_init(&w, f, true);
+        json_init(&w, f, pretty);
         json_begin_object(&w);
         json_pair_string(&w, "unit", p->unit);
         json_pair_string(&w, "scope", p->user ? "user" : "system");

@@ -16,13 +16,14 @@
 #include "macro.h"
 #include "migrate.h"
 #include "path-util.h"
+#include "unit-name.h"
 
 enum {
         MIGRATE_EXIT_OK = 0,            /* every socket path has its move */
         MIGRATE_EXIT_FAILED = 1,        /* no such unit, unreadable, or --write refused */
         MIGRATE_EXIT_NOTHING = 2,       /* nothing to migrate */
         MIGRATE_EXIT_PARTIAL = 3,       /* some paths could not be mapped; the rest has its move */
-        MIGRATE_EXIT_USAGE = 64,
+        MIGRATE_EXIT_USAGE = CLI_EXIT_USAGE,
 };
 
 static int help(void) {
@@ -32,17 +33,21 @@ static int help(void) {
                "cleaners reach (/tmp, /var/tmp, ...) into its runtime directory: a drop-in\n"
                "with RuntimeDirectory= and the rewritten ExecStart=/Environment= lines, a\n"
                "drop-in for its socket units (ListenStream= and Symlinks=), and tmpfiles.d\n"
-               "lines for compatibility symlinks at the old paths. UNIT is a unit name,\n"
-               "looked up with its drop-ins as systemd does, or a unit file.\n"
+               "lines for compatibility symlinks at the old paths. UNIT is a unit name\n"
+               "(without a type: a .service), looked up with its drop-ins as systemd does,\n"
+               "or a unit file.\n"
                "\n"
-               "  -h --help        show this help\n"
-               "     --diff       print a unified diff against the files there now\n"
-               "     --json       print the plan as JSON\n"
-               "     --write      install the files under /etc, atomically; never replaces\n"
-               "                  a file that migrate did not write\n"
-               "     --root DIR   read units and write files under DIR instead of /\n"
-               "     --user       a user unit: the user manager's search path, %%t is\n"
-               "                  $XDG_RUNTIME_DIR\n"
+               "  -h --help         show this help\n"
+               "     --version      show the version\n"
+               "     --diff         print a unified diff against the files there now\n"
+               "     --json[=MODE]  print the plan as JSON; MODE is pretty (the default),\n"
+               "                    short (one line) or off\n"
+               "     --no-pager     accepted for systemd's tools' sake; migrate never pages\n"
+               "     --write        install the files under /etc, atomically; never replaces\n"
+               "                    a file that migrate did not write\n"
+               "     --root DIR     read units and write files under DIR instead of /\n"
+               "     --user         a user unit: the user manager's search path, %%t is\n"
+               "                    $XDG_RUNTIME_DIR\n"
                "\n"
                "Exit status: 0 a move for every socket path, 1 failure, 2 nothing to\n"
                "migrate, 3 some paths could not be mapped (listed), 64 usage.\n"
@@ -86,58 +91,71 @@ static int write_files(const migrate_plan *p, const char *root) {
 }
 
 int verb_migrate(int argc, char *argv[]) {
-        enum { ARG_DIFF = 0x100, ARG_JSON, ARG_WRITE, ARG_ROOT, ARG_USER };
+        enum { ARG_DIFF = 0x100, ARG_WRITE, ARG_ROOT, ARG_USER };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
                 { "diff", no_argument, NULL, ARG_DIFF },
-                { "json", no_argument, NULL, ARG_JSON },
+                { "json", optional_argument, NULL, ARG_JSON },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "write", no_argument, NULL, ARG_WRITE },
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "user", no_argument, NULL, ARG_USER },
                 {}
         };
         _cleanup_(migrate_plan_done) migrate_plan plan = {};
-        _cleanup_free_ char *root = NULL;
-        bool diff = false, json = false, write = false;
+        _cleanup_free_ char *root = NULL, *unit = NULL;
+        output_mode mode = OUTPUT_TEXT;
+        bool diff = false, json, write = false;
         migrate_options o = {};
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case ARG_VERSION:
+                        return cli_version();
                 case ARG_DIFF:
                         diff = true;
                         break;
                 case ARG_JSON:
-                        json = true;
+                        if (parse_json_option(optarg, &mode) < 0)
+                                return MIGRATE_EXIT_USAGE;
+                        break;
+                case ARG_NO_PAGER:
                         break;
                 case ARG_WRITE:
                         write = true;
                         break;
                 case ARG_ROOT:
-                        if (parse_root_option("migrate", optarg, &root) < 0)
+                        if (parse_root_option(optarg, &root) < 0)
                                 return MIGRATE_EXIT_USAGE;
                         break;
                 case ARG_USER:
                         o.user = true;
                         break;
                 default:
-                        return MIGRATE_EXIT_USAGE;
+                        return cli_option_error(argv, c);
                 }
-        if (diff && json) {
-                log_error("migrate: --diff and --json exclude each other");
-                return MIGRATE_EXIT_USAGE;
-        }
-        if (optind + 1 != argc) {
-                log_error("migrate needs exactly one UNIT; see 'sockkeeper migrate --help'");
-                return MIGRATE_EXIT_USAGE;
-        }
+        json = output_mode_is_json(mode);
+        if (diff && json)
+                return cli_usage_error("--diff and --json exclude each other");
+        if (optind + 1 != argc)
+                return cli_usage_error("exactly one UNIT is needed");
         o.root = root;
 
-        r = migrate_plan_build(&o, argv[optind], &plan);
+        /* "foo" is foo.service, as systemctl reads it; a file stays one. */
+        if (strchr(argv[optind], '/'))
+                unit = strdup(argv[optind]);
+        else if (unit_name_default_service(argv[optind], &unit) < 0)
+                unit = NULL;
+        if (!unit)
+                return log_error_errno(ENOMEM, "migrate"), MIGRATE_EXIT_FAILED;
+
+        r = migrate_plan_build(&o, unit, &plan);
         if (r == -EINVAL)
-                return MIGRATE_EXIT_USAGE;
+                return cli_usage_hint();
         if (r < 0)
                 return MIGRATE_EXIT_FAILED;
 
@@ -153,7 +171,7 @@ int verb_migrate(int argc, char *argv[]) {
                 r = write_files(&plan, root);
                 if (r < 0) {
                         if (json)
-                                migrate_print_json(&plan, false, stdout);
+                                migrate_print_json(&plan, false, mode == OUTPUT_JSON_PRETTY, stdout);
                         return MIGRATE_EXIT_FAILED;
                 }
                 if (!json && !diff)
@@ -161,7 +179,7 @@ int verb_migrate(int argc, char *argv[]) {
                                 printf("# wrote %s%s\n", root ?: "", plan.files[i].path);
         }
         if (json)
-                migrate_print_json(&plan, write && plan.n_files > 0, stdout);
+                migrate_print_json(&plan, write && plan.n_files > 0, mode == OUTPUT_JSON_PRETTY, stdout);
         if (fflush(stdout) != 0)
                 return MIGRATE_EXIT_FAILED;
 

@@ -74,6 +74,7 @@ void migrate_plan_done(migrate_plan *p);
 size_t migrate_plan_count(const migrate_plan *p, migrate_fate fate);
 
 void migrate_print_human(const migrate_plan *p, FILE *f);
-void migrate_print_json(const migrate_plan *p, bool written, FILE *f);
+/* PRETTY: indented; else one line. */
+void migrate_print_json(const migrate_plan *p, bool written, bool pretty, FILE *f);
 /* A unified diff of every file against what is under ROOT now. */
 int migrate_print_diff(const migrate_plan *p, const char *root, FILE *f);

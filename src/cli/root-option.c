@@ -34,21 +34,21 @@ static const char *root_problem(const char *arg) {
         return NULL;
 }
 
-int parse_root_option(const char *verb, const char *arg, char **ret) {
+int parse_root_option(const char *arg, char **ret) {
         const char *problem = root_problem(arg);
         char *root;
 
         if (!*arg) {
-                log_error("%s: --root needs a directory", verb);
+                cli_usage_error("--root needs a directory");
                 return -EINVAL;
         }
         if (problem) {
-                log_error("%s: --root %s: %s", verb, arg, problem);
+                cli_usage_error("--root %s: %s", arg, problem);
                 return -EINVAL;
         }
         root = strdup(arg);
         if (!root)
-                return log_error_errno(ENOMEM, "%s", verb);
+                return log_error_errno(ENOMEM, "--root");
         for (size_t n = strlen(root); n > 1 && root[n - 1] == '/'; n--)
                 root[n - 1] = '\0';
         free(*ret);

@@ -115,16 +115,10 @@ bool scan_unit_matches(const scan_entry *e, char **units, size_t n_units) {
 
         if (!p || !p->unit)
                 return false;
-        for (size_t i = 0; i < n_units; i++) {
-                const char *u = units[i];
-                size_t len = strlen(u);
-
-                if (streq(p->unit, u) || (p->manager && streq(p->manager, u)))
+        /* The names are complete: "foo" became foo.service when read. */
+        for (size_t i = 0; i < n_units; i++)
+                if (streq(p->unit, units[i]) || (p->manager && streq(p->manager, units[i])))
                         return true;
-                /* "foo" means foo.service, as systemctl reads it. */
-                if (!strchr(u, '.') && strncmp(p->unit, u, len) == 0 && streq(p->unit + len, ".service"))
-                        return true;
-        }
         return false;
 }
 

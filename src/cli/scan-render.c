@@ -162,7 +162,7 @@ typedef struct row {
         const char *status, *rating, *command;
 } row;
 
-int scan_print_table(const scan_entry *shown, size_t n) {
+int scan_print_table(const scan_entry *shown, size_t n, bool legend) {
         enum { C_STATUS, C_RISK, C_PATH, C_INODE, C_PID, C_COMMAND, C_UNIT, C_NETNS, _C_MAX };
         static const char *const header[_C_MAX] = { "STATUS", "RISK",    "PATH", "INODE",
                                                     "PID",    "COMMAND", "UNIT", "NETNS" };
@@ -215,10 +215,12 @@ int scan_print_table(const scan_entry *shown, size_t n) {
                 width[C_NETNS] = max_size(width[C_NETNS], strlen(w->netns));
         }
 
-        printf("%-*s %-*s %-*s %*s %*s %-*s %-*s %-*s NOTE\n", (int) width[C_STATUS], header[C_STATUS],
-               (int) width[C_RISK], header[C_RISK], (int) width[C_PATH], header[C_PATH], (int) width[C_INODE],
-               header[C_INODE], (int) width[C_PID], header[C_PID], (int) width[C_COMMAND], header[C_COMMAND],
-               (int) width[C_UNIT], header[C_UNIT], (int) width[C_NETNS], header[C_NETNS]);
+        if (legend)
+                printf("%-*s %-*s %-*s %*s %*s %-*s %-*s %-*s NOTE\n", (int) width[C_STATUS], header[C_STATUS],
+                       (int) width[C_RISK], header[C_RISK], (int) width[C_PATH], header[C_PATH],
+                       (int) width[C_INODE], header[C_INODE], (int) width[C_PID], header[C_PID],
+                       (int) width[C_COMMAND], header[C_COMMAND], (int) width[C_UNIT], header[C_UNIT],
+                       (int) width[C_NETNS], header[C_NETNS]);
         for (size_t i = 0; i < n; i++) {
                 const row *w = &rows[i];
 
@@ -227,6 +229,9 @@ int scan_print_table(const scan_entry *shown, size_t n) {
                        (int) width[C_PID], w->pid, (int) width[C_COMMAND], w->command, (int) width[C_UNIT],
                        w->unit, (int) width[C_NETNS], w->netns, w->note ?: "-");
         }
+        /* As systemctl closes its lists. */
+        if (legend)
+                printf("\n%zu socket%s listed.\n", n, n == 1 ? "" : "s");
 finish:
         for (size_t i = 0; i < n; i++) {
                 free(rows[i].path);
@@ -239,10 +244,10 @@ finish:
         return r;
 }
 
-void scan_print_json(const scan_entry *shown, size_t n, bool netns_complete) {
+void scan_print_json(const scan_entry *shown, size_t n, bool netns_complete, bool pretty) {
         json_writer w;
 
-        json_init(&w, stdout, true);
+        json_init(&w, stdout, pretty);
         json_begin_array(&w);
         for (size_t i = 0; i < n; i++)
                 print_json_entry(&w, &shown[i], netns_complete);

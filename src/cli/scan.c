@@ -14,12 +14,13 @@
 #include "macro.h"
 #include "scan.h"
 #include "strv.h"
+#include "unit-name.h"
 
 enum {
         SCAN_EXIT_OK = 0,
         SCAN_EXIT_BROKEN = 1,   /* something shown is orphaned or hijacked */
         SCAN_EXIT_ERROR = 3,    /* as check's: scan itself could not work */
-        SCAN_EXIT_USAGE = 64,
+        SCAN_EXIT_USAGE = CLI_EXIT_USAGE,
 };
 
 static int help(void) {
@@ -32,12 +33,18 @@ static int help(void) {
                "bind within its directory: reachable, but tmpfiles takes it for dead) or\n"
                "abstract.\n"
                "\n"
-               "  -h --help        show this help\n"
-               "     --json       print a JSON array, one object per socket\n"
-               "     --broken     show only orphaned and hijacked sockets\n"
-               "     --risky      show only at-risk sockets, and renamed ones rated risky\n"
-               "                  (with --broken: both)\n"
-               "     --unit UNIT  show only the sockets of UNIT (may repeat)\n"
+               "  -h --help         show this help\n"
+               "     --version      show the version\n"
+               "     --json[=MODE]  print a JSON array, one object per socket; MODE is\n"
+               "                    pretty (the default), short (one line) or off\n"
+               "  -q --quiet        print nothing; the exit status says it all\n"
+               "     --no-legend    print the table without its header and count line\n"
+               "     --no-pager     accepted for systemd's tools' sake; scan never pages\n"
+               "     --broken       show only orphaned and hijacked sockets\n"
+               "     --risky        show only at-risk sockets, and renamed ones rated risky\n"
+               "                    (with --broken: both)\n"
+               "     --unit UNIT    show only the sockets of UNIT (may repeat; a name\n"
+               "                    without a type is a .service)\n"
                "\n"
                "Exit status: 0 nothing shown is broken, 1 something shown is orphaned or\n"
                "hijacked, 3 scan failed, 64 usage.\n");
@@ -45,10 +52,14 @@ static int help(void) {
 }
 
 int verb_scan(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_BROKEN, ARG_RISKY, ARG_UNIT };
+        enum { ARG_BROKEN = 0x100, ARG_RISKY, ARG_UNIT, ARG_NO_LEGEND };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "json", optional_argument, NULL, ARG_JSON },
+                { "quiet", no_argument, NULL, 'q' },
+                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "broken", no_argument, NULL, ARG_BROKEN },
                 { "risky", no_argument, NULL, ARG_RISKY },
                 { "unit", required_argument, NULL, ARG_UNIT },
@@ -57,15 +68,31 @@ int verb_scan(int argc, char *argv[]) {
         _cleanup_(scan_context_done) scan_context c = {};
         char **units = NULL;
         size_t n_units = 0, n_shown = 0;
-        bool json = false, broken = false, risky = false, any_broken = false;
+        output_mode mode = OUTPUT_TEXT;
+        bool quiet = false, legend = true, broken = false, risky = false, any_broken = false;
         int ch, r, ret = SCAN_EXIT_ERROR;
 
-        while ((ch = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((ch = getopt_long(argc, argv, ":hq", options, NULL)) >= 0)
                 switch (ch) {
                 case 'h':
+                        strv_free_n(units, n_units);
                         return help();
+                case ARG_VERSION:
+                        strv_free_n(units, n_units);
+                        return cli_version();
                 case ARG_JSON:
-                        json = true;
+                        if (parse_json_option(optarg, &mode) < 0) {
+                                strv_free_n(units, n_units);
+                                return SCAN_EXIT_USAGE;
+                        }
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case ARG_NO_LEGEND:
+                        legend = false;
+                        break;
+                case ARG_NO_PAGER:
                         break;
                 case ARG_BROKEN:
                         broken = true;
@@ -73,26 +100,32 @@ int verb_scan(int argc, char *argv[]) {
                 case ARG_RISKY:
                         risky = true;
                         break;
-                case ARG_UNIT:
+                case ARG_UNIT: {
+                        _cleanup_free_ char *name = NULL;
+
                         if (!optarg[0]) {
-                                log_error("--unit needs a unit name");
                                 strv_free_n(units, n_units);
-                                return SCAN_EXIT_USAGE;
+                                return cli_usage_error("--unit needs a unit name");
                         }
-                        if (strv_extend(&units, &n_units, optarg) < 0) {
+                        /* "foo" is foo.service, as systemctl reads it. */
+                        if (unit_name_default_service(optarg, &name) < 0 ||
+                            strv_extend(&units, &n_units, name) < 0) {
                                 strv_free_n(units, n_units);
                                 return SCAN_EXIT_ERROR;
                         }
                         break;
+                }
                 default:
                         strv_free_n(units, n_units);
-                        return SCAN_EXIT_USAGE;
+                        return cli_option_error(argv, ch);
                 }
         if (optind < argc) {
-                log_error("scan takes no arguments; see 'sockkeeper scan --help'");
                 strv_free_n(units, n_units);
-                return SCAN_EXIT_USAGE;
+                return cli_usage_error("no arguments are taken, only options");
         }
+        if (quiet)
+                log_set_max_level(LOG_ERR);
+
 
         if (scan_gather(&c) < 0)
                 goto finish;
@@ -122,15 +155,17 @@ int verb_scan(int argc, char *argv[]) {
         /* The entries were made in the listing's order, and the shown
          * ones kept it. */
 
-        if (json)
-                scan_print_json(c.entries, n_shown, c.machine.netns_complete);
-        else if (scan_print_table(c.entries, n_shown) < 0) {
+        if (quiet)
+                ;
+        else if (output_mode_is_json(mode))
+                scan_print_json(c.entries, n_shown, c.machine.netns_complete, mode == OUTPUT_JSON_PRETTY);
+        else if (scan_print_table(c.entries, n_shown, legend) < 0) {
                 log_error_errno(-ENOMEM, "scan");
                 goto finish;
         }
         if (fflush(stdout) != 0)
                 goto finish;
-        if (c.owners->n_unreadable > 0 && !json)
+        if (c.owners->n_unreadable > 0 && !output_mode_is_json(mode))
                 log_warning("the fds of %u processes were not readable; run as root to see every holder",
                             c.owners->n_unreadable);
         if (!c.machine.netns_complete)

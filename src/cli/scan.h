@@ -45,12 +45,14 @@ typedef struct scan_entry {
 } scan_entry;
 
 /* The entries as a JSON array, one object per socket (schema in
- * sockkeeper(1)), on stdout; NETNS_COMPLETE false adds that each object
- * may miss sockets of other network namespaces. */
-void scan_print_json(const scan_entry *shown, size_t n, bool netns_complete);
-/* The entries as a table, ss-style, on stdout. -ENOMEM when it could not
- * be built. */
-int scan_print_table(const scan_entry *shown, size_t n);
+ * sockkeeper(1)), on stdout, indented when PRETTY, else on one line;
+ * NETNS_COMPLETE false adds that each object may miss sockets of other
+ * network namespaces. */
+void scan_print_json(const scan_entry *shown, size_t n, bool netns_complete, bool pretty);
+/* The entries as a table, ss-style, on stdout; with LEGEND, under a
+ * header line and above a closing "N sockets listed.". -ENOMEM when it
+ * could not be built. */
+int scan_print_table(const scan_entry *shown, size_t n, bool legend);
 
 typedef struct dir_listing dir_listing;
 

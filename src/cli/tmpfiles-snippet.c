@@ -29,7 +29,7 @@
 #include "strv.h"
 #include "cli.h"
 
-#define EXIT_USAGE 64 /* EX_USAGE, as main.c */
+#define EXIT_USAGE CLI_EXIT_USAGE
 
 /* The first line of every snippet starts with this; --install recognizes
  * its own files by it, whatever the version that wrote them. */
@@ -65,6 +65,8 @@ static int help(void) {
                "%%h %%u %%m %%b %%H %%%% ...) are kept.\n"
                "\n"
                "  -h --help          show this help\n"
+               "     --version       show the version\n"
+               "     --no-pager      accepted for systemd's tools' sake; nothing pages\n"
                "  -o --output=FILE   write the snippet to FILE, atomically, mode 0644\n"
                "     --install       write it to /etc/tmpfiles.d/sockkeeper-NAME.conf,\n"
                "                     replacing only a file this command wrote\n"
@@ -114,7 +116,7 @@ _printf_(2, 3) static int path_error(const char *arg, const char *fmt, ...) {
         va_start(ap, fmt);
         n = vasprintf(&msg, fmt, ap);
         va_end(ap);
-        log_error("tmpfiles-snippet: %s %s", s ?: "(path)", n >= 0 ? msg : "is not usable");
+        log_error("%s %s", s ?: "(path)", n >= 0 ? msg : "is not usable");
         return -EINVAL;
 }
 
@@ -452,6 +454,8 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
         };
         static const struct option long_options[] = {
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "output", required_argument, NULL, 'o' },
                 { "install", no_argument, NULL, ARG_INSTALL },
                 { "name", required_argument, NULL, ARG_NAME },
@@ -469,18 +473,22 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
 
         /* The generator's lists come in files: a unit file line cannot
          * hold 30,000 paths. */
-        r = argv_expand_from_files(argc, argv, "ho:X", long_options, &args);
+        r = argv_expand_from_files(argc, argv, ":ho:X", long_options, &args);
         if (r == -EINVAL)
-                return EXIT_USAGE;
+                return cli_usage_hint();
         if (r < 0)
                 return log_error_errno(r, "tmpfiles-snippet"), 1;
         argc = args.argc;
         argv = args.argv;
 
-        while ((c = getopt_long(argc, argv, "ho:X", long_options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":ho:X", long_options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case ARG_VERSION:
+                        return cli_version();
+                case ARG_NO_PAGER:
+                        break;
                 case 'o':
                         o.output = optarg;
                         break;
@@ -491,7 +499,7 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                         o.name = optarg;
                         break;
                 case ARG_ROOT:
-                        if (parse_root_option("tmpfiles-snippet", optarg, &o.root) < 0)
+                        if (parse_root_option(optarg, &o.root) < 0)
                                 return EXIT_USAGE;
                         break;
                 case 'X':
@@ -505,37 +513,28 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
                                 return log_error_errno(ENOMEM, "tmpfiles-snippet"), 1;
                         break;
                 default:
-                        return EXIT_USAGE;
+                        return cli_option_error(argv, c);
                 }
 
-        if (o.install && o.output) {
-                log_error("tmpfiles-snippet: --install and --output exclude each other");
-                return EXIT_USAGE;
-        }
-        if (!o.install && (o.name || o.root)) {
-                log_error("tmpfiles-snippet: %s only goes with --install", o.name ? "--name" : "--root");
-                return EXIT_USAGE;
-        }
+        if (o.install && o.output)
+                return cli_usage_error("--install and --output exclude each other");
+        if (!o.install && (o.name || o.root))
+                return cli_usage_error("%s only goes with --install", o.name ? "--name" : "--root");
         if (o.name && !name_is_valid(o.name)) {
                 _cleanup_free_ char *s = shown(o.name);
-                log_error("tmpfiles-snippet: --name %s: use 1 to %d letters, digits, '.', '_', '@' or '-'",
-                          s ?: "", NAME_MAX_LEN);
-                return EXIT_USAGE;
+                return cli_usage_error("--name %s: use 1 to %d letters, digits, '.', '_', '@' or '-'",
+                                       s ?: "", NAME_MAX_LEN);
         }
-        if (o.output && !*o.output) {
-                log_error("tmpfiles-snippet: --output needs a file name");
-                return EXIT_USAGE;
-        }
+        if (o.output && !*o.output)
+                return cli_usage_error("--output needs a file name");
         /* An empty snippet is useful only as a file: sockkeeper-tmpfiles.service
          * runs so when the generator found nothing to protect. */
-        if (optind >= argc && o.n_dirs == 0 && !o.output) {
-                log_error("tmpfiles-snippet: no PATH given; see 'sockkeeper tmpfiles-snippet --help'");
-                return EXIT_USAGE;
-        }
+        if (optind >= argc && o.n_dirs == 0 && !o.output)
+                return cli_usage_error("no PATH given");
 
         r = build_snippet(argv + optind, argc - optind, &o, &text, &size);
         if (r == -EINVAL)
-                return EXIT_USAGE;
+                return cli_usage_hint();
         if (r < 0)
                 return 1;
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "annotations.h"
+#include "config.h"
 #include "generator-output.h"
 #include "log.h"
 #include "alloc-util.h"
@@ -413,8 +414,48 @@ finish:
         return r;
 }
 
+static void help(void) {
+        printf("Usage: sockkeeper-generator NORMAL_DIR [EARLY_DIR LATE_DIR]\n"
+               "       sockkeeper-generator --help | --version\n"
+               "\n"
+               "A systemd generator: run by systemd at boot and at every daemon-reload, it\n"
+               "writes into NORMAL_DIR the drop-ins that keep the socket paths of annotated\n"
+               "units and of socket units in risky places away from cleaners.\n"
+               "\n"
+               "  -h --help     show this help\n"
+               "     --version  show the version\n"
+               "\n"
+               "See sockkeeper-generator(8).\n");
+}
+
+/* systemd passes one or three absolute directories; an argument that
+ * starts with '-' is an option, run by hand. 1 when the program is done
+ * (with *RET_STATUS its exit status), 0 to go on. */
+static int parse_options(int argc, char *argv[], int *ret_status) {
+        if (argc < 2 || argv[1][0] != '-')
+                return 0;
+        *ret_status = EXIT_SUCCESS;
+        if (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h")))
+                help();
+        else if (argc == 2 && streq(argv[1], "--version"))
+                printf("sockkeeper-generator %s\n", PACKAGE_VERSION);
+        else {
+                /* Run by hand: the person is at the terminal, not in kmsg. */
+                if (argc == 2)
+                        fprintf(stderr, "sockkeeper-generator: unknown option '%s'\n", argv[1]);
+                else
+                        fprintf(stderr, "sockkeeper-generator: '%s' goes alone\n", argv[1]);
+                fprintf(stderr, "Try 'sockkeeper-generator --help'.\n");
+                *ret_status = 64; /* EX_USAGE */
+        }
+        return 1;
+}
+
 int main(int argc, char *argv[]) {
-        int r;
+        int r, status;
+
+        if (parse_options(argc, argv, &status) > 0)
+                return status;
 
         /* As systemd's generators log: kmsg, at info, unless the
          * environment says otherwise. */

@@ -50,6 +50,19 @@ bool unit_name_is_valid(const char *name) {
         return true;
 }
 
+int unit_name_default_service(const char *name, char **ret) {
+        char *s;
+
+        if (unit_name_suffix(name))
+                s = strdup(name);
+        else if (asprintf(&s, "%s.service", name) < 0)
+                s = NULL;
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
 bool unit_name_is_template(const char *name) {
         const char *at = strchr(name, '@');
         return at && at[1] == '.';

@@ -22,6 +22,12 @@ bool unit_name_is_valid(const char *name);
  * types; NULL otherwise. */
 const char *unit_name_suffix(const char *name);
 
+/* NAME as systemctl reads a unit named on a command line: one without a
+ * known type suffix is a service ("foo" -> "foo.service", "foo@bar" ->
+ * "foo@bar.service", "a.b" -> "a.b.service"); any other is copied. The
+ * result need not be valid. 0, or -ENOMEM. */
+int unit_name_default_service(const char *name, char **ret);
+
 /* "foo@.service" */
 bool unit_name_is_template(const char *name);
 /* "foo@bar.service" */

@@ -296,7 +296,11 @@ def check_scan_units_json(data):
     doc, pid = data.json('scan-json'), data.int('legacy-pid')
     # A path can appear twice: the socket at it now, and an older
     # listener that still holds the name (see run-checks).
-    healthy = {e.get('path'): e for e in doc if e.get('status') == 'healthy'}
+    # Another container's (a parallel run's) has no holder visible here.
+    healthy = {}
+    for e in doc:
+        if e.get('status') == 'healthy' and healthy.get(e.get('path'), {}).get('pid') is None:
+            healthy[e.get('path')] = e
     legacy, plain = healthy.get('/tmp/legacy.sock'), healthy.get('/tmp/plain.sock')
     assert legacy, 'no healthy /tmp/legacy.sock'
     assert legacy.get('unit') == 'legacy.service', f'legacy unit {legacy.get("unit")!r}'

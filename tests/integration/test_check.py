@@ -299,7 +299,7 @@ def test_garbled_and_unreadable_config_is_reported_and_the_rest_evaluated(root):
     r = check("--json", "/tmp/app.sock", "/tmp/other.sock", root=root)
     assert "/etc/tmpfiles.d/garbled.conf:1:" in r.stderr
     assert "/etc/tmpfiles.d/garbled.conf:2:" in r.stderr
-    assert "sockkeeper: /etc/tmpfiles.d/unreadable.conf: " in r.stderr
+    assert "sockkeeper check: /etc/tmpfiles.d/unreadable.conf: " in r.stderr
     out = {o["path"]: o for o in json.loads(r.stdout)}
     # Line 3 of the garbled file still counts; the other files too.
     assert out["/tmp/app.sock"]["tmpfiles"]["rule"] == "/etc/tmpfiles.d/garbled.conf:3"
@@ -322,10 +322,10 @@ def test_configuration_that_is_no_regular_file_is_named_and_skipped(root):
     write(conf / "z.conf", "x /tmp/app.sock\n")
     r = check("--json", "/tmp/app.sock", "/tmp/other.sock", root=root)
     lines = r.stderr.splitlines()
-    assert "sockkeeper: /etc/tmpfiles.d/fifo.conf: cannot read: not a regular file, ignoring" in lines
-    assert "sockkeeper: /etc/tmpfiles.d/big.conf: cannot read: larger than 16 MiB, ignoring" in lines
+    assert "sockkeeper check: /etc/tmpfiles.d/fifo.conf: cannot read: not a regular file, ignoring" in lines
+    assert "sockkeeper check: /etc/tmpfiles.d/big.conf: cannot read: larger than 16 MiB, ignoring" in lines
     if zero:
-        assert "sockkeeper: /etc/tmpfiles.d/zero.conf: cannot read: not a regular file, ignoring" in lines
+        assert "sockkeeper check: /etc/tmpfiles.d/zero.conf: cannot read: not a regular file, ignoring" in lines
     assert len(lines) == (3 if zero else 2), r.stderr
     out = {o["path"]: o for o in json.loads(r.stdout)}
     assert out["/tmp/app.sock"]["tmpfiles"]["rule"] == "/etc/tmpfiles.d/z.conf:1"
@@ -378,7 +378,7 @@ def test_unreadable_unit_directory_is_said(reachable_root):
     r = subprocess.run([*prefix, SOCKKEEPER, "check", "--root", str(reachable_root), "/srv/app/a.sock"],
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 0, r.stderr
-    assert r.stderr == ("sockkeeper: /etc/systemd/system: cannot read directory: Permission denied; units there "
+    assert r.stderr == ("sockkeeper check: /etc/systemd/system: cannot read directory: Permission denied; units there "
                         "may enable or mask systemd-tmpfiles-clean.timer or tmp.mount, so the answer may be "
                         "incomplete\n")
     # Readable again: no warning, and the mask counts.
@@ -394,7 +394,7 @@ def test_usage_errors(root, tmp_path):
     r = check(root=root)
     assert r.returncode == 64 and "at least one PATH" in r.stderr
     r = check("/tmp/a.sock", root=tmp_path / "missing")
-    assert r.returncode == 64 and r.stderr.endswith("/missing: does not exist\n")
+    assert r.returncode == 64 and r.stderr.endswith("/missing: does not exist\nTry 'sockkeeper check --help'.\n")
     r = check("--no-such-option", "/tmp/a.sock")
     assert r.returncode == 64
     r = subprocess.run([SOCKKEEPER, "check", "--help"], capture_output=True, text=True)
@@ -433,14 +433,17 @@ def test_dotdot_and_directories_are_usage_errors(root, path, why):
     r = check("--json", "/tmp/app.sock", path, root=root)
     assert r.returncode == 64, r.stdout
     assert r.stdout == ""
-    assert r.stderr.startswith(f"sockkeeper: {path} ") and why in r.stderr, r.stderr
-    assert r.stderr.count("\n") == 1, r.stderr
+    error, hint = r.stderr.splitlines()
+    assert error.startswith(f"sockkeeper check: {path} ") and why in error, r.stderr
+    assert hint == "Try 'sockkeeper check --help'."
 
 
 def test_every_bad_path_is_named(root):
     r = check("/tmp/a/../b.sock", "/tmp/ok.sock", "/tmp/dir/", root=root)
     assert r.returncode == 64 and r.stdout == ""
-    assert [line.split(" ")[1] for line in r.stderr.splitlines()] == ["/tmp/a/../b.sock", "/tmp/dir/"]
+    *errors, hint = r.stderr.splitlines()
+    assert [line.split(" ")[2] for line in errors] == ["/tmp/a/../b.sock", "/tmp/dir/"]
+    assert hint == "Try 'sockkeeper check --help'."
 
 
 @pytest.mark.parametrize("state", ["absent", "masked", "disabled"])

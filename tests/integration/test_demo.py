@@ -52,7 +52,7 @@ def test_demo_binds_the_canonical_path(scratch):
 def test_demo_names_what_is_wrong_with_a_path():
     r = run("demo", "/tmp/a/../demo.sock")
     assert r.returncode == 1
-    assert r.stderr == "sockkeeper: /tmp/a/../demo.sock has a '..' component, which only the filesystem can " \
+    assert r.stderr == "sockkeeper demo: /tmp/a/../demo.sock has a '..' component, which only the filesystem can " \
                        "resolve (through symlinks); write the path without it\n"
 
 
@@ -70,7 +70,7 @@ def test_demo_leaves_a_strangers_file_alone(scratch):
         f.write("precious")
     r = run("demo", path)
     assert r.returncode == 1
-    assert r.stderr.strip() == f"sockkeeper: {path}: a file that is not a socket is there; not touching it"
+    assert r.stderr.strip() == f"sockkeeper demo: {path}: a file that is not a socket is there; not touching it"
     assert open(path).read() == "precious"
 
 

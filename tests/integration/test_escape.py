@@ -122,7 +122,7 @@ def test_guard_messages_escape(sockets, tmp_path):
     assert b"\xff" not in text
 
     # A control character in a path is refused, in one line that shows it
-    # escaped.
+    # escaped, and the usage errors' Try line.
     for raw in sockets:
         if raw in kept:
             continue
@@ -130,4 +130,5 @@ def test_guard_messages_escape(sockets, tmp_path):
         assert p.returncode == 64, p.stderr
         escaped = NAMES[raw.rsplit(b"/", 1)[1]]
         assert p.stderr == ("sockkeeper guard: " + str(tmp_path) + "/" + escaped +
-                            " contains a control character\n").encode(), p.stderr
+                            " contains a control character\n"
+                            "Try 'sockkeeper guard --help'.\n").encode(), p.stderr

@@ -33,7 +33,7 @@ def test_help():
     (["relative.sock"], "not an absolute socket path"),
     (["/tmp/" + "x" * 120 + ".sock"], "too long"),
     (["@abstract"], "nothing to guard"),
-    (["--unit=plain", "/tmp/x.sock"], "is not a unit name"),
+    (["--unit=plain@", "/tmp/x.sock"], "is not a unit name"),
     (["--unit=a b.service", "/tmp/x.sock"], "is not a unit name"),
     (["--unit=a@b@c.socket", "/tmp/x.sock"], "is not a unit name"),
     (["--unit=getty@.service", "/tmp/x.sock"], "is not a unit name"),
@@ -53,8 +53,9 @@ def test_help():
 def test_bad_arguments(args, message):
     p = subprocess.run([sockkeeper(), "guard", *args], capture_output=True, text=True, timeout=TIMEOUT)
     assert p.returncode == 64, p.stderr
-    assert message in p.stderr
-    assert p.stderr.count("\n") == 1, p.stderr  # one line
+    error, hint = p.stderr.splitlines()  # one line, and where to read more
+    assert error.startswith("sockkeeper guard: ") and message in error
+    assert hint == "Try 'sockkeeper guard --help'."
     assert p.stdout == ""
 
 
@@ -97,7 +98,7 @@ def test_bad_from_file(tmp_path, content, message):
     p = subprocess.run([sockkeeper(), "guard", f"--from-file={listfile}"], capture_output=True, text=True,
                        timeout=TIMEOUT)
     assert p.returncode == 64
-    assert p.stderr == f"sockkeeper guard: {listfile}{message}\n"
+    assert p.stderr == f"sockkeeper guard: {listfile}{message}\nTry 'sockkeeper guard --help'.\n"
     assert p.stdout == ""
 
 

@@ -138,7 +138,8 @@ def test_bad_owner_is_a_usage_error(tmp_path):
     p = subprocess.run([sockkeeper(), "guard", "--owner=", str(tmp_path / "x.sock")],
                        capture_output=True, text=True, timeout=TIMEOUT)
     assert p.returncode == 64
-    assert "not a user name or uid" in p.stderr and p.stderr.count("\n") == 1
+    error, hint = p.stderr.splitlines()
+    assert "not a user name or uid" in error and hint == "Try 'sockkeeper guard --help'."
 
 
 def test_killed_guard_relinks_from_its_anchor_when_started_again(tmp_path, serve, guard):

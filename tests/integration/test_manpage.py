@@ -73,7 +73,9 @@ def help_statuses(command):
 
 def constant_statuses(command):
     with open(os.path.join(SRC, "src", "cli", command + ".c")) as f:
-        return {int(n) for n in re.findall(rf"\b{CONSTANTS[command]}\w+ = (\d+)", f.read())}
+        # CLI_EXIT_USAGE is the one usage status of every command (cli.h).
+        return {64 if n == "CLI_EXIT_USAGE" else int(n)
+                for n in re.findall(rf"\b{CONSTANTS[command]}\w+ = (\d+|CLI_EXIT_USAGE)\b", f.read())}
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -349,4 +349,4 @@ def test_unit_given_as_a_fifo(root, tmp_path):
     fifo = tmp_path / "fifo.service"
     os.mkfifo(fifo)
     p = run([str(fifo)], root, check=1)
-    assert p.stderr == f"sockkeeper: {fifo}: not a regular file\n"
+    assert p.stderr == f"sockkeeper migrate: {fifo}: not a regular file\n"

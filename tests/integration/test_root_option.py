@@ -43,16 +43,17 @@ def test_what_is_wrong_is_said(trees, verb, name, problem):
     before = sorted(os.listdir(trees))
     r = subprocess.run([SOCKKEEPER, *COMMANDS[verb](root)], capture_output=True, text=True, timeout=30)
     assert (r.returncode, r.stdout) == (64, "")
-    assert r.stderr == f"sockkeeper: {verb}: --root {root}: {problem}\n"
+    assert r.stderr == f"sockkeeper {verb}: --root {root}: {problem}\nTry 'sockkeeper {verb} --help'.\n"
     assert sorted(os.listdir(trees)) == before
 
 
 @pytest.mark.parametrize("verb", COMMANDS)
 def test_relative_and_empty(verb):
     r = subprocess.run([SOCKKEEPER, *COMMANDS[verb]("relative/dir")], capture_output=True, text=True, timeout=30)
-    assert r.returncode == 64 and r.stderr == f"sockkeeper: {verb}: --root relative/dir: not an absolute path\n"
+    hint = f"Try 'sockkeeper {verb} --help'.\n"
+    assert r.returncode == 64 and r.stderr == f"sockkeeper {verb}: --root relative/dir: not an absolute path\n" + hint
     r = subprocess.run([SOCKKEEPER, *COMMANDS[verb]("")], capture_output=True, text=True, timeout=30)
-    assert r.returncode == 64 and r.stderr == f"sockkeeper: {verb}: --root needs a directory\n"
+    assert r.returncode == 64 and r.stderr == f"sockkeeper {verb}: --root needs a directory\n" + hint
 
 
 @pytest.mark.parametrize("verb", COMMANDS)

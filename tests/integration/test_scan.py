@@ -118,6 +118,16 @@ def by_role(entries, world):
     return out
 
 
+def table(*args):
+    """scan's table: the header and the rows, with the closing count checked
+    against them."""
+    p = scan(*args)
+    *lines, blank, count = p.stdout.splitlines()
+    n = len(lines) - 1
+    assert blank == "" and count == f"{n} socket{'' if n == 1 else 's'} listed.", p.stdout
+    return p, lines
+
+
 def scan_json(*args, env=None):
     p = scan("--json", *args, env=env)
     assert p.returncode in (0, 1), p.stderr
@@ -202,15 +212,15 @@ def test_unit_filter_and_usage(world):
         p = scan(*bad)
         assert p.returncode == 64, (bad, p.returncode, p.stderr)
         assert p.stdout == ""
-        assert p.stderr.startswith("sockkeeper:") or "unrecognized" in p.stderr or "invalid" in p.stderr
+        error, hint = p.stderr.splitlines()
+        assert error.startswith("sockkeeper scan: ") and hint == "Try 'sockkeeper scan --help'.", p.stderr
     p = scan("--help")
     assert p.returncode == 0 and "--broken" in p.stdout
 
 
 def test_human_table(world):
-    p = scan()
+    p, lines = table()
     assert p.returncode == 1, p.stderr
-    lines = p.stdout.splitlines()
     header = lines[0].split()
     assert header == ["STATUS", "RISK", "PATH", "INODE", "PID", "COMMAND", "UNIT", "NETNS", "NOTE"]
     # Columns are aligned: every row's PATH starts where the header's does.
@@ -305,8 +315,7 @@ def test_other_netns_listener_is_at_risk_where_tmpfiles_ages(ns_world):
 
 
 def test_table_names_the_namespace(ns_world):
-    p = scan()
-    lines = p.stdout.splitlines()
+    p, lines = table()
     assert lines[0].split()[7] == "NETNS"
     rows = {line.split(None, 8)[2]: line.split(None, 8) for line in lines[1:]}
     h = ns_world["holders"]
@@ -340,7 +349,7 @@ def test_named_namespace_is_called_by_its_name(named_netns, tmp_path):
         _, entries = scan_json()
         [e] = [e for e in entries if e["path"] == h.path]
         assert e["netns"] == ino and e["netns_name"] == name and e["netns_host"] is False
-        rows = [line.split(None, 8) for line in scan().stdout.splitlines()[1:]]
+        rows = [line.split(None, 8) for line in table()[1][1:]]
         assert [r[7] for r in rows if r[2] == h.path] == [f"{ino}:{name}"]
         p = subprocess.run([sockkeeper(), "check", "--json", h.path], capture_output=True, text=True,
                            timeout=TIMEOUT)

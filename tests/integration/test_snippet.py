@@ -269,7 +269,7 @@ def test_bad_from_file_is_a_usage_error_and_nothing_written(tmp_path, content, m
     out.parent.mkdir()
     r = run("tmpfiles-snippet", f"--output={out}", f"--from-file={listfile}")
     assert r.returncode == 64
-    assert r.stderr == f"sockkeeper: {listfile}{message}\n"
+    assert r.stderr == f"sockkeeper tmpfiles-snippet: {listfile}{message}\nTry 'sockkeeper tmpfiles-snippet --help'.\n"
     assert r.stdout == "" and listing(out.parent) == []
 
 
@@ -364,7 +364,7 @@ def test_output_failure_keeps_the_old_file(scratch, how):
         assert r.returncode == -signal.SIGXFSZ
     else:
         assert r.returncode == 1
-        assert r.stderr.startswith(f"sockkeeper: {out}: cannot write: ") and r.stderr.count("\n") == 1
+        assert r.stderr.startswith(f"sockkeeper tmpfiles-snippet: {out}: cannot write: ") and r.stderr.count("\n") == 1
     assert out.read_text() == "old content\n"
     assert listing(scratch) == ["snippet.conf"], "a temporary file was left behind"
 
@@ -376,7 +376,7 @@ def test_output_refuses_a_symlink(scratch):
     link.symlink_to(target)
     r = run("tmpfiles-snippet", "-o", str(link), "/tmp/a.sock")
     assert r.returncode == 1
-    assert r.stderr == f"sockkeeper: {link}: a symlink is there; not following or replacing it\n"
+    assert r.stderr == f"sockkeeper tmpfiles-snippet: {link}: a symlink is there; not following or replacing it\n"
     assert target.read_text() == "precious\n" and os.readlink(link) == str(target)
     assert listing(scratch) == ["link.conf", "target"]
 
@@ -450,7 +450,7 @@ def test_install_refuses_a_foreign_file(vroot):
     before = foreign.stat()
     r = run("tmpfiles-snippet", "--install", f"--root={vroot}", "--name=app", "/tmp/app.sock")
     assert r.returncode == 1 and r.stdout == ""
-    assert r.stderr.startswith(f"sockkeeper: {foreign}: exists and was not written by sockkeeper tmpfiles-snippet")
+    assert r.stderr.startswith(f"sockkeeper tmpfiles-snippet: {foreign}: exists and was not written by sockkeeper tmpfiles-snippet")
     assert r.stderr.count("\n") == 1
     after = foreign.stat()
     assert foreign.read_text() == "# the admin's own\nx /srv/keep\n"
@@ -470,7 +470,7 @@ def test_install_refuses_a_symlink(vroot, tmp_path, target_is_ours):
     link.symlink_to(target)
     r = run("tmpfiles-snippet", "--install", f"--root={vroot}", "--name=app", "/tmp/app.sock")
     assert r.returncode == 1
-    assert r.stderr == f"sockkeeper: {link}: a symlink is there; not following or replacing it\n"
+    assert r.stderr == f"sockkeeper tmpfiles-snippet: {link}: a symlink is there; not following or replacing it\n"
     assert target.read_text() == before and os.readlink(link) == str(target)
     assert listing(d) == ["sockkeeper-app.conf"]
 
@@ -482,7 +482,7 @@ def test_install_does_not_follow_a_symlinked_etc(tmp_path):
     elsewhere.mkdir()
     (root / "etc").symlink_to(elsewhere)
     r = run("tmpfiles-snippet", "--install", f"--root={root}", "--name=app", "/tmp/app.sock")
-    assert r.returncode == 1 and f"sockkeeper: {root}/etc: " in r.stderr
+    assert r.returncode == 1 and f"sockkeeper tmpfiles-snippet: {root}/etc: " in r.stderr
     assert listing(elsewhere) == []
 
 
@@ -513,15 +513,18 @@ def test_bad_path_is_refused_and_nothing_written(tmp_path, mode, bad, message):
     r = run("tmpfiles-snippet", *args[mode], "/tmp/good.sock", bad)
     assert r.returncode == 64
     assert r.stdout == ""
-    assert r.stderr.startswith(f"sockkeeper: tmpfiles-snippet: {message}"), r.stderr
-    assert r.stderr.count("\n") == 1
+    error, hint = r.stderr.splitlines()
+    assert error.startswith(f"sockkeeper tmpfiles-snippet: {message}"), r.stderr
+    assert hint == "Try 'sockkeeper tmpfiles-snippet --help'."
     assert listing(tmp_path) == []
 
 
 def test_every_bad_path_is_named(tmp_path):
     r = run("tmpfiles-snippet", "rel", "/ok", "", "/a/../b")
     assert r.returncode == 64 and r.stdout == ""
-    assert [line.split('"')[1] for line in r.stderr.splitlines()] == ["rel", "", "/a/../b"]
+    *errors, hint = r.stderr.splitlines()
+    assert [line.split('"')[1] for line in errors] == ["rel", "", "/a/../b"]
+    assert hint == "Try 'sockkeeper tmpfiles-snippet --help'."
 
 
 @pytest.mark.parametrize("args,message", [
@@ -538,8 +541,9 @@ def test_usage_errors(tmp_path, args, message):
                        cwd=tmp_path)
     assert r.returncode == 64
     assert r.stdout == ""
-    assert r.stderr.startswith(f"sockkeeper: tmpfiles-snippet: {message}"), r.stderr
-    assert r.stderr.count("\n") == 1
+    error, hint = r.stderr.splitlines()
+    assert error.startswith(f"sockkeeper tmpfiles-snippet: {message}"), r.stderr
+    assert hint == "Try 'sockkeeper tmpfiles-snippet --help'."
     assert listing(tmp_path) == []
 
 

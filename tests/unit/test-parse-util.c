@@ -51,6 +51,88 @@ TEST(seconds) {
         check_int(usec, ==, 7); /* untouched by failures */
 }
 
+/* The spellings systemd.time(7) describes, its examples among them. */
+TEST(time_span) {
+        static const struct {
+                const char *text;
+                uint64_t usec;
+        } good[] = {
+                { "2 h", 2 * USEC_PER_HOUR },
+                { "2hours", 2 * USEC_PER_HOUR },
+                { "48hr", 48 * USEC_PER_HOUR },
+                { "1y 12month", 31557600 * USEC_PER_SEC + 12 * 2629800 * USEC_PER_SEC },
+                { "55s500ms", 55 * USEC_PER_SEC + 500 * USEC_PER_MSEC },
+                { "300ms20s 5day", 300 * USEC_PER_MSEC + 20 * USEC_PER_SEC + 5 * USEC_PER_DAY },
+                { "1h30min", 90 * USEC_PER_MINUTE },
+                { "1 h 30 m", 90 * USEC_PER_MINUTE },
+                { "  6h  ", 6 * USEC_PER_HOUR },
+                { "1d 2h", 26 * USEC_PER_HOUR },
+                { "1.5h", 90 * USEC_PER_MINUTE },
+                { ".5h", 30 * USEC_PER_MINUTE },
+                { "0.000001", 1 },
+                { "0.0000019", 1 },     /* finer than a microsecond: dropped */
+                { "10", 10 * USEC_PER_SEC },
+                { "5 6", 11 * USEC_PER_SEC },
+                { "12.34 .56", 12900 * USEC_PER_MSEC },
+                { "7us", 7 },
+                { "7usec", 7 },
+                { "7\xc2\xb5s", 7 },
+                { "7\xce\xbcs", 7 },
+                { "3msec", 3 * USEC_PER_MSEC },
+                { "1second 2seconds 3sec 4s", 10 * USEC_PER_SEC },
+                { "1minute 2minutes 3min 4m", 10 * USEC_PER_MINUTE },
+                { "1hour 1hours", 2 * USEC_PER_HOUR },
+                { "1day 1days 1d", 3 * USEC_PER_DAY },
+                { "1w 1week 1weeks", 21 * USEC_PER_DAY },
+                { "1M 1month 1months", 3 * 2629800 * USEC_PER_SEC },
+                { "1y 1year 1years", 3 * 31557600 * USEC_PER_SEC },
+                { "infinity", USEC_INFINITY },
+                { " infinity ", USEC_INFINITY },
+                { "0", 0 },
+                { "+5s", 5 * USEC_PER_SEC },
+                { "5s +1.5s", 6500 * USEC_PER_MSEC },
+        };
+        static const struct {
+                const char *text;
+                int error;
+        } bad[] = {
+                { "", -EINVAL },
+                { "   ", -EINVAL },
+                { "12.34.56", -EINVAL },
+                { "3.", -EINVAL },
+                { ".", -EINVAL },
+                { "h", -EINVAL },
+                { "+", -EINVAL },
+                { "+.5h", -EINVAL },
+                { "+-5", -EINVAL },
+                { "5 parsecs", -EINVAL },
+                { "5mins", -EINVAL },
+                { "5S", -EINVAL },
+                { "1e9", -EINVAL },
+                { "5!", -EINVAL },
+                { "1,5s", -EINVAL },
+                { "infinityx", -EINVAL },
+                { "1s infinity", -EINVAL },
+                { "-1", -ERANGE },
+                { "5s -1s", -ERANGE },
+                { "99999999999999999999", -ERANGE },
+                { "600000000000y", -ERANGE },
+                { "18446744073709551615us", -ERANGE },
+        };
+        uint64_t usec;
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                usec = 7;
+                check_int(parse_sec(good[i].text, &usec), ==, 0);
+                check_int(usec, ==, good[i].usec);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                usec = 7;
+                check_int(parse_sec(bad[i].text, &usec), ==, bad[i].error);
+                check_int(usec, ==, 7);
+        }
+}
+
 TEST(unsigned_count) {
         unsigned long v = 7;
 
@@ -150,6 +232,7 @@ TEST(uid) {
 
 TAP_MAIN(T(boolean),
          T(seconds),
+         T(time_span),
          T(unsigned_count),
          T(unsigned_safe),
          T(uid))
