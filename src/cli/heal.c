@@ -34,7 +34,7 @@ enum {
         HEAL_EXIT_OK = 0,       /* every broken socket (of those named) answers now */
         HEAL_EXIT_BROKEN = 1,   /* one still does not: not healed, declined or --dry-run */
         HEAL_EXIT_ERROR = 3,    /* as scan's: heal could not look */
-        HEAL_EXIT_USAGE = 64,
+        HEAL_EXIT_USAGE = CLI_EXIT_USAGE,
 };
 
 /* A restarted unit takes a moment to bind. */
@@ -414,10 +414,10 @@ static void json_string_or_null(json_writer *w, const char *key, const char *s) 
                 json_null(w);
 }
 
-static void print_json(const heal_context *h) {
+static void print_json(const heal_context *h, bool pretty) {
         json_writer w;
 
-        json_init(&w, stdout, true);
+        json_init(&w, stdout, pretty);
         json_begin_array(&w);
         for (size_t i = 0; i < h->n_items; i++) {
                 const heal_item *it = &h->items[i];
@@ -463,9 +463,12 @@ static int help(void) {
                "touched. Asks once before acting, on a terminal.\n"
                "\n"
                "  -h --help            show this help\n"
+               "     --version         show the version\n"
                "     --dry-run         print the plan and change nothing\n"
                "  -y --yes             act without asking (needed when not on a terminal)\n"
-               "     --json            print a JSON array, one object per broken socket\n"
+               "     --json[=MODE]     print a JSON array, one object per broken socket;\n"
+               "                       MODE is pretty (the default), short (one line) or off\n"
+               "     --no-pager        accepted for systemd's tools' sake; heal never pages\n"
                "     --timeout=SPAN    how long a healed socket is given to answer, and a\n"
                "                       socket unit's services to stop (15s)\n"
                "\n"
@@ -481,14 +484,12 @@ static int add_path(heal_context *h, const char *arg) {
         if (arg[0] != '/') {
                 _cleanup_free_ char *shown = cescape(arg);
 
-                log_error("heal: %s: a socket path must be absolute", strempty(shown));
+                cli_usage_error("%s: a socket path must be absolute", strempty(shown));
                 return -EINVAL;
         }
         n = path_normalize(arg);
-        if (!n)
-                return log_error_errno(-ENOMEM, "heal");
-        if (strv_push(&h->paths, &h->n_paths, n) < 0)
-                return log_error_errno(-ENOMEM, "heal");
+        if (!n || strv_push(&h->paths, &h->n_paths, n) < 0)
+                return log_error_errno(-ENOMEM, "reading the paths");
         return 0;
 }
 
@@ -518,55 +519,62 @@ static bool confirm(size_t n) {
 }
 
 int verb_heal(int argc, char *argv[]) {
-        enum { HEAL_ARG_DRY_RUN = 0x100, HEAL_ARG_JSON, HEAL_ARG_TIMEOUT };
+        enum { ARG_DRY_RUN = 0x100, ARG_TIMEOUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "dry-run", no_argument, NULL, HEAL_ARG_DRY_RUN },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "yes", no_argument, NULL, 'y' },
-                { "json", no_argument, NULL, HEAL_ARG_JSON },
-                { "timeout", required_argument, NULL, HEAL_ARG_TIMEOUT },
+                { "json", optional_argument, NULL, ARG_JSON },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
+                { "timeout", required_argument, NULL, ARG_TIMEOUT },
                 {}
         };
         _cleanup_(heal_context_done) heal_context h = {};
         uint64_t timeout_usec = HEAL_TIMEOUT_USEC_DEFAULT;
-        bool dry_run = false, yes = false, json = false, all_reachable = true;
+        output_mode mode = OUTPUT_TEXT;
+        bool dry_run = false, yes = false, json, all_reachable = true;
         size_t n_actions = 0;
         int ch, r;
 
-        while ((ch = getopt_long(argc, argv, "hy", options, NULL)) >= 0)
+        while ((ch = getopt_long(argc, argv, ":hy", options, NULL)) >= 0)
                 switch (ch) {
                 case 'h':
                         return help();
-                case HEAL_ARG_DRY_RUN:
+                case ARG_VERSION:
+                        return cli_version();
+                case ARG_DRY_RUN:
                         dry_run = true;
                         break;
                 case 'y':
                         yes = true;
                         break;
-                case HEAL_ARG_JSON:
-                        json = true;
-                        break;
-                case HEAL_ARG_TIMEOUT:
-                        if (parse_seconds(optarg, &timeout_usec) < 0) {
-                                log_error("heal: --timeout=%s: not a time span", optarg);
+                case ARG_JSON:
+                        if (parse_json_option(optarg, &mode) < 0)
                                 return HEAL_EXIT_USAGE;
-                        }
+                        break;
+                case ARG_NO_PAGER:
+                        break;
+                case ARG_TIMEOUT:
+                        if (parse_seconds(optarg, &timeout_usec) < 0)
+                                return cli_usage_error("--timeout=%s: not a time span", optarg);
                         break;
                 default:
-                        return HEAL_EXIT_USAGE;
+                        return cli_option_error(argv, ch);
                 }
+        json = output_mode_is_json(mode);
         for (int i = optind; i < argc; i++)
                 if (add_path(&h, argv[i]) < 0)
                         return HEAL_EXIT_USAGE;
         h.path_found = calloc(h.n_paths + 1, sizeof(*h.path_found));
         if (!h.path_found)
-                return log_error_errno(-ENOMEM, "heal"), HEAL_EXIT_ERROR;
+                return log_error_errno(-ENOMEM, "reading the paths"), HEAL_EXIT_ERROR;
 
         if (scan_gather(&h.scan) < 0)
                 return HEAL_EXIT_ERROR;
         h.items = calloc(h.scan.n_entries + 1, sizeof(*h.items));
         if (!h.items)
-                return log_error_errno(-ENOMEM, "heal"), HEAL_EXIT_ERROR;
+                return log_error_errno(-ENOMEM, "listing the broken sockets"), HEAL_EXIT_ERROR;
         for (size_t i = 0; i < h.scan.n_entries; i++) {
                 scan_entry *e = &h.scan.entries[i];
 
@@ -574,27 +582,25 @@ int verb_heal(int argc, char *argv[]) {
                         continue;
                 r = scan_examine(&h.scan, e);
                 if (r < 0)
-                        return log_error_errno(r, "heal: examining a socket"), HEAL_EXIT_ERROR;
+                        return log_error_errno(r, "examining a socket"), HEAL_EXIT_ERROR;
                 if (!status_broken(e->status))
                         continue;
                 h.items[h.n_items].e = e;
                 h.items[h.n_items].shown = cescape(e->s->name);
                 if (!h.items[h.n_items++].shown)
-                        return log_error_errno(-ENOMEM, "heal"), HEAL_EXIT_ERROR;
+                        return log_error_errno(-ENOMEM, "listing the broken sockets"), HEAL_EXIT_ERROR;
         }
 
         for (size_t i = 0; i < h.n_items; i++) {
                 r = plan_item(&h, &h.items[i]);
                 if (r < 0)
-                        return log_error_errno(r, "heal: %s", h.items[i].shown), HEAL_EXIT_ERROR;
+                        return log_error_errno(r, "%s", h.items[i].shown), HEAL_EXIT_ERROR;
                 n_actions += h.items[i].action != HEAL_NONE;
         }
 
-        if (!dry_run && !yes && n_actions > 0 && !isatty(STDIN_FILENO)) {
-                log_error("heal: standard input is not a terminal, so heal cannot ask; "
-                          "pass --yes to act, or --dry-run to see the plan");
-                return HEAL_EXIT_USAGE;
-        }
+        if (!dry_run && !yes && n_actions > 0 && !isatty(STDIN_FILENO))
+                return cli_usage_error("standard input is not a terminal, so heal cannot ask; "
+                                       "pass --yes to act, or --dry-run to see the plan");
         if (!json)
                 for (size_t i = 0; i < h.n_items; i++)
                         print_plan(&h.items[i]);
@@ -616,7 +622,7 @@ int verb_heal(int argc, char *argv[]) {
         }
 
         if (json)
-                print_json(&h);
+                print_json(&h, mode == OUTPUT_JSON_PRETTY);
         else if (!dry_run)
                 for (size_t i = 0; i < h.n_items; i++)
                         print_result(&h.items[i]);
@@ -627,7 +633,7 @@ int verb_heal(int argc, char *argv[]) {
                 if (!h.path_found[i]) {
                         _cleanup_free_ char *shown = cescape(h.paths[i]);
 
-                        log_error("heal: %s: no socket is bound there, so there is nothing to heal; "
+                        log_error("%s: no socket is bound there, so there is nothing to heal; "
                                   "start the program that serves it", strempty(shown));
                         all_reachable = false;
                 }

@@ -163,6 +163,13 @@ def test_json_shape(tmux):
     assert it["command"] == f"kill -USR1 {tmux.pid}"
     assert it["result"] == "done" and it["error"] is None and it["reachable"] is True
     assert tmux.sessions()[0] == 0
+    # --json=short: the same on one line; --json=off: the lines for people.
+    os.unlink(tmux.path)
+    p = heal("--yes", "--json=short", tmux.path)
+    assert p.returncode == 0 and p.stdout.count("\n") == 1 and json.loads(p.stdout)[0]["result"] == "done"
+    os.unlink(tmux.path)
+    p = heal("--yes", "--json=off", tmux.path)
+    assert p.returncode == 0 and "reachable again." in p.stdout
 
 
 def test_dry_run_changes_nothing(tmux):
@@ -185,7 +192,9 @@ def test_not_a_terminal_without_yes_refuses(tmux):
     os.unlink(tmux.path)
     p = heal(tmux.path)
     assert p.returncode == 64, p.stdout + p.stderr
-    assert "--yes" in p.stderr and p.stderr.count("\n") == 1, p.stderr
+    msg, hint = p.stderr.splitlines()
+    assert msg.startswith("sockkeeper heal: standard input is not a terminal") and "--yes" in msg, p.stderr
+    assert hint == "Try 'sockkeeper heal --help'."
     assert p.stdout == ""
     time.sleep(0.3)
     assert not os.path.exists(tmux.path)
@@ -273,11 +282,14 @@ def test_hijacked_is_not_touched(tmux, holders):
 
 def test_usage_and_paths_without_socket(area):
     p = heal("--yes", "relative.sock")
-    assert p.returncode == 64 and "must be absolute" in p.stderr
+    assert p.returncode == 64 and p.stderr == ("sockkeeper heal: relative.sock: a socket path must be absolute\n"
+                                               "Try 'sockkeeper heal --help'.\n"), p.stderr
     p = heal("--timeout=soon")
     assert p.returncode == 64 and "--timeout" in p.stderr
     p = heal("--no-such-option")
     assert p.returncode == 64
+    p = heal("--json=loud")
+    assert p.returncode == 64 and "--json=loud" in p.stderr
     # Nothing bound at the path: nothing to heal, and it is not reachable.
     p = heal("--yes", str(area / "nothing.sock"))
     assert p.returncode == 1 and "no socket is bound there" in p.stderr, p.stderr
