@@ -20,11 +20,17 @@ BUILD_SAN=build-san
 # haproxy, which renames its stats socket after bind, for scan and check;
 # tmux, which heal makes bind again);
 # python3-dev: the Python package's C extension; bash-completion (its .pc
-# says where completions go) and zsh: the shell completions, loaded for real.
+# says where completions go) and zsh: the shell completions, loaded for real;
+# prometheus (for promtool) and prometheus-node-exporter: the metrics and
+# alert rules, read by the real tools (their daemons are not started; see
+# install_deps).
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
-              socat php8.2-fpm strace haproxy tmux bash-completion zsh)
+              socat php8.2-fpm strace haproxy tmux bash-completion zsh prometheus prometheus-node-exporter)
+# Packages whose daemon (of the same name) the tests never want running:
+# they start their own node_exporter on 127.0.0.1 and a free port.
+NO_START_SERVICES=(prometheus prometheus-node-exporter)
 
 step() { printf '==> %s\n' "$*"; }
 
@@ -41,7 +47,27 @@ install_deps() {
         fi
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        # No daemon starts on install (a CI machine would otherwise serve
+        # Prometheus on :9090 and node_exporter on :9100 to its network):
+        # a policy-rc.d for the time of the install, where none is there.
+        local policy=/usr/sbin/policy-rc.d own_policy=
+        if [ ! -e "$policy" ]; then
+                printf '#!/bin/sh\nexit 101\n' >"$policy"
+                chmod 755 "$policy"
+                own_policy=1
+        fi
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+                [ -z "$own_policy" ] || rm -f "$policy"
+                exit 1
+        }
+        [ -z "$own_policy" ] || rm -f "$policy"
+        # ... nor at the next boot, for the packages installed just now.
+        local p q
+        for p in "${missing[@]}"; do
+                for q in "${NO_START_SERVICES[@]}"; do
+                        [ "$p" != "$q" ] || systemctl disable --quiet "$q.service" 2>/dev/null || true
+                done
+        done
 }
 
 # Runs a command quietly; on failure shows its output and stops.

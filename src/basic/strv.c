@@ -77,6 +77,13 @@ bool strv_contains(char **l, size_t n, const char *s) {
         return false;
 }
 
+int strv_index(const char *const *l, size_t n, const char *s) {
+        for (size_t i = 0; i < n; i++)
+                if (l[i] && strcmp(l[i], s) == 0)
+                        return (int) i;
+        return -ENOENT;
+}
+
 int strv_add_unique(char ***l, size_t *n, const char *s) {
         if (strv_contains(*l, *n, s))
                 return 0;

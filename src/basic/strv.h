@@ -28,6 +28,9 @@ void strv_free_n(char **l, size_t n);
 
 /* Whether S is one of the N strings of L. */
 bool strv_contains(char **l, size_t n, const char *s);
+/* The index of S among the N strings of L (a name table; NULL entries are
+ * skipped), or -ENOENT. */
+int strv_index(const char *const *l, size_t n, const char *s);
 
 /* qsort() and bsearch() comparison of two string pointers. */
 int strv_cmp(const void *a, const void *b);

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "log.h"
 #include "macro.h"
+#include "nagios.h"
 #include "risk.h"
 #include "socket-path.h"
 #include "strv.h"
@@ -109,8 +110,12 @@ static int help(void) {
                "  -q --quiet        print nothing; the exit status says it all\n"
                "     --no-pager     accepted for systemd's tools' sake; check never pages\n"
                "     --root DIR     evaluate the configuration under DIR instead of /\n"
+               "     --format=FMT   text, json (as --json) or nagios (a monitoring plugin's\n"
+               "                    line)\n"
                "\n"
-               "Exit status: 0 all ok, 1 some caution, 2 some risky, 3 an error, 64 usage.\n");
+               "Exit status: 0 all ok, 1 some caution, 2 some risky, 3 an error, 64 usage.\n"
+               "With --format=nagios: 0 OK, 1 WARNING (caution), 2 CRITICAL (risky),\n"
+               "3 UNKNOWN (an error, usage).\n");
         return 0;
 }
 
@@ -145,8 +150,16 @@ static bool paths_usable(char **args, int n, char **ret_canonical) {
         return ok;
 }
 
-int verb_check(int argc, char *argv[]) {
-        enum { ARG_ROOT = 0x100 };
+/* --format's words: text and json are the output modes of --json. */
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_NAGIOS };
+static const char *const format_names[] = {
+        [FORMAT_TEXT] = "text",
+        [FORMAT_JSON] = "json",
+        [FORMAT_NAGIOS] = "nagios",
+};
+
+static int run_check(int argc, char *argv[]) {
+        enum { ARG_ROOT = 0x100, ARG_FORMAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -154,14 +167,16 @@ int verb_check(int argc, char *argv[]) {
                 { "quiet", no_argument, NULL, 'q' },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "root", required_argument, NULL, ARG_ROOT },
+                { "format", required_argument, NULL, ARG_FORMAT },
                 {}
         };
+        _cleanup_(nagios_check_done) nagios_check plugin = {};
         _cleanup_(risk_machine_done) risk_machine m = {};
         _cleanup_(path_list_done) path_list canonical = {};
         _cleanup_free_ char *root = NULL;
         risk_rating worst = RISK_OK;
         output_mode mode = OUTPUT_TEXT;
-        bool quiet = false, netns_incomplete = false;
+        bool quiet = false, netns_incomplete = false, nagios = false;
         json_writer w;
         int c, r;
 
@@ -174,6 +189,14 @@ int verb_check(int argc, char *argv[]) {
                 case ARG_JSON:
                         if (parse_json_option(optarg, &mode) < 0)
                                 return CHECK_EXIT_USAGE;
+                        nagios = false;
+                        break;
+                case ARG_FORMAT:
+                        r = parse_choice("--format", optarg, format_names, ELEMENTSOF(format_names));
+                        if (r < 0)
+                                return CHECK_EXIT_USAGE;
+                        mode = r == FORMAT_JSON ? OUTPUT_JSON_PRETTY : OUTPUT_TEXT;
+                        nagios = r == FORMAT_NAGIOS;
                         break;
                 case 'q':
                         quiet = true;
@@ -205,10 +228,10 @@ int verb_check(int argc, char *argv[]) {
         r = risk_machine_load(&m, root ?: "/", log_file_warning, NULL);
         if (r < 0) {
                 log_error_errno(r, "reading the cleaners' configuration under %s", root ?: "/");
-                return CHECK_EXIT_ERROR;
+                return nagios ? nagios_unknown("cannot read the cleaners' configuration") : CHECK_EXIT_ERROR;
         }
 
-        if (quiet)
+        if (quiet || nagios)
                 mode = OUTPUT_TEXT;
         if (output_mode_is_json(mode)) {
                 json_init(&w, stdout, mode == OUTPUT_JSON_PRETTY);
@@ -223,12 +246,15 @@ int verb_check(int argc, char *argv[]) {
                 if (r < 0) {
                         log_error_errno(r, "%s", argv[i]);
                         worst = RISK_ERROR;
+                        nagios_check_add_failed(&plugin, argv[i]);
                         continue;
                 }
                 if (report.rating > worst)
                         worst = report.rating;
                 netns_incomplete |= report.netns_incomplete;
-                if (quiet)
+                if (nagios)
+                        nagios_check_add(&plugin, &report);
+                if (quiet || nagios)
                         continue;
                 if (output_mode_is_json(mode))
                         print_json(&w, &report);
@@ -239,6 +265,9 @@ int verb_check(int argc, char *argv[]) {
                 json_end_array(&w);
                 json_finish(&w);
         }
+        /* A plugin prints its line also under -q: it is what it is for. */
+        if (nagios)
+                return nagios_check_print(&plugin);
         if (fflush(stdout) != 0)
                 return CHECK_EXIT_ERROR;
         if (netns_incomplete)
@@ -255,4 +284,13 @@ int verb_check(int argc, char *argv[]) {
         default:
                 return CHECK_EXIT_ERROR;
         }
+}
+
+int verb_check(int argc, char *argv[]) {
+        int r = run_check(argc, argv);
+
+        /* A monitoring plugin's usage error is UNKNOWN. */
+        if (r == CHECK_EXIT_USAGE && nagios_requested(argc, argv))
+                return nagios_unknown("invalid arguments; see 'sockkeeper check --help'");
+        return r;
 }

@@ -72,6 +72,11 @@ const char *keeper_limit_hint(int r);
  * ("--root ARG: does not exist"), and returns -EINVAL. */
 int parse_root_option(const char *arg, char **ret);
 
+/* ARG of OPTION ("--format") as the index of one of the N NAMES (NULL
+ * entries skipped); else says which it takes, as cli_usage_error()
+ * ("--format: 'x' is none of a, b"), and returns -EINVAL. */
+int parse_choice(const char *option, const char *arg, const char *const *names, size_t n);
+
 /* One reason of the classifier as a JSON object: rating, kind, text and
  * source, the same in check's and scan's output. */
 void json_risk_reason(json_writer *w, const risk_reason *x);

@@ -13,25 +13,33 @@
 #include "log.h"
 #include "macro.h"
 
-void guard_update_status(guard *g) {
-        unsigned kept = 0, lost = 0, conflict = 0, waiting = 0;
+guard_path_counts guard_count_paths(const guard *g) {
+        guard_path_counts c = {};
 
-        if (!g->systemd)
-                return;
         for (size_t i = 0; i < g->n_paths; i++) {
-                guard_path *p = g->paths[i];
+                const guard_path *p = g->paths[i];
 
                 if (!p->attached)
-                        waiting++;
+                        c.waiting++;
                 else if (p->lost)
-                        lost++;
+                        c.lost++;
                 else if (p->in_conflict)
-                        conflict++;
+                        c.conflict++;
                 else
-                        kept++;
+                        c.kept++;
         }
+        return c;
+}
+
+void guard_update_status(guard *g) {
+        guard_path_counts c;
+
+        g->metrics_dirty = true;
+        if (!g->systemd)
+                return;
+        c = guard_count_paths(g);
         (void) sd_notifyf(false, "STATUS=Guarding %zu path%s: %u kept, %u lost, %u in conflict, %u not attached; %u restart%s",
-                          g->n_paths, g->n_paths == 1 ? "" : "s", kept, lost, conflict, waiting,
+                          g->n_paths, g->n_paths == 1 ? "" : "s", c.kept, c.lost, c.conflict, c.waiting,
                           g->restarts, g->restarts == 1 ? "" : "s");
 }
 
@@ -45,6 +53,7 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                 log_event(LOG_DEBUG, p->path, unit, "refreshed", "timestamps renewed");
                 break;
         case SK_EVENT_RELINKED:
+                p->guard->counters.relinks++;
                 p->lost = p->in_conflict = false;
                 p->restart_at = 0;
                 log_event_id(LOG_NOTICE, GUARD_MESSAGE_RELINKED, p->path, unit, "relinked",
@@ -62,6 +71,7 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                           sk_keeper_get_anchor_path(k) ?: "(none yet)");
                 break;
         case SK_EVENT_LOST:
+                p->guard->counters.losses++;
                 p->lost = true;
                 p->lost_dev = ev->lost.dev;
                 p->lost_ino = ev->lost.ino;
@@ -82,6 +92,7 @@ void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata) {
                 }
                 break;
         case SK_EVENT_CONFLICT:
+                p->guard->counters.conflicts++;
                 p->in_conflict = true;
                 if (ev->conflict.kind == SK_CONFLICT_FOREIGN_SOCKET)
                         log_event(LOG_WARNING, p->path, unit, "conflict",

@@ -80,6 +80,9 @@ static void help(void) {
                "  --restart-delay=SPAN     wait for a new socket before restarting (default 2s)\n"
                "  --restart-burst=N        at most N restarts per group ... (default 3)\n"
                "  --restart-interval=SPAN  ... within this window (default 10min)\n"
+               "  --metrics-file=FILE      write Prometheus metrics to FILE (atomically, when\n"
+               "                           they change, at most every 5s), e.g. into\n"
+               "                           node_exporter's textfile directory\n"
                "  -h --help                show this help\n"
                "     --version             show the version\n"
                "\n"
@@ -133,6 +136,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 ARG_AUTO,
                 ARG_AUTO_UNDER,
                 ARG_DISCOVER_INTERVAL,
+                ARG_METRICS_FILE,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -151,6 +155,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 { "auto", no_argument, NULL, ARG_AUTO },
                 { "auto-only-under", required_argument, NULL, ARG_AUTO_UNDER },
                 { "discover-interval", required_argument, NULL, ARG_DISCOVER_INTERVAL },
+                { "metrics-file", required_argument, NULL, ARG_METRICS_FILE },
                 {}
         };
         _cleanup_(expanded_argv_done) expanded_argv args = {};
@@ -284,6 +289,16 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         g->restart_burst = (unsigned) v;
                         break;
                 }
+                case ARG_METRICS_FILE:
+                        if (optarg[0] != '/' || path_has_dotdot(optarg)) {
+                                log_error("--metrics-file: '%s' is not an absolute file name", optarg);
+                                return -EINVAL;
+                        }
+                        free(g->metrics_file);
+                        g->metrics_file = strdup(optarg);
+                        if (!g->metrics_file)
+                                return -ENOMEM;
+                        break;
                 case 1:
                         r = guard_add_path(g, optarg);
                         if (r < 0)
@@ -308,6 +323,7 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
 static void guard_done(guard *g) {
         guard_paths_done(g);
         free(g->auto_under);
+        free(g->metrics_file);
         sk_watcher_free(g->watcher);
         unit_bus_free(g->bus);
         safe_close(g->epoll_fd);
@@ -360,10 +376,13 @@ static void restart_now(guard *g, guard_path *p) {
         }
 
         if (!ratelimit_take(&grp->rl, now_usec(CLOCK_MONOTONIC))) {
-                if (!grp->rl.gave_up)
+                if (!grp->rl.gave_up) {
+                        g->counters.give_ups++;
+                        g->metrics_dirty = true;
                         log_event_id(LOG_ERR, GUARD_MESSAGE_GIVE_UP, p->path, unit, "give-up",
                                      "restarted %u times within %" PRIu64 " s and the socket is lost again; giving up",
                                      grp->rl.burst, grp->rl.interval_usec / USEC_PER_SEC);
+                }
                 grp->rl.gave_up = true;
                 return;
         }
@@ -371,6 +390,7 @@ static void restart_now(guard *g, guard_path *p) {
         r = unit_bus_restart(&g->bus, unit, 0, &why); /* never blocks the event loop longer than its bus calls */
         if (r > 0) {
                 g->restarts++;
+                g->metrics_dirty = true;
                 if (pid)
                         log_event(LOG_NOTICE, p->path, unit, "restart",
                                   "restarting %s, whose process %i holds the unreachable socket", unit, (int) pid);
@@ -385,7 +405,7 @@ static void restart_now(guard *g, guard_path *p) {
 /* Timers of the guard itself: restarts due, attaches to retry, watchdog.
  * Returns the epoll timeout in ms until the next one, -1 for none. */
 static int run_timers(guard *g) {
-        uint64_t now = now_usec(CLOCK_MONOTONIC), next = 0;
+        uint64_t now = now_usec(CLOCK_MONOTONIC), next = 0, metrics_due;
 
         if (g->watchdog_usec) {
                 if (now >= g->next_watchdog) {
@@ -433,6 +453,9 @@ static int run_timers(guard *g) {
                         next = p->next_attach;
                 pending += p->restart_at || p->next_attach;
         }
+        metrics_due = guard_metrics_run(g, now_usec(CLOCK_MONOTONIC), false);
+        if (metrics_due && (!next || metrics_due < next))
+                next = metrics_due;
         if (!next)
                 return -1;
         now = now_usec(CLOCK_MONOTONIC);
@@ -593,7 +616,10 @@ int verb_guard(int argc, char *argv[]) {
                 guard_update_status(&g);
         }
 
+        g.started_usec = now_usec(CLOCK_REALTIME);
+        g.metrics_dirty = true; /* the first file at once */
         r = run(&g);
+        (void) guard_metrics_run(&g, now_usec(CLOCK_MONOTONIC), true); /* the last counts */
         if (g.systemd)
                 (void) sd_notify(false, "STOPPING=1");
         return r < 0 ? 1 : 0;

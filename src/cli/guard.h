@@ -54,6 +54,19 @@ typedef struct guard_path {
         uint64_t sock_dev, sock_ino; /* the socket file watched (SK_EVENT_ATTACHED) */
 } guard_path;
 
+/* What the guard did since it started, for --metrics-file. */
+typedef struct guard_counters {
+        uint64_t relinks;
+        uint64_t losses;
+        uint64_t give_ups;
+        uint64_t conflicts;
+} guard_counters;
+
+/* The paths by state, as the status line and the metrics count them. */
+typedef struct guard_path_counts {
+        unsigned kept, lost, conflict, waiting;
+} guard_path_counts;
+
 typedef struct guard {
         guard_group **groups;          /* each allocated on its own: paths point at them */
         size_t n_groups;
@@ -79,6 +92,12 @@ typedef struct guard {
         uint64_t watchdog_usec;        /* 0: off */
         uint64_t next_watchdog;
         unsigned restarts;
+        guard_counters counters;
+        char *metrics_file;            /* --metrics-file=, or NULL */
+        uint64_t started_usec;         /* CLOCK_REALTIME */
+        bool metrics_dirty;            /* something counted changed since the file was written */
+        bool metrics_failed;           /* the last write failed (said once) */
+        uint64_t next_metrics;         /* CLOCK_MONOTONIC: the earliest next write */
         unit_bus *bus;
         sk_watcher *watcher;           /* every keeper's events, through one fd */
         int epoll_fd;
@@ -113,7 +132,15 @@ int guard_auto_release(guard *g);
 
 /* guard-events.c */
 void guard_on_event(sk_keeper *k, const sk_event *ev, void *userdata);
+/* The status line for systemd, and the metrics due for writing. */
 void guard_update_status(guard *g);
+guard_path_counts guard_count_paths(const guard *g);
+
+/* guard-metrics.c: --metrics-file. Writes the file when something changed
+ * and the last write is at least a few seconds old (FORCE: now, at a
+ * stop). Returns when it wants to be called again (CLOCK_MONOTONIC), 0
+ * for nothing pending. */
+uint64_t guard_metrics_run(guard *g, uint64_t now, bool force);
 
 /* guard-refresh.c: the refresh interval of each path, within the shortest
  * age after which a cleaner of this machine deletes it. CONFIGURED is

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "log.h"
 #include "macro.h"
+#include "nagios.h"
 #include "scan.h"
 #include "strv.h"
 #include "unit-name.h"
@@ -19,9 +20,13 @@
 enum {
         SCAN_EXIT_OK = 0,
         SCAN_EXIT_BROKEN = 1,   /* something shown is orphaned or hijacked */
+        SCAN_EXIT_CRITICAL = 2, /* --format=nagios: the same (NAGIOS_CRITICAL; 1 is WARNING there) */
         SCAN_EXIT_ERROR = 3,    /* as check's: scan itself could not work */
         SCAN_EXIT_USAGE = CLI_EXIT_USAGE,
 };
+
+_Static_assert((int) SCAN_EXIT_CRITICAL == (int) NAGIOS_CRITICAL && (int) SCAN_EXIT_ERROR == (int) NAGIOS_UNKNOWN,
+               "the plugin states");
 
 static int help(void) {
         printf("Usage: sockkeeper scan [OPTIONS]\n"
@@ -45,14 +50,21 @@ static int help(void) {
                "                    (with --broken: both)\n"
                "     --unit UNIT    show only the sockets of UNIT (may repeat; a name\n"
                "                    without a type is a .service)\n"
+               "     --format=FMT   table, json (as --json), prometheus (metrics for\n"
+               "                    node_exporter's textfile collector) or nagios (a\n"
+               "                    monitoring plugin's line)\n"
+               "     --output=FILE  with --format=prometheus: write FILE atomically instead\n"
+               "                    of standard output (a temporary file, then rename)\n"
                "\n"
                "Exit status: 0 nothing shown is broken, 1 something shown is orphaned or\n"
-               "hijacked, 3 scan failed, 64 usage.\n");
+               "hijacked, 3 scan failed, 64 usage. With --format=nagios, a monitoring\n"
+               "plugin's: 0 OK, 1 WARNING (at risk), 2 CRITICAL (orphaned or hijacked),\n"
+               "3 UNKNOWN (failed, or a usage error).\n");
         return 0;
 }
 
-int verb_scan(int argc, char *argv[]) {
-        enum { ARG_BROKEN = 0x100, ARG_RISKY, ARG_UNIT, ARG_NO_LEGEND };
+static int run_scan(int argc, char *argv[]) {
+        enum { ARG_BROKEN = 0x100, ARG_RISKY, ARG_UNIT, ARG_NO_LEGEND, ARG_FORMAT, ARG_OUTPUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -63,9 +75,12 @@ int verb_scan(int argc, char *argv[]) {
                 { "broken", no_argument, NULL, ARG_BROKEN },
                 { "risky", no_argument, NULL, ARG_RISKY },
                 { "unit", required_argument, NULL, ARG_UNIT },
+                { "format", required_argument, NULL, ARG_FORMAT },
+                { "output", required_argument, NULL, ARG_OUTPUT },
                 {}
         };
         _cleanup_(scan_context_done) scan_context c = {};
+        scan_output out = {};
         char **units = NULL;
         size_t n_units = 0, n_shown = 0;
         output_mode mode = OUTPUT_TEXT;
@@ -85,6 +100,21 @@ int verb_scan(int argc, char *argv[]) {
                                 strv_free_n(units, n_units);
                                 return SCAN_EXIT_USAGE;
                         }
+                        out.format = output_mode_is_json(mode) ? SCAN_FORMAT_JSON : SCAN_FORMAT_TABLE;
+                        break;
+                case ARG_FORMAT:
+                        if (scan_parse_format(optarg, &out.format) < 0) {
+                                strv_free_n(units, n_units);
+                                return SCAN_EXIT_USAGE;
+                        }
+                        mode = out.format == SCAN_FORMAT_JSON ? OUTPUT_JSON_PRETTY : OUTPUT_TEXT;
+                        break;
+                case ARG_OUTPUT:
+                        if (optarg[0] != '/') {
+                                strv_free_n(units, n_units);
+                                return cli_usage_error("--output: '%s' is not an absolute file name", optarg);
+                        }
+                        out.file = optarg;
                         break;
                 case 'q':
                         quiet = true;
@@ -123,6 +153,12 @@ int verb_scan(int argc, char *argv[]) {
                 strv_free_n(units, n_units);
                 return cli_usage_error("no arguments are taken, only options");
         }
+        if (out.file && out.format != SCAN_FORMAT_PROMETHEUS) {
+                strv_free_n(units, n_units);
+                return cli_usage_error("--output needs --format=prometheus");
+        }
+        out.res.started_usec = now_usec(CLOCK_REALTIME);
+        out.res.duration_usec = now_usec(CLOCK_MONOTONIC); /* the start, until scan_emit_summary() */
         if (quiet)
                 log_set_max_level(LOG_ERR);
 
@@ -155,6 +191,24 @@ int verb_scan(int argc, char *argv[]) {
         /* The entries were made in the listing's order, and the shown
          * ones kept it. */
 
+        /* A summing format prints also under -q: a plugin's line, or the
+         * metrics, are what it was run for. */
+        if (out.format >= SCAN_FORMAT_PROMETHEUS) {
+                out.res = (scan_result) {
+                        .shown = c.entries,
+                        .n = n_shown,
+                        .ok = true,
+                        .netns_complete = c.machine.netns_complete,
+                        .started_usec = out.res.started_usec,
+                        .duration_usec = out.res.duration_usec,
+                };
+                r = scan_emit_summary(&out);
+                if (out.format == SCAN_FORMAT_NAGIOS)
+                        ret = r;
+                else
+                        ret = r < 0 ? SCAN_EXIT_ERROR : any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
+                goto done;
+        }
         if (quiet)
                 ;
         else if (output_mode_is_json(mode))
@@ -173,6 +227,18 @@ int verb_scan(int argc, char *argv[]) {
                             "their sockets are missing from this list");
         ret = any_broken ? SCAN_EXIT_BROKEN : SCAN_EXIT_OK;
 finish:
+        if (ret == SCAN_EXIT_ERROR && out.format >= SCAN_FORMAT_PROMETHEUS)
+                (void) scan_emit_summary(&out);
+done:
         strv_free_n(units, n_units);
         return ret;
+}
+
+int verb_scan(int argc, char *argv[]) {
+        int r = run_scan(argc, argv);
+
+        /* A monitoring plugin's usage error is UNKNOWN. */
+        if (r == SCAN_EXIT_USAGE && nagios_requested(argc, argv))
+                return nagios_unknown("invalid arguments; see 'sockkeeper scan --help'");
+        return r;
 }

@@ -2,11 +2,13 @@
 #pragma once
 
 /* sockkeeper scan: what scan-collect.c finds out about each listening
- * socket, how scan-render.c shows it, and what heal repairs from it. */
+ * socket, how scan-render.c, scan-prometheus.c and nagios.c show it, and
+ * what heal repairs from it. */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "risk.h"
@@ -21,6 +23,7 @@ typedef enum scan_status {
         STATUS_RENAMED,         /* renamed after bind within its directory: reachable there, and at risk */
         STATUS_ABSTRACT,
         STATUS_UNKNOWN,         /* the path could not be looked at (EACCES as non-root) */
+        _STATUS_MAX,
 } scan_status;
 
 /* One listening socket, examined. */
@@ -43,6 +46,53 @@ typedef struct scan_entry {
         const process_info *proc;       /* the holder that names the service, NULL if none visible */
         const char *netns_name;         /* another network namespace's name in /run/netns, or NULL */
 } scan_entry;
+
+typedef enum scan_format {
+        SCAN_FORMAT_TABLE,
+        SCAN_FORMAT_JSON,
+        SCAN_FORMAT_PROMETHEUS, /* this one and those after it sum the scan up */
+        SCAN_FORMAT_NAGIOS,
+} scan_format;
+
+/* What a scan found, for the renderings that sum it up (Prometheus,
+ * monitoring plugins). OK false: it failed, and SHOWN is empty. */
+typedef struct scan_result {
+        const scan_entry *shown;
+        size_t n;
+        bool ok;
+        bool netns_complete;
+        uint64_t started_usec;          /* CLOCK_REALTIME */
+        uint64_t duration_usec;
+} scan_result;
+
+/* Where the result goes, and in which form. */
+typedef struct scan_output {
+        scan_format format;
+        const char *file;       /* --output, or NULL for stdout */
+        scan_result res;
+} scan_output;
+
+/* --format's ARG; -EINVAL (logged) for none of the four. */
+int scan_parse_format(const char *arg, scan_format *ret);
+/* The result in O's summing format, to stdout or O->file. Returns the
+ * plugin's state for nagios; for Prometheus 0, or a negative errno
+ * (logged) when it could not be written. */
+int scan_emit_summary(scan_output *o);
+
+/* Clients cannot reach it. */
+static inline bool status_broken(scan_status s) {
+        return s == STATUS_ORPHANED || s == STATUS_HIJACKED;
+}
+
+/* What --risky shows: healthy sockets that a cleaner will break, and
+ * renamed ones rated so. */
+static inline bool entry_at_risk(const scan_entry *e) {
+        return e->status == STATUS_AT_RISK ||
+               (e->status == STATUS_RENAMED && e->rated && e->report.rating >= RISK_RISKY);
+}
+
+/* "healthy", "at-risk", "orphaned", ... as the table and JSON say it. */
+const char *scan_status_to_string(scan_status s);
 
 /* The entries as a JSON array, one object per socket (schema in
  * sockkeeper(1)), on stdout, indented when PRETTY, else on one line;
@@ -84,17 +134,9 @@ void scan_context_done(scan_context *c);
 /* E is held by one of UNITS ("foo" meaning foo.service). */
 bool scan_unit_matches(const scan_entry *e, char **units, size_t n_units);
 
-/* Clients cannot reach it. */
-static inline bool status_broken(scan_status s) {
-        return s == STATUS_ORPHANED || s == STATUS_HIJACKED;
-}
-
-/* What --risky shows: healthy sockets that a cleaner will break, and
- * renamed ones rated so. */
-static inline bool entry_at_risk(const scan_entry *e) {
-        return e->status == STATUS_AT_RISK ||
-               (e->status == STATUS_RENAMED && e->rated && e->report.rating >= RISK_RISKY);
-}
-
-/* "healthy", "at-risk", "orphaned", ... as the table and JSON say it. */
-const char *scan_status_to_string(scan_status s);
+/* scan-prometheus.c: the result in Prometheus' text format, on F.
+ * -ENOMEM when it could not be built. */
+int scan_print_prometheus(FILE *f, const scan_result *res);
+/* nagios.c: one status line with performance data on stdout, as a
+ * monitoring plugin prints it; returns the plugin's exit status. */
+int scan_print_nagios(const scan_result *res);

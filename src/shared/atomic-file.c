@@ -204,19 +204,24 @@ int atomic_check_target(int dir_fd, const char *name, const char *display, const
         return 1;
 }
 
-int atomic_install_at(int dir_fd, const char *name, const char *display, const char *mark, const char *writer,
-                      const char *data, size_t size) {
+int atomic_install_full(int dir_fd, const char *name, const char *display, const char *mark, const char *writer,
+                        const char *data, size_t size, atomic_flags flags) {
         int r;
 
         r = atomic_check_target(dir_fd, name, display, mark, writer);
         if (r < 0)
                 return r;
-        r = atomic_write_at(dir_fd, name, data, size, r > 0 ? ATOMIC_REPLACE : 0);
+        r = atomic_write_at(dir_fd, name, data, size, (flags & ~ATOMIC_REPLACE) | (r > 0 ? ATOMIC_REPLACE : 0));
         if (r == -EEXIST)
                 log_error("%s: a file appeared there while writing; not replacing it", display);
         else if (r < 0)
                 log_error_errno(r, "%s: cannot write", display);
         return r;
+}
+
+int atomic_install_at(int dir_fd, const char *name, const char *display, const char *mark, const char *writer,
+                      const char *data, size_t size) {
+        return atomic_install_full(dir_fd, name, display, mark, writer, data, size, 0);
 }
 
 /* Opens directory NAME in PARENT_FD, creating it (0755, as the umask

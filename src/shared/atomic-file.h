@@ -31,6 +31,11 @@ int atomic_check_target(int dir_fd, const char *name, const char *display, const
 int atomic_install_at(int dir_fd, const char *name, const char *display, const char *mark, const char *writer,
                       const char *data, size_t size);
 
+/* atomic_install_at() with FLAGS for the write (ATOMIC_NO_SYNC; whether
+ * to replace is the target check's to say). */
+int atomic_install_full(int dir_fd, const char *name, const char *display, const char *mark, const char *writer,
+                        const char *data, size_t size, atomic_flags flags);
+
 /* Opens directory NAME in PARENT_FD, creating it (0755, as the umask
  * allows) when missing, without following a symlink at NAME. */
 int atomic_open_or_make_dir(int parent_fd, const char *name, const char *display, int *ret_fd);

@@ -324,11 +324,22 @@ def check_scan_orphaned_json(data):
     assert all(x.get('status') in ('orphaned', 'hijacked') for x in doc), 'a healthy socket among --broken'
 
 
+def check_scan_service_promtool(data):
+    """The service's file, read by the real promtool (when installed)."""
+    promtool = shutil.which('promtool')
+    if not promtool:
+        return
+    p = subprocess.run([promtool, 'check', 'metrics'], stdin=open(os.path.join(data.dir, 'scan-service.prom')),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, f'promtool check metrics: {p.stdout}{p.stderr}'
+
+
 # (the in-container check whose data it reads, its name, the check)
 HOST_CHECKS = [
     ('check-json', 'check-json-parses', check_json_parses),
     ('scan-units', 'scan-units-json', check_scan_units_json),
     ('scan-orphaned', 'scan-orphaned-json', check_scan_orphaned_json),
+    ('scan-service', 'scan-service-promtool', check_scan_service_promtool),
 ]
 
 

@@ -23,7 +23,8 @@ UNITS_BUILD = os.environ.get("SK_UNITS_BUILD")     # the configured static units
 BINDIR = os.environ.get("SK_BINDIR")
 UNIT_DIRS = ["etc/systemd/system", "run/systemd/system", "usr/local/lib/systemd/system", "usr/lib/systemd/system"]
 CASES = sorted(p.name for p in (HERE / "cases").iterdir() if (p / "expected").exists())
-STATIC_UNITS = ("sockkeeper-tmpfiles.service", "sockkeeper-tmpfiles.path", "sockkeeper-guard.service")
+STATIC_UNITS = ("sockkeeper-tmpfiles.service", "sockkeeper-tmpfiles.path", "sockkeeper-guard.service",
+                "sockkeeper-scan.service", "sockkeeper-scan.timer")
 # Where the generator runs for the system manager, and the file it leaves
 # there for sockkeeper-tmpfiles.path after a daemon-reload.
 PENDING = "/run/systemd/generator/sockkeeper/tmpfiles.pending"
@@ -616,3 +617,19 @@ def test_install_stays_under_the_prefix(tmp_path, prefix, system):
     p = subprocess.run(["meson", "introspect", str(build), "--targets"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert not [t["name"] for t in json.loads(p.stdout) if "/bench" in t["defined_in"]]
+
+
+def test_scan_unit_hardened(tmp_path):
+    """sockkeeper-scan.service as hardened as the guard: systemd-analyze's
+    exposure at most 2.4 (root, CAP_SYS_ADMIN and CAP_SYS_PTRACE for
+    setns() and /proc, no PrivateNetwork=: it must see the host's
+    namespace as its own), and it does not fail for a broken socket."""
+    units = installed_here(tmp_path, tmp_path / "none")
+    p = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--threshold=24",
+                        str(units / "sockkeeper-scan.service")], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    text = (units / "sockkeeper-scan.service").read_text()
+    assert unit_values(text, "SuccessExitStatus") == ["1"]
+    assert "--format=prometheus --output=${SOCKKEEPER_TEXTFILE_DIR}/sockkeeper.prom" in unit_values(text, "ExecStart")[0]
+    timer = (units / "sockkeeper-scan.timer").read_text()
+    assert unit_values(timer, "OnUnitActiveSec") == ["5min"]

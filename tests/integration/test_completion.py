@@ -85,6 +85,8 @@ def test_bash_completes_values(tmp_path):
     assert complete("sockkeeper check --root so", cwd=tmp_path) == ["somedir"]
     assert sorted(complete("sockkeeper check --json so", cwd=tmp_path)) == ["somedir", "somefile.sock"]
     assert complete("sockkeeper guard --owner=roo") == ["root"]
+    assert sorted(complete("sockkeeper scan --format=")) == ["json", "nagios", "prometheus", "table"]
+    assert sorted(complete("sockkeeper check --format=")) == ["json", "nagios", "text"]
 
 
 @pytest.mark.parametrize("verb", ["check", "demo", "guard", "migrate", "scan", "tmpfiles-snippet"])

@@ -60,4 +60,13 @@ TEST(lists) {
         strv_free_n(l, n);
 }
 
-TAP_MAIN(T(formatted_strings_of_every_length), T(lists))
+TEST(index_in_a_name_table) {
+        static const char *const names[] = { [0] = "table", [2] = "json" };
+
+        check_int(strv_index(names, 3, "table"), ==, 0);
+        check_int(strv_index(names, 3, "json"), ==, 2);
+        check_int(strv_index(names, 3, "yaml"), ==, -ENOENT);
+        check_int(strv_index(names, 0, "table"), ==, -ENOENT);
+}
+
+TAP_MAIN(T(formatted_strings_of_every_length), T(lists), T(index_in_a_name_table))
