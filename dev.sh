@@ -7,6 +7,7 @@
 #   ./dev.sh demo [PATH]   build and run `sockkeeper demo`
 #   ./dev.sh test          every suite, in a normal and an ASan+UBSan build
 #   ./dev.sh build         build only
+#   ./dev.sh package       the Debian packages, into build-deb/
 #   ./dev.sh bench [NAME]  build and run the benchmarks in bench/
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
@@ -23,11 +24,13 @@ BUILD_SAN=build-san
 # says where completions go) and zsh: the shell completions, loaded for real;
 # prometheus (for promtool) and prometheus-node-exporter: the metrics and
 # alert rules, read by the real tools (their daemons are not started; see
-# install_deps).
+# install_deps); dpkg-dev, debhelper, dh-python, lintian: the Debian packages
+# (debian/control's Build-Depends are among these); git and xz-utils: `meson dist`.
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
-              socat php8.2-fpm strace haproxy tmux bash-completion zsh prometheus prometheus-node-exporter)
+              socat php8.2-fpm strace haproxy tmux bash-completion zsh prometheus prometheus-node-exporter
+              dpkg-dev debhelper dh-python lintian git xz-utils)
 # Packages whose daemon (of the same name) the tests never want running:
 # they start their own node_exporter on 127.0.0.1 and a free port.
 NO_START_SERVICES=(prometheus prometheus-node-exporter)
@@ -142,6 +145,10 @@ test)
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
                 run_suites "$BUILD_SAN" "$@" || rc=1
         exit $rc
+        ;;
+package)
+        install_deps
+        exec tools/build-debs "$@"
         ;;
 bench)
         build

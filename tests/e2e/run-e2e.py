@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""End-to-end test: the project installed into a Debian root, booted with a
-real systemd in systemd-nspawn.
+"""End-to-end test: the project's Debian packages installed into a Debian
+root, booted with a real systemd in systemd-nspawn.
 
 1. A debootstrap minbase root (bookworm, systemd + dbus), cached in
    tests/e2e/cache/ under a key made of the suite, variant and package list.
    The cache is never written to by a run: each run gets an overlayfs on top
    of it (or, where overlayfs cannot be mounted, a `cp -a --reflink=auto`).
-2. `meson install --destdir` of the build dir into the per-run root, then
-   ldconfig inside it, and a first run of the installed binary (chroot).
+2. The .debs (tools/build-debs into --debs: the packaging suite's, or
+   built here when missing or older than the tree) installed with
+   `chroot ROOT dpkg -i`, maintainer scripts and all (deb-systemd-helper
+   enables the guard; nothing runs systemctl start, PID 1 is not up yet),
+   and a first run of the installed binary (chroot).
 3. rootfs/ is copied in: sk-e2e.service (runs /usr/local/lib/sk-e2e/run-checks
    after the boot, then powers off), fixtures, and sk-e2e-connect.
 4. `script -qc "systemd-nspawn --register=no --keep-unit -D ROOT -b" LOG`
@@ -17,6 +20,11 @@ real systemd in systemd-nspawn.
    ROOT/var/lib/sk-e2e/markers, or from LOG when the file is missing, and
    host-side checks run on the data the checks saved. Exit 0 only when DONE
    was seen, at least one check ran and nothing failed.
+
+--case boot runs every check; --case purge boots the same way, checks that
+the packages are at work, purges them with the system running, checks
+that nothing of theirs is left, and installs them again (run-checks,
+checks purge and reinstall).
 
 Exit 77 (skip) when it cannot run here at all: not root, no debootstrap or
 systemd-nspawn, or no cached root and the mirror cannot be reached. With
@@ -41,8 +49,15 @@ import urllib.request
 
 SUITE = 'bookworm'
 VARIANT = 'minbase'
-# tmux: a real daemon that --auto keeps with nothing configured.
-PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'tmux']
+# tmux: a real daemon that --auto keeps with nothing configured; python3:
+# what python3-sockkeeper depends on.
+PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'tmux', 'python3']
+# What each case runs of run-checks' checks (boot: all).
+CASE_CHECKS = {
+    'boot': '',
+    'purge': 'pid1-systemd sockkeeper-version python-import generator-ran tmpfiles-conf guard-active enablement '
+             'purge reinstall',
+}
 DEFAULT_MIRROR = 'http://deb.debian.org/debian'
 SKIP = 77
 
@@ -199,24 +214,29 @@ def run_root(base, work, keep):
 
 
 def install(args, root):
-    say(f'meson install -C {args.build_dir} --destdir {root}')
-    out = run(['meson', 'install', '-C', args.build_dir, '--no-rebuild', '--destdir', root])
-    # Tell the checks which tmpfiles.d files the project installed, as paths
-    # inside the root (/lib is a symlink to usr/lib there, hence realpath).
-    real_root = os.path.realpath(root)
-    installed, tmpfiles = 0, []
-    for m in re.finditer(r'^Installing (?:symlink pointing to )?(\S+) to (\S+)$', out, re.M):
-        installed += 1
-        rel = os.path.relpath(os.path.realpath(m.group(2)), real_root)
-        if rel in ('usr/lib/tmpfiles.d', 'usr/local/lib/tmpfiles.d', 'etc/tmpfiles.d'):
-            tmpfiles.append(f'/{rel}/{os.path.basename(m.group(1))}')
+    run([args.build_debs, args.debs])
+    debs = sorted(d for d in glob.glob(os.path.join(args.debs, '*.deb')) if '-dbgsym_' not in d)
+    if not debs:
+        raise RuntimeError(f'no .deb in {args.debs}')
+    inside = '/var/cache/sk-e2e/debs'
+    os.makedirs(root + inside)
+    for d in debs:
+        shutil.copy2(d, root + inside)
+    names = [os.path.basename(d) for d in debs]
+    say(f'chroot {root} dpkg -i {" ".join(names)}')
+    run(['chroot', root, 'dpkg', '-i'] + [f'{inside}/{n}' for n in names])
+    packages = [n.split('_')[0] for n in names]
+    # Tell the checks which tmpfiles.d files the packages installed.
+    tmpfiles = [f for f in run(['chroot', root, 'dpkg', '-L'] + packages).split()
+                if os.path.dirname(f) in ('/usr/lib/tmpfiles.d', '/lib/tmpfiles.d', '/etc/tmpfiles.d')]
     shutil.copytree(args.rootfs, root, symlinks=True, dirs_exist_ok=True)
     helper_dir = os.path.join(root, 'usr/local/lib/sk-e2e')
     shutil.copy2(args.connect, os.path.join(helper_dir, 'sk-e2e-connect'))
     # The test server links the installed libsockkeeper (ldconfig finds it).
     shutil.copy2(args.serve, os.path.join(helper_dir, 'sk-serve'))
     with open(os.path.join(helper_dir, 'expected.env'), 'w') as f:
-        f.write(f"SK_VERSION='{args.version}'\nSK_TMPFILES='{' '.join(sorted(set(tmpfiles)))}'\n")
+        f.write(f"SK_VERSION='{args.version}'\nSK_TMPFILES='{' '.join(sorted(set(tmpfiles)))}'\n"
+                f"SK_PACKAGES='{' '.join(packages)}'\nSK_CHECKS='{CASE_CHECKS[args.case]}'\n")
     for target, unit in (('multi-user.target.wants', 'sk-e2e.service'),
                          ('multi-user.target.wants', 'legacy.service'),
                          ('sockets.target.wants', 'act.socket'),
@@ -225,12 +245,8 @@ def install(args, root):
         d = os.path.join(root, 'etc/systemd/system', target)
         os.makedirs(d, exist_ok=True)
         os.symlink(f'../{unit}', os.path.join(d, unit))
-    # Enabled as installing the package enables it: by its preset.
-    run(['chroot', root, 'systemctl', 'preset', 'sockkeeper-guard.service'])
-    # /usr/local/lib/<triplet> is in Debian's ld.so.conf.d but not in the cache.
-    run(['chroot', root, 'ldconfig'])
-    version = run(['chroot', root, '/usr/local/bin/sockkeeper', '--version']).strip()
-    say(f'installed: {installed} files; chroot {root} sockkeeper --version: {version}')
+    version = run(['chroot', root, 'sockkeeper', '--version']).strip()
+    say(f'installed: {", ".join(packages)}; chroot {root} sockkeeper --version: {version}')
 
 
 def container_pids(script_pid):
@@ -359,7 +375,8 @@ class SavedData:
 
 
 def host_checks(root, markers):
-    """Checks the container cannot do itself (no python in minbase), each
+    """Checks of what the in-container checks saved, parsed here with
+    Python's json (the root has python3 only for python3-sockkeeper), each
     on the data of an in-container check that passed."""
     data = SavedData(root)
     results = []
@@ -377,6 +394,9 @@ def host_checks(root, markers):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--build-dir', required=True)
+    ap.add_argument('--case', choices=sorted(CASE_CHECKS), default='boot')
+    ap.add_argument('--build-debs', required=True, help='tools/build-debs')
+    ap.add_argument('--debs', required=True, help='where the .debs are, or are built')
     ap.add_argument('--connect', required=True, help='the built sk-e2e-connect')
     ap.add_argument('--serve', required=True, help='the built sk-serve (tests/helpers)')
     ap.add_argument('--version', required=True, help='the project version --version must print')
@@ -395,7 +415,8 @@ def main():
         if os.geteuid() != 0:
             raise Skip('needs root (debootstrap, overlayfs, systemd-nspawn)')
         for tool, pkg in (('debootstrap', 'debootstrap'), ('systemd-nspawn', 'systemd-container'),
-                          ('script', 'util-linux')):
+                          ('script', 'util-linux'), ('dpkg-buildpackage', 'dpkg-dev'),
+                          ('dh', 'debhelper'), ('dh_python3', 'dh-python')):
             if not shutil.which(tool):
                 raise Skip(f'{tool} is not installed (apt-get install {pkg})')
         base = cached_base(args.cache)
