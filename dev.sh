@@ -19,7 +19,8 @@ BUILD_SAN=build-san
 # base image); man-db: the man pages' render test; the rest: what the tests
 # drive for real (tmpfiles, tmpreaper, find, unshare, systemd-socket-activate,
 # and the daemons the guard keeps: socat, php-fpm; strace holds socat's exit;
-# haproxy, which renames its stats socket after bind, for scan and check);
+# haproxy, which renames its stats socket after bind, for scan and check;
+# tmux, which heal makes bind again);
 # python3-dev: the Python package's C extension; bash-completion (its .pc
 # says where completions go) and zsh: the shell completions, loaded for real;
 # prometheus (for promtool) and prometheus-node-exporter: the metrics and
@@ -31,7 +32,7 @@ BUILD_SAN=build-san
 APT_PACKAGES=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libsystemd-dev
               python3-dev python3-pytest scdoc man-db groff-base tmpreaper systemd iproute2
               util-linux findutils faketime systemd-container debootstrap
-              socat php8.2-fpm strace haproxy bash-completion zsh prometheus prometheus-node-exporter
+              socat php8.2-fpm strace haproxy tmux bash-completion zsh prometheus prometheus-node-exporter
               dpkg-dev debhelper dh-python lintian git xz-utils)
 # Packages whose daemon (of the same name) the tests never want running:
 # they start their own node_exporter on 127.0.0.1 and a free port.

@@ -52,6 +52,7 @@ int parse_json_option(const char *arg, output_mode *mode);
 /* Entry points of the subcommands; each returns the process exit status. */
 int verb_demo(int argc, char *argv[]);
 int verb_guard(int argc, char *argv[]);
+int verb_heal(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);
 int verb_tmpfiles_snippet(int argc, char *argv[]);
 int verb_migrate(int argc, char *argv[]);

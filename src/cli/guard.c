@@ -325,7 +325,7 @@ static void guard_done(guard *g) {
         free(g->auto_under);
         free(g->metrics_file);
         sk_watcher_free(g->watcher);
-        guard_bus_free(g->bus);
+        unit_bus_free(g->bus);
         safe_close(g->epoll_fd);
         safe_close(g->signal_fd);
 }
@@ -387,7 +387,7 @@ static void restart_now(guard *g, guard_path *p) {
                 return;
         }
 
-        r = guard_restart_unit(&g->bus, unit, &why);
+        r = unit_bus_restart(&g->bus, unit, 0, &why); /* never blocks the event loop longer than its bus calls */
         if (r > 0) {
                 g->restarts++;
                 g->metrics_dirty = true;

@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "ratelimit.h"
 #include "sockkeeper.h"
+#include "unit-bus.h"
 
 /* The MESSAGE_ID= of the journal entries that an admin looks up: what
  * happened and what to do is in sockkeeper.catalog, shown by
@@ -52,8 +53,6 @@ typedef struct guard_path {
         bool gone;             /* --auto: its socket closed; to be let go */
         uint64_t sock_dev, sock_ino; /* the socket file watched (SK_EVENT_ATTACHED) */
 } guard_path;
-
-typedef struct guard_bus guard_bus;
 
 /* What the guard did since it started, for --metrics-file. */
 typedef struct guard_counters {
@@ -99,7 +98,7 @@ typedef struct guard {
         bool metrics_dirty;            /* something counted changed since the file was written */
         bool metrics_failed;           /* the last write failed (said once) */
         uint64_t next_metrics;         /* CLOCK_MONOTONIC: the earliest next write */
-        guard_bus *bus;
+        unit_bus *bus;
         sk_watcher *watcher;           /* every keeper's events, through one fd */
         int epoll_fd;
         int signal_fd;
@@ -150,12 +149,6 @@ uint64_t guard_refresh_within(uint64_t configured, uint64_t shortest_age_usec);
 int guard_set_refresh_intervals(guard *g, uint64_t configured);
 
 /* guard-restart.c */
-guard_bus *guard_bus_free(guard_bus *b);
-/* Restarts UNIT the way its type needs: a socket unit after stopping the
- * service it triggers, a service with TryRestartUnit. 1 when a job was
- * queued, 0 when the unit is not active (left alone; *RET_WHY says why),
- * negative on failure with *RET_WHY saying what. */
-int guard_restart_unit(guard_bus **bus, const char *unit, char **ret_why);
 /* The unit of the system manager whose process holds the socket bound to
  * file DEV:INO (sock_diag, then socket_owners_system_unit()). -ENOENT
  * when no process outside PID 1 holds it, -ENXIO when its holders are in

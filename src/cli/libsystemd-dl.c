@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The libsystemd functions the guard calls (sd-bus restarts, sd_notify,
- * the journal), found in libsystemd.so.0 when the guard first needs one.
- * Only the guard does: linked in, libsystemd and the six libraries it
+/* The libsystemd functions the guard and heal call (sd-bus restarts,
+ * sd_notify, the journal), found in libsystemd.so.0 when first needed.
+ * Only those two need them: linked in, libsystemd and the six libraries it
  * pulls in (libgcrypt, liblzma, libzstd, liblz4, libcap, libgpg-error)
  * were loaded and relocated by every start of every command, check and
  * scan too. Each function here hands its arguments on unchanged; without
@@ -26,6 +26,15 @@
         X(sd_watchdog_enabled)                                                                                    \
         X(sd_journal_sendv)                                                                                       \
         X(sd_bus_open_system)                                                                                     \
+        X(sd_bus_new)                                                                                             \
+        X(sd_bus_set_address)                                                                                     \
+        X(sd_bus_set_bus_client)                                                                                  \
+        X(sd_bus_start)                                                                                           \
+        X(sd_bus_call)                                                                                            \
+        X(sd_bus_get_property)                                                                                    \
+        X(sd_bus_message_new_method_call)                                                                         \
+        X(sd_bus_message_append_strv)                                                                             \
+        X(sd_bus_message_enter_container)                                                                         \
         X(sd_bus_set_method_call_timeout)                                                                         \
         X(sd_bus_call_methodv)                                                                                    \
         X(sd_bus_get_property_string)                                                                             \
@@ -90,6 +99,44 @@ int sd_journal_sendv(const struct iovec *iov, int n) {
 
 int sd_bus_open_system(sd_bus **ret) {
         CALL(sd_bus_open_system, -EOPNOTSUPP, ret);
+}
+
+int sd_bus_new(sd_bus **ret) {
+        CALL(sd_bus_new, -EOPNOTSUPP, ret);
+}
+
+int sd_bus_set_address(sd_bus *bus, const char *address) {
+        CALL(sd_bus_set_address, -EOPNOTSUPP, bus, address);
+}
+
+int sd_bus_set_bus_client(sd_bus *bus, int b) {
+        CALL(sd_bus_set_bus_client, -EOPNOTSUPP, bus, b);
+}
+
+int sd_bus_start(sd_bus *bus) {
+        CALL(sd_bus_start, -EOPNOTSUPP, bus);
+}
+
+int sd_bus_call(sd_bus *bus, sd_bus_message *m, uint64_t usec, sd_bus_error *ret_error, sd_bus_message **reply) {
+        CALL(sd_bus_call, -EOPNOTSUPP, bus, m, usec, ret_error, reply);
+}
+
+int sd_bus_get_property(sd_bus *bus, const char *destination, const char *path, const char *interface,
+                        const char *member, sd_bus_error *ret_error, sd_bus_message **reply, const char *type) {
+        CALL(sd_bus_get_property, -EOPNOTSUPP, bus, destination, path, interface, member, ret_error, reply, type);
+}
+
+int sd_bus_message_new_method_call(sd_bus *bus, sd_bus_message **m, const char *destination, const char *path,
+                                   const char *interface, const char *member) {
+        CALL(sd_bus_message_new_method_call, -EOPNOTSUPP, bus, m, destination, path, interface, member);
+}
+
+int sd_bus_message_append_strv(sd_bus_message *m, char **l) {
+        CALL(sd_bus_message_append_strv, -EOPNOTSUPP, m, l);
+}
+
+int sd_bus_message_enter_container(sd_bus_message *m, char type, const char *contents) {
+        CALL(sd_bus_message_enter_container, -EOPNOTSUPP, m, type, contents);
 }
 
 int sd_bus_set_method_call_timeout(sd_bus *bus, uint64_t usec) {

@@ -17,6 +17,7 @@ static const struct verb {
         { "demo", verb_demo, "show a socket surviving a cleaner, live" },
         { "migrate", verb_migrate, "suggest the drop-ins that move a unit's sockets to its runtime directory" },
         { "scan", verb_scan, "list listening sockets, their holders, and the ones already broken" },
+        { "heal", verb_heal, "give broken sockets a path again: restart their unit, signal tmux" },
         { "guard", verb_guard, "keep the paths of sockets that others bound (socket units, daemons)" },
         { "tmpfiles-snippet", verb_tmpfiles_snippet, "print a tmpfiles.d snippet that keeps cleaners off socket paths" },
 };

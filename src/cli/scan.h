@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* sockkeeper scan: what scan.c finds out about each listening socket, and
- * how scan-render.c, scan-prometheus.c and nagios.c show it. */
+/* sockkeeper scan: what scan-collect.c finds out about each listening
+ * socket, how scan-render.c, scan-prometheus.c and nagios.c show it, and
+ * what heal repairs from it. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,6 +103,37 @@ void scan_print_json(const scan_entry *shown, size_t n, bool netns_complete, boo
  * header line and above a closing "N sockets listed.". -ENOMEM when it
  * could not be built. */
 int scan_print_table(const scan_entry *shown, size_t n, bool legend);
+
+typedef struct dir_listing dir_listing;
+
+/* Everything scan_gather() reads of the machine once. */
+typedef struct scan_context {
+        risk_machine machine;
+        const char *test_root;          /* SOCKKEEPER_SCAN_TEST_ROOT, or NULL */
+        unix_socket_info *sockets;      /* every named socket, taken over from the machine */
+        size_t n_sockets;
+        const unix_socket_info **by_name;
+        const unix_socket_info **by_vfs;  /* with a file, by its inode; built when first needed */
+        size_t n_by_vfs;
+        dir_listing *dirs;              /* directories read for renamed sockets */
+        size_t n_dirs;
+        const socket_owners *owners;    /* the machine's */
+        unix_socket_info *scratch;      /* what the classifier sees of the sockets, per path */
+        size_t n_scratch;
+        scan_entry *entries;            /* the servers, by name, then socket inode */
+        size_t n_entries;
+} scan_context;
+
+/* The sockets, their holders and the cleaners' configuration: one entry
+ * per server socket, not yet examined. Logs why it failed. */
+int scan_gather(scan_context *c);
+/* Where E's file is, its status and its rating. */
+int scan_examine(scan_context *c, scan_entry *e);
+void scan_context_done(scan_context *c);
+
+/* E is held by one of UNITS ("foo" meaning foo.service). */
+bool scan_unit_matches(const scan_entry *e, char **units, size_t n_units);
+
 /* scan-prometheus.c: the result in Prometheus' text format, on F.
  * -ENOMEM when it could not be built. */
 int scan_print_prometheus(FILE *f, const scan_result *res);

@@ -41,6 +41,36 @@ int parse_socket_link(const char *target, uint32_t *ret) {
         return 0;
 }
 
+int process_holds_socket(const char *proc, pid_t pid, uint32_t ino) {
+        _cleanup_free_ char *fd_dir = NULL;
+        struct dirent *de;
+        int r = 0, dfd;
+        DIR *d;
+
+        if (asprintf(&fd_dir, "%s/%d/fd", proc, (int) pid) < 0)
+                return -ENOMEM;
+        d = opendir(fd_dir);
+        if (!d)
+                return errno == ENOENT ? -ESRCH : -errno;
+        dfd = dirfd(d);
+        while (r == 0 && (de = readdir(d))) {
+                char target[64];
+                uint32_t found;
+                ssize_t n;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                n = readlinkat(dfd, de->d_name, target, sizeof(target) - 1);
+                if (n < 0)
+                        continue; /* closed meanwhile */
+                target[n] = '\0';
+                if (parse_socket_link(target, &found) >= 0 && found == ino)
+                        r = 1;
+        }
+        closedir(d);
+        return r;
+}
+
 /* A decimal name of /proc (a pid) or of /proc/PID/fd (an fd, 0 too). */
 static bool parse_number(const char *s, int *ret) {
         unsigned long v;

@@ -29,6 +29,11 @@ void socket_owners_done(socket_owners *o);
  * we can see). */
 const socket_holder *socket_owners_find(const socket_owners *o, uint32_t ino, size_t *ret_n);
 
+/* Whether process PID holds socket INO now (an fd of it in PROC/PID/fd):
+ * 1 or 0; -ESRCH when it is gone, -EACCES when its fds are not ours to
+ * read. Asked again right before acting on a holder found earlier. */
+int process_holds_socket(const char *proc, pid_t pid, uint32_t ino);
+
 /* "socket:[123]" -> 123; -EINVAL for any other link target. */
 int parse_socket_link(const char *target, uint32_t *ret);
 

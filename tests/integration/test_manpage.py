@@ -17,9 +17,9 @@ import pytest
 from guardlib import sockkeeper
 
 SRC = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-COMMANDS = ["check", "demo", "guard", "migrate", "scan", "tmpfiles-snippet"]
+COMMANDS = ["check", "demo", "guard", "heal", "migrate", "scan", "tmpfiles-snippet"]
 # The command's own exit-status constants, where it names them.
-CONSTANTS = {"check": "CHECK_EXIT_", "migrate": "MIGRATE_EXIT_", "scan": "SCAN_EXIT_"}
+CONSTANTS = {"check": "CHECK_EXIT_", "heal": "HEAL_EXIT_", "migrate": "MIGRATE_EXIT_", "scan": "SCAN_EXIT_"}
 # What libsystemd reads for the functions the code calls.
 LIBSYSTEMD_ENV = {
     "sd_notify": ["NOTIFY_SOCKET"],

@@ -178,6 +178,14 @@ TEST(fake_proc_walk) {
         check(!socket_owners_find(&o, 0, &n) && n == 0);
         socket_owners_done(&o);
 
+        /* Asked again of one process: */
+        check_int(process_holds_socket(proc, 200, 500), ==, 1);
+        check_int(process_holds_socket(proc, 200, 42), ==, 1);
+        check_int(process_holds_socket(proc, 100, 42), ==, 0);
+        check_int(process_holds_socket(proc, 100, 9), ==, 0); /* pipe:[9] is no socket */
+        check_int(process_holds_socket(proc, 300, 7), ==, 1);
+        check_int(process_holds_socket(proc, 400, 7), ==, -ESRCH);
+
         check_int(process_info_load(&p, proc, 200), ==, 0);
         check_int(p.pid, ==, 200);
         check_streq(p.comm, "legacyd");
