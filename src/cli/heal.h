@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "scan.h"
+#include "scan-collect.h"
 #include "unit-bus.h"
 
 typedef enum heal_action {

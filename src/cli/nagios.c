@@ -10,7 +10,7 @@
 #include "escape.h"
 #include "macro.h"
 #include "nagios.h"
-#include "scan.h"
+#include "scan-collect.h"
 
 const char *nagios_state_to_string(int state) {
         static const char *const names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };

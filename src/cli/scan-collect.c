@@ -17,7 +17,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
-#include "scan.h"
+#include "scan-collect.h"
 #include "socket-renamed.h"
 
 /* A testing aid, not an interface: the classifier reads the cleaners'

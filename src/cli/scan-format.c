@@ -10,7 +10,7 @@
 #include "log.h"
 #include "macro.h"
 #include "prom-text.h"
-#include "scan.h"
+#include "scan-collect.h"
 
 /* The summing formats also when the scan failed: success 0 for Prometheus
  * (an alert, and no stale "all well"), UNKNOWN for a plugin. */

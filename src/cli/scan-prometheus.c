@@ -14,7 +14,7 @@
 #include "macro.h"
 #include "netns-name.h"
 #include "prom-text.h"
-#include "scan.h"
+#include "scan-collect.h"
 
 /* One series of sockkeeper_scan_broken_sockets: its labels, and how many
  * sockets carry them (two processes may hold orphaned sockets bound at the

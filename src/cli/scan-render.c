@@ -16,7 +16,7 @@
 #include "json.h"
 #include "macro.h"
 #include "netns-name.h"
-#include "scan.h"
+#include "scan-collect.h"
 
 const char *scan_status_to_string(scan_status s) {
         static const char *const names[] = {

@@ -13,7 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "nagios.h"
-#include "scan.h"
+#include "scan-collect.h"
 #include "strv.h"
 #include "unit-name.h"
 
