@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from guardlib import sockkeeper
+
 TIMEOUT = 20
 
 # Binds each (role, path-as-hex) as told, says READY, holds until stdin closes.
@@ -34,13 +36,6 @@ for role, hexpath in json.loads(sys.argv[1]):
 print("READY", flush=True)
 sys.stdin.read()
 """
-
-
-def sockkeeper():
-    exe = os.environ.get("SOCKKEEPER")
-    if not exe:
-        pytest.fail("SOCKKEEPER is not set; run this suite through `meson test --suite integration`")
-    return exe
 
 
 def need(*programs):

@@ -24,6 +24,8 @@ import time
 
 import pytest
 
+from guardlib import sockkeeper
+
 TIMEOUT = 20
 
 # Binds PATH, listens, unlinks it (orphaned) unless told to keep it, says
@@ -43,13 +45,6 @@ if not keep:
 print("READY", flush=True)
 sys.stdin.read()
 """
-
-
-def sockkeeper():
-    exe = os.environ.get("SOCKKEEPER")
-    if not exe:
-        pytest.fail("SOCKKEEPER is not set; run this suite through `meson test --suite integration`")
-    return exe
 
 
 def heal(*args, stdin=subprocess.DEVNULL):

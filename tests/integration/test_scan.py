@@ -21,6 +21,8 @@ import uuid
 
 import pytest
 
+from guardlib import sockkeeper
+
 TIMEOUT = 10
 
 # One holder process: binds as told, says READY, and holds until stdin closes.
@@ -58,13 +60,6 @@ class Holder:
     def stop(self):
         self.proc.stdin.close()
         self.proc.wait(timeout=TIMEOUT)
-
-
-def sockkeeper():
-    exe = os.environ.get("SOCKKEEPER")
-    if not exe:
-        pytest.fail("SOCKKEEPER is not set; run this suite through `meson test --suite integration`")
-    return exe
 
 
 def scan(*args, env=None):
