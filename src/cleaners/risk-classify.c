@@ -41,6 +41,7 @@ static void advise(report_ctx *x, const char *path) {
         risk_report *r = &x->r;
         char name[64];
         bool tmpfiles = false, others = false, orphaned = false, in_runtime_dir = false, squatting = false;
+        bool hidden = false, placed = false;
 
         if (r->rating < RISK_CAUTION)
                 return;
@@ -55,6 +56,9 @@ static void advise(report_ctx *x, const char *path) {
                 tmpfiles |= strncmp(k, "tmpfiles-", 9) == 0 || streq(k, "renamed");
                 others |= streq(k, "tmpreaper") || streq(k, "cron");
                 orphaned |= streq(k, "orphaned") || streq(k, "hijacked");
+                /* Caution that only root can lift: no reason to move. */
+                hidden |= streq(k, "holder-hidden");
+                placed |= !streq(k, "holder-hidden");
         }
         /* Only what this release can do: guard and migrate come later. */
         if (orphaned)
@@ -65,6 +69,11 @@ static void advise(report_ctx *x, const char *path) {
                            path);
         if (others)
                 add_advice(x, "keep it alive whatever deletes it: link the daemon with libsockkeeper(3)");
+        if (hidden)
+                add_advice(x, "run this as root to see where its file is: only root can look into the mount "
+                              "namespace of its holder");
+        if (hidden && !placed)
+                return;
         /* Already in a runtime directory of its own (not a world-writable
          * one such as /run/lock): moving is no remedy. */
         if (in_runtime_dir && !squatting)

@@ -180,38 +180,104 @@ static bool bound_by_name(const unix_socket_info *s, const char *full) {
         return !s->other_netns && s->name && streq(s->name, full);
 }
 
-/* The last server in list order bound at the name FULL, and the last other
- * one bound to the file ST: from the index when there is one. */
-static void find_listeners(const risk_sockets *sockets, const char *full, const struct stat *st, bool exists,
-                           const unix_socket_info **ret_named, const unix_socket_info **ret_on_file) {
-        const unix_socket_info *named = NULL, *on_file = NULL, *const *run;
+/* What listens at a path. */
+typedef struct listeners {
+        const unix_socket_info *named;          /* bound at the name here: listening, orphaned or hijacked */
+        const unix_socket_info *on_file;        /* bound to the file by another name */
+        const unix_socket_info *elsewhere;      /* bound at the name, its file in another mount namespace */
+        socket_place_memo place;                /* ... where */
+        const unix_socket_info *hidden;         /* bound at the name, its holder's view out of reach */
+} listeners;
+
+/* Whether the server S, bound at the name FULL, is the one the path is
+ * about: its file is the one there (ST, when EXISTS), or in no other
+ * mount namespace either (orphaned, hijacked). One whose file is only in
+ * another mount namespace or root, where it is bound by the same name, is
+ * not: noted in L, and looked up only here, where the file is not its. */
+static bool named_here(risk_machine *m, const unix_socket_info *s, const struct stat *st, bool exists,
+                       listeners *l) {
+        socket_place_memo place;
+
+        if (!s->has_vfs || (exists && unix_diag_matches(s->vfs, inode_id_of(st))))
+                return true;
+        if (risk_machine_socket_place(m, s, &place) < 0)
+                return true;
+        if (place.place == SOCKET_PLACE_ELSEWHERE && !l->elsewhere) {
+                l->elsewhere = s;
+                l->place = place;
+        } else if (place.place == SOCKET_PLACE_UNKNOWN && !l->hidden)
+                l->hidden = s;
+        return place.place == SOCKET_PLACE_GONE;
+}
+
+/* The last server in list order bound at the name FULL here, and the last
+ * other one bound to the file ST: from the index when there is one. */
+static void find_listeners(risk_machine *m, const risk_sockets *sockets, const char *full, const struct stat *st,
+                           bool exists, listeners *l) {
+        const unix_socket_info *const *run;
         size_t n;
 
+        *l = (listeners) {};
         if (!sockets->by_name || !sockets->by_vfs) {
-                for (size_t i = 0; i < sockets->n; i++) {
+                for (size_t i = sockets->n; i > 0 && !l->named; i--) {
+                        const unix_socket_info *s = &sockets->list[i - 1];
+
+                        if (serves(s) && bound_by_name(s, full) && named_here(m, s, st, exists, l))
+                                l->named = s;
+                }
+                for (size_t i = 0; exists && i < sockets->n; i++) {
                         const unix_socket_info *s = &sockets->list[i];
 
-                        if (!serves(s))
-                                continue;
-                        if (bound_by_name(s, full))
-                                named = s;
-                        else if (exists && s->has_vfs && unix_diag_matches(s->vfs, inode_id_of(st)))
-                                on_file = s;
+                        if (serves(s) && !bound_by_name(s, full) && s->has_vfs &&
+                            unix_diag_matches(s->vfs, inode_id_of(st)))
+                                l->on_file = s;
                 }
         } else {
                 unix_socket_info key = { .vfs = exists ? inode_id_of(st) : (inode_id) {} };
 
                 run = named_candidates(sockets, full, &n);
-                for (size_t i = 0; i < n; i++)
-                        if (serves(run[i]) && !run[i]->other_netns)
-                                named = run[i];
+                for (size_t i = n; i > 0 && !l->named; i--)
+                        if (serves(run[i - 1]) && !run[i - 1]->other_netns &&
+                            named_here(m, run[i - 1], st, exists, l))
+                                l->named = run[i - 1];
                 run = exists ? index_run(sockets->by_vfs, sockets->n_by_vfs, &key, cmp_vfs, &n) : NULL;
                 for (size_t i = 0; run && i < n; i++)
                         if (serves(run[i]) && !bound_by_name(run[i], full))
-                                on_file = run[i];
+                                l->on_file = run[i];
         }
-        *ret_named = named;
-        *ret_on_file = on_file;
+}
+
+/* "PID 1234 (python3, foo.service)" of a process that sees a file. */
+static char *describe_process(risk_machine *m, pid_t pid) {
+        const process_info *p = NULL;
+        char *s;
+
+        (void) process_cache_get(&m->processes, pid, &p);
+        if (asprintf(&s, "PID %d (%s%s%s%s%s)", (int) pid, p && p->comm ? p->comm : "gone",
+                     p && p->unit ? ", " : "", p ? strempty(p->manager) : "", p && p->manager ? "/" : "",
+                     p ? strempty(p->unit) : "") < 0)
+                return NULL;
+        return s;
+}
+
+/* Bound at the name, with its file elsewhere or out of sight: not gone. */
+static void check_elsewhere(risk_machine *m, report_ctx *x, const listeners *l) {
+        _cleanup_free_ char *who = NULL;
+
+        if (l->elsewhere) {
+                if (risk_told(x, RISK_OK))
+                        who = describe_process(m, l->place.pid);
+                risk_reason_add(x, RISK_OK, "private-mount", "/proc",
+                                "a socket (inode %" PRIu32 ") is bound to this name in another mount namespace or "
+                                "root, where its file is: %s %s sees it at this name, and clients there reach it",
+                                l->elsewhere->sock_ino, l->place.holder ? "its holder" : "the process",
+                                who ?: "?");
+        } else if (l->hidden)
+                risk_reason_add(x, RISK_CAUTION, "holder-hidden", "/proc",
+                                "a socket (inode %" PRIu32 ") is bound to this name, but its file is not here, and "
+                                "the mount namespace of its holder could not be looked into (only root can): it "
+                                "may be reachable there (PrivateTmp=, a container), or gone",
+                                l->hidden->sock_ino);
 }
 
 void risk_check_listeners(risk_machine *m, const risk_sockets *sockets, report_ctx *x, const char *path,
@@ -219,10 +285,15 @@ void risk_check_listeners(risk_machine *m, const risk_sockets *sockets, report_c
         risk_report *r = &x->r;
         const unix_socket_info *named, *on_file;
         bool complete = m->other_netns_loaded && m->netns_complete;
+        listeners l;
 
         if (!sockets->known)
                 return;
-        find_listeners(sockets, full, st, exists, &named, &on_file);
+        find_listeners(m, sockets, full, st, exists, &l);
+        named = l.named;
+        on_file = l.on_file;
+        if (!named)
+                check_elsewhere(m, x, &l);
 
         if (named && !exists)
                 risk_reason_add(x, RISK_RISKY, "orphaned", "sock_diag",

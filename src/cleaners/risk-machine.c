@@ -158,6 +158,8 @@ void risk_machine_done(risk_machine *m) {
                 strv_free_n(m->dirs[i].names, m->dirs[i].n_names);
         }
         free(m->dirs);
+        free(m->views);
+        free(m->places);
         free(m->runtime_dir);
         free(m->root);
         *m = (risk_machine) {};

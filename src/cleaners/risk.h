@@ -56,6 +56,22 @@ typedef struct risk_report {
         bool netns_incomplete;
 } risk_report;
 
+/* Where a socket's file is when its name leads elsewhere here (or
+ * nowhere): risk_machine_socket_place(). */
+typedef enum socket_place {
+        SOCKET_PLACE_GONE,      /* in no mount namespace or root that could be looked into */
+        SOCKET_PLACE_ELSEWHERE, /* at its name in another mount namespace or root (PrivateTmp=, a container) */
+        SOCKET_PLACE_UNKNOWN,   /* not where we could look, and its holder's view is out of reach */
+} socket_place;
+
+/* What was found out of one socket, kept for the next to ask. */
+typedef struct socket_place_memo {
+        uint32_t sock_ino;
+        socket_place place;
+        pid_t pid;              /* ELSEWHERE: a process that sees the file at the name */
+        bool holder;            /* ... which holds the socket */
+} socket_place_memo;
+
 /* A directory that holds checked paths (filled in as paths come). */
 typedef struct dir_facts {
         char *path;             /* root-relative */
@@ -112,6 +128,14 @@ typedef struct risk_machine {
         dir_facts *dirs;        /* looked at once per directory */
         size_t n_dirs, last_dir;
         tmpreaper_stat_memo tmpreaper_stats; /* the directories tmpreaper walks through, looked at once */
+        /* The other mount namespaces and roots (one process each), read the
+         * first time a socket's file is not at its name, and the answers. */
+        bool views_loaded;
+        bool views_incomplete;  /* some processes' could not be read */
+        pid_t *views;
+        size_t n_views;
+        socket_place_memo *places;
+        size_t n_places;
 } risk_machine;
 
 int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
@@ -131,6 +155,18 @@ int risk_machine_load_other_netns(risk_machine *m);
 /* Who holds which socket (socket_owners_load() of /proc), read once;
  * NULL when /proc cannot be read (owners_error says why). */
 const socket_owners *risk_machine_owners(risk_machine *m);
+/* Where the file of socket S (bound by a path, with a file) is, for a
+ * caller that found no such file at S's name in our own mount namespace:
+ * at that name as its holders see it (/proc/PID/root: PrivateTmp=, a
+ * chroot), or as any other process does (systemd-nspawn binds the
+ * container's /run/host/notify inside the container's namespace and holds
+ * it outside). UNKNOWN when it is in none we could look into while a
+ * holder's view, or the holder itself, is out of reach (not root).
+ * *RET (may be NULL) tells which process sees it. A lookup of /proc only
+ * for sockets whose file is not where it should be; each socket once.
+ * -ENOMEM only. */
+int risk_machine_socket_place(risk_machine *m, const unix_socket_info *s, socket_place_memo *ret);
+
 /* The names of network namespaces (/run/netns), read once. */
 const netns_names *risk_machine_netns_names(risk_machine *m);
 

@@ -137,19 +137,6 @@ static const char *file_kind(mode_t mode) {
         }
 }
 
-/* The holder's view of the path, through /proc/PID/root: a socket bound
- * behind PrivateTmp= or in a container lives in another mount namespace
- * under the same name. true when it leads to the socket's file there. */
-static bool seen_by_holder(const scan_entry *e) {
-        _cleanup_free_ char *root = NULL, *full = NULL;
-        struct stat st;
-
-        if (!e->proc || !e->s->has_vfs || asprintf(&root, "/proc/%d/root", (int) e->proc->pid) < 0)
-                return false;
-        full = path_join_root(root, e->s->name);
-        return full && lstat(full, &st) >= 0 && S_ISSOCK(st.st_mode) && unix_diag_matches(e->s->vfs, inode_id_of(&st));
-}
-
 static int cmp_dir_name(const void *a, const void *b) {
         const dir_name *x = a, *y = b;
         return (x->ino > y->ino) - (x->ino < y->ino);
@@ -317,7 +304,9 @@ static int statx_name(scan_context *c, const char *name, struct statx *ret) {
  * serves the classifier too (risk_classify_found()). */
 static int examine_file(scan_context *c, scan_entry *e) {
         const unix_socket_info *s = e->s;
+        socket_place_memo place;
         struct stat st;
+        int r;
 
         if (s->has_vfs) {
                 e->has_inode = true;
@@ -338,15 +327,30 @@ static int examine_file(scan_context *c, scan_entry *e) {
                 e->stat_error = errno;
                 return 0;
         }
-        /* Not here, or something else is: the holder may see it still. */
-        if (seen_by_holder(e)) {
+        /* Not here, or something else is: where it was bound, its holder
+         * may see it still (PrivateTmp=, a chroot, a container). */
+        r = risk_machine_socket_place(&c->machine, s, &place);
+        if (r < 0)
+                return r;
+        if (place.place == SOCKET_PLACE_ELSEWHERE) {
                 e->private_mount = true;
+                e->private_pid = place.holder ? 0 : place.pid;
                 e->status = STATUS_HEALTHY;
                 return 0;
         }
         if (!e->file_found) {
+                r = find_renamed(c, e);
+                if (r < 0 || e->status == STATUS_RENAMED)
+                        return r;
+        }
+        if (place.place == SOCKET_PLACE_UNKNOWN) {
+                e->status = STATUS_UNKNOWN;
+                e->holder_hidden = true;
+                return 0;
+        }
+        if (!e->file_found) {
                 e->status = STATUS_ORPHANED;
-                return find_renamed(c, e);
+                return 0;
         }
         e->status = STATUS_HIJACKED;
         e->found = file_kind(st.st_mode);

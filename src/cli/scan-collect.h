@@ -22,7 +22,7 @@ typedef enum scan_status {
         STATUS_HIJACKED,
         STATUS_RENAMED,         /* renamed after bind within its directory: reachable there, and at risk */
         STATUS_ABSTRACT,
-        STATUS_UNKNOWN,         /* the path could not be looked at (EACCES as non-root) */
+        STATUS_UNKNOWN,         /* the path, or the holder's view of it, could not be looked at (not root) */
         _STATUS_MAX,
 } scan_status;
 
@@ -35,8 +35,10 @@ typedef struct scan_entry {
         const char *found;              /* hijacked: what the path leads to now */
         uint32_t found_sock;            /* hijacked by this socket's file, 0 if none we know */
         char *renamed_to;               /* renamed: where its file is now, in the same directory */
-        bool private_mount;             /* reachable only in the holder's mount namespace */
-        int stat_error;                 /* unknown: why */
+        bool private_mount;             /* reachable only in another mount namespace or root, */
+        pid_t private_pid;              /* ... that of this process, or 0: its holder's */
+        int stat_error;                 /* unknown: why (0: see holder_hidden) */
+        bool holder_hidden;             /* unknown: not here, and its holder's view is out of reach */
         bool file_found;                /* stx is what is at the path now (renamed: at renamed_to) */
         struct statx stx;
         bool rated;

@@ -74,12 +74,16 @@ static char *make_note(const scan_entry *e) {
                                   : asprintf(&s, "the path leads to another %s", e->found);
                 break;
         case STATUS_UNKNOWN:
-                n = asprintf(&s, "lstat: %s", strerror(e->stat_error));
+                n = e->holder_hidden ? asprintf(&s, "not here, and its holder's mount namespace is out of reach "
+                                                    "(only root can look)")
+                                     : asprintf(&s, "lstat: %s", strerror(e->stat_error));
                 break;
         case STATUS_ABSTRACT:
                 return NULL;
         default:
-                if (e->private_mount)
+                if (e->private_mount && e->private_pid)
+                        n = asprintf(&s, "the file is only in the mount namespace of PID %d", (int) e->private_pid);
+                else if (e->private_mount)
                         n = asprintf(&s, "the file is only in the holder's mount namespace");
                 else if ((x = main_reason(e)))
                         n = x->source ? asprintf(&s, "%s (%s)", x->kind, x->source) : asprintf(&s, "%s", x->kind);
