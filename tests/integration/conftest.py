@@ -5,9 +5,11 @@ stopped and checked at teardown, a one-shot client and the real cleaners."""
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -214,6 +216,18 @@ def root(tmp_path):
     (r / "tmp").mkdir()
     os.chmod(r / "tmp", 0o1777)
     return r
+
+
+@pytest.fixture
+def area():
+    """A directory below /tmp that user nobody can look into too (pytest's
+    tmp_path is root's alone): a miss there is ENOENT for nobody as well."""
+    top = Path(tempfile.mkdtemp(prefix="sk-area-", dir="/tmp"))
+    os.chmod(top, 0o755)
+    try:
+        yield top
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 @pytest.fixture

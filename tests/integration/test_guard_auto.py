@@ -17,17 +17,6 @@ from conftest import TIMEOUT, ask
 from guardlib import wait_for
 
 
-@pytest.fixture
-def area():
-    """A directory below /tmp that user nobody can reach too."""
-    top = Path(tempfile.mkdtemp(prefix="sk-auto-", dir="/tmp"))
-    os.chmod(top, 0o755)
-    try:
-        yield top
-    finally:
-        shutil.rmtree(top, ignore_errors=True)
-
-
 def auto_guard(guard, area, *args):
     return guard("--auto", f"--auto-only-under={area}", "--discover-interval=0.2", *args)
 

@@ -9,7 +9,6 @@ root, where the holder cannot be looked into, they are unknown, never
 broken. guard --auto must not take another socket at the same name for
 hijacked."""
 
-import array
 import json
 import os
 import shutil
@@ -25,40 +24,46 @@ import pytest
 from conftest import TIMEOUT
 from guardlib import sockkeeper
 
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: mount namespaces, chroot, user nobody")
+
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
-# Binds PATH (after a chroot to CHROOT unless it is "-"), listens; with
-# SEND_FD (an inherited fd number, else "-") it passes the listening fd
-# there and closes its own. Says READY and holds until stdin closes.
+# Binds each PATH (after a chroot to CHROOT unless it is "-") and listens;
+# with SEND_FD (an inherited fd number, else "-") it passes the listening
+# fds there and closes its own. Says READY and holds until stdin closes.
 BINDER = r"""
 import os, socket, sys
-path, chroot, send_fd = sys.argv[1:4]
+chroot, send_fd, *paths = sys.argv[1:]
 if chroot != "-":
     os.chroot(chroot)
     os.chdir("/")
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-s.listen()
+held = []
+for path in paths:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(path)
+    s.listen()
+    held.append(s)
 if send_fd != "-":
     with socket.socket(fileno=int(send_fd)) as out:
-        socket.send_fds(out, [b"x"], [s.fileno()])
-    s.close()
+        socket.send_fds(out, [b"x"], [s.fileno() for s in held])
+    for s in held:
+        s.close()
 print("READY", flush=True)
 sys.stdin.read()
 """
 
 
 class Binder:
-    def __init__(self, path, prefix=(), chroot="-", send_fd=None):
-        self.path = str(path)
-        argv = [*prefix, sys.executable, "-c", BINDER, self.path, str(chroot),
-                str(send_fd) if send_fd is not None else "-"]
+    def __init__(self, *paths, prefix=(), chroot="-", send_fd=None):
+        self.path = str(paths[0])
+        argv = [*prefix, sys.executable, "-c", BINDER, str(chroot), str(send_fd) if send_fd is not None else "-",
+                *map(str, paths)]
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                      pass_fds=[send_fd] if send_fd is not None else [])
         # `unshare` and `sh -c "... && exec"` exec the binder: the PID is its.
         self.pid = self.proc.pid
         line = self.proc.stdout.readline()
-        assert line.strip() == "READY", f"binder of {path} did not start: {line!r}"
+        assert line.strip() == "READY", f"binder of {paths} did not start: {line!r}"
 
     def stop(self):
         self.proc.stdin.close()
@@ -73,20 +78,6 @@ def private_tmpfs(directory):
         pytest.skip("`unshare -m` is not permitted here (needs root)")
     return ["unshare", "-m", "--propagation", "private", "sh", "-c",
             f'mount -t tmpfs none "$0" && exec "$@"', str(directory)]
-
-
-@pytest.fixture
-def area():
-    """A directory below /tmp that user nobody can look into (a miss there is
-    ENOENT for nobody too, not EACCES)."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root: mount namespaces, chroot, and dropping to user nobody")
-    top = Path(tempfile.mkdtemp(prefix="sk-mntns-", dir="/tmp"))
-    os.chmod(top, 0o755)
-    try:
-        yield top
-    finally:
-        shutil.rmtree(top, ignore_errors=True)
 
 
 @pytest.fixture
@@ -224,30 +215,13 @@ def test_unprivileged_own_orphan_is_still_orphaned(area):
     file either, so it is orphaned, as before."""
     path = area / "own.sock"
     os.chmod(area, 0o1777)
-    proc = subprocess.Popen([*NOBODY, sys.executable, "-c", BINDER, str(path), "-", "-"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    b = Binder(path, prefix=NOBODY)
     try:
-        assert proc.stdout.readline().strip() == "READY"
         os.unlink(path)
         e = scan_entry(str(path), prefix=NOBODY)
-        assert e["status"] == "orphaned" and e["pid"] == proc.pid, e
+        assert e["status"] == "orphaned" and e["pid"] == b.pid, e
     finally:
-        proc.stdin.close()
-        proc.wait(timeout=TIMEOUT)
-
-
-# Binds every PATH given and listens; READY, then holds until stdin closes.
-MANY = r"""
-import socket, sys
-held = []
-for path in sys.argv[1:]:
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.bind(path)
-    s.listen()
-    held.append(s)
-print("READY", flush=True)
-sys.stdin.read()
-"""
+        b.stop()
 
 
 def test_guard_auto_keeps_no_socket_for_a_namesake_elsewhere(guard):
@@ -257,8 +231,6 @@ def test_guard_auto_keeps_no_socket_for_a_namesake_elsewhere(guard):
     kernel lists the sockets of one name in an order of its own, and each
     order must come out the same. At a ninth name only a stale socket file
     is here: the private listener has not hijacked it either."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root: mount namespaces")
     top = Path(tempfile.mkdtemp(prefix="sk-mntns-", dir="/var/lib"))
     d = top / "d"
     d.mkdir()
@@ -266,12 +238,10 @@ def test_guard_auto_keeps_no_socket_for_a_namesake_elsewhere(guard):
     stale = str(d / "stale.sock")
     with socket.socket(socket.AF_UNIX) as s:
         s.bind(stale)
-    procs = []
+    binders = []
     try:
-        for prefix, names in (((), paths), (private_tmpfs(d), [*paths, stale])):
-            procs.append(subprocess.Popen([*prefix, sys.executable, "-c", MANY, *names], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, text=True))
-            assert procs[-1].stdout.readline().strip() == "READY"
+        binders.append(Binder(*paths))
+        binders.append(Binder(*paths, stale, prefix=private_tmpfs(d)))
         p = check(stale, "--json", *paths)
         for r in json.loads(p.stdout):
             assert "hijacked" not in kinds(r["reasons"]), r
@@ -284,7 +254,6 @@ def test_guard_auto_keeps_no_socket_for_a_namesake_elsewhere(guard):
         g.expect("start")
         assert not any("[action=discovered" in l for l in g.lines), g.lines
     finally:
-        for proc in procs:
-            proc.stdin.close()
-            proc.wait(timeout=TIMEOUT)
+        for b in binders:
+            b.stop()
         shutil.rmtree(top, ignore_errors=True)
