@@ -29,7 +29,6 @@
 #include "macro.h"
 #include "parse-util.h"
 #include "path-util.h"
-#include "unit-name.h"
 
 #define DEFAULT_RESTART_BURST 3
 #define DEFAULT_RESTART_INTERVAL_USEC (10 * USEC_PER_MINUTE)
@@ -84,7 +83,7 @@ static void help(void) {
                "                           they change, at most every 5s), e.g. into\n"
                "                           node_exporter's textfile directory\n"
                "  -h --help                show this help\n"
-               "     --version             show the version\n"
+               "  -V --version             show the version\n"
                "\n"
                "SPAN is a time span as systemd writes it: 6h, 1d 2h, 500ms; a bare number\n"
                "is seconds.\n"
@@ -176,11 +175,12 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
 
         /* '-': paths come back in order (as 1), between the options that
          * apply to them. ':': report a missing argument ourselves. */
-        while ((c = getopt_long(argc, argv, "-:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "-:hV", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return 1;
+                case 'V':
                 case ARG_VERSION:
                         cli_version();
                         return 1;
@@ -193,15 +193,9 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 case ARG_UNIT: {
                         _cleanup_free_ char *unit = NULL;
 
-                        /* "foo" is foo.service, as systemctl reads it. */
-                        r = unit_name_default_service(optarg, &unit);
+                        r = parse_unit_option("--unit", optarg, &unit);
                         if (r < 0)
                                 return r;
-                        /* A template is no unit that runs: there is nothing to restart. */
-                        if (!unit_name_is_valid(unit) || unit_name_is_template(unit)) {
-                                log_error("--unit: '%s' is not a unit name (NAME.socket, NAME.service, ...)", optarg);
-                                return -EINVAL;
-                        }
                         r = guard_add_group(g, unit);
                         if (r < 0)
                                 return r;
@@ -290,10 +284,9 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         break;
                 }
                 case ARG_METRICS_FILE:
-                        if (optarg[0] != '/' || path_has_dotdot(optarg)) {
-                                log_error("--metrics-file: '%s' is not an absolute file name", optarg);
-                                return -EINVAL;
-                        }
+                        r = check_output_file_option("--metrics-file", optarg);
+                        if (r < 0)
+                                return r;
                         free(g->metrics_file);
                         g->metrics_file = strdup(optarg);
                         if (!g->metrics_file)

@@ -463,7 +463,7 @@ static int help(void) {
                "touched. Asks once before acting, on a terminal.\n"
                "\n"
                "  -h --help            show this help\n"
-               "     --version         show the version\n"
+               "  -V --version         show the version\n"
                "     --dry-run         print the plan and change nothing\n"
                "  -y --yes             act without asking (needed when not on a terminal)\n"
                "     --json[=MODE]     print a JSON array, one object per broken socket;\n"
@@ -537,10 +537,11 @@ int verb_heal(int argc, char *argv[]) {
         size_t n_actions = 0;
         int ch, r;
 
-        while ((ch = getopt_long(argc, argv, ":hy", options, NULL)) >= 0)
+        while ((ch = getopt_long(argc, argv, ":hyV", options, NULL)) >= 0)
                 switch (ch) {
                 case 'h':
                         return help();
+                case 'V':
                 case ARG_VERSION:
                         return cli_version();
                 case ARG_DRY_RUN:
