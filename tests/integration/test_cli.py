@@ -18,7 +18,7 @@ import pytest
 from conftest import TIMEOUT
 from guardlib import sockkeeper
 
-VERBS = ["check", "demo", "guard", "migrate", "scan", "tmpfiles-snippet"]
+VERBS = ["check", "demo", "guard", "heal", "migrate", "scan", "tmpfiles-snippet"]
 
 
 def run(*args, cwd=None):
@@ -39,6 +39,10 @@ def test_every_command_has_version(verb):
     top = run("--version")
     assert top.returncode == 0 and top.stdout.startswith("sockkeeper ")
     p = run(verb, "--version")
+    assert (p.returncode, p.stdout, p.stderr) == (0, top.stdout, "")
+    # -V as well, as sockkeeper -V itself.
+    assert run("-V").stdout == top.stdout
+    p = run(verb, "-V")
     assert (p.returncode, p.stdout, p.stderr) == (0, top.stdout, "")
 
 
@@ -65,12 +69,28 @@ def test_unknown_option_is_a_usage_error_in_one_form(verb):
      "--refresh-interval: invalid number of seconds or time span 'soon' (6h, 1d 2h, 500ms)"),
     ("tmpfiles-snippet", ["-o"], "option '-o' needs a value"),
     ("tmpfiles-snippet", [], "no PATH given"),
+    ("scan", ["--unit", "foo bar"], "--unit: 'foo bar' is not a unit name (NAME.socket, NAME.service, ...)"),
+    ("scan", ["--unit", "foo@"],
+     "--unit: 'foo@' is not a unit name that runs: a template needs an instance (NAME@INSTANCE.service)"),
+    ("scan", ["--format=prometheus", "--output=/tmp/x/tf/"], "--output: '/tmp/x/tf/' names a directory, not a file"),
+    ("scan", ["--format=prometheus", "--output=/tmp/x/.."], "--output: '/tmp/x/..' is not an absolute file name"),
+    ("guard", ["--metrics-file=/tmp/x/", "/tmp/x.sock"], "--metrics-file: '/tmp/x/' names a directory, not a file"),
+    ("demo", ["relative.sock"], "relative.sock is not an absolute socket path or @abstract name"),
+    ("guard", ["relative.sock"], "relative.sock is not an absolute socket path"),
+    ("guard", ["--refresh-interval=1us", "/tmp/x.sock"], "--refresh-interval: '1us' is too short (at least 10ms, or 0)"),
+    ("guard", ["--check-interval=9ms", "/tmp/x.sock"], "--check-interval: '9ms' is too short (at least 10ms, or 0)"),
+    ("guard", ["--discover-interval=99ms", "--auto"], "--discover-interval: '99ms' is too short (at least 100ms)"),
+    ("guard", ["--discover-interval=0", "--auto"], "--discover-interval: '0' is too short (at least 100ms)"),
 ])
 def test_usage_errors(verb, args, message):
     usage_error(run(verb, *args), verb, message)
 
 
 def test_top_level_errors():
+    # No command: the error, and where to read more, not the whole help.
+    p = run()
+    assert (p.returncode, p.stdout) == (64, "")
+    assert p.stderr == "sockkeeper: no command given\nTry 'sockkeeper --help'.\n"
     p = run("no-such-command")
     assert (p.returncode, p.stdout) == (64, "")
     assert p.stderr == "sockkeeper: unknown command 'no-such-command'\nTry 'sockkeeper --help'.\n"
@@ -86,6 +106,11 @@ def test_guard_takes_time_spans():
         p = run("guard", f"--refresh-interval={span}", f"--check-interval={span}", f"--restart-delay={span}",
                 f"--restart-interval={span}", f"--discover-interval={span}", "--help")
         assert p.returncode == 0, (span, p.stderr)
+    # The shortest intervals, and 0 where it has a meaning.
+    p = run("guard", "--refresh-interval=10ms", "--check-interval=10ms", "--discover-interval=100ms", "--help")
+    assert p.returncode == 0, p.stderr
+    p = run("guard", "--refresh-interval=0", "--check-interval=0", "--help")
+    assert p.returncode == 0, p.stderr
 
 
 @pytest.fixture
