@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The escaping of paths shown to people: control characters, bytes that
  * are not UTF-8 and the backslash escaped, well-formed UTF-8 kept, and
- * cunescape() giving every byte back. */
+ * cunescape() giving every byte back; words quoted for a shell. */
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,27 @@ TEST(utf8) {
         expect("/tmp/\xc2\x85\xc2\x9b", "/tmp/\\xc2\\x85\\xc2\\x9b");
 }
 
+static void expect_shell(const char *s, const char *quoted) {
+        _cleanup_free_ char *q = shell_quote(s);
+
+        check_streq(q, quoted);
+}
+
+TEST(shell_quote) {
+        expect_shell("/usr/bin/python3", "/usr/bin/python3");
+        expect_shell("--port=80", "--port=80");
+        expect_shell("", "''");
+        expect_shell("/tmp/x/pi|pe.sock", "'/tmp/x/pi|pe.sock'");
+        expect_shell("sp ace.sock", "'sp ace.sock'");
+        expect_shell("it's", "'it'\"'\"'s'");
+        expect_shell("a\\x2db.service", "'a\\x2db.service'");
+        expect_shell("$HOME `x` *", "'$HOME `x` *'");
+        /* Not printable: bash's $'...', which reads cescape()'s escapes. */
+        expect_shell("a\nb", "$'a\\nb'");
+        expect_shell("it's\t\xff", "$'it\\'s\\t\\xff'");
+}
+
 TAP_MAIN(T(plain),
          T(control),
-         T(utf8))
+         T(utf8),
+         T(shell_quote))
