@@ -8,6 +8,7 @@ without a type taken as a .service, and the generator's --help and
 
 import json
 import os
+import pty
 import subprocess
 import time
 import uuid
@@ -271,3 +272,42 @@ def test_generator_help_and_version_are_no_directories(tmp_path):
     assert p.returncode == 64
     assert p.stderr == "sockkeeper-generator: unknown option '--frobnicate'\nTry 'sockkeeper-generator --help'.\n"
     assert list(tmp_path.iterdir()) == []  # nothing written where it was run
+
+
+def on_terminal(argv, cwd):
+    """ARGV run with a terminal for its standard streams: its exit status
+    and what it wrote there."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd)
+        os.close(slave)
+        slave = -1
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        return proc.wait(timeout=TIMEOUT), out.decode().replace("\r\n", "\n")
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+
+
+@pytest.mark.parametrize("args", [[], ["a", "b"], ["a", "b", "c", "d"]])
+def test_generator_wrong_count_on_a_terminal_is_a_usage_error(tmp_path, args):
+    gen = os.environ["SOCKKEEPER_GENERATOR"]
+    status, out = on_terminal([gen, *[str(tmp_path / a) for a in args]], tmp_path)
+    assert status == 64, out
+    assert out == (f"sockkeeper-generator: takes one or three directories, not {len(args)} arguments\n"
+                   "Try 'sockkeeper-generator --help'.\n")
+    assert list(tmp_path.iterdir()) == []
+    # Without a terminal, as under systemd: logged (here to the console,
+    # as SYSTEMD_LOG_TARGET says), and 1.
+    p = subprocess.run([gen, *[str(tmp_path / a) for a in args]], capture_output=True, text=True, timeout=TIMEOUT,
+                       env=dict(os.environ, SYSTEMD_LOG_TARGET="console"), stdin=subprocess.DEVNULL)
+    assert (p.returncode, p.stdout, p.stderr) == (1, "", "This program takes one or three arguments.\n")
