@@ -45,24 +45,28 @@ TEST(utf8) {
         expect("/tmp/\xc2\x85\xc2\x9b", "/tmp/\\xc2\\x85\\xc2\\x9b");
 }
 
-static void expect_shell(const char *s, const char *quoted) {
-        _cleanup_free_ char *q = shell_quote(s);
-
-        check_streq(q, quoted);
-}
-
 TEST(shell_quote) {
-        expect_shell("/usr/bin/python3", "/usr/bin/python3");
-        expect_shell("--port=80", "--port=80");
-        expect_shell("", "''");
-        expect_shell("/tmp/x/pi|pe.sock", "'/tmp/x/pi|pe.sock'");
-        expect_shell("sp ace.sock", "'sp ace.sock'");
-        expect_shell("it's", "'it'\"'\"'s'");
-        expect_shell("a\\x2db.service", "'a\\x2db.service'");
-        expect_shell("$HOME `x` *", "'$HOME `x` *'");
-        /* Not printable: bash's $'...', which reads cescape()'s escapes. */
-        expect_shell("a\nb", "$'a\\nb'");
-        expect_shell("it's\t\xff", "$'it\\'s\\t\\xff'");
+        static const struct {
+                const char *word, *quoted;
+        } cases[] = {
+                { "/usr/bin/python3", "/usr/bin/python3" },
+                { "--port=80", "--port=80" },
+                { "", "''" },
+                { "/tmp/x/pi|pe.sock", "'/tmp/x/pi|pe.sock'" },
+                { "sp ace.sock", "'sp ace.sock'" },
+                { "it's", "'it'\"'\"'s'" },
+                { "a\\x2db.service", "'a\\x2db.service'" },
+                { "$HOME `x` *", "'$HOME `x` *'" },
+                /* Not printable: bash's $'...', which reads cescape()'s escapes. */
+                { "a\nb", "$'a\\nb'" },
+                { "it's\t\xff", "$'it\\'s\\t\\xff'" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *q = shell_quote(cases[i].word);
+
+                check_streq(q, cases[i].quoted);
+        }
 }
 
 TAP_MAIN(T(plain),
