@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,21 +113,26 @@ static int restart_command(heal_item *it) {
         return 0;
 }
 
-/* Whether ARG of P's command line names a file relative to P's working
- * directory: a program with a '/' in its name, or an argument that is
- * neither absolute nor an option, and is there. */
-static bool argument_is_relative(const process_info *p, const char *arg, bool program) {
-        char path[PATH_MAX];
-
-        if (arg[0] == '/' || (program ? !strchr(arg, '/') : arg[0] == '-' || !arg[0]))
+/* Whether ARG of a command line looks like a file name relative to the
+ * working directory: a program with a '/' in its name, or an argument
+ * that is no option, not absolute, holds no blank and has a '/' or a '.'
+ * ("listen.py", "conf/app.ini"). Only the words are looked at: the
+ * holder's files are its own, and a lookup there could hang heal. */
+static bool argument_is_relative(const char *arg, bool program) {
+        if (arg[0] == '/' || !arg[0])
                 return false;
-        if ((size_t) snprintf(path, sizeof(path), "/proc/%d/cwd/%s", (int) p->pid, arg) >= sizeof(path))
+        if (program)
+                return strchr(arg, '/');
+        if (arg[0] == '-')
                 return false;
-        return access(path, F_OK) >= 0;
+        for (const char *c = arg; *c; c++)
+                if ((unsigned char) *c <= ' ' || *c == 0x7f)
+                        return false;
+        return strpbrk(arg, "/.");
 }
 
 /* P's command line as a shell reads it back, every word quoted as needed,
- * after "cd CWD && " when an argument is relative to its working
+ * after "cd CWD && " when an argument looks relative to its working
  * directory. */
 static int holder_command(const process_info *p, char **ret) {
         _cleanup_free_ char *line = NULL, *cwd = NULL;
@@ -143,7 +147,7 @@ static int holder_command(const process_info *p, char **ret) {
                         return -ENOMEM;
                 free(line);
                 line = n;
-                relative |= p->n_argv > 0 && argument_is_relative(p, arg, i == 0);
+                relative |= p->n_argv > 0 && argument_is_relative(arg, i == 0);
         }
         if (relative && p->cwd && !streq(p->cwd, "/")) {
                 cwd = shell_quote(p->cwd);
