@@ -104,7 +104,7 @@ static int help(void) {
                "the file and line behind every reason, and says what to do about it.\n"
                "\n"
                "  -h --help         show this help\n"
-               "     --version      show the version\n"
+               "  -V --version      show the version\n"
                "     --json[=MODE]  print a JSON array, one object per path; MODE is\n"
                "                    pretty (the default), short (one line) or off\n"
                "  -q --quiet        print nothing; the exit status says it all\n"
@@ -180,10 +180,11 @@ static int run_check(int argc, char *argv[]) {
         json_writer w;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, ":hq", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":hqV", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case 'V':
                 case ARG_VERSION:
                         return cli_version();
                 case ARG_JSON:
@@ -291,6 +292,6 @@ int verb_check(int argc, char *argv[]) {
 
         /* A monitoring plugin's usage error is UNKNOWN. */
         if (r == CHECK_EXIT_USAGE && nagios_requested(argc, argv))
-                return nagios_unknown("invalid arguments; see 'sockkeeper check --help'");
+                return nagios_unknown(log_first_error() ?: "invalid arguments; see 'sockkeeper check --help'");
         return r;
 }

@@ -14,6 +14,8 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "path-util.h"
+#include "unit-name.h"
 
 static const char *verb;
 static char program[64] = "sockkeeper";
@@ -80,5 +82,45 @@ int parse_json_option(const char *arg, output_mode *mode) {
                 cli_usage_error("--json=%s: use pretty, short or off", arg);
                 return -EINVAL;
         }
+        return 0;
+}
+
+int check_output_file_option(const char *option, const char *arg) {
+        _cleanup_free_ char *dir = NULL, *name = NULL;
+        int r;
+
+        if (arg[0] != '/' || path_has_dotdot(arg)) {
+                log_error("%s: '%s' is not an absolute file name", option, arg);
+                return -EINVAL;
+        }
+        r = path_split(arg, &dir, &name);
+        if (r == -ENOMEM)
+                return log_error_errno(r, "%s", option);
+        if (r < 0) {
+                log_error("%s: '%s' names a directory, not a file", option, arg);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int parse_unit_option(const char *option, const char *arg, char **ret) {
+        _cleanup_free_ char *unit = NULL;
+        int r;
+
+        /* "foo" is foo.service, as systemctl reads it. */
+        r = unit_name_default_service(arg, &unit);
+        if (r == -ENOMEM)
+                return log_error_errno(r, "%s", option);
+        if (r < 0 || !unit_name_is_valid(unit)) {
+                log_error("%s: '%s' is not a unit name (NAME.socket, NAME.service, ...)", option, arg);
+                return -EINVAL;
+        }
+        /* A template is no unit that runs: no process is in it. */
+        if (unit_name_is_template(unit)) {
+                log_error("%s: '%s' is not a unit name that runs: a template needs an instance "
+                          "(NAME@INSTANCE.service)", option, arg);
+                return -EINVAL;
+        }
+        *ret = TAKE_PTR(unit);
         return 0;
 }

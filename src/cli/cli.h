@@ -72,6 +72,18 @@ const char *keeper_limit_hint(int r);
  * ("--root ARG: does not exist"), and returns -EINVAL. */
 int parse_root_option(const char *arg, char **ret);
 
+/* ARG of OPTION ("--unit") as the name of a unit that can run: "foo" is
+ * foo.service, as systemctl reads it; an invalid name or a template is
+ * refused. 0 and the name in *RET, or logs what is wrong (without the
+ * "Try ..." line) and returns -EINVAL (-ENOMEM when out of memory). */
+int parse_unit_option(const char *option, const char *arg, char **ret);
+
+/* ARG of OPTION ("--output") as a file to write: an absolute path without
+ * "..", whose last component names a file ("/dir/" does not). 0, or logs
+ * what is wrong (without the "Try ..." line) and returns -EINVAL
+ * (-ENOMEM when out of memory). */
+int check_output_file_option(const char *option, const char *arg);
+
 /* ARG of OPTION ("--format") as the index of one of the N NAMES (NULL
  * entries skipped); else says which it takes, as cli_usage_error()
  * ("--format: 'x' is none of a, b"), and returns -EINVAL. */

@@ -138,7 +138,7 @@ static int help(void) {
                "then deletes the anchor too and shows the rebind.\n"
                "\n"
                "  -h --help     show this help\n"
-               "     --version  show the version\n"
+               "  -V --version  show the version\n"
                "\n"
                "Exit status: 0 all three steps went through, 1 a step did not, 64 usage,\n"
                "130 interrupted by SIGINT or SIGTERM.\n");
@@ -159,10 +159,11 @@ int verb_demo(int argc, char *argv[]) {
         demo d = {};
         int c, r, ret = 1;
 
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":hV", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case 'V':
                 case ARG_VERSION:
                         return cli_version();
                 default:
@@ -180,6 +181,11 @@ int verb_demo(int argc, char *argv[]) {
         sigaction(SIGTERM, &sa, NULL);
 
         r = sk_keeper_new(&d.keeper, path);
+        if (r == -EINVAL || r == -ENAMETOOLONG) {
+                /* A PATH that names no socket is a usage error, as for the guard. */
+                (void) log_keeper_error(path, r);
+                return cli_usage_hint();
+        }
         if (r < 0)
                 return log_keeper_error(path, r), 1;
         path = sk_keeper_get_path(d.keeper); /* canonical: what is bound */

@@ -78,6 +78,13 @@ int guard_add_path_to(guard *g, const char *path, guard_group *group) {
                 log_error("%s: an abstract socket has no file, so there is nothing to guard", shown ?: path);
                 return -EINVAL;
         }
+        /* Not the library's "or @abstract name": the guard keeps files only. */
+        if (path[0] != '/') {
+                _cleanup_free_ char *shown = cescape(path);
+
+                log_error("%s is not an absolute socket path", shown ?: path);
+                return -EINVAL;
+        }
         /* The keeper holds the canonical form ("//" and "/./" collapsed),
          * which is what is logged and compared from here on. */
         r = sk_keeper_new(&k, path);

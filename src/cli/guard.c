@@ -29,7 +29,6 @@
 #include "macro.h"
 #include "parse-util.h"
 #include "path-util.h"
-#include "unit-name.h"
 
 #define DEFAULT_RESTART_BURST 3
 #define DEFAULT_RESTART_INTERVAL_USEC (10 * USEC_PER_MINUTE)
@@ -43,6 +42,10 @@
 /* --auto looks for new sockets this often: one sock_diag dump of the
  * machine, a few ms at 10,000 sockets. */
 #define DEFAULT_DISCOVER_USEC (10 * USEC_PER_SEC)
+/* The shortest intervals taken: below them the guard would do little
+ * else than wake up (a discovery pass is a dump of every socket). */
+#define MIN_CHECK_USEC (10 * USEC_PER_MSEC)
+#define MIN_DISCOVER_USEC (100 * USEC_PER_MSEC)
 
 static void help(void) {
         printf("Usage: sockkeeper guard [OPTIONS] [--unit=UNIT] [--on-loss=POLICY] PATH... [--unit=UNIT2 ...]\n"
@@ -73,10 +76,13 @@ static void help(void) {
                "                           path is at risk (world-writable sticky directories,\n"
                "                           or rated risky), whoever bound it\n"
                "  --auto-only-under=DIR    --auto, for sockets below DIR only\n"
-               "  --discover-interval=SPAN how often --auto looks for new sockets (default 10s)\n"
+               "  --discover-interval=SPAN how often --auto looks for new sockets (default 10s,\n"
+               "                           at least 100ms)\n"
                "  --sticky                 also set the sticky bit on each socket file\n"
-               "  --refresh-interval=SPAN  renew timestamps this often (default 6h; 0 = never)\n"
-               "  --check-interval=SPAN    backstop check besides inotify (default 1h)\n"
+               "  --refresh-interval=SPAN  renew timestamps this often (default 6h, at least\n"
+               "                           10ms; 0 = never)\n"
+               "  --check-interval=SPAN    backstop check besides inotify (default 1h, at least\n"
+               "                           10ms; 0 = the default)\n"
                "  --restart-delay=SPAN     wait for a new socket before restarting (default 2s)\n"
                "  --restart-burst=N        at most N restarts per group ... (default 3)\n"
                "  --restart-interval=SPAN  ... within this window (default 10min)\n"
@@ -84,7 +90,7 @@ static void help(void) {
                "                           they change, at most every 5s), e.g. into\n"
                "                           node_exporter's textfile directory\n"
                "  -h --help                show this help\n"
-               "     --version             show the version\n"
+               "  -V --version             show the version\n"
                "\n"
                "SPAN is a time span as systemd writes it: 6h, 1d 2h, 500ms; a bare number\n"
                "is seconds.\n"
@@ -99,6 +105,25 @@ static int parse_seconds_option(const char *arg, const char *option, uint64_t *r
                 log_error("%s: invalid number of seconds or time span '%s' (6h, 1d 2h, 500ms)", option, arg);
                 return -EINVAL;
         }
+        return 0;
+}
+
+/* An interval of OPTION, refused below MIN_USEC: a guard that wakes up
+ * thousands of times a second only burns the CPU. 0 passes when ZERO_OK
+ * (it has its own meaning there). */
+static int parse_interval_option(const char *arg, const char *option, uint64_t min_usec, const char *min,
+                                 bool zero_ok, uint64_t *ret) {
+        uint64_t usec;
+        int r;
+
+        r = parse_seconds_option(arg, option, &usec);
+        if (r < 0)
+                return r;
+        if ((usec > 0 || !zero_ok) && usec < min_usec) {
+                log_error("%s: '%s' is too short (at least %s%s)", option, arg, min, zero_ok ? ", or 0" : "");
+                return -EINVAL;
+        }
+        *ret = usec;
         return 0;
 }
 
@@ -176,11 +201,12 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
 
         /* '-': paths come back in order (as 1), between the options that
          * apply to them. ':': report a missing argument ourselves. */
-        while ((c = getopt_long(argc, argv, "-:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "-:hV", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return 1;
+                case 'V':
                 case ARG_VERSION:
                         cli_version();
                         return 1;
@@ -193,15 +219,9 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                 case ARG_UNIT: {
                         _cleanup_free_ char *unit = NULL;
 
-                        /* "foo" is foo.service, as systemctl reads it. */
-                        r = unit_name_default_service(optarg, &unit);
+                        r = parse_unit_option("--unit", optarg, &unit);
                         if (r < 0)
                                 return r;
-                        /* A template is no unit that runs: there is nothing to restart. */
-                        if (!unit_name_is_valid(unit) || unit_name_is_template(unit)) {
-                                log_error("--unit: '%s' is not a unit name (NAME.socket, NAME.service, ...)", optarg);
-                                return -EINVAL;
-                        }
                         r = guard_add_group(g, unit);
                         if (r < 0)
                                 return r;
@@ -251,21 +271,20 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         g->auto_mode = true;
                         break;
                 case ARG_DISCOVER_INTERVAL:
-                        r = parse_seconds_option(optarg, "--discover-interval", &g->discover_usec);
+                        r = parse_interval_option(optarg, "--discover-interval", MIN_DISCOVER_USEC, "100ms", false,
+                                                  &g->discover_usec);
                         if (r < 0)
                                 return r;
-                        if (g->discover_usec == 0) {
-                                log_error("--discover-interval: must be more than 0");
-                                return -EINVAL;
-                        }
                         break;
                 case ARG_REFRESH:
-                        r = parse_seconds_option(optarg, "--refresh-interval", &g->refresh_usec);
+                        r = parse_interval_option(optarg, "--refresh-interval", MIN_CHECK_USEC, "10ms", true,
+                                                  &g->refresh_usec);
                         if (r < 0)
                                 return r;
                         break;
                 case ARG_CHECK:
-                        r = parse_seconds_option(optarg, "--check-interval", &g->check_usec);
+                        r = parse_interval_option(optarg, "--check-interval", MIN_CHECK_USEC, "10ms", true,
+                                                  &g->check_usec);
                         if (r < 0)
                                 return r;
                         break;
@@ -290,10 +309,9 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         break;
                 }
                 case ARG_METRICS_FILE:
-                        if (optarg[0] != '/' || path_has_dotdot(optarg)) {
-                                log_error("--metrics-file: '%s' is not an absolute file name", optarg);
-                                return -EINVAL;
-                        }
+                        r = check_output_file_option("--metrics-file", optarg);
+                        if (r < 0)
+                                return r;
                         free(g->metrics_file);
                         g->metrics_file = strdup(optarg);
                         if (!g->metrics_file)

@@ -87,35 +87,75 @@ static const char *action_to_string(heal_action a) {
         return a == HEAL_RESTART ? "restart" : a == HEAL_SIGNAL ? "signal" : "none";
 }
 
-/* Unit names may hold a backslash (systemd's \x2d escapes): quoted for a
- * shell when they hold anything but the usual characters. */
-static const char *shell_word(const char *s, char *buf, size_t size) {
-        if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == strlen(s))
-                return s;
-        snprintf(buf, size, "'%s'", s); /* unit names hold no quote */
-        return buf;
-}
-
 /* "systemctl [--user -M NAME@] stop S... && systemctl ... restart UNIT" */
 static int restart_command(heal_item *it) {
-        _cleanup_free_ char *prefix = NULL, *stops = NULL;
-        char buf[512];
+        _cleanup_free_ char *prefix = NULL, *stops = NULL, *unit = NULL;
 
         if (it->user_unit ? asprintf(&prefix, "systemctl --user -M %s@", it->user_name) < 0
                           : !(prefix = strdup("systemctl")))
                 return -ENOMEM;
         for (size_t i = 0; i < it->n_stop; i++) {
+                _cleanup_free_ char *word = shell_quote(it->stop[i]);
                 char *n;
 
-                if (asprintf(&n, "%s %s", stops ?: "", shell_word(it->stop[i], buf, sizeof(buf))) < 0)
+                if (!word || asprintf(&n, "%s %s", stops ?: "", word) < 0)
                         return -ENOMEM;
                 free(stops);
                 stops = n;
         }
-        if (stops ? asprintf(&it->command, "%s stop%s && %s restart %s", prefix, stops, prefix,
-                             shell_word(it->unit, buf, sizeof(buf))) < 0
-                  : asprintf(&it->command, "%s restart %s", prefix, shell_word(it->unit, buf, sizeof(buf))) < 0)
+        /* Unit names may hold a backslash (systemd's \x2d escapes). */
+        unit = shell_quote(it->unit);
+        if (!unit)
                 return -ENOMEM;
+        if (stops ? asprintf(&it->command, "%s stop%s && %s restart %s", prefix, stops, prefix, unit) < 0
+                  : asprintf(&it->command, "%s restart %s", prefix, unit) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Whether ARG of a command line looks like a file name relative to the
+ * working directory: a program with a '/' in its name, or an argument
+ * that is no option, not absolute, holds no blank and has a '/' or a '.'
+ * ("listen.py", "conf/app.ini"). Only the words are looked at: the
+ * holder's files are its own, and a lookup there could hang heal. */
+static bool argument_is_relative(const char *arg, bool program) {
+        if (arg[0] == '/' || !arg[0])
+                return false;
+        if (program)
+                return strchr(arg, '/');
+        if (arg[0] == '-')
+                return false;
+        for (const char *c = arg; *c; c++)
+                if ((unsigned char) *c <= ' ' || *c == 0x7f)
+                        return false;
+        return strpbrk(arg, "/.");
+}
+
+/* P's command line as a shell reads it back, every word quoted as needed,
+ * after "cd CWD && " when an argument looks relative to its working
+ * directory. */
+static int holder_command(const process_info *p, char **ret) {
+        _cleanup_free_ char *line = NULL, *cwd = NULL;
+        bool relative = false;
+
+        for (size_t i = 0; i < (p->n_argv > 0 ? p->n_argv : 1); i++) {
+                const char *arg = p->n_argv > 0 ? p->argv[i] : str_or_unknown(p->comm);
+                _cleanup_free_ char *word = shell_quote(arg);
+                char *n;
+
+                if (!word || asprintf(&n, "%s%s%s", strempty(line), line ? " " : "", word) < 0)
+                        return -ENOMEM;
+                free(line);
+                line = n;
+                relative |= p->n_argv > 0 && argument_is_relative(arg, i == 0);
+        }
+        if (relative && p->cwd && !streq(p->cwd, "/")) {
+                cwd = shell_quote(p->cwd);
+                if (!cwd || asprintf(ret, "cd %s && %s", cwd, line) < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+        *ret = TAKE_PTR(line);
         return 0;
 }
 
@@ -249,7 +289,7 @@ static int plan_item(heal_context *h, heal_item *it) {
                             "PID %d (%s)%s%s is neither a service heal can restart nor tmux: it must bind %s "
                             "again; stop it and start it again as it was started",
                             (int) p->pid, str_or_unknown(comm), p->unit ? " in " : "", strempty(p->unit), path) < 0 ||
-                   !(it->command = strdup(p->cmdline ?: str_or_unknown(p->comm))))
+                   holder_command(p, &it->command) < 0)
                 return -ENOMEM;
 done:
         if (e->status == STATUS_HIJACKED) {
@@ -368,11 +408,10 @@ static void print_plan(const heal_item *it) {
                 printf("  restart %s%s%s: %s\n", it->unit, it->user_unit ? " of user " : "",
                        it->user_unit ? it->user_name : "", it->command);
         else {
-                _cleanup_free_ char *command = it->command ? cescape(it->command) : NULL;
-
+                /* Printable as it is: every word was quoted by shell_quote(). */
                 printf("  nothing done: %s\n", it->reason);
-                if (command)
-                        printf("  command: %s\n", command);
+                if (it->command)
+                        printf("  command: %s\n", it->command);
         }
 }
 
@@ -463,7 +502,7 @@ static int help(void) {
                "touched. Asks once before acting, on a terminal.\n"
                "\n"
                "  -h --help            show this help\n"
-               "     --version         show the version\n"
+               "  -V --version         show the version\n"
                "     --dry-run         print the plan and change nothing\n"
                "  -y --yes             act without asking (needed when not on a terminal)\n"
                "     --json[=MODE]     print a JSON array, one object per broken socket;\n"
@@ -537,10 +576,11 @@ int verb_heal(int argc, char *argv[]) {
         size_t n_actions = 0;
         int ch, r;
 
-        while ((ch = getopt_long(argc, argv, ":hy", options, NULL)) >= 0)
+        while ((ch = getopt_long(argc, argv, ":hyV", options, NULL)) >= 0)
                 switch (ch) {
                 case 'h':
                         return help();
+                case 'V':
                 case ARG_VERSION:
                         return cli_version();
                 case ARG_DRY_RUN:

@@ -57,10 +57,8 @@ int main(int argc, char *argv[]) {
                         return cli_option_error(argv, c);
                 }
 
-        if (optind >= argc) {
-                help();
-                return CLI_EXIT_USAGE;
-        }
+        if (optind >= argc)
+                return cli_usage_error("no command given");
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (strcmp(argv[optind], verbs[i].name) == 0) {

@@ -229,6 +229,14 @@ static int load_service(migrate_context *c, const char *arg) {
         const char *dot;
         int r;
 
+        /* The type first: a name that is no service is a usage error
+         * whether or not such a unit exists. */
+        dot = strrchr(migrate_basename(arg), '.');
+        if (unit_name_is_valid(migrate_basename(arg)) && !streq(dot, ".service")) {
+                log_error("%s: migrate works on a service; give the service that %s activates", arg,
+                          migrate_basename(arg));
+                return -EINVAL;
+        }
         if (strchr(arg, '/'))
                 return load_file(c, arg, &c->service);
         if (!unit_name_is_valid(arg)) {
@@ -246,11 +254,6 @@ static int load_service(migrate_context *c, const char *arg) {
                 log_error("%s: no such unit in the %s search path%s%s", arg, c->o->user ? "user" : "system",
                           c->o->root ? " under " : "", strempty(c->o->root));
                 return -ENOENT;
-        }
-        dot = strrchr(arg, '.');
-        if (!streq(dot, ".service")) {
-                log_error("%s: migrate works on a service; give the service that %s activates", arg, arg);
-                return -EINVAL;
         }
         return 0;
 }

@@ -38,7 +38,7 @@ static int help(void) {
                "or a unit file.\n"
                "\n"
                "  -h --help         show this help\n"
-               "     --version      show the version\n"
+               "  -V --version      show the version\n"
                "     --diff         print a unified diff against the files there now\n"
                "     --json[=MODE]  print the plan as JSON; MODE is pretty (the default),\n"
                "                    short (one line) or off\n"
@@ -110,10 +110,11 @@ int verb_migrate(int argc, char *argv[]) {
         migrate_options o = {};
         int c, r;
 
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":hV", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case 'V':
                 case ARG_VERSION:
                         return cli_version();
                 case ARG_DIFF:

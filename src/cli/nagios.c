@@ -36,7 +36,9 @@ bool nagios_requested(int argc, char *argv[]) {
 }
 
 int nagios_unknown(const char *what) {
-        printf("SOCKKEEPER UNKNOWN - %s\n", what);
+        fputs("SOCKKEEPER UNKNOWN - ", stdout);
+        nagios_put_name(stdout, what);
+        putchar('\n');
         fflush(stdout);
         return NAGIOS_UNKNOWN;
 }
@@ -58,7 +60,8 @@ static const int check_state[] = {
         [RISK_ERROR] = NAGIOS_UNKNOWN,
 };
 
-static void add_listed(nagios_check *c, risk_rating rating, const char *path, const char *why) {
+/* "PATH (WHY)", or "PATH (WHY: WHERE)" with a WHERE. */
+static void add_listed(nagios_check *c, risk_rating rating, const char *path, const char *why, const char *where) {
         char *item = NULL;
         size_t n = c->count[rating]++;
 
@@ -71,7 +74,8 @@ static void add_listed(nagios_check *c, risk_rating rating, const char *path, co
                         return;
                 }
         }
-        if ((why ? asprintf(&item, "%s (%s)", path, why) : asprintf(&item, "%s", path)) < 0) {
+        if ((why ? asprintf(&item, "%s (%s%s%s)", path, why, where ? ": " : "", strempty(where))
+                 : asprintf(&item, "%s", path)) < 0) {
                 c->oom = true;
                 return;
         }
@@ -79,17 +83,22 @@ static void add_listed(nagios_check *c, risk_rating rating, const char *path, co
 }
 
 void nagios_check_add(nagios_check *c, const risk_report *r) {
-        const char *why = NULL;
+        const char *why = NULL, *where = NULL;
 
-        /* The first reason at the path's own rating: its kind, and where. */
+        /* The first reason at the path's own rating: the problem by its
+         * kind, as scan's statuses name theirs, and the file that says
+         * so (a rule's "file:line"), if any; "sock_diag" says nothing. */
         for (size_t i = 0; r->rating > RISK_OK && i < r->n_reasons && !why; i++)
-                if (r->reasons[i].rating == r->rating)
-                        why = r->reasons[i].source ?: r->reasons[i].kind;
-        add_listed(c, r->rating, r->path, why);
+                if (r->reasons[i].rating == r->rating) {
+                        why = r->reasons[i].kind;
+                        if (r->reasons[i].source && r->reasons[i].source[0] == '/')
+                                where = r->reasons[i].source;
+                }
+        add_listed(c, r->rating, r->path, why, where);
 }
 
 void nagios_check_add_failed(nagios_check *c, const char *path) {
-        add_listed(c, RISK_ERROR, path, "check failed");
+        add_listed(c, RISK_ERROR, path, "check failed", NULL);
 }
 
 static void print_listed(FILE *f, char **listed, unsigned count) {

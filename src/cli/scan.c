@@ -15,7 +15,6 @@
 #include "nagios.h"
 #include "scan-collect.h"
 #include "strv.h"
-#include "unit-name.h"
 
 enum {
         SCAN_EXIT_OK = 0,
@@ -39,7 +38,7 @@ static int help(void) {
                "abstract.\n"
                "\n"
                "  -h --help         show this help\n"
-               "     --version      show the version\n"
+               "  -V --version      show the version\n"
                "     --json[=MODE]  print a JSON array, one object per socket; MODE is\n"
                "                    pretty (the default), short (one line) or off\n"
                "  -q --quiet        print nothing; the exit status says it all\n"
@@ -87,11 +86,12 @@ static int run_scan(int argc, char *argv[]) {
         bool quiet = false, legend = true, broken = false, risky = false, any_broken = false;
         int ch, r, ret = SCAN_EXIT_ERROR;
 
-        while ((ch = getopt_long(argc, argv, ":hq", options, NULL)) >= 0)
+        while ((ch = getopt_long(argc, argv, ":hqV", options, NULL)) >= 0)
                 switch (ch) {
                 case 'h':
                         strv_free_n(units, n_units);
                         return help();
+                case 'V':
                 case ARG_VERSION:
                         strv_free_n(units, n_units);
                         return cli_version();
@@ -110,9 +110,10 @@ static int run_scan(int argc, char *argv[]) {
                         mode = out.format == SCAN_FORMAT_JSON ? OUTPUT_JSON_PRETTY : OUTPUT_TEXT;
                         break;
                 case ARG_OUTPUT:
-                        if (optarg[0] != '/') {
+                        r = check_output_file_option("--output", optarg);
+                        if (r < 0) {
                                 strv_free_n(units, n_units);
-                                return cli_usage_error("--output: '%s' is not an absolute file name", optarg);
+                                return r == -EINVAL ? cli_usage_hint() : SCAN_EXIT_ERROR;
                         }
                         out.file = optarg;
                         break;
@@ -137,11 +138,10 @@ static int run_scan(int argc, char *argv[]) {
                                 strv_free_n(units, n_units);
                                 return cli_usage_error("--unit needs a unit name");
                         }
-                        /* "foo" is foo.service, as systemctl reads it. */
-                        if (unit_name_default_service(optarg, &name) < 0 ||
-                            strv_extend(&units, &n_units, name) < 0) {
+                        r = parse_unit_option("--unit", optarg, &name);
+                        if (r < 0 || strv_extend(&units, &n_units, name) < 0) {
                                 strv_free_n(units, n_units);
-                                return SCAN_EXIT_ERROR;
+                                return r == -EINVAL ? cli_usage_hint() : SCAN_EXIT_ERROR;
                         }
                         break;
                 }
@@ -239,6 +239,6 @@ int verb_scan(int argc, char *argv[]) {
 
         /* A monitoring plugin's usage error is UNKNOWN. */
         if (r == SCAN_EXIT_USAGE && nagios_requested(argc, argv))
-                return nagios_unknown("invalid arguments; see 'sockkeeper scan --help'");
+                return nagios_unknown(log_first_error() ?: "invalid arguments; see 'sockkeeper scan --help'");
         return r;
 }

@@ -65,7 +65,7 @@ static int help(void) {
                "%%h %%u %%m %%b %%H %%%% ...) are kept.\n"
                "\n"
                "  -h --help          show this help\n"
-               "     --version       show the version\n"
+               "  -V --version       show the version\n"
                "     --no-pager      accepted for systemd's tools' sake; nothing pages\n"
                "  -o --output=FILE   write the snippet to FILE, atomically, mode 0644\n"
                "     --install       write it to /etc/tmpfiles.d/sockkeeper-NAME.conf,\n"
@@ -481,10 +481,11 @@ int verb_tmpfiles_snippet(int argc, char *argv[]) {
         argc = args.argc;
         argv = args.argv;
 
-        while ((c = getopt_long(argc, argv, ":ho:X", long_options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":ho:XV", long_options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         return help();
+                case 'V':
                 case ARG_VERSION:
                         return cli_version();
                 case ARG_NO_PAGER:

@@ -456,6 +456,14 @@ int main(int argc, char *argv[]) {
 
         if (parse_options(argc, argv, &status) > 0)
                 return status;
+        /* Run by hand from a terminal: a usage error, said there. systemd
+         * never gives a generator a terminal; there the count is logged
+         * below, to kmsg. */
+        if (argc != 2 && argc != 4 && isatty(STDERR_FILENO)) {
+                fprintf(stderr, "sockkeeper-generator: takes one or three directories, not %d arguments\n"
+                                "Try 'sockkeeper-generator --help'.\n", argc - 1);
+                return 64; /* EX_USAGE */
+        }
 
         /* As systemd's generators log: kmsg, at info, unless the
          * environment says otherwise. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "macro.h"
 #include "unquote.h"
 
 /* The length of what starts at P when it can be shown as it is (a
@@ -91,4 +92,59 @@ char *cescape(const char *s) {
         if (ret)
                 cescape_into(ret, s);
         return ret;
+}
+
+/* Whether S is all printable: what shown_as_is() shows, and backslashes. */
+static bool printable(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t n = *p == '\\' ? 1 : shown_as_is(p);
+
+                if (n == 0)
+                        return false;
+                p += n;
+        }
+        return true;
+}
+
+char *shell_quote(const char *s) {
+        static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-";
+        _cleanup_free_ char *escaped = NULL;
+        const char *from;
+        char *out, *q;
+
+        if (*s && strspn(s, plain) == strlen(s))
+                return strdup(s);
+        if (printable(s)) {
+                /* '...' takes every byte as it is but the quote itself,
+                 * written as '"'"'. */
+                out = malloc(strlen(s) * 5 + 3);
+                if (!out)
+                        return NULL;
+                q = out;
+                *q++ = '\'';
+                for (const char *p = s; *p; p++)
+                        if (*p == '\'')
+                                q = stpcpy(q, "'\"'\"'");
+                        else
+                                *q++ = *p;
+                *q++ = '\'';
+                *q = '\0';
+                return out;
+        }
+        /* Bash's $'...' reads cescape()'s escapes; the quote is \'. */
+        escaped = cescape(s);
+        if (!escaped)
+                return NULL;
+        out = malloc(strlen(escaped) * 2 + 4);
+        if (!out)
+                return NULL;
+        q = stpcpy(out, "$'");
+        for (from = escaped; *from; from++) {
+                if (*from == '\'')
+                        *q++ = '\\';
+                *q++ = *from;
+        }
+        *q++ = '\'';
+        *q = '\0';
+        return out;
 }

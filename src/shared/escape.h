@@ -23,3 +23,10 @@ size_t cescape_into(char *out, const char *s);
 
 /* Whether cescape() would change S. */
 bool string_needs_escape(const char *s);
+
+/* S as one word for a POSIX shell, in a command that people read and
+ * paste: as it is when it holds only characters that need no quoting,
+ * else in '...', and in bash's $'...' with cescape()'s escapes when it
+ * holds a control character or a byte that is no UTF-8. The result is
+ * always printable. NULL when out of memory. */
+char *shell_quote(const char *s);

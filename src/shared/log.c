@@ -34,6 +34,8 @@ static log_target target = LOG_TARGET_STDERR;
 static int max_level = LOG_DEBUG;
 static int kmsg_fd = -EBADF;
 static log_journal_sendv_fn journal_sendv;
+/* The text of the first error, for log_first_error(). */
+static char first_error[RECORD_TEXT_MAX + 1];
 
 void log_set_program(const char *name) {
         program = name;
@@ -262,6 +264,16 @@ static bool send_journal(const log_location *at, int level, const char *message,
         return journal_sendv(iov, n) >= 0;
 }
 
+static void remember_error(int level, const char *text, size_t len) {
+        if (level > LOG_ERR || first_error[0])
+                return;
+        snprintf(first_error, sizeof(first_error), "%.*s", (int) (len > RECORD_TEXT_MAX ? RECORD_TEXT_MAX : len), text);
+}
+
+const char *log_first_error(void) {
+        return first_error[0] ? first_error : NULL;
+}
+
 _printf_(9, 0) static void dispatch(const log_location *at, int level, int error, bool event, const char *message_id,
                                     const char *path, const char *unit, const char *action, const char *fmt,
                                     va_list ap) {
@@ -303,6 +315,7 @@ _printf_(9, 0) static void dispatch(const log_location *at, int level, int error
         case LOG_TARGET_CONSOLE:
                 format_text(&l, path, error, fmt, ap);
                 line_truncate(&l, RECORD_TEXT_MAX);
+                remember_error(level, l.s, l.len);
                 if (event)
                         line_appendf(&l, " [action=%s%s%s]", action ?: "-", unit ? " unit=" : "", strempty(unit));
                 line_appendf(&l, "\n");
@@ -312,7 +325,9 @@ _printf_(9, 0) static void dispatch(const log_location *at, int level, int error
         case LOG_TARGET_STDERR:
         default:
                 line_appendf(&l, "%s: ", program);
+                text = l.len;
                 format_text(&l, path, error, fmt, ap);
+                remember_error(level, l.s + text, l.len - text);
                 /* The action and unit in brackets: what a script can grep for. */
                 if (event)
                         line_appendf(&l, " [action=%s%s%s]", action ?: "-", unit ? " unit=" : "", strempty(unit));

@@ -87,6 +87,11 @@ _printf_(6, 7) int log_full_errno_at(const char *file, int line, const char *fun
 _printf_(9, 10) void log_event_at(const char *file, int line, const char *func, int level, const char *message_id,
                                   const char *path, const char *unit, const char *action, const char *fmt, ...);
 
+/* The text of the first error (LOG_ERR or worse) written to stderr, without
+ * the program's prefix, or NULL: for a program that must also say it
+ * elsewhere (a monitoring plugin's one line on stdout). */
+const char *log_first_error(void);
+
 /* A warning about FILE:LINE (LINE 0: the whole file) from a configuration
  * reader, as "FILE:LINE: MESSAGE". Its signature fits the readers'
  * warning callbacks (tmpfiles_warn_fn, unit_warn_fn). */

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "parse-util.h"
 #include "path-util.h"
 #include "socket-owners.h"
+#include "strv.h"
 
 int parse_socket_link(const char *target, uint32_t *ret) {
         unsigned long long v = 0;
@@ -308,6 +310,20 @@ static int read_proc(const char *proc, pid_t pid, const char *name, char **ret, 
         return root_read_file(proc, rel, ret, ret_len);
 }
 
+/* The target of the link /proc/PID/NAME. */
+static int read_proc_link(const char *proc, pid_t pid, const char *name, char **ret) {
+        char path[PATH_MAX], target[PATH_MAX];
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "%s/%d/%s", proc, (int) pid, name);
+        n = readlink(path, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        *ret = strdup(target);
+        return *ret ? 0 : -ENOMEM;
+}
+
 int process_info_load(process_info *ret, const char *proc, pid_t pid) {
         process_info p = { .pid = pid };
         _cleanup_free_ char *cgroup = NULL;
@@ -321,9 +337,16 @@ int process_info_load(process_info *ret, const char *proc, pid_t pid) {
                 p.comm = s;
         }
         if (read_proc(proc, pid, "cmdline", &s, &len) >= 0) {
-                /* NUL-separated arguments: joined by spaces, as ps shows them. */
+                /* NUL-separated arguments: kept one by one, and joined by
+                 * spaces, as ps shows them. */
                 while (len > 0 && s[len - 1] == '\0')
                         len--;
+                for (size_t i = 0; i < len; i += strlen(s + i) + 1)
+                        if (strv_extend(&p.argv, &p.n_argv, s + i) < 0) {
+                                free(s);
+                                process_info_done(&p);
+                                return -ENOMEM;
+                        }
                 for (size_t i = 0; i < len; i++)
                         if (s[i] == '\0')
                                 s[i] = ' ';
@@ -332,6 +355,11 @@ int process_info_load(process_info *ret, const char *proc, pid_t pid) {
                         p.cmdline = s;
                 else
                         free(s);
+        }
+        r = read_proc_link(proc, pid, "cwd", &p.cwd);
+        if (r == -ENOMEM) {
+                process_info_done(&p);
+                return r;
         }
         if (read_proc(proc, pid, "cgroup", &cgroup, NULL) >= 0 && cgroup_file_path(cgroup, &p.cgroup) >= 0) {
                 r = cgroup_path_unit(p.cgroup, &p.unit, &p.manager);
@@ -347,6 +375,8 @@ int process_info_load(process_info *ret, const char *proc, pid_t pid) {
 void process_info_done(process_info *p) {
         free(p->comm);
         free(p->cmdline);
+        strv_free_n(p->argv, p->n_argv);
+        free(p->cwd);
         free(p->cgroup);
         free(p->unit);
         free(p->manager);

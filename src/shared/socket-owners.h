@@ -53,6 +53,9 @@ typedef struct process_info {
         pid_t pid;
         char *comm;             /* NULL when the process is gone or unreadable */
         char *cmdline;          /* arguments joined by spaces; NULL for none */
+        char **argv;            /* the arguments one by one, N_ARGV of them */
+        size_t n_argv;
+        char *cwd;              /* its working directory; NULL when unreadable */
         char *cgroup;           /* its path in systemd's hierarchy (cgroup_file_path()), or NULL */
         char *unit;             /* NULL: in no unit (or unreadable) */
         char *manager;          /* "user@UID.service" for a user unit, else NULL */

@@ -8,6 +8,7 @@ without a type taken as a .service, and the generator's --help and
 
 import json
 import os
+import pty
 import subprocess
 import time
 import uuid
@@ -18,7 +19,7 @@ import pytest
 from conftest import TIMEOUT
 from guardlib import sockkeeper
 
-VERBS = ["check", "demo", "guard", "migrate", "scan", "tmpfiles-snippet"]
+VERBS = ["check", "demo", "guard", "heal", "migrate", "scan", "tmpfiles-snippet"]
 
 
 def run(*args, cwd=None):
@@ -39,6 +40,10 @@ def test_every_command_has_version(verb):
     top = run("--version")
     assert top.returncode == 0 and top.stdout.startswith("sockkeeper ")
     p = run(verb, "--version")
+    assert (p.returncode, p.stdout, p.stderr) == (0, top.stdout, "")
+    # -V as well, as sockkeeper -V itself.
+    assert run("-V").stdout == top.stdout
+    p = run(verb, "-V")
     assert (p.returncode, p.stdout, p.stderr) == (0, top.stdout, "")
 
 
@@ -65,12 +70,28 @@ def test_unknown_option_is_a_usage_error_in_one_form(verb):
      "--refresh-interval: invalid number of seconds or time span 'soon' (6h, 1d 2h, 500ms)"),
     ("tmpfiles-snippet", ["-o"], "option '-o' needs a value"),
     ("tmpfiles-snippet", [], "no PATH given"),
+    ("scan", ["--unit", "foo bar"], "--unit: 'foo bar' is not a unit name (NAME.socket, NAME.service, ...)"),
+    ("scan", ["--unit", "foo@"],
+     "--unit: 'foo@' is not a unit name that runs: a template needs an instance (NAME@INSTANCE.service)"),
+    ("scan", ["--format=prometheus", "--output=/tmp/x/tf/"], "--output: '/tmp/x/tf/' names a directory, not a file"),
+    ("scan", ["--format=prometheus", "--output=/tmp/x/.."], "--output: '/tmp/x/..' is not an absolute file name"),
+    ("guard", ["--metrics-file=/tmp/x/", "/tmp/x.sock"], "--metrics-file: '/tmp/x/' names a directory, not a file"),
+    ("demo", ["relative.sock"], "relative.sock is not an absolute socket path or @abstract name"),
+    ("guard", ["relative.sock"], "relative.sock is not an absolute socket path"),
+    ("guard", ["--refresh-interval=1us", "/tmp/x.sock"], "--refresh-interval: '1us' is too short (at least 10ms, or 0)"),
+    ("guard", ["--check-interval=9ms", "/tmp/x.sock"], "--check-interval: '9ms' is too short (at least 10ms, or 0)"),
+    ("guard", ["--discover-interval=99ms", "--auto"], "--discover-interval: '99ms' is too short (at least 100ms)"),
+    ("guard", ["--discover-interval=0", "--auto"], "--discover-interval: '0' is too short (at least 100ms)"),
 ])
 def test_usage_errors(verb, args, message):
     usage_error(run(verb, *args), verb, message)
 
 
 def test_top_level_errors():
+    # No command: the error, and where to read more, not the whole help.
+    p = run()
+    assert (p.returncode, p.stdout) == (64, "")
+    assert p.stderr == "sockkeeper: no command given\nTry 'sockkeeper --help'.\n"
     p = run("no-such-command")
     assert (p.returncode, p.stdout) == (64, "")
     assert p.stderr == "sockkeeper: unknown command 'no-such-command'\nTry 'sockkeeper --help'.\n"
@@ -86,6 +107,11 @@ def test_guard_takes_time_spans():
         p = run("guard", f"--refresh-interval={span}", f"--check-interval={span}", f"--restart-delay={span}",
                 f"--restart-interval={span}", f"--discover-interval={span}", "--help")
         assert p.returncode == 0, (span, p.stderr)
+    # The shortest intervals, and 0 where it has a meaning.
+    p = run("guard", "--refresh-interval=10ms", "--check-interval=10ms", "--discover-interval=100ms", "--help")
+    assert p.returncode == 0, p.stderr
+    p = run("guard", "--refresh-interval=0", "--check-interval=0", "--help")
+    assert p.returncode == 0, p.stderr
 
 
 @pytest.fixture
@@ -246,3 +272,42 @@ def test_generator_help_and_version_are_no_directories(tmp_path):
     assert p.returncode == 64
     assert p.stderr == "sockkeeper-generator: unknown option '--frobnicate'\nTry 'sockkeeper-generator --help'.\n"
     assert list(tmp_path.iterdir()) == []  # nothing written where it was run
+
+
+def on_terminal(argv, cwd):
+    """ARGV run with a terminal for its standard streams: its exit status
+    and what it wrote there."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd)
+        os.close(slave)
+        slave = -1
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        return proc.wait(timeout=TIMEOUT), out.decode().replace("\r\n", "\n")
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+
+
+@pytest.mark.parametrize("args", [[], ["a", "b"], ["a", "b", "c", "d"]])
+def test_generator_wrong_count_on_a_terminal_is_a_usage_error(tmp_path, args):
+    gen = os.environ["SOCKKEEPER_GENERATOR"]
+    status, out = on_terminal([gen, *[str(tmp_path / a) for a in args]], tmp_path)
+    assert status == 64, out
+    assert out == (f"sockkeeper-generator: takes one or three directories, not {len(args)} arguments\n"
+                   "Try 'sockkeeper-generator --help'.\n")
+    assert list(tmp_path.iterdir()) == []
+    # Without a terminal, as under systemd: logged (here to the console,
+    # as SYSTEMD_LOG_TARGET says), and 1.
+    p = subprocess.run([gen, *[str(tmp_path / a) for a in args]], capture_output=True, text=True, timeout=TIMEOUT,
+                       env=dict(os.environ, SYSTEMD_LOG_TARGET="console"), stdin=subprocess.DEVNULL)
+    assert (p.returncode, p.stdout, p.stderr) == (1, "", "This program takes one or three arguments.\n")

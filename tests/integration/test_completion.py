@@ -107,8 +107,8 @@ def zsh_block(verb):
 @pytest.mark.parametrize("verb", ["check", "demo", "guard", "migrate", "scan", "tmpfiles-snippet"])
 def test_zsh_offers_exactly_the_options_of_help(verb):
     block = zsh_block(verb)
-    # $common: -h, --help and --version, as every command has them.
-    offered = {"-h", "--help", "--version"} if "$common" in block else set()
+    # $common: -h, --help, -V and --version, as every command has them.
+    offered = {"-h", "--help", "-V", "--version"} if "$common" in block else set()
     offered |= set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[A-Za-z])(?=[\[=+,}'\]])", block))
     assert offered == help_options(verb)
 

@@ -51,9 +51,9 @@ def test_demo_binds_the_canonical_path(scratch):
 
 def test_demo_names_what_is_wrong_with_a_path():
     r = run("demo", "/tmp/a/../demo.sock")
-    assert r.returncode == 1
+    assert r.returncode == 64
     assert r.stderr == "sockkeeper demo: /tmp/a/../demo.sock has a '..' component, which only the filesystem can " \
-                       "resolve (through symlinks); write the path without it\n"
+                       "resolve (through symlinks); write the path without it\nTry 'sockkeeper demo --help'.\n"
 
 
 def test_demo_default_path_is_under_tmp():
@@ -90,14 +90,16 @@ def test_demo_refuses_a_symlink(scratch):
 def test_demo_names_the_length_limit(scratch):
     path = "/tmp/" + "x" * 120 + ".sock"
     r = run("demo", path)
-    assert r.returncode == 1
+    assert r.returncode == 64
     assert "too long for an AF_UNIX socket (limit 107 bytes)" in r.stderr
 
 
 def test_demo_refuses_a_relative_path():
+    """A usage error, as the guard's, heal's and tmpfiles-snippet's."""
     r = run("demo", "relative.sock")
-    assert r.returncode == 1
-    assert "not an absolute socket path or @abstract name" in r.stderr
+    assert r.returncode == 64
+    assert r.stderr == ("sockkeeper demo: relative.sock is not an absolute socket path or @abstract name\n"
+                        "Try 'sockkeeper demo --help'.\n")
 
 
 def test_help_and_usage_errors():

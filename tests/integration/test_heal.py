@@ -195,6 +195,18 @@ def test_not_a_terminal_without_yes_refuses(tmux):
     assert not os.path.exists(tmux.path)
 
 
+def test_not_a_terminal_with_nothing_to_do_prints_the_plan(area, holders):
+    """Nothing to restart or signal: nothing to ask, so no usage error;
+    the plan and the result, and 1 as the socket stays unreachable."""
+    path = area / "plain.sock"
+    h = holders(path)
+    p = heal(str(path))
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "neither a service heal can restart nor tmux" in p.stdout and "command: " in p.stdout
+    assert p.stdout.endswith("0 of 1 broken socket reachable again.\n") and p.stderr == ""
+    assert h.alive()
+
+
 def run_on_terminal(args, answer, before_answer=None):
     """heal with a pty for stdin and stdout; ANSWER typed at the question,
     after BEFORE_ANSWER() has run."""
@@ -249,7 +261,8 @@ def test_other_holder_gets_the_command_and_is_left_alone(area, holders):
         assert p.returncode == 1, p.stdout + p.stderr
         assert f"held by PID {h.pid}" in p.stdout
         assert "neither a service heal can restart nor tmux" in p.stdout
-        assert f"command: {sys.executable} -c" in p.stdout, p.stdout
+        # No file named by the program's arguments is relative: no "cd".
+        assert f"command: {sys.executable} -c $'\\nimport os" in p.stdout, p.stdout
         assert "nothing done; not reachable." in p.stdout
         p = heal("--yes", "--json", str(path))
         it, = json.loads(p.stdout)
@@ -257,6 +270,38 @@ def test_other_holder_gets_the_command_and_is_left_alone(area, holders):
         assert it["command"].startswith(sys.executable) and it["holder"]["pid"] == h.pid
         time.sleep(0.3)
         assert h.alive() and not os.path.exists(path)
+
+
+def shell_words(command):
+    """The words a shell makes of COMMAND (after "cd DIR && "): bash, which
+    reads $'...' too, prints them."""
+    p = subprocess.run(["bash", "-c", 'eval "set -- ${CMD#cd * && }"; printf "%s\\0" "$@"'],
+                       env=dict(os.environ, CMD=command), capture_output=True, timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.split(b"\0")[:-1]
+
+
+def test_other_holder_command_can_be_pasted(area):
+    """Every word quoted as the shell needs it, and the holder's working
+    directory first when an argument is relative to it."""
+    (area / "listen.py").write_text(HOLDER)
+    path = area / "pi|pe it's.sock"
+    argv = [sys.executable, "listen.py", str(path), "", "", "sp ace", "tab\there"]
+    proc = subprocess.Popen(argv, cwd=area, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "READY"
+        p = heal("--dry-run", str(path))
+        assert p.returncode == 1, p.stdout + p.stderr
+        [command] = [line.split("command: ", 1)[1] for line in p.stdout.splitlines() if "  command: " in line]
+        assert command.startswith(f"cd {area} && "), command
+        assert shell_words(command) == [os.fsencode(a) for a in argv], command
+        assert "$'tab\\there'" in command and "/pi|pe it'\"'\"'s.sock'" in command
+        p = heal("--dry-run", "--json", str(path))
+        it, = json.loads(p.stdout)
+        assert it["command"] == command
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=TIMEOUT)
 
 
 def test_hijacked_is_not_touched(tmux, holders):

@@ -107,6 +107,31 @@ def test_main_statuses_are_real():
     assert subprocess.run([sockkeeper(), "no-such-command"], capture_output=True, timeout=10).returncode == 64
 
 
+SPAN_UNITS = {"ms": 0.001, "s": 1, "sec": 1, "min": 60, "h": 3600, "hour": 3600, "hours": 3600}
+
+
+def test_guard_span_defaults_agree():
+    """Each default time span of the guard, in its --help and in the page,
+    is the same span, and written with its unit ("2s", not "2")."""
+    help_text = subprocess.run([sockkeeper(), "guard", "--help"], capture_output=True, text=True,
+                               timeout=10).stdout
+    commands = section(page("sockkeeper.1.scd"), "COMMANDS")
+    compared = 0
+    for option in re.findall(r"^  (--[a-z-]+)=SPAN", help_text, re.M):
+        in_help = re.search(rf"^  {option}=SPAN[^(]*\(default (\d+)(\w*)", help_text, re.M)
+        in_man = re.search(rf"^\t\*{option}=\*_SPAN_\n((?:\t\t.*\n)+)", commands, re.M)
+        if not in_help or not in_man:
+            continue
+        m = re.search(r"\(default (\d+) ?([a-z]*)", in_man.group(1))
+        if not m:
+            continue
+        assert in_help.group(2) and m.group(2), (option, in_help.group(0), m.group(0))
+        assert int(in_help.group(1)) * SPAN_UNITS[in_help.group(2)] == int(m.group(1)) * SPAN_UNITS[m.group(2)], \
+            (option, in_help.group(0), m.group(0))
+        compared += 1
+    assert compared >= 4
+
+
 def variables_read(paths):
     """The environment variables that the C sources PATHS read."""
     names = set()

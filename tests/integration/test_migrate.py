@@ -328,6 +328,10 @@ def test_missing_unit(root):
     run(["not a unit"], root, check=64)
     run([], root, check=64)
     run(["act.socket"], root, check=64)
+    # The type before the lookup: a socket unit is a usage error whether
+    # or not it exists.
+    p = run(["nosuch.socket"], root, check=64)
+    assert "nosuch.socket: migrate works on a service" in p.stderr and "Try 'sockkeeper migrate --help'" in p.stderr
 
 
 def test_malformed_line_warns_with_file_and_line(root):

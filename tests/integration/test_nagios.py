@@ -50,7 +50,7 @@ def test_check_states(root):
     state, text, perf = parse(p.stdout)
     assert state == "CRITICAL"
     # The rule that deletes them, by file and line.
-    assert text == "2 risky: /tmp/a.sock (/etc/cron.d/cleanup:1), /tmp/b.sock (/etc/cron.d/cleanup:1)"
+    assert text == "2 risky: /tmp/a.sock (cron: /etc/cron.d/cleanup:1), /tmp/b.sock (cron: /etc/cron.d/cleanup:1)"
     assert perf["risky"][0] == 2 and perf["ok"][0] == 1
 
     # A path that cannot work is UNKNOWN, and CRITICAL still wins.
@@ -67,7 +67,15 @@ def test_check_usage_errors_are_unknown(args):
     assert p.returncode == 3, p.stderr
     assert p.stdout.startswith("SOCKKEEPER UNKNOWN - ") and p.stdout.count("\n") == 1, p.stdout
     # Without --format=nagios the same error is 64.
-    assert check(*args).returncode == 64
+    plain = check(*args)
+    assert plain.returncode == 64
+    # The line says why, as standard error does: NRPE keeps only the line.
+    assert p.stdout == "SOCKKEEPER UNKNOWN - " + plain.stderr.splitlines()[0].split(": ", 1)[1] + "\n"
+
+
+def test_check_usage_error_line_names_the_reason():
+    p = check("--format=nagios", "--root", "/nonexistent", "/tmp/x")
+    assert (p.returncode, p.stdout) == (3, "SOCKKEEPER UNKNOWN - --root /nonexistent: does not exist\n")
 
 
 def test_check_json_still_works(root):
@@ -142,6 +150,18 @@ def test_scan_usage_errors_are_unknown(args):
                        timeout=TIMEOUT)
     assert p.returncode == 3, p.stderr
     assert p.stdout.startswith("SOCKKEEPER UNKNOWN - ") and p.stdout.count("\n") == 1, p.stdout
+    # The reason, from standard error's first line; a '|' in it cannot
+    # start the performance data.
+    reason = p.stderr.splitlines()[0].split(": ", 1)[1].replace("|", "\\x7c")
+    assert p.stdout == f"SOCKKEEPER UNKNOWN - {reason}\n"
+
+
+def test_scan_usage_error_escapes_the_bar():
+    p = subprocess.run([sockkeeper(), "scan", "--format=nagios", "--unit=a|b"], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert p.returncode == 3
+    assert p.stdout == ("SOCKKEEPER UNKNOWN - --unit: 'a\\x7cb' is not a unit name (NAME.socket, NAME.service, "
+                        "...)\n")
 
 
 def test_scan_failed_is_unknown():

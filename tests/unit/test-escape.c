@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The escaping of paths shown to people: control characters, bytes that
  * are not UTF-8 and the backslash escaped, well-formed UTF-8 kept, and
- * cunescape() giving every byte back. */
+ * cunescape() giving every byte back; words quoted for a shell. */
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,31 @@ TEST(utf8) {
         expect("/tmp/\xc2\x85\xc2\x9b", "/tmp/\\xc2\\x85\\xc2\\x9b");
 }
 
+TEST(shell_quote) {
+        static const struct {
+                const char *word, *quoted;
+        } cases[] = {
+                { "/usr/bin/python3", "/usr/bin/python3" },
+                { "--port=80", "--port=80" },
+                { "", "''" },
+                { "/tmp/x/pi|pe.sock", "'/tmp/x/pi|pe.sock'" },
+                { "sp ace.sock", "'sp ace.sock'" },
+                { "it's", "'it'\"'\"'s'" },
+                { "a\\x2db.service", "'a\\x2db.service'" },
+                { "$HOME `x` *", "'$HOME `x` *'" },
+                /* Not printable: bash's $'...', which reads cescape()'s escapes. */
+                { "a\nb", "$'a\\nb'" },
+                { "it's\t\xff", "$'it\\'s\\t\\xff'" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *q = shell_quote(cases[i].word);
+
+                check_streq(q, cases[i].quoted);
+        }
+}
+
 TAP_MAIN(T(plain),
          T(control),
-         T(utf8))
+         T(utf8),
+         T(shell_quote))
