@@ -5,6 +5,7 @@
  * changed, at most once every few seconds however busy the paths are, and
  * atomically (the collector reads the file at any moment). */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,12 +70,20 @@ uint64_t guard_metrics_run(guard *g, uint64_t now, bool force) {
         g->next_metrics = now + METRICS_INTERVAL_USEC;
         r = render(g, &t);
         if (r >= 0)
-                r = prom_write_file(g->metrics_file, t.data, t.size); /* logs why not */
+                r = prom_write_file(g->metrics_file, t.data, t.size, g->metrics_missing_ok); /* logs why not */
+        if (r == -ENOENT && g->metrics_missing_ok)
+                /* No textfile directory (no node_exporter): nothing to
+                 * say, and no timer of its own. The counts stay due, for
+                 * a pass of the loop after the directory appeared. */
+                return 0;
         if (r < 0) {
-                /* Said once; tried again at the next change. */
+                /* Said once; tried again at the next change. A directory
+                 * made after the guard's start is read-only in its
+                 * sandbox (ProtectSystem=strict) until it starts again. */
                 if (!g->metrics_failed)
-                        log_event(LOG_WARNING, NULL, NULL, "metrics-failed", "cannot write %s: %s; trying again later",
-                                  g->metrics_file, strerror(-r));
+                        log_event(LOG_WARNING, NULL, NULL, "metrics-failed", "cannot write %s: %s; trying again later%s",
+                                  g->metrics_file, strerror(-r),
+                                  r == -EROFS ? " (a directory made after the guard started: restart it)" : "");
                 g->metrics_failed = true;
                 return g->next_metrics;
         }

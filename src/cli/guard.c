@@ -88,7 +88,8 @@ static void help(void) {
                "  --restart-interval=SPAN  ... within this window (default 10min)\n"
                "  --metrics-file=FILE      write Prometheus metrics to FILE (atomically, when\n"
                "                           they change, at most every 5s), e.g. into\n"
-               "                           node_exporter's textfile directory\n"
+               "                           node_exporter's textfile directory; -FILE: quietly\n"
+               "                           nothing while FILE's directory is missing\n"
                "  -h --help                show this help\n"
                "  -V --version             show the version\n"
                "\n"
@@ -308,15 +309,22 @@ static int parse_argv(guard *g, int argc, char *argv[]) {
                         g->restart_burst = (unsigned) v;
                         break;
                 }
-                case ARG_METRICS_FILE:
-                        r = check_output_file_option("--metrics-file", optarg);
+                case ARG_METRICS_FILE: {
+                        /* "-FILE": its directory may be missing, as
+                         * --from-file=-FILE's file may. */
+                        bool missing_ok = optarg[0] == '-';
+                        const char *file = optarg + missing_ok;
+
+                        r = check_output_file_option("--metrics-file", file);
                         if (r < 0)
                                 return r;
                         free(g->metrics_file);
-                        g->metrics_file = strdup(optarg);
+                        g->metrics_file = strdup(file);
                         if (!g->metrics_file)
                                 return -ENOMEM;
+                        g->metrics_missing_ok = missing_ok;
                         break;
+                }
                 case 1:
                         r = guard_add_path(g, optarg);
                         if (r < 0)

@@ -94,6 +94,7 @@ typedef struct guard {
         unsigned restarts;
         guard_counters counters;
         char *metrics_file;            /* --metrics-file=, or NULL */
+        bool metrics_missing_ok;       /* --metrics-file=-FILE: no directory, no file, nothing said */
         uint64_t started_usec;         /* CLOCK_REALTIME */
         bool metrics_dirty;            /* something counted changed since the file was written */
         bool metrics_failed;           /* the last write failed (said once) */

@@ -25,7 +25,7 @@ int scan_emit_summary(scan_output *o) {
             prom_text_close(&t) < 0)
                 return log_error_errno(-ENOMEM, "scan");
         if (o->file)
-                return prom_write_file(o->file, t.data, t.size); /* logs why not */
+                return prom_write_file(o->file, t.data, t.size, false); /* logs why not */
         r = fwrite(t.data, 1, t.size, stdout) == t.size && fflush(stdout) == 0 ? 0 : -EIO;
         return r < 0 ? log_error_errno(r, "writing to standard output") : 0;
 }

@@ -518,7 +518,7 @@ static int render_guard_dropin(const gen_output *o, const char *args, char **ret
                 unit_word_write(f, w, false);
         }
         /* The unit's own command line, with this run's list. */
-        fputs("\nExecStart=\nExecStart=" BINDIR "/sockkeeper guard --systemd --auto ", f);
+        fputs("\nExecStart=\nExecStart=" BINDIR "/sockkeeper guard --systemd --auto " GUARD_METRICS_OPTION " ", f);
         unit_word_write(f, args, true);
         fputc('\n', f);
         strv_free_n(dirs, n_dirs);

@@ -74,7 +74,7 @@ void prom_label_value(FILE *f, const char *value) {
         fputc('"', f);
 }
 
-int prom_write_file(const char *path, const char *data, size_t size) {
+int prom_write_file(const char *path, const char *data, size_t size, bool missing_dir_ok) {
         _cleanup_free_ char *dir = NULL, *name = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         int r;
@@ -89,6 +89,8 @@ int prom_write_file(const char *path, const char *data, size_t size) {
                 log_error("%s: a symlink or a file that is not a directory is on the way; not following it", dir);
                 return r;
         }
+        if (r == -ENOENT && missing_dir_ok)
+                return r;
         if (r < 0)
                 return log_error_errno(r, "%s: cannot open the directory", dir);
         /* Metrics are rewritten at the next scan: not worth an fsync. */

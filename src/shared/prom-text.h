@@ -5,6 +5,7 @@
  * textfile collector and `promtool check metrics` read it: scan's
  * --format=prometheus and the guard's --metrics-file=. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -38,5 +39,7 @@ void prom_label_value(FILE *f, const char *value);
  * same directory, then rename(), so that a reader (the textfile
  * collector) sees the old file or the new one. No symlink is followed,
  * and a file that does not start with PROM_TEXT_MARK is not replaced.
- * Failures are logged with PATH; returns a negative errno. */
-int prom_write_file(const char *path, const char *data, size_t size);
+ * Failures are logged with PATH; returns a negative errno. MISSING_DIR_OK:
+ * a directory on the way that does not exist is -ENOENT, not logged (the
+ * textfile directory of a machine without node_exporter). */
+int prom_write_file(const char *path, const char *data, size_t size, bool missing_dir_ok);

@@ -59,7 +59,7 @@ PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'tmux', 'python3']
 CASE_CHECKS = {
     'boot': '',
     'purge': 'pid1-systemd sockkeeper-version python-import generator-ran tmpfiles-conf guard-active enablement '
-             'purge reinstall',
+             'guard-metrics-absent guard-metrics purge reinstall',
 }
 SKIP = 77
 
@@ -194,14 +194,24 @@ def check_scan_orphaned_json(data):
     assert all(x.get('status') in ('orphaned', 'hijacked') for x in doc), 'a healthy socket among --broken'
 
 
-def check_scan_service_promtool(data):
-    """The service's file, read by the real promtool (when installed)."""
+def promtool_check_metrics(data, name):
+    """NAME in the saved data, read by the real promtool (when installed)."""
     promtool = shutil.which('promtool')
     if not promtool:
         return
-    p = subprocess.run([promtool, 'check', 'metrics'], stdin=open(os.path.join(data.dir, 'scan-service.prom')),
-                       capture_output=True, text=True, timeout=60)
+    with open(os.path.join(data.dir, name)) as f:
+        p = subprocess.run([promtool, 'check', 'metrics'], stdin=f, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, f'promtool check metrics: {p.stdout}{p.stderr}'
+
+
+def check_scan_service_promtool(data):
+    """The scan service's file."""
+    promtool_check_metrics(data, 'scan-service.prom')
+
+
+def check_guard_metrics_promtool(data):
+    """The guard's file."""
+    promtool_check_metrics(data, 'guard-metrics.prom')
 
 
 # (the in-container check whose data it reads, its name, the check)
@@ -210,6 +220,7 @@ HOST_CHECKS = [
     ('scan-units', 'scan-units-json', check_scan_units_json),
     ('scan-orphaned', 'scan-orphaned-json', check_scan_orphaned_json),
     ('scan-service', 'scan-service-promtool', check_scan_service_promtool),
+    ('guard-metrics', 'guard-metrics-promtool', check_guard_metrics_promtool),
 ]
 
 

@@ -257,7 +257,9 @@ def test_odd_output_directory_is_quoted(tmp_path):
     assert p.returncode == 0, p.stderr
     conf = (out / "sockkeeper-guard.service.d/50-sockkeeper.conf").read_text()
     quoted = str(out).replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%").replace("$", "$$")
-    assert f'ExecStart=@bindir@/sockkeeper guard --systemd --auto "--from-file=-{quoted}/sockkeeper/guard.args"\n' \
+    assert ('ExecStart=@bindir@/sockkeeper guard --systemd --auto '
+            '--metrics-file=-${SOCKKEEPER_TEXTFILE_DIR}/sockkeeper-guard.prom '
+            f'"--from-file=-{quoted}/sockkeeper/guard.args"\n') \
         in conf.replace(BINDIR, "@bindir@"), conf
     units = installed_here(tmp_path, out)
     verify(f"{out}:{units}:{case_path('annotated')}", ["sockkeeper-guard.service", "sockkeeper-tmpfiles.service"])

@@ -303,8 +303,42 @@ def test_guard_metrics_loss_and_give_up(tmp_path, listener):
         assert guard.stop() == 0
 
 
-def test_guard_metrics_file_argument():
-    p = subprocess.run([sockkeeper(), "guard", "--metrics-file=relative.prom", "/tmp/x.sock"],
+def test_guard_metrics_file_missing_directory(tmp_path, listener):
+    """--metrics-file=-FILE, as the guard's unit has it: while FILE's
+    directory (node_exporter's textfile directory) is missing, nothing is
+    written, made or said, relinks go on; once it is there, the counts so
+    far are written at the next change."""
+    path = listener
+    textfile = tmp_path / "textfile"
+    metrics = textfile / "sockkeeper-guard.prom"
+    guard = Guard(f"--metrics-file=-{metrics}", path)
+    try:
+        guard.expect("attached")
+        os.unlink(path)
+        guard.expect("relinked")
+        # Tried at the start (the first file is written at once) and due
+        # again after the relink: nothing made.
+        assert not textfile.exists()
+        textfile.mkdir()
+        os.unlink(path)
+        guard.expect("relinked")
+
+        def relinked_twice():
+            t = metrics.exists() and metrics.read_text()
+            return t if t and samples(t, "sockkeeper_guard_relinks_total") == [("", 2)] else None
+        text = wait_for(relinked_twice, timeout=15, what="relinks_total 2 once the directory is there")
+        check = promtool("check", "metrics", stdin=text)
+        assert check.returncode == 0, check.stdout + check.stderr + text
+    finally:
+        assert guard.stop() == 0
+    said = [line for line in guard.lines if str(textfile) in line or "action=metrics" in line]
+    assert said == [], said
+
+
+@pytest.mark.parametrize("arg", ["--metrics-file=relative.prom", "--metrics-file=-relative.prom",
+                                 "--metrics-file=-", "--metrics-file=/a/../b.prom"])
+def test_guard_metrics_file_argument(arg):
+    p = subprocess.run([sockkeeper(), "guard", arg, "/tmp/x.sock"],
                        capture_output=True, text=True, timeout=TIMEOUT)
     assert p.returncode == 64 and "--metrics-file" in p.stderr, p.stderr
 

@@ -69,19 +69,41 @@ TEST(write_file) {
         struct stat a, b;
 
         check(asprintf(&path, "%s/m.prom", dir) >= 0 && asprintf(&other, "%s/o.prom", dir) >= 0);
-        check(prom_write_file(path, data, strlen(data)) == 0);
+        check(prom_write_file(path, data, strlen(data), false) == 0);
         check(stat(path, &a) == 0 && (a.st_mode & 07777) == 0644);
-        check(prom_write_file(path, data, strlen(data)) == 0);
+        check(prom_write_file(path, data, strlen(data), false) == 0);
         check(stat(path, &b) == 0 && a.st_ino != b.st_ino); /* renamed over */
 
         write_file(other, "node_x 1\n");
-        check(prom_write_file(other, data, strlen(data)) == -EEXIST);
+        check(prom_write_file(other, data, strlen(data), false) == -EEXIST);
         check(unlink(other) == 0);
         check(symlink(path, other) == 0);
-        check(prom_write_file(other, data, strlen(data)) == -ELOOP);
+        check(prom_write_file(other, data, strlen(data), false) == -ELOOP);
         check(unlink(other) == 0 && unlink(path) == 0);
-        check(prom_write_file("relative.prom", data, strlen(data)) == -EINVAL);
+        check(prom_write_file("relative.prom", data, strlen(data), false) == -EINVAL);
         rm_rf(dir);
 }
 
-TAP_MAIN(T(label_escapes), T(label_invalid_utf8), T(text_and_family), T(write_file))
+/* A textfile directory that is not there (no node_exporter): -ENOENT,
+ * nothing made; once it is there, written. A symlink on the way is still
+ * refused. */
+TEST(write_file_missing_dir) {
+        _cleanup_free_ char *dir = scratch_dir(), *sub = NULL, *path = NULL, *link = NULL, *via = NULL;
+        const char *data = PROM_TEXT_MARK "\nx 1\n";
+        struct stat st;
+
+        check(asprintf(&sub, "%s/textfile", dir) >= 0 && asprintf(&path, "%s/m.prom", sub) >= 0);
+        check(asprintf(&link, "%s/link", dir) >= 0 && asprintf(&via, "%s/m.prom", link) >= 0);
+        check(prom_write_file(path, data, strlen(data), true) == -ENOENT);
+        check(prom_write_file(path, data, strlen(data), false) == -ENOENT);
+        check(lstat(sub, &st) < 0 && errno == ENOENT);
+        check(mkdir(sub, 0755) == 0);
+        check(prom_write_file(path, data, strlen(data), true) == 0);
+        check(stat(path, &st) == 0 && (st.st_mode & 07777) == 0644);
+        check(symlink(sub, link) == 0);
+        int r = prom_write_file(via, data, strlen(data), true);
+        check(r == -ELOOP || r == -ENOTDIR);
+        rm_rf(dir);
+}
+
+TAP_MAIN(T(label_escapes), T(label_invalid_utf8), T(text_and_family), T(write_file), T(write_file_missing_dir))
