@@ -116,8 +116,12 @@ static int scan_process(int proc_fd, const char *pid_name, pid_t pid, holder_lis
                 return errno == EACCES || errno == EPERM ? 1 : 0; /* gone, or a kernel thread */
         d = fdopendir(dfd);
         if (!d) {
+                /* fdopendir() fstat()s the directory, which fails with
+                 * ENOENT once the process has exited: gone, as above. */
+                int e = errno;
+
                 safe_close(dfd);
-                return -ENOMEM;
+                return e == ENOMEM ? -ENOMEM : 0;
         }
         while ((de = readdir(d))) {
                 char target[64];

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -227,6 +230,45 @@ TEST(live_proc_finds_our_socket) {
         close(fd);
 }
 
+/* Processes come and go while /proc is read: one that exits between the
+ * open of its fd directory and the listing is gone, never an error. */
+TEST(exiting_processes_are_no_error) {
+        enum { CHURNERS = 4, ROUNDS = 3000 };
+        pid_t churners[CHURNERS];
+
+        for (int c = 0; c < CHURNERS; c++) {
+                churners[c] = fork();
+                check(churners[c] >= 0);
+                if (churners[c] == 0) {
+                        /* Gone with the test, even when a check ends it. */
+                        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                        for (;;) {
+                                pid_t child = fork();
+
+                                if (child == 0) {
+                                        usleep(20 + (unsigned) getpid() % 200);
+                                        _exit(0);
+                                }
+                                if (child > 0)
+                                        (void) waitpid(child, NULL, 0);
+                        }
+                }
+        }
+        for (int round = 0; round < ROUNDS; round++) {
+                socket_owners o = {};
+                int r = socket_owners_load(&o, "/proc");
+
+                if (r < 0)
+                        printf("# round %d: %s\n", round, strerror(-r));
+                check_int(r, ==, 0);
+                socket_owners_done(&o);
+        }
+        for (int c = 0; c < CHURNERS; c++) {
+                (void) kill(churners[c], SIGKILL);
+                (void) waitpid(churners[c], NULL, 0);
+        }
+}
+
 /* A process in another network namespace shares our /proc: its socket,
  * as sock_diag of its namespace numbers it, is found with it as holder. */
 TEST(holder_in_other_netns) {
@@ -396,5 +438,5 @@ TEST(system_unit_of_holders) {
         rm_rf(dir);
 }
 
-TAP_MAIN(T(socket_links), T(cgroup_units), T(cgroup_files), T(fake_proc_walk), T(live_proc_finds_our_socket),
+TAP_MAIN(T(socket_links), T(cgroup_units), T(cgroup_files), T(fake_proc_walk), T(live_proc_finds_our_socket), T(exiting_processes_are_no_error),
          T(holder_in_other_netns), T(process_cache_reads_each_process_once), T(system_unit_of_holders))
