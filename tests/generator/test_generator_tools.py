@@ -621,6 +621,22 @@ def test_install_stays_under_the_prefix(tmp_path, prefix, system):
     assert not [t["name"] for t in json.loads(p.stdout) if "/bench" in t["defined_in"]]
 
 
+def test_build_without_units(tmp_path):
+    """-Dunits=false: the command, the library and their man pages, and
+    nothing of systemd's (generator, units, preset, catalog); with the
+    tests, which drive the generator, it is refused with a reason."""
+    build = tmp_path / "build"
+    p = subprocess.run(["meson", "setup", str(build), str(HERE.parent.parent), "--prefix=/usr", "-Dunits=false",
+                        "-Dtests=false", "-Dpython=disabled"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    paths = installed_paths(build)
+    assert "/usr/bin/sockkeeper" in paths
+    assert not [x for x in paths if "/systemd/" in x or "generator" in x or ".service" in x], paths
+    refused = subprocess.run(["meson", "setup", str(tmp_path / "b2"), str(HERE.parent.parent), "-Dunits=false"],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0 and "-Dunits=false needs -Dtests=false" in refused.stdout + refused.stderr
+
+
 def test_scan_unit_hardened(tmp_path):
     """sockkeeper-scan.service as hardened as the guard: systemd-analyze's
     exposure at most 2.4 (root, CAP_SYS_ADMIN and CAP_SYS_PTRACE for
