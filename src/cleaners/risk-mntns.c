@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "macro.h"
 #include "path-util.h"
 #include "risk.h"
@@ -59,7 +60,8 @@ static int view_of(const char *proc_pid, view_key *ret) {
 }
 
 /* One process of every mount namespace and root but ours, lowest PID
- * first. Processes we may not look into (not root) make it incomplete. */
+ * first. A process we may not look into (not root) is left out; whether
+ * a socket's holder is hidden so is told by its holders (find_place()). */
 static int load_views(risk_machine *m) {
         _cleanup_free_ view_key *keys = NULL;
         size_t n = 0, allocated = 0;
@@ -68,42 +70,25 @@ static int load_views(risk_machine *m) {
         DIR *d;
 
         m->views_loaded = true;
-        if (view_of("/proc/self", &self) < 0) {
-                m->views_incomplete = true;
+        if (view_of("/proc/self", &self) < 0)
                 return 0;
-        }
         d = opendir("/proc");
-        if (!d) {
-                m->views_incomplete = true;
+        if (!d)
                 return 0;
-        }
         while ((de = readdir(d))) {
                 char p[64];
                 char *end;
                 long pid = strtol(de->d_name, &end, 10);
                 view_key k;
-                int r;
 
                 if (*end || pid <= 0)
                         continue;
                 snprintf(p, sizeof(p), "/proc/%ld", pid);
-                r = view_of(p, &k);
-                if (r == -EACCES || r == -EPERM)
-                        m->views_incomplete = true;
-                if (r < 0)
+                if (view_of(p, &k) < 0 || same_view(&k, &self))
                         continue;
-                if (same_view(&k, &self))
-                        continue;
-                if (n == allocated) {
-                        size_t more = allocated ? allocated * 2 : 64;
-                        view_key *q = reallocarray(keys, more, sizeof(*q));
-
-                        if (!q) {
-                                closedir(d);
-                                return -ENOMEM;
-                        }
-                        keys = q;
-                        allocated = more;
+                if (GREEDY_REALLOC(keys, allocated, n + 1, 64) < 0) {
+                        closedir(d);
+                        return -ENOMEM;
                 }
                 k.pid = (pid_t) pid;
                 keys[n++] = k;
@@ -185,7 +170,7 @@ static int find_place(risk_machine *m, const unix_socket_info *s, socket_place_m
 }
 
 int risk_machine_socket_place(risk_machine *m, const unix_socket_info *s, socket_place_memo *ret) {
-        socket_place_memo found, *p;
+        socket_place_memo found;
         int r;
 
         /* Asked by scan and then by the classifier: the latest first. */
@@ -198,10 +183,9 @@ int risk_machine_socket_place(risk_machine *m, const unix_socket_info *s, socket
         r = find_place(m, s, &found);
         if (r < 0)
                 return r;
-        p = reallocarray(m->places, m->n_places + 1, sizeof(*p));
-        if (!p)
+        /* Grown by doubling: thousands of orphans are no quadratic copy. */
+        if (GREEDY_REALLOC(m->places, m->allocated_places, m->n_places + 1, 16) < 0)
                 return -ENOMEM;
-        m->places = p;
         m->places[m->n_places++] = found;
         if (ret)
                 *ret = found;

@@ -131,11 +131,10 @@ typedef struct risk_machine {
         /* The other mount namespaces and roots (one process each), read the
          * first time a socket's file is not at its name, and the answers. */
         bool views_loaded;
-        bool views_incomplete;  /* some processes' could not be read */
         pid_t *views;
         size_t n_views;
         socket_place_memo *places;
-        size_t n_places;
+        size_t n_places, allocated_places;
 } risk_machine;
 
 int risk_machine_load(risk_machine *m, const char *root, tmpfiles_warn_fn warn, void *userdata);
