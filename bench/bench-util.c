@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 #include "bench-util.h"
 #include "log.h"
 #include "macro.h"
+#include "parse-util.h"
 #include "path-util.h"
 
 extern char **environ;
@@ -194,6 +197,17 @@ void bench_rm_rf(const char *dir) {
         (void) nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
+int bench_parse_number(const char *arg, const char *option, uint64_t min, uint64_t max, uint64_t *ret) {
+        unsigned long v;
+
+        if (parse_unsigned(arg, max, &v) < 0 || v < min) {
+                log_error("%s: invalid number '%s' (%" PRIu64 " to %" PRIu64 ")", option, arg, min, max);
+                return -EINVAL;
+        }
+        *ret = v;
+        return 0;
+}
+
 int bench_parse_options(int argc, char *argv[], const char *count_name, int (*help)(void), bench_options *o) {
         const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -203,18 +217,25 @@ int bench_parse_options(int argc, char *argv[], const char *count_name, int (*he
                 { "baseline", required_argument, NULL, 'b' },
                 {}
         };
+        char count_option[64];
+        uint64_t v;
         int c;
 
+        snprintf(count_option, sizeof(count_option), "--%s", count_name);
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         (void) help();
                         return 1;
                 case 'n':
-                        o->count = (unsigned) strtoul(optarg, NULL, 10);
+                        if (bench_parse_number(optarg, count_option, 1, UINT_MAX, &v) < 0)
+                                return 64;
+                        o->count = (unsigned) v;
                         break;
                 case 'r':
-                        o->runs = (unsigned) strtoul(optarg, NULL, 10);
+                        if (bench_parse_number(optarg, "--runs", 1, UINT_MAX, &v) < 0)
+                                return 64;
+                        o->runs = (unsigned) v;
                         break;
                 case 'j':
                         o->json = true;

@@ -20,6 +20,10 @@ typedef struct bench_options {
         const char *baseline;   /* --baseline: the same tool from another build, or NULL */
 } bench_options;
 
+/* ARG, given to OPTION, as a whole number from MIN to MAX into *RET;
+ * otherwise says what is wrong and returns -EINVAL. */
+int bench_parse_number(const char *arg, const char *option, uint64_t min, uint64_t max, uint64_t *ret);
+
 /* Parses the options every benchmark takes: --help, --runs=N, --json,
  * --baseline=BINARY, and its count option, "--COUNT_NAME=N". O holds the
  * defaults on entry. Returns 0 to go on, 1 after HELP ran (exit 0), or 64

@@ -22,7 +22,6 @@
 #include "guard-bench.h"
 #include "json.h"
 #include "log.h"
-#include "parse-util.h"
 
 #define TARGET_PATHS 10000
 #define TARGET_RELINK_P99_USEC (1 * USEC_PER_MSEC)
@@ -83,15 +82,14 @@ static int help(void) {
         return 0;
 }
 
-static int parse_count(const char *arg, const char *option, unsigned long min, unsigned long max, unsigned *ret) {
-        unsigned long v;
+/* bench_parse_number() into an unsigned. */
+static int parse_count(const char *arg, const char *option, uint64_t min, uint64_t max, unsigned *ret) {
+        uint64_t v;
+        int r = bench_parse_number(arg, option, min, max, &v);
 
-        if (parse_unsigned(arg, max, &v) < 0 || v < min) {
-                log_error("%s: invalid number '%s' (%lu to %lu)", option, arg, min, max);
-                return -EINVAL;
-        }
-        *ret = (unsigned) v;
-        return 0;
+        if (r >= 0)
+                *ret = (unsigned) v;
+        return r;
 }
 
 static int parse_sizes(guard_options *o, const char *list) {

@@ -76,20 +76,6 @@ static int help(void) {
         return 0;
 }
 
-static int parse_uint(const char *s, const char *what, uint64_t min, uint64_t max, uint64_t *ret) {
-        char *end;
-        unsigned long long v;
-
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-                log_error("invalid %s: %s (expected %" PRIu64 "..%" PRIu64 ")", what, s, min, max);
-                return -EINVAL;
-        }
-        *ret = v;
-        return 0;
-}
-
 static int parse_only(options *o, const char *list) {
         _cleanup_free_ char *copy = strdup(list);
         char *save = NULL;
@@ -156,38 +142,38 @@ static int parse_args(int argc, char *argv[], options *o) {
                         help();
                         exit(0);
                 case ARG_SAMPLES:
-                        r = parse_uint(optarg, "--samples", 1, 10000000, &v);
+                        r = bench_parse_number(optarg, "--samples", 1, 10000000, &v);
                         o->samples = (unsigned) v;
                         break;
                 case ARG_GAP:
-                        r = parse_uint(optarg, "--gap-us", 0, 10 * USEC_PER_SEC, &o->gap_usec);
+                        r = bench_parse_number(optarg, "--gap-us", 0, 10 * USEC_PER_SEC, &o->gap_usec);
                         break;
                 case ARG_POLL_SAMPLES:
-                        r = parse_uint(optarg, "--poll-samples", 0, 100000, &v);
+                        r = bench_parse_number(optarg, "--poll-samples", 0, 100000, &v);
                         o->poll_samples = (unsigned) v;
                         break;
                 case ARG_POLL_INTERVAL:
-                        r = parse_uint(optarg, "--poll-interval-ms", 1, 3600 * 1000, &v);
+                        r = bench_parse_number(optarg, "--poll-interval-ms", 1, 3600 * 1000, &v);
                         o->poll_interval_usec = v * USEC_PER_MSEC;
                         break;
                 case ARG_STORM_SECONDS:
-                        r = parse_uint(optarg, "--storm-seconds", 0, 86400, &v);
+                        r = bench_parse_number(optarg, "--storm-seconds", 0, 86400, &v);
                         o->storm_usec = v * USEC_PER_SEC;
                         break;
                 case ARG_STORM_PERIOD:
-                        r = parse_uint(optarg, "--storm-period-ms", 1, 60000, &v);
+                        r = bench_parse_number(optarg, "--storm-period-ms", 1, 60000, &v);
                         o->storm_period_usec = v * USEC_PER_MSEC;
                         break;
                 case ARG_STORM_CLIENTS:
-                        r = parse_uint(optarg, "--storm-clients", 1, 64, &v);
+                        r = bench_parse_number(optarg, "--storm-clients", 1, 64, &v);
                         o->storm_clients = (unsigned) v;
                         break;
                 case ARG_IDLE_SECONDS:
-                        r = parse_uint(optarg, "--idle-seconds", 1, 86400, &v);
+                        r = bench_parse_number(optarg, "--idle-seconds", 1, 86400, &v);
                         o->idle_usec = v * USEC_PER_SEC;
                         break;
                 case ARG_PAUSE:
-                        r = parse_uint(optarg, "--pause-us", 0, USEC_PER_SEC, &o->pause_usec);
+                        r = bench_parse_number(optarg, "--pause-us", 0, USEC_PER_SEC, &o->pause_usec);
                         break;
                 case ARG_LONG:
                         o->samples = 10000;
