@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* What every command's command line shares, as systemd's tools do it: one
  * form for every error ("sockkeeper COMMAND: message"), usage errors
- * followed by where to read more and exit status 64, --version, and the
- * --json=pretty|short|off that chooses an output mode. */
+ * followed by where to read more and exit status 64, --version, the
+ * --json=pretty|short|off that chooses an output mode, and the options
+ * that take one of a few words (--format=). */
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "strv.h"
 #include "unit-name.h"
 
 static const char *verb;
@@ -83,6 +85,19 @@ int parse_json_option(const char *arg, output_mode *mode) {
                 return -EINVAL;
         }
         return 0;
+}
+
+int parse_choice(const char *option, const char *arg, const char *const *names, size_t n) {
+        char choices[256] = "";
+        int i = strv_index(names, n, arg);
+
+        if (i >= 0)
+                return i;
+        for (size_t k = 0, len = 0; k < n && len < sizeof(choices); k++)
+                if (names[k])
+                        len += snprintf(choices + len, sizeof(choices) - len, "%s%s", len ? ", " : "", names[k]);
+        (void) cli_usage_error("%s: '%s' is none of %s", option, arg, choices);
+        return -EINVAL;
 }
 
 int check_output_file_option(const char *option, const char *arg) {
